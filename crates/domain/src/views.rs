@@ -1,0 +1,124 @@
+//! What the pages show. These travel from the server to the browser, so they carry no secrets and
+//! no other company's data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CandidateId, MarketplaceStage, RequestId, RequestStatus, RoleId, RoleStatus, UserRole};
+
+/// The signed-in user, as the UI needs them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub name: String,
+    pub email: String,
+    pub role: UserRole,
+    pub company_name: String,
+}
+
+/// A role's ATS state on the Source page. Until a role has an ATS configuration it is not mapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AtsState {
+    NotMapped,
+}
+
+impl AtsState {
+    pub fn label(self) -> &'static str {
+        match self {
+            AtsState::NotMapped => "Not mapped",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoleSummary {
+    pub id: RoleId,
+    pub title: String,
+    pub location: String,
+    pub status: RoleStatus,
+    pub pending_requests: i64,
+    pub in_pipeline: i64,
+    pub ats_state: AtsState,
+}
+
+/// One candidate in a role's pipeline: they accepted the request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineEntry {
+    pub request_id: RequestId,
+    pub candidate_id: CandidateId,
+    pub name: String,
+    pub email: String,
+    pub headline: String,
+    pub stage: MarketplaceStage,
+    pub last_moved_by: Option<String>,
+    pub last_moved_at_ms: i64,
+    pub has_cv: bool,
+}
+
+/// A request that is not in the pipeline: still pending, or declined.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenRequest {
+    pub request_id: RequestId,
+    pub name: String,
+    pub headline: String,
+    pub status: RequestStatus,
+    pub sent_at_ms: i64,
+}
+
+/// A marketplace candidate a company may send a request to (public part of the profile only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CandidateOption {
+    pub id: CandidateId,
+    pub name: String,
+    pub headline: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub role: RoleSummary,
+    pub entries: Vec<PipelineEntry>,
+    pub requests: Vec<OpenRequest>,
+    pub can_request: Vec<CandidateOption>,
+    /// Demo mode lets a person accept on the candidate's behalf.
+    pub demo: bool,
+}
+
+/// One recorded stage move, for a candidate's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageMove {
+    pub from: Option<MarketplaceStage>,
+    pub to: MarketplaceStage,
+    pub moved_by: Option<String>,
+    pub moved_at_ms: i64,
+}
+
+/// The structured part of a candidate's profile.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidateProfile {
+    pub skills: Vec<String>,
+    pub experience: Vec<Experience>,
+    pub education: Vec<Education>,
+    pub links: Vec<ProfileLink>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Experience {
+    pub title: String,
+    pub company: String,
+    pub start: String,
+    pub end: Option<String>,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Education {
+    pub school: String,
+    pub degree: String,
+    pub field: String,
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileLink {
+    pub kind: String,
+    pub url: String,
+}

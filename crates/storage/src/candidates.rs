@@ -1,0 +1,102 @@
+//! Marketplace candidates. Their contact details and CV reach a company only through an accepted
+//! request; before that a company sees the public part (name and headline).
+
+use domain::views::{CandidateOption, CandidateProfile};
+use domain::{CandidateId, CompanyId, Email, RoleId};
+use sqlx::Row;
+
+use crate::{Db, Result, StorageError, now_ms};
+
+pub struct NewCandidate<'a> {
+    pub name: &'a str,
+    pub email: &'a Email,
+    pub phone: Option<&'a str>,
+    pub headline: &'a str,
+    pub summary: &'a str,
+    pub profile: &'a CandidateProfile,
+    pub cv: Option<CvFile>,
+}
+
+/// A CV as uploaded by the candidate: a PDF.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CvFile {
+    pub filename: String,
+    pub pdf: Vec<u8>,
+}
+
+impl Db {
+    pub async fn insert_candidate(&self, candidate: NewCandidate<'_>) -> Result<CandidateId> {
+        let profile = serde_json::to_string(candidate.profile).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let (cv_filename, cv_pdf) = match candidate.cv {
+            Some(cv) => (Some(cv.filename), Some(cv.pdf)),
+            None => (None, None),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO candidates (name, email, phone, headline, summary, profile_json, cv_filename, cv_pdf, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(candidate.name)
+        .bind(candidate.email.as_str())
+        .bind(candidate.phone)
+        .bind(candidate.headline)
+        .bind(candidate.summary)
+        .bind(profile)
+        .bind(cv_filename)
+        .bind(cv_pdf)
+        .bind(now_ms())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(CandidateId(id))
+    }
+
+    /// The candidate's CV, for `company` only if the candidate accepted one of its requests.
+    pub async fn cv_for_company(&self, company: CompanyId, candidate: CandidateId) -> Result<Option<CvFile>> {
+        let row = sqlx::query(
+            "SELECT c.cv_filename, c.cv_pdf FROM candidates c
+             WHERE c.id = $1 AND c.cv_pdf IS NOT NULL
+               AND EXISTS (SELECT 1 FROM requests q WHERE q.candidate_id = c.id AND q.company_id = $2 AND q.status = 'accepted')",
+        )
+        .bind(candidate.0)
+        .bind(company.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok(CvFile { filename: row.try_get("cv_filename")?, pdf: row.try_get("cv_pdf")? })).transpose()
+    }
+
+    /// The structured profile of a candidate who accepted one of `company`'s requests.
+    pub async fn profile_for_company(&self, company: CompanyId, candidate: CandidateId) -> Result<Option<CandidateProfile>> {
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT c.profile_json FROM candidates c
+             WHERE c.id = $1
+               AND EXISTS (SELECT 1 FROM requests q WHERE q.candidate_id = c.id AND q.company_id = $2 AND q.status = 'accepted')",
+        )
+        .bind(candidate.0)
+        .bind(company.0)
+        .fetch_optional(self.pool())
+        .await?;
+        json.map(|json| serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))).transpose()
+    }
+
+    /// Candidates the company has not yet sent a request for this role, by name.
+    pub async fn candidates_without_request(&self, role: RoleId) -> Result<Vec<CandidateOption>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.name, c.headline FROM candidates c
+             WHERE NOT EXISTS (SELECT 1 FROM requests q WHERE q.candidate_id = c.id AND q.role_id = $1)
+             ORDER BY c.name",
+        )
+        .bind(role.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok(CandidateOption { id: CandidateId(row.try_get("id")?), name: row.try_get("name")?, headline: row.try_get("headline")? }))
+            .collect()
+    }
+
+    pub async fn candidate_exists(&self, candidate: CandidateId) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM candidates WHERE id = $1")
+            .bind(candidate.0)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(found.is_some())
+    }
+}

@@ -1,0 +1,276 @@
+//! Requests, the pipeline of candidates who accepted them, and the record of every stage move.
+
+use domain::views::{OpenRequest, PipelineEntry, StageMove};
+use domain::{CandidateId, CompanyId, MarketplaceStage, RequestId, RequestStatus, RoleId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, StorageError, now_ms};
+
+/// What the rest of the system learns when a candidate accepts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcceptedRequest {
+    pub request_id: RequestId,
+    pub company_id: CompanyId,
+    pub role_id: RoleId,
+    pub candidate_id: CandidateId,
+    pub event_id: i64,
+}
+
+/// A row of the event outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRecord {
+    pub id: i64,
+    pub company_id: CompanyId,
+    pub kind: String,
+    pub request_id: Option<RequestId>,
+}
+
+/// The kind of the event written when a candidate accepts a request.
+pub const REQUEST_ACCEPTED: &str = "request_accepted";
+
+fn stage(row: &AnyRow, column: &str) -> Result<MarketplaceStage> {
+    Ok(MarketplaceStage::parse(row.try_get::<String, _>(column)?.as_str())?)
+}
+
+impl Db {
+    /// Records a request from `company` for `role` to `candidate`. Sending the same request twice
+    /// is refused with `Duplicate`.
+    pub async fn insert_request(&self, company: CompanyId, role: RoleId, candidate: CandidateId, sent_by: Option<UserId>) -> Result<RequestId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO requests (company_id, role_id, candidate_id, status, sent_by, sent_at)
+             VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .bind(candidate.0)
+        .bind(sent_by.map(|u| u.0))
+        .bind(now_ms())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(RequestId(id))
+    }
+
+    /// The role's pipeline: every candidate who accepted, with their stage and last move.
+    pub async fn list_pipeline(&self, company: CompanyId, role: RoleId) -> Result<Vec<PipelineEntry>> {
+        let rows = sqlx::query(
+            "SELECT q.id AS request_id, c.id AS candidate_id, c.name, c.email, c.headline, q.stage,
+                    (c.cv_pdf IS NOT NULL) AS has_cv_flag,
+                    m.moved_at, u.name AS moved_by
+             FROM requests q
+             JOIN candidates c ON c.id = q.candidate_id
+             JOIN stage_moves m ON m.id = (SELECT MAX(id) FROM stage_moves WHERE request_id = q.id)
+             LEFT JOIN users u ON u.id = m.moved_by
+             WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
+             ORDER BY q.answered_at, q.id",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PipelineEntry {
+                    request_id: RequestId(row.try_get("request_id")?),
+                    candidate_id: CandidateId(row.try_get("candidate_id")?),
+                    name: row.try_get("name")?,
+                    email: row.try_get("email")?,
+                    headline: row.try_get("headline")?,
+                    stage: stage(row, "stage")?,
+                    last_moved_by: row.try_get("moved_by")?,
+                    last_moved_at_ms: row.try_get("moved_at")?,
+                    has_cv: flag(row, "has_cv_flag")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Requests for the role that are not in the pipeline: pending first, then declined.
+    pub async fn list_open_requests(&self, company: CompanyId, role: RoleId) -> Result<Vec<OpenRequest>> {
+        let rows = sqlx::query(
+            "SELECT q.id, c.name, c.headline, q.status, q.sent_at
+             FROM requests q JOIN candidates c ON c.id = q.candidate_id
+             WHERE q.company_id = $1 AND q.role_id = $2 AND q.status <> 'accepted'
+             ORDER BY CASE q.status WHEN 'pending' THEN 0 ELSE 1 END, q.sent_at DESC, q.id DESC",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OpenRequest {
+                    request_id: RequestId(row.try_get("id")?),
+                    name: row.try_get("name")?,
+                    headline: row.try_get("headline")?,
+                    status: RequestStatus::parse(row.try_get::<String, _>("status")?.as_str())?,
+                    sent_at_ms: row.try_get("sent_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The candidate accepts: the request enters the pipeline at `accepted`, the move is recorded
+    /// and a `request_accepted` event is written, all in one transaction.
+    pub async fn accept_request(&self, company: CompanyId, request: RequestId) -> Result<AcceptedRequest> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "UPDATE requests SET status = 'accepted', stage = 'accepted', answered_at = $1
+             WHERE company_id = $2 AND id = $3 AND status = 'pending'
+             RETURNING role_id, candidate_id",
+        )
+        .bind(now)
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            drop(tx);
+            return Err(self.explain_missing_pending(company, request).await);
+        };
+        let role_id = RoleId(row.try_get("role_id")?);
+        let candidate_id = CandidateId(row.try_get("candidate_id")?);
+        sqlx::query(
+            "INSERT INTO stage_moves (request_id, company_id, from_stage, to_stage, moved_by, origin, moved_at)
+             VALUES ($1, $2, NULL, 'accepted', NULL, 'candidate', $3)",
+        )
+        .bind(request.0)
+        .bind(company.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let event_id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (company_id, kind, request_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(company.0)
+        .bind(REQUEST_ACCEPTED)
+        .bind(request.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AcceptedRequest { request_id: request, company_id: company, role_id, candidate_id, event_id })
+    }
+
+    /// The candidate declines a pending request.
+    pub async fn decline_request(&self, company: CompanyId, request: RequestId) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE requests SET status = 'declined', answered_at = $1 WHERE company_id = $2 AND id = $3 AND status = 'pending'",
+        )
+        .bind(now_ms())
+        .bind(company.0)
+        .bind(request.0)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 1 { Ok(()) } else { Err(self.explain_missing_pending(company, request).await) }
+    }
+
+    async fn explain_missing_pending(&self, company: CompanyId, request: RequestId) -> StorageError {
+        let exists = sqlx::query_scalar::<_, i64>("SELECT id FROM requests WHERE company_id = $1 AND id = $2")
+            .bind(company.0)
+            .bind(request.0)
+            .fetch_optional(self.pool())
+            .await;
+        match exists {
+            Ok(Some(_)) => StorageError::Conflict("the request was already answered"),
+            Ok(None) => StorageError::NotFound,
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Moves an accepted candidate to `to`, recording who did it. Returns `false` when they were
+    /// already there (nothing is recorded). A concurrent move makes this fail with `Conflict`
+    /// instead of overwriting it unseen.
+    pub async fn move_stage(&self, company: CompanyId, request: RequestId, to: MarketplaceStage, by: UserId) -> Result<bool> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let current: Option<String> = sqlx::query_scalar(
+            "SELECT stage FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'",
+        )
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = current else { return Err(StorageError::NotFound) };
+        let from = MarketplaceStage::parse(&current)?;
+        if from == to {
+            return Ok(false);
+        }
+        let done = sqlx::query("UPDATE requests SET stage = $1 WHERE company_id = $2 AND id = $3 AND stage = $4")
+            .bind(to.as_str())
+            .bind(company.0)
+            .bind(request.0)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict("the candidate was moved by someone else meanwhile"));
+        }
+        sqlx::query(
+            "INSERT INTO stage_moves (request_id, company_id, from_stage, to_stage, moved_by, origin, moved_at)
+             VALUES ($1, $2, $3, $4, $5, 'marketplace', $6)",
+        )
+        .bind(request.0)
+        .bind(company.0)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(by.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Every recorded move of an accepted request, oldest first.
+    pub async fn stage_history(&self, company: CompanyId, request: RequestId) -> Result<Vec<StageMove>> {
+        let rows = sqlx::query(
+            "SELECT m.from_stage, m.to_stage, u.name AS moved_by, m.moved_at
+             FROM stage_moves m LEFT JOIN users u ON u.id = m.moved_by
+             WHERE m.company_id = $1 AND m.request_id = $2 ORDER BY m.id",
+        )
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let from: Option<String> = row.try_get("from_stage")?;
+                Ok(StageMove {
+                    from: from.as_deref().map(MarketplaceStage::parse).transpose()?,
+                    to: stage(row, "to_stage")?,
+                    moved_by: row.try_get("moved_by")?,
+                    moved_at_ms: row.try_get("moved_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Events written after `after_id`, oldest first (the export engine reads these).
+    pub async fn events_after(&self, after_id: i64, limit: i64) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query("SELECT id, company_id, kind, request_id FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(EventRecord {
+                    id: row.try_get("id")?,
+                    company_id: CompanyId(row.try_get("company_id")?),
+                    kind: row.try_get("kind")?,
+                    request_id: row.try_get::<Option<i64>, _>("request_id")?.map(RequestId),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Booleans computed in SQL come back as integers from SQLite and as booleans from PostgreSQL.
+fn flag(row: &AnyRow, column: &str) -> Result<bool> {
+    match row.try_get::<bool, _>(column) {
+        Ok(value) => Ok(value),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}

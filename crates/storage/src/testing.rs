@@ -1,0 +1,115 @@
+//! Real, throwaway databases for tests: a SQLite file in a temporary folder, or a fresh database
+//! on the PostgreSQL server named by `ATS_BRIDGE_TEST_POSTGRES_URL` (the README's test command
+//! starts one and sets it). No mocks: every storage test runs on both engines.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::{Backend, Db};
+
+/// The environment variable naming a PostgreSQL server where tests may create databases.
+pub const POSTGRES_URL_VAR: &str = "ATS_BRIDGE_TEST_POSTGRES_URL";
+
+/// A migrated database that lives as long as this value (SQLite) or the test run (PostgreSQL).
+pub struct TestDatabase {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A folder removed on drop (hand-written: four lines do not justify another dependency here).
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    format!("ats_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), rand::random::<u32>())
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => Self::sqlite().await,
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    pub async fn sqlite() -> TestDatabase {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).expect("create a temporary folder");
+        let url = format!("sqlite:{}", dir.join("test.db").display());
+        let db = Db::connect(&url).await.expect("open a SQLite test database");
+        db.migrate().await.expect("migrate the SQLite test database");
+        TestDatabase { db, url, _dir: Some(TempDir(dir)) }
+    }
+
+    pub async fn postgres() -> TestDatabase {
+        let admin_url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
+            panic!("{POSTGRES_URL_VAR} is not set: run the README's test command (scripts/test), which starts PostgreSQL and sets it")
+        });
+        let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
+        let name = unique_name();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(admin.pool())
+            .await
+            .expect("create a PostgreSQL test database");
+        admin.close().await;
+        let url = replace_database(&admin_url, &name);
+        let db = Db::connect(&url).await.expect("open the PostgreSQL test database");
+        db.migrate().await.expect("migrate the PostgreSQL test database");
+        TestDatabase { db, url, _dir: None }
+    }
+}
+
+/// `postgres://u:p@h:5432/postgres?x=y` → the same URL naming database `name`.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Declares one async test per storage engine: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! test_on_both_databases {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident: Db) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[$meta])*
+            async fn run($db: $crate::Db) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                let test = $crate::testing::TestDatabase::new($crate::Backend::Sqlite).await;
+                run(test.db.clone()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let test = $crate::testing::TestDatabase::new($crate::Backend::Postgres).await;
+                run(test.db.clone()).await;
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_database_name_is_replaced_and_the_query_kept() {
+        assert_eq!(super::replace_database("postgres://u:p@h:5432/postgres?sslmode=disable", "t1"), "postgres://u:p@h:5432/t1?sslmode=disable");
+        assert_eq!(super::replace_database("postgres://u:p@h:5432", "t1"), "postgres://u:p@h:5432/t1");
+    }
+}

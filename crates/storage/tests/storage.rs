@@ -1,0 +1,255 @@
+//! The storage layer, run against a real SQLite file and a real PostgreSQL database.
+
+use domain::views::CandidateProfile;
+use domain::{CandidateId, CompanyId, Email, Location, MarketplaceStage, RequestStatus, RoleId, RoleStatus, RoleTitle, UserId, UserRole};
+use storage::{CvFile, Db, NewCandidate, NewUser, StorageError, test_on_both_databases};
+
+struct Fixture {
+    company: CompanyId,
+    other_company: CompanyId,
+    user: UserId,
+    role: RoleId,
+    candidate: CandidateId,
+}
+
+async fn company_with_user(db: &Db, name: &str, email: &str) -> (CompanyId, UserId) {
+    let company = db.insert_company(name).await.unwrap();
+    let email = Email::parse(email).unwrap();
+    let user = db
+        .insert_user(NewUser { company_id: company, email: &email, name: "Dana", role: UserRole::Master, password_hash: "$argon2id$x" })
+        .await
+        .unwrap();
+    (company, user)
+}
+
+async fn candidate(db: &Db, email: &str, with_cv: bool) -> CandidateId {
+    let email = Email::parse(email).unwrap();
+    let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
+    db.insert_candidate(NewCandidate {
+        name: "Ada Lovelace",
+        email: &email,
+        phone: None,
+        headline: "Engineer",
+        summary: "Writes programs",
+        profile: &profile,
+        cv: with_cv.then(|| CvFile { filename: "ada.pdf".into(), pdf: b"%PDF-1.7 fake".to_vec() }),
+    })
+    .await
+    .unwrap()
+}
+
+async fn fixture(db: &Db) -> Fixture {
+    let (company, user) = company_with_user(db, "Northwind", "dana@northwind.test").await;
+    let (other_company, _) = company_with_user(db, "Globex", "hank@globex.test").await;
+    let role = db
+        .insert_role(company, &RoleTitle::parse("Rust engineer").unwrap(), &Location::parse("Berlin").unwrap(), RoleStatus::Live)
+        .await
+        .unwrap();
+    let candidate = candidate(db, "ada@example.com", true).await;
+    Fixture { company, other_company, user, role, candidate }
+}
+
+test_on_both_databases! {
+    async fn migrating_twice_changes_nothing(db: Db) {
+        db.migrate().await.unwrap();
+        db.ping().await.unwrap();
+        assert!(!db.has_companies().await.unwrap());
+    }
+}
+
+test_on_both_databases! {
+    async fn a_user_is_found_by_email_with_their_company(db: Db) {
+        let (company, user) = company_with_user(&db, "Northwind", "dana@northwind.test").await;
+        let found = db.find_user_by_email(&Email::parse("DANA@northwind.test").unwrap()).await.unwrap().unwrap();
+        assert_eq!(found.id, user);
+        assert_eq!(found.company_id, company);
+        assert_eq!(found.company_name, "Northwind");
+        assert_eq!(found.role, UserRole::Master);
+        assert!(db.find_user(UserId(user.0 + 100)).await.unwrap().is_none());
+    }
+}
+
+test_on_both_databases! {
+    async fn a_second_user_with_the_same_email_is_refused(db: Db) {
+        let (company, _) = company_with_user(&db, "Northwind", "dana@northwind.test").await;
+        let email = Email::parse("dana@northwind.test").unwrap();
+        let err = db
+            .insert_user(NewUser { company_id: company, email: &email, name: "Again", role: UserRole::Member, password_hash: "x" })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Duplicate), "{err:?}");
+    }
+}
+
+test_on_both_databases! {
+    async fn roles_are_listed_per_company_live_first(db: Db) {
+        let f = fixture(&db).await;
+        let draft = db
+            .insert_role(f.company, &RoleTitle::parse("Designer").unwrap(), &Location::parse("Remote").unwrap(), RoleStatus::Draft)
+            .await
+            .unwrap();
+        db.insert_role(f.other_company, &RoleTitle::parse("Secret").unwrap(), &Location::parse("Springfield").unwrap(), RoleStatus::Live)
+            .await
+            .unwrap();
+        let roles = db.list_roles(f.company).await.unwrap();
+        let ids: Vec<RoleId> = roles.iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![f.role, draft]);
+        assert!(db.role_summary(f.other_company, f.role).await.unwrap().is_none());
+        assert!(db.find_role(f.other_company, f.role).await.unwrap().is_none());
+    }
+}
+
+test_on_both_databases! {
+    async fn publishing_a_draft_happens_once(db: Db) {
+        let f = fixture(&db).await;
+        let draft = db
+            .insert_role(f.company, &RoleTitle::parse("Designer").unwrap(), &Location::parse("Remote").unwrap(), RoleStatus::Draft)
+            .await
+            .unwrap();
+        db.change_role_status(f.company, draft, RoleStatus::Draft, RoleStatus::Live).await.unwrap();
+        let again = db.change_role_status(f.company, draft, RoleStatus::Draft, RoleStatus::Live).await.unwrap_err();
+        assert!(matches!(again, StorageError::Conflict(_)), "{again:?}");
+        let foreign = db.change_role_status(f.other_company, draft, RoleStatus::Live, RoleStatus::Closed).await.unwrap_err();
+        assert!(matches!(foreign, StorageError::NotFound), "{foreign:?}");
+        assert_eq!(db.find_role(f.company, draft).await.unwrap().unwrap().status, RoleStatus::Live);
+    }
+}
+
+test_on_both_databases! {
+    async fn accepting_a_request_enters_the_pipeline_and_writes_an_event(db: Db) {
+        let f = fixture(&db).await;
+        let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        assert!(db.list_pipeline(f.company, f.role).await.unwrap().is_empty());
+        assert_eq!(db.list_open_requests(f.company, f.role).await.unwrap()[0].status, RequestStatus::Pending);
+
+        let accepted = db.accept_request(f.company, request).await.unwrap();
+        assert_eq!((accepted.role_id, accepted.candidate_id), (f.role, f.candidate));
+
+        let pipeline = db.list_pipeline(f.company, f.role).await.unwrap();
+        assert_eq!(pipeline.len(), 1);
+        assert_eq!(pipeline[0].stage, MarketplaceStage::Accepted);
+        assert!(pipeline[0].has_cv);
+        assert!(db.list_open_requests(f.company, f.role).await.unwrap().is_empty());
+
+        let events = db.events_after(0, 10).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].kind, "request_accepted");
+        assert_eq!(events[0].request_id, Some(request));
+        assert_eq!(events[0].id, accepted.event_id);
+
+        let twice = db.accept_request(f.company, request).await.unwrap_err();
+        assert!(matches!(twice, StorageError::Conflict(_)), "{twice:?}");
+        assert_eq!(db.events_after(0, 10).await.unwrap().len(), 1);
+    }
+}
+
+test_on_both_databases! {
+    async fn the_same_request_cannot_be_sent_twice(db: Db) {
+        let f = fixture(&db).await;
+        db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        let err = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap_err();
+        assert!(matches!(err, StorageError::Duplicate), "{err:?}");
+        assert!(db.candidates_without_request(f.role).await.unwrap().is_empty());
+    }
+}
+
+test_on_both_databases! {
+    async fn moves_are_recorded_with_who_and_when(db: Db) {
+        let f = fixture(&db).await;
+        let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        db.accept_request(f.company, request).await.unwrap();
+        assert!(db.move_stage(f.company, request, MarketplaceStage::Screening, f.user).await.unwrap());
+        assert!(!db.move_stage(f.company, request, MarketplaceStage::Screening, f.user).await.unwrap());
+        assert!(db.move_stage(f.company, request, MarketplaceStage::Rejected, f.user).await.unwrap());
+
+        let history = db.stage_history(f.company, request).await.unwrap();
+        let steps: Vec<_> = history.iter().map(|m| (m.from, m.to, m.moved_by.clone())).collect();
+        assert_eq!(
+            steps,
+            vec![
+                (None, MarketplaceStage::Accepted, None),
+                (Some(MarketplaceStage::Accepted), MarketplaceStage::Screening, Some("Dana".to_owned())),
+                (Some(MarketplaceStage::Screening), MarketplaceStage::Rejected, Some("Dana".to_owned())),
+            ]
+        );
+        let entry = &db.list_pipeline(f.company, f.role).await.unwrap()[0];
+        assert_eq!(entry.stage, MarketplaceStage::Rejected);
+        assert_eq!(entry.last_moved_by.as_deref(), Some("Dana"));
+    }
+}
+
+test_on_both_databases! {
+    async fn another_company_can_neither_see_nor_change_a_request(db: Db) {
+        let f = fixture(&db).await;
+        let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        assert!(matches!(db.accept_request(f.other_company, request).await, Err(StorageError::NotFound)));
+        assert!(matches!(db.decline_request(f.other_company, request).await, Err(StorageError::NotFound)));
+        db.accept_request(f.company, request).await.unwrap();
+        assert!(matches!(db.move_stage(f.other_company, request, MarketplaceStage::Offer, f.user).await, Err(StorageError::NotFound)));
+        assert!(db.stage_history(f.other_company, request).await.unwrap().is_empty());
+        assert!(db.list_pipeline(f.other_company, f.role).await.unwrap().is_empty());
+    }
+}
+
+test_on_both_databases! {
+    async fn a_cv_is_served_only_after_acceptance_and_only_to_that_company(db: Db) {
+        let f = fixture(&db).await;
+        let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        assert!(db.cv_for_company(f.company, f.candidate).await.unwrap().is_none());
+        db.accept_request(f.company, request).await.unwrap();
+        let cv = db.cv_for_company(f.company, f.candidate).await.unwrap().unwrap();
+        assert_eq!(cv.filename, "ada.pdf");
+        assert_eq!(cv.pdf, b"%PDF-1.7 fake");
+        assert!(db.cv_for_company(f.other_company, f.candidate).await.unwrap().is_none());
+        assert_eq!(db.profile_for_company(f.company, f.candidate).await.unwrap().unwrap().skills, vec!["Rust"]);
+        assert!(db.profile_for_company(f.other_company, f.candidate).await.unwrap().is_none());
+    }
+}
+
+test_on_both_databases! {
+    async fn a_declined_request_stays_out_of_the_pipeline(db: Db) {
+        let f = fixture(&db).await;
+        let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        db.decline_request(f.company, request).await.unwrap();
+        assert!(matches!(db.accept_request(f.company, request).await, Err(StorageError::Conflict(_))));
+        assert_eq!(db.list_open_requests(f.company, f.role).await.unwrap()[0].status, RequestStatus::Declined);
+        assert!(db.cv_for_company(f.company, f.candidate).await.unwrap().is_none());
+    }
+}
+
+mod sessions {
+    use storage::{SqlSessionStore, test_on_both_databases};
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+
+    fn record(minutes: i64) -> Record {
+        let mut data = std::collections::HashMap::new();
+        data.insert("user_id".to_owned(), serde_json::json!(7));
+        Record { id: Id::default(), data, expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes) }
+    }
+
+    test_on_both_databases! {
+        async fn a_session_is_saved_loaded_and_deleted(db: Db) {
+            let store = SqlSessionStore::new(db);
+            let mut rec = record(30);
+            store.create(&mut rec).await.unwrap();
+            let loaded = store.load(&rec.id).await.unwrap().unwrap();
+            assert_eq!(loaded.data, rec.data);
+            rec.data.insert("x".into(), serde_json::json!("y"));
+            store.save(&rec).await.unwrap();
+            assert_eq!(store.load(&rec.id).await.unwrap().unwrap().data.len(), 2);
+            store.delete(&rec.id).await.unwrap();
+            assert!(store.load(&rec.id).await.unwrap().is_none());
+        }
+    }
+
+    test_on_both_databases! {
+        async fn an_expired_session_is_not_loaded_and_is_swept(db: Db) {
+            let store = SqlSessionStore::new(db);
+            let mut rec = record(-1);
+            store.create(&mut rec).await.unwrap();
+            assert!(store.load(&rec.id).await.unwrap().is_none());
+            assert_eq!(store.delete_expired().await.unwrap(), 1);
+        }
+    }
+}
