@@ -1,1 +1,79 @@
+//! The marketplace's use cases: signing in, roles, requests and the pipeline. Each one checks
+//! that the acting user may do it and that every id belongs to the actor's company, then calls
+//! the storage layer. Server functions and tests call these directly.
 
+pub mod auth;
+pub mod demo;
+mod pipeline;
+mod roles;
+
+use domain::{CompanyId, UserId, UserRole};
+use storage::{AcceptedRequest, Db, StorageError};
+use tokio::sync::broadcast;
+
+/// Who is acting: a signed-in user of one company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub company_id: CompanyId,
+    pub role: UserRole,
+}
+
+/// What went wrong, classified by what the caller can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum MarketplaceError {
+    /// The thing does not exist, or belongs to another company (the two look the same).
+    #[error("not found")]
+    NotFound,
+    /// A field of the input is wrong; the message says how.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    /// The action does not fit the current state (already published, already answered…).
+    #[error("{0}")]
+    Conflict(String),
+    /// The actor may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("the email or password is not right")]
+    BadCredentials,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl MarketplaceError {
+    fn invalid(field: &'static str, err: impl std::fmt::Display) -> Self {
+        MarketplaceError::Invalid { field, message: err.to_string() }
+    }
+}
+
+pub type Result<T, E = MarketplaceError> = std::result::Result<T, E>;
+
+/// The marketplace service: storage plus the acceptance event stream.
+#[derive(Clone, Debug)]
+pub struct Marketplace {
+    db: Db,
+    demo: bool,
+    accepted: broadcast::Sender<AcceptedRequest>,
+}
+
+impl Marketplace {
+    /// `demo` enables acting on a candidate's behalf (there is no candidate app in this product).
+    pub fn new(db: Db, demo: bool) -> Self {
+        let (accepted, _) = broadcast::channel(256);
+        Marketplace { db, demo, accepted }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn demo(&self) -> bool {
+        self.demo
+    }
+
+    /// Acceptances as they happen in this process, to wake the export engine at once. The
+    /// durable record is the `request_accepted` row in the event outbox, written with the change.
+    pub fn subscribe_acceptances(&self) -> broadcast::Receiver<AcceptedRequest> {
+        self.accepted.subscribe()
+    }
+}

@@ -1,0 +1,88 @@
+//! Requests to candidates and the pipeline of those who accepted.
+
+use domain::views::{Pipeline, StageMove};
+use domain::{CandidateId, MarketplaceStage, RequestId, RoleId, RoleStatus};
+use storage::{AcceptedRequest, CvFile, StorageError};
+
+use crate::{Actor, Marketplace, MarketplaceError, Result};
+
+impl Marketplace {
+    /// Everything a role's pipeline page shows.
+    pub async fn pipeline(&self, actor: &Actor, role: RoleId) -> Result<Pipeline> {
+        let summary = self.role(actor, role).await?;
+        let entries = self.db.list_pipeline(actor.company_id, role).await?;
+        let requests = self.db.list_open_requests(actor.company_id, role).await?;
+        let can_request = if summary.status == RoleStatus::Live { self.db.candidates_without_request(role).await? } else { Vec::new() };
+        Ok(Pipeline { role: summary, entries, requests, can_request, demo: self.demo })
+    }
+
+    /// Sends a request for a live role to a candidate.
+    pub async fn send_request(&self, actor: &Actor, role: RoleId, candidate: CandidateId) -> Result<RequestId> {
+        let role = self.db.find_role(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)?;
+        if role.status != RoleStatus::Live {
+            return Err(MarketplaceError::Conflict("Requests can only be sent for a live role.".into()));
+        }
+        if !self.db.candidate_exists(candidate).await? {
+            return Err(MarketplaceError::invalid("candidate", "no such candidate"));
+        }
+        match self.db.insert_request(actor.company_id, role.id, candidate, Some(actor.user_id)).await {
+            Ok(id) => Ok(id),
+            Err(StorageError::Duplicate) => Err(MarketplaceError::Conflict("This candidate already has a request for this role.".into())),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The candidate accepts (in demo mode a company user may do it on their behalf). The
+    /// acceptance is written with its outbox event, then announced to in-process subscribers.
+    pub async fn accept_on_behalf(&self, actor: &Actor, request: RequestId) -> Result<AcceptedRequest> {
+        self.require_demo()?;
+        let accepted = self.db.accept_request(actor.company_id, request).await.map_err(answer_error)?;
+        tracing::info!(request.id = %request, event.id = accepted.event_id, "request accepted");
+        // Nobody listening is fine: the outbox row is the durable record.
+        let _ = self.accepted.send(accepted.clone());
+        Ok(accepted)
+    }
+
+    pub async fn decline_on_behalf(&self, actor: &Actor, request: RequestId) -> Result<()> {
+        self.require_demo()?;
+        self.db.decline_request(actor.company_id, request).await.map_err(answer_error)
+    }
+
+    /// Moves a candidate in the pipeline to another marketplace stage.
+    pub async fn move_candidate(&self, actor: &Actor, request: RequestId, stage: &str) -> Result<bool> {
+        let stage = MarketplaceStage::parse(stage).map_err(|e| MarketplaceError::invalid("stage", e))?;
+        match self.db.move_stage(actor.company_id, request, stage, actor.user_id).await {
+            Ok(moved) => {
+                if moved {
+                    tracing::info!(request.id = %request, stage = %stage, "candidate moved");
+                }
+                Ok(moved)
+            }
+            Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
+            Err(StorageError::Conflict(why)) => Err(MarketplaceError::Conflict(format!("Not moved: {why}. Reload to see the current stage."))),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn stage_history(&self, actor: &Actor, request: RequestId) -> Result<Vec<StageMove>> {
+        let history = self.db.stage_history(actor.company_id, request).await?;
+        if history.is_empty() { Err(MarketplaceError::NotFound) } else { Ok(history) }
+    }
+
+    /// A candidate's CV, for a company whose request they accepted.
+    pub async fn cv(&self, actor: &Actor, candidate: CandidateId) -> Result<CvFile> {
+        self.db.cv_for_company(actor.company_id, candidate).await?.ok_or(MarketplaceError::NotFound)
+    }
+
+    fn require_demo(&self) -> Result<()> {
+        if self.demo { Ok(()) } else { Err(MarketplaceError::Forbidden("Only the candidate can answer a request.")) }
+    }
+}
+
+fn answer_error(err: StorageError) -> MarketplaceError {
+    match err {
+        StorageError::NotFound => MarketplaceError::NotFound,
+        StorageError::Conflict(_) => MarketplaceError::Conflict("This request was already answered.".into()),
+        err => err.into(),
+    }
+}

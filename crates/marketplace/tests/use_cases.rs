@@ -1,0 +1,135 @@
+//! The marketplace use cases on both databases, starting from the demo data.
+
+use domain::{CandidateId, MarketplaceStage, RequestStatus, RoleStatus, UserRole};
+use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
+use marketplace::{Actor, Marketplace, MarketplaceError};
+use storage::{Db, test_on_both_databases};
+
+async fn demo(db: &Db, demo_mode: bool) -> Marketplace {
+    assert!(seed_if_empty(db).await.unwrap());
+    Marketplace::new(db.clone(), demo_mode)
+}
+
+async fn rust_role(market: &Marketplace, actor: &Actor) -> domain::RoleId {
+    market.list_roles(actor).await.unwrap().into_iter().find(|r| r.title == "Senior Rust Engineer").unwrap().id
+}
+
+async fn actor(market: &Marketplace, login: usize) -> Actor {
+    let login = DEMO_LOGINS[login];
+    let user = market.sign_in(login.email, login.password).await.unwrap();
+    Actor::from(&user)
+}
+
+test_on_both_databases! {
+    async fn the_demo_is_seeded_once_with_five_roles_and_twenty_cvs(db: Db) {
+        let market = demo(&db, true).await;
+        assert!(!seed_if_empty(&db).await.unwrap(), "a second start must not seed again");
+        let maria = actor(&market, 0).await;
+        let roles = market.list_roles(&maria).await.unwrap();
+        assert_eq!(roles.len(), 5);
+        assert_eq!(roles.iter().filter(|r| r.status == RoleStatus::Draft).count(), 1);
+        assert!(roles.iter().filter(|r| r.status == RoleStatus::Live).count() >= 3);
+        let rust = market.pipeline(&maria, rust_role(&market, &maria).await).await.unwrap();
+        assert!(rust.entries.iter().all(|e| e.has_cv));
+        assert!(rust.requests.iter().any(|r| r.status == RequestStatus::Pending));
+        assert!(rust.requests.iter().any(|r| r.status == RequestStatus::Declined));
+        let total_candidates = rust.entries.len() + rust.requests.len() + rust.can_request.len();
+        assert_eq!(total_candidates, 20);
+        let cv = market.cv(&maria, rust.entries[0].candidate_id).await.unwrap();
+        assert!(cv.pdf.starts_with(b"%PDF-"));
+    }
+}
+
+test_on_both_databases! {
+    async fn sign_in_refuses_a_wrong_password_and_an_unknown_email_alike(db: Db) {
+        let market = demo(&db, true).await;
+        let wrong = market.sign_in(DEMO_LOGINS[0].email, "guess").await.unwrap_err();
+        let unknown = market.sign_in("nobody@northwind.test", DEMO_LOGINS[0].password).await.unwrap_err();
+        let malformed = market.sign_in("not an email", "x").await.unwrap_err();
+        for err in [wrong, unknown, malformed] {
+            assert!(matches!(err, MarketplaceError::BadCredentials), "{err:?}");
+        }
+        let user = market.sign_in("  MARIA@northwind.test ", DEMO_LOGINS[0].password).await.unwrap();
+        assert_eq!(user.role, UserRole::Master);
+        let tom = market.sign_in(DEMO_LOGINS[1].email, DEMO_LOGINS[1].password).await.unwrap();
+        assert_eq!(tom.role, UserRole::Member);
+    }
+}
+
+test_on_both_databases! {
+    async fn one_company_never_reaches_anothers_roles_requests_or_cvs(db: Db) {
+        let market = demo(&db, true).await;
+        let maria = actor(&market, 0).await;
+        let hank = actor(&market, 2).await;
+        let northwind_role = rust_role(&market, &maria).await;
+        let pipeline = market.pipeline(&maria, northwind_role).await.unwrap();
+        let request = pipeline.entries[0].request_id;
+        let pending = pipeline.requests.iter().find(|r| r.status == RequestStatus::Pending).unwrap().request_id;
+
+        assert!(matches!(market.pipeline(&hank, northwind_role).await, Err(MarketplaceError::NotFound)));
+        assert!(matches!(market.move_candidate(&hank, request, "offer").await, Err(MarketplaceError::NotFound)));
+        assert!(matches!(market.accept_on_behalf(&hank, pending).await, Err(MarketplaceError::NotFound)));
+        assert!(matches!(market.stage_history(&hank, request).await, Err(MarketplaceError::NotFound)));
+        assert!(matches!(market.publish_role(&hank, northwind_role).await, Err(MarketplaceError::NotFound)));
+        // Globex's candidate 5 (index 4) accepted Globex only: Northwind cannot download the CV.
+        let globex_pipeline = market.pipeline(&hank, market.list_roles(&hank).await.unwrap()[0].id).await.unwrap();
+        let globex_only = globex_pipeline.entries.iter().map(|e| e.candidate_id).find(|id| !pipeline.entries.iter().any(|e| e.candidate_id == *id)).unwrap();
+        assert!(matches!(market.cv(&maria, globex_only).await, Err(MarketplaceError::NotFound)));
+    }
+}
+
+test_on_both_databases! {
+    async fn accepting_on_a_candidates_behalf_needs_demo_mode_and_announces_the_event(db: Db) {
+        let market = demo(&db, true).await;
+        let maria = actor(&market, 0).await;
+        let role = rust_role(&market, &maria).await;
+        let pending = market.pipeline(&maria, role).await.unwrap().requests.into_iter().find(|r| r.status == RequestStatus::Pending).unwrap();
+
+        let strict = Marketplace::new(db.clone(), false);
+        assert!(matches!(strict.accept_on_behalf(&maria, pending.request_id).await, Err(MarketplaceError::Forbidden(_))));
+
+        let mut events = market.subscribe_acceptances();
+        let accepted = market.accept_on_behalf(&maria, pending.request_id).await.unwrap();
+        assert_eq!(events.recv().await.unwrap(), accepted);
+        let outbox = db.events_after(0, 100).await.unwrap();
+        assert_eq!(outbox.last().unwrap().request_id, Some(pending.request_id));
+        assert!(matches!(market.accept_on_behalf(&maria, pending.request_id).await, Err(MarketplaceError::Conflict(_))));
+        let entry = market.pipeline(&maria, role).await.unwrap().entries.into_iter().find(|e| e.request_id == pending.request_id).unwrap();
+        assert_eq!(entry.stage, MarketplaceStage::Accepted);
+    }
+}
+
+test_on_both_databases! {
+    async fn a_move_to_an_unknown_stage_names_the_field(db: Db) {
+        let market = demo(&db, true).await;
+        let tom = actor(&market, 1).await;
+        let role = rust_role(&market, &tom).await;
+        let request = market.pipeline(&tom, role).await.unwrap().entries[0].request_id;
+        match market.move_candidate(&tom, request, "lunch").await {
+            Err(MarketplaceError::Invalid { field, .. }) => assert_eq!(field, "stage"),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        assert!(market.move_candidate(&tom, request, "final_interview").await.unwrap());
+        let history = market.stage_history(&tom, request).await.unwrap();
+        assert_eq!(history.last().unwrap().moved_by.as_deref(), Some("Tom Becker"));
+    }
+}
+
+test_on_both_databases! {
+    async fn roles_are_created_validated_and_published(db: Db) {
+        let market = demo(&db, true).await;
+        let tom = actor(&market, 1).await;
+        match market.create_role(&tom, "  ", "Berlin", false).await {
+            Err(MarketplaceError::Invalid { field, .. }) => assert_eq!(field, "title"),
+            other => panic!("expected a title error, got {other:?}"),
+        }
+        let role = market.create_role(&tom, "QA Engineer", "Hamburg", false).await.unwrap();
+        let someone = CandidateId(1);
+        assert!(matches!(market.send_request(&tom, role, someone).await, Err(MarketplaceError::Conflict(_))));
+        market.publish_role(&tom, role).await.unwrap();
+        assert!(matches!(market.publish_role(&tom, role).await, Err(MarketplaceError::Conflict(_))));
+        market.send_request(&tom, role, someone).await.unwrap();
+        assert!(matches!(market.send_request(&tom, role, someone).await, Err(MarketplaceError::Conflict(_))));
+        assert!(matches!(market.send_request(&tom, role, CandidateId(9999)).await, Err(MarketplaceError::Invalid { field: "candidate", .. })));
+    }
+}
