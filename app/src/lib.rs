@@ -1,1 +1,67 @@
+//! The ats-bridge web UI: pages, components and the server functions behind them. Compiled twice:
+//! with `ssr` into the server, with `hydrate` into the browser's WASM bundle.
 
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod format;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::pages::{AccountSettingsPage, PipelinePage, SignInPage, SourcePage};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ats-bridge.css"/>
+        <Title text="ats-bridge"/>
+        // Async rendering waits for the data before sending headers, so a page can still answer
+        // with a redirect (signed out) or a 404 (another company's role).
+        <Router>
+            <Routes fallback=|| view! { <p class="page">"Page not found."</p> }>
+                <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("source") view=SourcePage ssr=SsrMode::Async/>
+                <Route path=path!("roles/:id") view=PipelinePage ssr=SsrMode::Async/>
+                <Route path=path!("account-settings") view=AccountSettingsPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Effects run only in the browser, once the WASM has taken over the server's HTML: marking
+/// `<body data-hydrated>` lets the browser suite wait for interactivity instead of sleeping.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -1,1 +1,119 @@
+//! The ats-bridge server: the Leptos site with its server functions, the health and metrics
+//! endpoints, and file downloads, over one database.
 
+pub mod config;
+mod downloads;
+mod health;
+pub mod telemetry;
+
+use std::time::Duration;
+
+use app::{App, shell};
+use axum::Router;
+use axum::handler::Handler;
+use axum::extract::FromRef;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use marketplace::Marketplace;
+use storage::{Db, SqlSessionStore};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Everything a request handler may need.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub market: Marketplace,
+    pub metrics: telemetry::Metrics,
+}
+
+/// Session cookie settings.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionSettings {
+    pub secure: bool,
+    pub inactivity: Duration,
+}
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "ats_bridge_session";
+
+/// The whole HTTP application.
+pub fn router(state: AppState, sessions: SessionSettings) -> Router {
+    let routes = generate_route_list(App);
+    let market = state.market.clone();
+    let options = state.leptos_options.clone();
+    let store = SqlSessionStore::new(state.market.db().clone());
+    let inactivity = time::Duration::try_from(sessions.inactivity).unwrap_or(time::Duration::days(7));
+    let session_layer = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_secure(sessions.secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(inactivity));
+
+    Router::new()
+        // The home page is Source, which sends signed-out visitors on to sign in.
+        .route("/", get(|| async { axum::response::Redirect::to("/source") }))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(telemetry::metrics))
+        .route("/candidates/{id}/cv", get(downloads::candidate_cv))
+        .leptos_routes_with_context(&state, routes, move || provide_context(market.clone()), move || shell(options.clone()))
+        .route_layer(axum::middleware::from_fn(telemetry::track_requests))
+        // Static files and unknown paths: counted under one label.
+        .fallback(Handler::layer(
+            leptos_axum::file_and_error_handler::<AppState, _>(shell),
+            axum::middleware::from_fn(telemetry::track_requests),
+        ))
+        .layer(session_layer)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Site settings for Leptos: compiled in by cargo-leptos, overridable by `LEPTOS_*` variables.
+pub fn leptos_options() -> LeptosOptions {
+    get_configuration(None).map(|c| c.leptos_options).unwrap_or_else(|_| LeptosOptions::builder().output_name("ats-bridge").build())
+}
+
+/// Opens and migrates the database, seeding demo data into an empty one when asked.
+pub async fn prepare_database(url: &str, demo: bool) -> startup::Result<Db> {
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    if demo {
+        marketplace::demo::seed_if_empty(&db).await?;
+    }
+    Ok(db)
+}
+
+/// Errors of start-up, before anything is served.
+pub mod startup {
+    #[derive(Debug, thiserror::Error)]
+    pub enum StartError {
+        #[error(transparent)]
+        Storage(#[from] storage::StorageError),
+        #[error(transparent)]
+        Marketplace(#[from] marketplace::MarketplaceError),
+        #[error(transparent)]
+        Config(#[from] crate::config::ConfigError),
+        #[error("cannot listen: {0}")]
+        Io(#[from] std::io::Error),
+    }
+    pub type Result<T> = std::result::Result<T, StartError>;
+}
+
+/// Deletes expired sessions every hour until `shutdown` resolves.
+pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = ()>) {
+    let store = SqlSessionStore::new(db);
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tick.tick() => match store.delete_expired().await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "could not remove expired sessions"),
+            },
+        }
+    }
+}

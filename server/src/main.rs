@@ -1,1 +1,91 @@
-fn main(){}
+//! `server`: serves the site (and, in later roles, the sync worker) or migrates the database.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use marketplace::Marketplace;
+use server::config::{Cli, Command, Config};
+use server::startup::StartError;
+use server::{AppState, SessionSettings, leptos_options, prepare_database, router, sweep_sessions, telemetry};
+use tokio::sync::watch;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::load_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init_logging(cli.config.log_format, &cli.config.log);
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Migrate => migrate(&cli.config).await,
+        Command::Serve => serve(&cli.config).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> Result<(), StartError> {
+    let db = storage::Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    tracing::info!(backend = db.backend().name(), "migrations applied");
+    Ok(())
+}
+
+async fn serve(config: &Config) -> Result<(), StartError> {
+    let demo = config.demo();
+    let db = prepare_database(&config.database_url(), demo).await?;
+    tracing::info!(backend = db.backend().name(), demo, "database ready");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let state = AppState { leptos_options: leptos_options(), market: Marketplace::new(db.clone(), demo), metrics: telemetry::Metrics::install() };
+    let app = router(state, SessionSettings { secure: config.secure_cookies, inactivity: Duration::from_secs(u64::from(config.session_days) * 86_400) });
+
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");
+    let sweeper = tokio::spawn(sweep_sessions(db.clone(), stopped(stop_rx.clone())));
+    let site = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let result = site.await;
+    let _ = sweeper.await;
+    db.close().await;
+    match &result {
+        Ok(()) => tracing::info!("site stopped cleanly"),
+        Err(err) => tracing::error!(error = %err, "site stopped with an error"),
+    }
+    Ok(result?)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
+        _ = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}

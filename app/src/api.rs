@@ -1,0 +1,130 @@
+//! Server functions: public HTTP endpoints. Each one checks the session itself, then calls a
+//! marketplace use case, which checks that every id belongs to the caller's company.
+
+use domain::views::{Pipeline, RoleSummary, SessionUser, StageMove};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::ssr::respond;
+#[cfg(feature = "ssr")]
+use crate::session::{USER_ID_KEY, current_user, marketplace, session, signed_in};
+
+/// A demo sign-in shown on the sign-in page (demo mode only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoLoginView {
+    pub company: String,
+    pub who: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn whoami() -> Result<Option<SessionUser>, AppError> {
+    Ok(current_user().await?.map(|(_, user)| SessionUser {
+        name: user.name,
+        email: user.email.to_string(),
+        role: user.role,
+        company_name: user.company_name,
+    }))
+}
+
+/// The demo credentials, in demo mode; empty otherwise.
+#[server]
+pub async fn demo_logins() -> Result<Vec<DemoLoginView>, AppError> {
+    let market = marketplace()?;
+    if !market.demo() {
+        return Ok(Vec::new());
+    }
+    Ok(marketplace::demo::DEMO_LOGINS
+        .iter()
+        .map(|l| DemoLoginView { company: l.company.into(), who: l.who.into(), email: l.email.into(), password: l.password.into() })
+        .collect())
+}
+
+#[server]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let market = marketplace()?;
+    let user = respond(market.sign_in(&email, &password).await)?;
+    let session = session().await?;
+    // A new id on sign-in: a session id planted before sign-in is worth nothing after it.
+    let stored = async {
+        session.cycle_id().await?;
+        session.insert(USER_ID_KEY, user.id.0).await
+    };
+    if let Err(err) = stored.await {
+        tracing::error!(error = %err, "session store failure");
+        return Err(AppError::Internal.respond());
+    }
+    tracing::info!(user.id = %user.id, "signed in");
+    leptos_axum::redirect("/source");
+    Ok(())
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = session().await?;
+    if let Err(err) = session.flush().await {
+        tracing::error!(error = %err, "session store failure");
+        return Err(AppError::Internal.respond());
+    }
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+#[server]
+pub async fn list_roles() -> Result<Vec<RoleSummary>, AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.list_roles(&actor).await)
+}
+
+/// Creates a role; `publish` (a checkbox) makes it live at once.
+#[server]
+pub async fn create_role(title: String, location: String, #[server(default)] publish: Option<String>) -> Result<i64, AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.create_role(&actor, &title, &location, publish.is_some()).await).map(|id| id.0)
+}
+
+#[server]
+pub async fn publish_role(role_id: i64) -> Result<(), AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.publish_role(&actor, domain::RoleId(role_id)).await)
+}
+
+#[server]
+pub async fn get_pipeline(role_id: i64) -> Result<Pipeline, AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.pipeline(&actor, domain::RoleId(role_id)).await)
+}
+
+#[server]
+pub async fn send_request(role_id: i64, candidate_id: i64) -> Result<(), AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.send_request(&actor, domain::RoleId(role_id), domain::CandidateId(candidate_id)).await).map(|_| ())
+}
+
+/// Demo mode: the candidate's answer, given on their behalf.
+#[server]
+pub async fn answer_request(request_id: i64, accept: bool) -> Result<(), AppError> {
+    let (market, actor) = signed_in().await?;
+    let request = domain::RequestId(request_id);
+    if accept {
+        respond(market.accept_on_behalf(&actor, request).await).map(|_| ())
+    } else {
+        respond(market.decline_on_behalf(&actor, request).await)
+    }
+}
+
+#[server]
+pub async fn move_candidate(request_id: i64, stage: String) -> Result<bool, AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.move_candidate(&actor, domain::RequestId(request_id), &stage).await)
+}
+
+#[server]
+pub async fn stage_history(request_id: i64) -> Result<Vec<StageMove>, AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.stage_history(&actor, domain::RequestId(request_id)).await)
+}

@@ -1,0 +1,111 @@
+//! The error every server function returns: what the UI can show and act on. It travels to the
+//! browser, so it never carries internals; those are logged on the server instead.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No session: sign in first (HTTP 401).
+    #[error("Please sign in.")]
+    Unauthorized,
+    /// Signed in, but not allowed (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Missing, or another company's (HTTP 404): the two look the same on purpose.
+    #[error("Not found.")]
+    NotFound,
+    /// A field of the form is wrong (HTTP 422).
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// The action no longer fits the current state (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("The email or password is not right.")]
+    BadCredentials,
+    /// Our fault; details are in the server log (HTTP 500).
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request did not reach the server or its answer could not be read.
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The form field this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                let err = AppError::Invalid { field: "form".into(), message: format!("The form could not be read: {msg}") };
+                // On the server this runs while answering the request: say 422, not 500.
+                #[cfg(feature = "ssr")]
+                let err = err.respond();
+                err
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use http::StatusCode;
+    use marketplace::MarketplaceError;
+
+    use super::AppError;
+
+    impl AppError {
+        pub fn status(&self) -> StatusCode {
+            match self {
+                AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+                AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+
+        /// Sets this error's status on the response being built, and returns it.
+        pub fn respond(self) -> AppError {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(self.status());
+            }
+            self
+        }
+    }
+
+    impl From<MarketplaceError> for AppError {
+        fn from(err: MarketplaceError) -> Self {
+            match err {
+                MarketplaceError::NotFound => AppError::NotFound,
+                MarketplaceError::Invalid { field, message } => AppError::Invalid { field: field.to_owned(), message },
+                MarketplaceError::Conflict(message) => AppError::Conflict(message),
+                MarketplaceError::Forbidden(message) => AppError::Forbidden(message.to_owned()),
+                MarketplaceError::BadCredentials => AppError::BadCredentials,
+                MarketplaceError::Storage(err) => {
+                    tracing::error!(error = %err, "storage failure");
+                    AppError::Internal
+                }
+            }
+        }
+    }
+
+    /// Maps a use case's result for the browser, setting the HTTP status on failure.
+    pub fn respond<T>(result: Result<T, MarketplaceError>) -> Result<T, AppError> {
+        result.map_err(|err| AppError::from(err).respond())
+    }
+}

@@ -1,0 +1,11 @@
+//! One module per route; pages own their data (resources and actions).
+
+mod account_settings;
+mod pipeline;
+mod sign_in;
+mod source;
+
+pub use account_settings::AccountSettingsPage;
+pub use pipeline::PipelinePage;
+pub use sign_in::SignInPage;
+pub use source::SourcePage;

@@ -1,0 +1,184 @@
+//! A role's pipeline: the candidates who accepted, their marketplace stage and a control to move
+//! them; the requests still open; and (for a live role) a way to send more.
+
+use domain::views::{OpenRequest, Pipeline, PipelineEntry};
+use domain::{MarketplaceStage, RequestStatus, RoleStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{AnswerRequest, MoveCandidate, SendRequest, get_pipeline};
+use crate::components::{ErrorList, FormError, SignedIn, StatusBadge};
+use crate::error::AppError;
+use crate::format::timestamp;
+
+#[component]
+pub fn PipelinePage() -> impl IntoView {
+    view! {
+        <Title text="Pipeline · ats-bridge"/>
+        <SignedIn>
+            <PipelineView/>
+        </SignedIn>
+    }
+}
+
+/// The three actions that change what this page shows.
+#[derive(Clone, Copy)]
+struct Actions {
+    move_candidate: ServerAction<MoveCandidate>,
+    answer: ServerAction<AnswerRequest>,
+    send: ServerAction<SendRequest>,
+}
+
+#[component]
+fn PipelineView() -> impl IntoView {
+    let params = use_params_map();
+    let role_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let actions = Actions { move_candidate: ServerAction::new(), answer: ServerAction::new(), send: ServerAction::new() };
+    let pipeline = Resource::new(
+        move || (role_id(), actions.move_candidate.version().get(), actions.answer.version().get(), actions.send.version().get()),
+        |(role_id, ..)| async move {
+            match role_id {
+                Some(id) => get_pipeline(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <p><A href="/source">"← Source"</A></p>
+        <Transition fallback=|| view! { <p>"Loading pipeline…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                {move || Suspend::new(async move { pipeline.await.map(|p| view! { <PipelineBody pipeline=p actions/> }) })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
+    let role = pipeline.role;
+    let role_id = role.id.0;
+    let live = role.status == RoleStatus::Live;
+    let demo = pipeline.demo;
+    view! {
+        <h1>{role.title.clone()} " " <StatusBadge kind=role.status.as_str() label=role.status.label()/></h1>
+        <p class="lead">{role.location.clone()}</p>
+
+        <section>
+            <h2>"Pipeline"</h2>
+            <FormError result=actions.move_candidate.value()/>
+            {if pipeline.entries.is_empty() {
+                view! { <p>"Nobody has accepted a request for this role yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="pipeline">
+                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Move to"</th></tr></thead>
+                        <tbody>
+                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry action=actions.move_candidate/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+
+        <section>
+            <h2>"Requests"</h2>
+            <FormError result=actions.answer.value()/>
+            {if pipeline.requests.is_empty() {
+                view! { <p>"No open requests."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="requests">
+                        <thead><tr><th>"Candidate"</th><th>"Status"</th><th>"Sent"</th><th></th></tr></thead>
+                        <tbody>
+                            {pipeline.requests.into_iter().map(|request| view! { <RequestRow request demo action=actions.answer/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(live && !pipeline.can_request.is_empty()).then(|| view! {
+                <ActionForm action=actions.send attr:class="row">
+                    <input type="hidden" name="role_id" value=role_id/>
+                    <label>"Candidate"
+                        <select name="candidate_id">
+                            {pipeline.can_request.into_iter().map(|c| view! {
+                                <option value=c.id.0>{format!("{} — {}", c.name, c.headline)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="primary">"Send request"</button>
+                </ActionForm>
+            })}
+            <FormError result=actions.send.value()/>
+        </section>
+    }
+}
+
+#[component]
+fn EntryRow(entry: PipelineEntry, action: ServerAction<MoveCandidate>) -> impl IntoView {
+    let current = entry.stage;
+    let moved = match &entry.last_moved_by {
+        Some(who) => format!("{} by {who}", timestamp(entry.last_moved_at_ms)),
+        None => format!("{} by the candidate", timestamp(entry.last_moved_at_ms)),
+    };
+    let stage_label = format!("Stage for {}", entry.name);
+    let move_label = format!("Move {}", entry.name);
+    view! {
+        <tr data-candidate=entry.name.clone()>
+            <td>
+                <strong>{entry.name.clone()}</strong><br/>
+                <span class="muted">{entry.headline}</span><br/>
+                <span class="muted">{entry.email}</span>
+            </td>
+            <td class="stage"><StatusBadge kind=current.as_str() label=current.label()/></td>
+            <td class="muted">{moved}</td>
+            <td>
+                {entry.has_cv.then(|| view! {
+                    <a href=format!("/candidates/{}/cv", entry.candidate_id) rel="external" target="_blank">"CV (PDF)"</a>
+                })}
+            </td>
+            <td>
+                <ActionForm action attr:class="inline">
+                    <input type="hidden" name="request_id" value=entry.request_id.0/>
+                    <select name="stage" aria-label=stage_label>
+                        {MarketplaceStage::ALL.iter().map(|stage| view! {
+                            <option value=stage.as_str() selected=*stage == current>{stage.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="submit" aria-label=move_label>"Move"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RequestRow(request: OpenRequest, demo: bool, action: ServerAction<AnswerRequest>) -> impl IntoView {
+    let pending = request.status == RequestStatus::Pending;
+    let id = request.request_id.0;
+    let accept_label = format!("Accept on the candidate's behalf: {}", request.name);
+    view! {
+        <tr data-candidate=request.name.clone()>
+            <td><strong>{request.name.clone()}</strong><br/><span class="muted">{request.headline}</span></td>
+            <td><StatusBadge kind=request.status.as_str() label=request.status.label()/></td>
+            <td class="muted">{timestamp(request.sent_at_ms)}</td>
+            <td>
+                {(demo && pending).then(|| view! {
+                    <ActionForm action attr:class="inline">
+                        <input type="hidden" name="request_id" value=id/>
+                        <input type="hidden" name="accept" value="true"/>
+                        <button type="submit" aria-label=accept_label>
+                            "Accept on the candidate's behalf"
+                        </button>
+                    </ActionForm>
+                    <ActionForm action attr:class="inline">
+                        <input type="hidden" name="request_id" value=id/>
+                        <input type="hidden" name="accept" value="false"/>
+                        <button type="submit" class="link">"Decline on the candidate's behalf"</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,53 @@
+//! The signed-in user behind a request (server side only).
+
+use domain::UserId;
+use marketplace::{Actor, Marketplace};
+use storage::UserRecord;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+
+/// The session key holding the signed-in user's id.
+pub const USER_ID_KEY: &str = "user_id";
+
+pub fn marketplace() -> Result<Marketplace, AppError> {
+    leptos::prelude::use_context::<Marketplace>().ok_or_else(|| {
+        tracing::error!("the marketplace service is not in the request context");
+        AppError::Internal.respond()
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|err| {
+        tracing::error!(error = %err, "no session layer");
+        AppError::Internal.respond()
+    })
+}
+
+/// The user signed in on this request, if any.
+pub async fn current_user() -> Result<Option<(Marketplace, UserRecord)>, AppError> {
+    let market = marketplace()?;
+    let session = session().await?;
+    let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(|err| {
+        tracing::error!(error = %err, "session store failure");
+        AppError::Internal.respond()
+    })?;
+    let Some(user_id) = user_id else { return Ok(None) };
+    match market.session_user(UserId(user_id)).await {
+        Ok(Some(user)) => Ok(Some((market, user))),
+        Ok(None) => {
+            // The user was removed: this session is worthless.
+            let _ = session.flush().await;
+            Ok(None)
+        }
+        Err(err) => Err(AppError::from(err).respond()),
+    }
+}
+
+/// The marketplace and the acting user, or 401.
+pub async fn signed_in() -> Result<(Marketplace, Actor), AppError> {
+    match current_user().await? {
+        Some((market, user)) => Ok((market, Actor::from(&user))),
+        None => Err(AppError::Unauthorized.respond()),
+    }
+}

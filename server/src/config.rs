@@ -1,0 +1,175 @@
+//! Typed configuration, layered: built-in defaults → a TOML file → environment → command line.
+//! Every field is documented here and shows in `server --help` with its variable and default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about = "ats-bridge: the marketplace's Workable integration (web site and sync).")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations, then serve the site (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoMode {
+    /// On with the embedded SQLite database, off with PostgreSQL.
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// A TOML file with any of these settings (keys as the long options, with underscores).
+    /// Environment variables and command-line options override it.
+    #[arg(long, env = "ATS_BRIDGE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Where the embedded default keeps its files (the SQLite database among them).
+    #[arg(long, env = "ATS_BRIDGE_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The database: `sqlite:<path>` (embedded) or `postgres://user:password@host/db` (shared by
+    /// several instances). Default: `sqlite:<data-dir>/ats-bridge.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// The address the site listens on.
+    #[arg(long, env = "ATS_BRIDGE_LISTEN", default_value = "127.0.0.1:3000", global = true)]
+    pub listen: SocketAddr,
+
+    /// Demo mode seeds demo companies into an empty database and lets users answer requests on a
+    /// candidate's behalf.
+    #[arg(long, env = "ATS_BRIDGE_DEMO", value_enum, default_value = "auto", global = true)]
+    pub demo: DemoMode,
+
+    /// Send the session cookie only over HTTPS (turn on behind TLS).
+    #[arg(long, env = "ATS_BRIDGE_SECURE_COOKIES", default_value = "false", action = clap::ArgAction::Set, global = true)]
+    pub secure_cookies: bool,
+
+    /// Days of inactivity after which a session ends.
+    #[arg(long, env = "ATS_BRIDGE_SESSION_DAYS", default_value = "7", global = true)]
+    pub session_days: u16,
+
+    /// Log line format.
+    #[arg(long, env = "ATS_BRIDGE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in `tracing` syntax (`info`, `server=debug,info`, …).
+    #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn", global = true)]
+    pub log: String,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("ats-bridge.db").display()))
+    }
+
+    pub fn demo(&self) -> bool {
+        match self.demo {
+            DemoMode::On => true,
+            DemoMode::Off => false,
+            DemoMode::Auto => self.database_url().starts_with("sqlite:"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is not valid TOML: {source}")]
+    Toml { path: PathBuf, source: toml::de::Error },
+    #[error("the configuration file {path} has an unknown setting `{key}`")]
+    UnknownKey { path: PathBuf, key: String },
+    #[error("the configuration file {path} has a setting `{key}` that is not a string, number or boolean")]
+    BadValue { path: PathBuf, key: String },
+}
+
+impl Cli {
+    /// Parses the command line, with the settings of the configuration file (if any) as defaults
+    /// below the environment and the command line.
+    pub fn load_from<I, T>(args: I) -> Result<Cli, ConfigError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let mut command = Cli::command();
+        // First pass only to find the file; the real parse (with its errors) comes below.
+        let file = Cli::command().ignore_errors(true).get_matches_from(args.clone()).get_one::<PathBuf>("config").cloned();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let table: toml::Table = text.parse().map_err(|source| ConfigError::Toml { path: path.clone(), source })?;
+            for (key, value) in table {
+                let value = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    _ => return Err(ConfigError::BadValue { path, key }),
+                };
+                if key == "config" || !command.get_arguments().any(|a| a.get_id() == key.as_str()) {
+                    return Err(ConfigError::UnknownKey { path, key });
+                }
+                command = command.mut_arg(key, |arg| arg.default_value(value));
+            }
+        }
+        let matches = command.get_matches_from(args);
+        Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_an_embedded_demo_on_port_3000() {
+        let cli = Cli::load_from(["server"]).unwrap();
+        assert_eq!(cli.command, None);
+        assert_eq!(cli.config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(cli.config.database_url(), "sqlite:data/ats-bridge.db");
+        assert!(cli.config.demo());
+    }
+
+    #[test]
+    fn a_file_sets_defaults_that_the_command_line_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ats-bridge.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:8080\"\ndatabase_url = \"postgres://u:p@db/ats\"\nsession_days = 3\n").unwrap();
+        let cli = Cli::load_from(["server", "--config", path.to_str().unwrap(), "--session-days", "9", "migrate"]).unwrap();
+        assert_eq!(cli.command, Some(Command::Migrate));
+        assert_eq!(cli.config.listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(cli.config.session_days, 9);
+        assert!(!cli.config.demo(), "demo mode is off on PostgreSQL unless asked for");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "listne = \"0.0.0.0:8080\"\n").unwrap();
+        let err = Cli::load_from(["server", "--config", path.to_str().unwrap()]).unwrap_err();
+        assert!(err.to_string().contains("`listne`"), "{err}");
+    }
+}

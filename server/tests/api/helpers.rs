@@ -1,0 +1,109 @@
+//! `spawn_app()`: the real router on port 0 with its own database (SQLite file or PostgreSQL
+//! database) seeded with the demo, and a cookie-keeping HTTP client per user.
+
+use std::time::Duration;
+
+use marketplace::Marketplace;
+use marketplace::demo::DEMO_LOGINS;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use server::{AppState, SessionSettings, leptos_options, prepare_database, router, telemetry};
+use server_fn::ServerFn;
+use storage::Backend;
+use storage::testing::TestDatabase;
+
+pub struct TestApp {
+    pub address: String,
+    pub market: Marketplace,
+    _database: TestDatabase,
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub struct Visitor {
+    pub client: reqwest::Client,
+    pub address: String,
+}
+
+pub const MARIA: usize = 0;
+pub const TOM: usize = 1;
+pub const HANK: usize = 2;
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let database = TestDatabase::new(backend).await;
+    let db = prepare_database(&database.url, true).await.expect("prepare the test database");
+    let market = Marketplace::new(db, true);
+    let state = AppState { leptos_options: leptos_options(), market: market.clone(), metrics: telemetry::Metrics::install() };
+    let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestApp { address, market, _database: database }
+}
+
+impl TestApp {
+    pub fn visitor(&self) -> Visitor {
+        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        Visitor { client, address: self.address.clone() }
+    }
+
+    /// A visitor signed in as one of the demo logins.
+    pub async fn signed_in(&self, login: usize) -> Visitor {
+        let visitor = self.visitor();
+        let login = DEMO_LOGINS[login];
+        let response = visitor.call::<app::api::SignIn>(&[("email", login.email), ("password", login.password)]).await;
+        assert!(response.status().is_success() || response.status().is_redirection(), "sign-in failed: {}", response.status());
+        visitor
+    }
+}
+
+impl Visitor {
+    /// Calls a server function the way a form post does.
+    pub async fn call<F: ServerFn>(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(format!("{}{}", self.address, F::PATH)).form(fields).send().await.unwrap()
+    }
+
+    /// Calls a server function and decodes its JSON answer, asserting the status.
+    pub async fn call_ok<F: ServerFn, T: serde::de::DeserializeOwned>(&self, fields: &[(&str, &str)]) -> T {
+        let response = self.call::<F>(fields).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{} answered {status}: {body}", F::PATH);
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{} answered {body}: {e}", F::PATH))
+    }
+
+    /// Calls a server function expected to fail, returning the status and the error it carried.
+    pub async fn call_err<F: ServerFn>(&self, fields: &[(&str, &str)]) -> (StatusCode, app::error::AppError) {
+        let response = self.call::<F>(fields).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        let err = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{} answered {status} {body}: {e}", F::PATH));
+        (status, err)
+    }
+
+    /// A page load, as a browser asks for it.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).header(reqwest::header::ACCEPT, "text/html,*/*").send().await.unwrap()
+    }
+}
+
+/// Declares one test per database: `name::sqlite` and `name::postgres`, each with its own app.
+#[macro_export]
+macro_rules! on_both_databases {
+    (async fn $name:ident($app:ident: TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::helpers::spawn_app(storage::Backend::Sqlite).await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                run($crate::helpers::spawn_app(storage::Backend::Postgres).await).await;
+            }
+        }
+    };
+}

@@ -1,0 +1,6 @@
+//! Black-box tests of the server: server functions called as HTTP endpoints, pages, downloads,
+//! health and metrics.
+
+mod helpers;
+mod pages;
+mod server_functions;

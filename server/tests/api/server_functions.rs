@@ -1,0 +1,149 @@
+use app::api::{AnswerRequest, CreateRole, GetPipeline, ListRoles, MoveCandidate, PublishRole, SendRequest, SignIn, SignOut, StageHistory};
+use app::error::AppError;
+use domain::views::{Pipeline, RoleSummary, StageMove};
+use domain::{MarketplaceStage, RequestStatus, RoleStatus};
+use reqwest::StatusCode;
+
+use crate::helpers::{HANK, MARIA, TOM, Visitor};
+use crate::on_both_databases;
+
+async fn roles(visitor: &Visitor) -> Vec<RoleSummary> {
+    visitor.call_ok::<ListRoles, _>(&[]).await
+}
+
+async fn role_id(visitor: &Visitor, title: &str) -> String {
+    roles(visitor).await.into_iter().find(|r| r.title == title).unwrap().id.to_string()
+}
+
+async fn pipeline(visitor: &Visitor, role: &str) -> Pipeline {
+    visitor.call_ok::<GetPipeline, _>(&[("role_id", role)]).await
+}
+
+on_both_databases! {
+    async fn every_server_function_refuses_a_caller_without_a_session(app: TestApp) {
+        let anonymous = app.visitor();
+        for (status, err) in [
+            anonymous.call_err::<ListRoles>(&[]).await,
+            anonymous.call_err::<GetPipeline>(&[("role_id", "1")]).await,
+            anonymous.call_err::<CreateRole>(&[("title", "X"), ("location", "Y")]).await,
+            anonymous.call_err::<PublishRole>(&[("role_id", "1")]).await,
+            anonymous.call_err::<SendRequest>(&[("role_id", "1"), ("candidate_id", "1")]).await,
+            anonymous.call_err::<AnswerRequest>(&[("request_id", "1"), ("accept", "true")]).await,
+            anonymous.call_err::<MoveCandidate>(&[("request_id", "1"), ("stage", "offer")]).await,
+            anonymous.call_err::<StageHistory>(&[("request_id", "1")]).await,
+        ] {
+            assert_eq!((status, err), (StatusCode::UNAUTHORIZED, AppError::Unauthorized));
+        }
+    }
+}
+
+on_both_databases! {
+    async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_after_a_delay(app: TestApp) {
+        let visitor = app.visitor();
+        let started = std::time::Instant::now();
+        let wrong = visitor.call_err::<SignIn>(&[("email", "maria@northwind.test"), ("password", "nope")]).await;
+        let unknown = visitor.call_err::<SignIn>(&[("email", "nobody@northwind.test"), ("password", "nope")]).await;
+        assert!(started.elapsed() >= std::time::Duration::from_millis(800), "each failure waits 400 ms");
+        assert_eq!(wrong, unknown);
+        assert_eq!(wrong, (StatusCode::UNAUTHORIZED, AppError::BadCredentials));
+        assert_eq!(visitor.call_err::<ListRoles>(&[]).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
+
+on_both_databases! {
+    async fn master_and_member_both_see_their_companys_five_roles(app: TestApp) {
+        for login in [MARIA, TOM] {
+            let visitor = app.signed_in(login).await;
+            let roles = roles(&visitor).await;
+            assert_eq!(roles.len(), 5);
+            assert!(roles.iter().all(|r| r.title != "Platform Engineer"), "Globex's role must not show");
+        }
+        let hank = app.signed_in(HANK).await;
+        let titles: Vec<String> = roles(&hank).await.into_iter().map(|r| r.title).collect();
+        assert_eq!(titles, vec!["Platform Engineer"]);
+    }
+}
+
+on_both_databases! {
+    async fn another_companys_ids_get_404_and_never_the_data(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        let hank = app.signed_in(HANK).await;
+        let rust = role_id(&maria, "Senior Rust Engineer").await;
+        let p = pipeline(&maria, &rust).await;
+        let request = p.entries[0].request_id.to_string();
+        let pending = p.requests.iter().find(|r| r.status == RequestStatus::Pending).unwrap().request_id.to_string();
+
+        let not_found = (StatusCode::NOT_FOUND, AppError::NotFound);
+        assert_eq!(hank.call_err::<GetPipeline>(&[("role_id", &rust)]).await, not_found);
+        assert_eq!(hank.call_err::<MoveCandidate>(&[("request_id", &request), ("stage", "offer")]).await, not_found);
+        assert_eq!(hank.call_err::<StageHistory>(&[("request_id", &request)]).await, not_found);
+        assert_eq!(hank.call_err::<AnswerRequest>(&[("request_id", &pending), ("accept", "true")]).await, not_found);
+        assert_eq!(hank.call_err::<PublishRole>(&[("role_id", &rust)]).await, not_found);
+        assert_eq!(hank.call_err::<SendRequest>(&[("role_id", &rust), ("candidate_id", "1")]).await, not_found);
+        // Nothing changed for Northwind.
+        assert_eq!(pipeline(&maria, &rust).await, p);
+    }
+}
+
+on_both_databases! {
+    async fn forms_are_validated_on_the_server_and_name_the_wrong_field(app: TestApp) {
+        let tom = app.signed_in(TOM).await;
+        let (status, err) = tom.call_err::<CreateRole>(&[("title", "   "), ("location", "Berlin")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.field(), Some("title"));
+        let (_, err) = tom.call_err::<CreateRole>(&[("title", "QA"), ("location", "")]).await;
+        assert_eq!(err.field(), Some("location"));
+        let (status, err) = tom.call_err::<GetPipeline>(&[("role_id", "not-a-number")]).await;
+        assert_eq!(status.as_u16() / 100, 4, "{err:?}");
+        assert_eq!(roles(&tom).await.len(), 5, "nothing was written by the failed attempts");
+
+        let id: i64 = tom.call_ok::<CreateRole, _>(&[("title", "QA Engineer"), ("location", "Hamburg")]).await;
+        let created = roles(&tom).await.into_iter().find(|r| r.id.0 == id).unwrap();
+        assert_eq!(created.status, RoleStatus::Draft);
+        let _: () = tom.call_ok::<PublishRole, _>(&[("role_id", &id.to_string())]).await;
+        let (status, _) = tom.call_err::<PublishRole>(&[("role_id", &id.to_string())]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let live: i64 = tom.call_ok::<CreateRole, _>(&[("title", "SRE"), ("location", "Remote"), ("publish", "on")]).await;
+        assert_eq!(roles(&tom).await.into_iter().find(|r| r.id.0 == live).unwrap().status, RoleStatus::Live);
+    }
+}
+
+on_both_databases! {
+    async fn a_request_is_sent_accepted_on_the_candidates_behalf_and_moved(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        let data = role_id(&maria, "Data Engineer").await;
+        let before = pipeline(&maria, &data).await;
+        let candidate = before.can_request[0].id.to_string();
+        let _: () = maria.call_ok::<SendRequest, _>(&[("role_id", &data), ("candidate_id", &candidate)]).await;
+        let (status, _) = maria.call_err::<SendRequest>(&[("role_id", &data), ("candidate_id", &candidate)]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "the same request twice is refused");
+
+        let sent = pipeline(&maria, &data).await;
+        let request = sent.requests.iter().find(|r| r.name == before.can_request[0].name).unwrap().request_id.to_string();
+        let _: () = maria.call_ok::<AnswerRequest, _>(&[("request_id", &request), ("accept", "true")]).await;
+        let (status, _) = maria.call_err::<AnswerRequest>(&[("request_id", &request), ("accept", "true")]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "a request is answered once");
+
+        let moved: bool = maria.call_ok::<MoveCandidate, _>(&[("request_id", &request), ("stage", "screening")]).await;
+        assert!(moved);
+        let (status, err) = maria.call_err::<MoveCandidate>(&[("request_id", &request), ("stage", "lunch")]).await;
+        assert_eq!((status, err.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("stage")));
+
+        let history: Vec<StageMove> = maria.call_ok::<StageHistory, _>(&[("request_id", &request)]).await;
+        let stages: Vec<_> = history.iter().map(|m| m.to).collect();
+        assert_eq!(stages, vec![MarketplaceStage::Accepted, MarketplaceStage::Screening]);
+        assert_eq!(history[1].moved_by.as_deref(), Some("Maria Keller"));
+        let outbox = app.market.db().events_after(0, 1000).await.unwrap();
+        assert_eq!(outbox.last().unwrap().request_id.map(|r| r.to_string()), Some(request));
+    }
+}
+
+on_both_databases! {
+    async fn signing_out_ends_the_session(app: TestApp) {
+        let tom = app.signed_in(TOM).await;
+        assert_eq!(roles(&tom).await.len(), 5);
+        let response = tom.call::<SignOut>(&[]).await;
+        assert!(response.status().is_success() || response.status().is_redirection());
+        assert_eq!(tom.call_err::<ListRoles>(&[]).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
