@@ -40,7 +40,12 @@ pub async fn demo_logins() -> Result<Vec<DemoLoginView>, AppError> {
     }
     Ok(marketplace::demo::DEMO_LOGINS
         .iter()
-        .map(|l| DemoLoginView { company: l.company.into(), who: l.who.into(), email: l.email.into(), password: l.password.into() })
+        .map(|l| DemoLoginView {
+            company: l.company.into(),
+            who: l.who.into(),
+            email: l.email.into(),
+            password: l.password.into(),
+        })
         .collect())
 }
 
@@ -82,7 +87,11 @@ pub async fn list_roles() -> Result<Vec<RoleSummary>, AppError> {
 
 /// Creates a role; `publish` (a checkbox) makes it live at once.
 #[server]
-pub async fn create_role(title: String, location: String, #[server(default)] publish: Option<String>) -> Result<i64, AppError> {
+pub async fn create_role(
+    title: String,
+    location: String,
+    #[server(default)] publish: Option<String>,
+) -> Result<i64, AppError> {
     let (market, actor) = signed_in().await?;
     respond(market.create_role(&actor, &title, &location, publish.is_some()).await).map(|id| id.0)
 }

@@ -48,7 +48,8 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                let err = AppError::Invalid { field: "form".into(), message: format!("The form could not be read: {msg}") };
+                let err =
+                    AppError::Invalid { field: "form".into(), message: format!("The form could not be read: {msg}") };
                 // On the server this runs while answering the request: say 422, not 500.
                 #[cfg(feature = "ssr")]
                 let err = err.respond();

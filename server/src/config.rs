@@ -116,9 +116,11 @@ impl Cli {
         let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
         let mut command = Cli::command();
         // First pass only to find the file; the real parse (with its errors) comes below.
-        let file = Cli::command().ignore_errors(true).get_matches_from(args.clone()).get_one::<PathBuf>("config").cloned();
+        let file =
+            Cli::command().ignore_errors(true).get_matches_from(args.clone()).get_one::<PathBuf>("config").cloned();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
             let table: toml::Table = text.parse().map_err(|source| ConfigError::Toml { path: path.clone(), source })?;
             for (key, value) in table {
                 let value = match value {
@@ -156,8 +158,13 @@ mod tests {
     fn a_file_sets_defaults_that_the_command_line_overrides() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ats-bridge.toml");
-        std::fs::write(&path, "listen = \"0.0.0.0:8080\"\ndatabase_url = \"postgres://u:p@db/ats\"\nsession_days = 3\n").unwrap();
-        let cli = Cli::load_from(["server", "--config", path.to_str().unwrap(), "--session-days", "9", "migrate"]).unwrap();
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:8080\"\ndatabase_url = \"postgres://u:p@db/ats\"\nsession_days = 3\n",
+        )
+        .unwrap();
+        let cli =
+            Cli::load_from(["server", "--config", path.to_str().unwrap(), "--session-days", "9", "migrate"]).unwrap();
         assert_eq!(cli.command, Some(Command::Migrate));
         assert_eq!(cli.config.listen.to_string(), "0.0.0.0:8080");
         assert_eq!(cli.config.session_days, 9);

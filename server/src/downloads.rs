@@ -25,7 +25,11 @@ pub async fn candidate_cv(State(market): State<Marketplace>, session: Session, P
     match market.cv(&Actor::from(&user), candidate).await {
         Ok(cv) => {
             // Quotes and non-ASCII would break the header; the name is a courtesy, not data.
-            let filename: String = cv.filename.chars().map(|c| if c.is_ascii_alphanumeric() || " .-_".contains(c) { c } else { '_' }).collect();
+            let filename: String = cv
+                .filename
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || " .-_".contains(c) { c } else { '_' })
+                .collect();
             (
                 [
                     (header::CONTENT_TYPE, "application/pdf".to_owned()),

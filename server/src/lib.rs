@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use app::{App, shell};
 use axum::Router;
-use axum::handler::Handler;
 use axum::extract::FromRef;
+use axum::handler::Handler;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -58,7 +58,12 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::metrics))
         .route("/candidates/{id}/cv", get(downloads::candidate_cv))
-        .leptos_routes_with_context(&state, routes, move || provide_context(market.clone()), move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(market.clone()),
+            move || shell(options.clone()),
+        )
         .route_layer(axum::middleware::from_fn(telemetry::track_requests))
         // Static files and unknown paths: counted under one label.
         .fallback(Handler::layer(
@@ -72,7 +77,9 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
 
 /// Site settings for Leptos: compiled in by cargo-leptos, overridable by `LEPTOS_*` variables.
 pub fn leptos_options() -> LeptosOptions {
-    get_configuration(None).map(|c| c.leptos_options).unwrap_or_else(|_| LeptosOptions::builder().output_name("ats-bridge").build())
+    get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("ats-bridge").build())
 }
 
 /// Opens and migrates the database, seeding demo data into an empty one when asked.

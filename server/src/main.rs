@@ -48,8 +48,18 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let state = AppState { leptos_options: leptos_options(), market: Marketplace::new(db.clone(), demo), metrics: telemetry::Metrics::install() };
-    let app = router(state, SessionSettings { secure: config.secure_cookies, inactivity: Duration::from_secs(u64::from(config.session_days) * 86_400) });
+    let state = AppState {
+        leptos_options: leptos_options(),
+        market: Marketplace::new(db.clone(), demo),
+        metrics: telemetry::Metrics::install(),
+    };
+    let app = router(
+        state,
+        SessionSettings {
+            secure: config.secure_cookies,
+            inactivity: Duration::from_secs(u64::from(config.session_days) * 86_400),
+        },
+    );
 
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");

@@ -33,7 +33,8 @@ impl Metrics {
 }
 
 pub fn init_logging(format: LogFormat, filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
@@ -45,7 +46,8 @@ pub fn init_logging(format: LogFormat, filter: &str) {
 /// method and status, and records its duration.
 pub async fn track_requests(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "fallback".to_owned(), |p| p.as_str().to_owned());
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "fallback".to_owned(), |p| p.as_str().to_owned());
     let route = if route.starts_with("/api/") { "/api/{server_fn}".to_owned() } else { route };
     let method = request.method().to_string();
     let response = next.run(request).await;

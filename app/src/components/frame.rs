@@ -83,7 +83,9 @@ where
     R: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
     move || match result.get() {
-        Some(Err(err)) => Some(view! { <p class="error" role="alert" data-field=err.field().map(str::to_owned)>{err.to_string()}</p> }),
+        Some(Err(err)) => Some(
+            view! { <p class="error" role="alert" data-field=err.field().map(str::to_owned)>{err.to_string()}</p> },
+        ),
         _ => None,
     }
 }

@@ -35,9 +35,17 @@ struct Actions {
 fn PipelineView() -> impl IntoView {
     let params = use_params_map();
     let role_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let actions = Actions { move_candidate: ServerAction::new(), answer: ServerAction::new(), send: ServerAction::new() };
+    let actions =
+        Actions { move_candidate: ServerAction::new(), answer: ServerAction::new(), send: ServerAction::new() };
     let pipeline = Resource::new(
-        move || (role_id(), actions.move_candidate.version().get(), actions.answer.version().get(), actions.send.version().get()),
+        move || {
+            (
+                role_id(),
+                actions.move_candidate.version().get(),
+                actions.answer.version().get(),
+                actions.send.version().get(),
+            )
+        },
         |(role_id, ..)| async move {
             match role_id {
                 Some(id) => get_pipeline(id).await,

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use domain::Email;
 use storage::UserRecord;
 
@@ -39,9 +39,7 @@ impl Marketplace {
         // Verify against a throwaway hash when the user is unknown, so both paths cost the same.
         let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
-            .await
-            .unwrap_or(false);
+        let matches = tokio::task::spawn_blocking(move || password_matches(&hash, &password)).await.unwrap_or(false);
         match user {
             Some(user) if matches => Ok(user),
             _ => {

@@ -4,7 +4,9 @@
 
 use documents::{CvContent, render_cv};
 use domain::views::{CandidateProfile, Education, Experience, ProfileLink};
-use domain::{CandidateId, CompanyId, Email, Location, MarketplaceStage, RoleId, RoleStatus, RoleTitle, UserId, UserRole};
+use domain::{
+    CandidateId, CompanyId, Email, Location, MarketplaceStage, RoleId, RoleStatus, RoleTitle, UserId, UserRole,
+};
 use storage::{CvFile, Db, NewCandidate, NewUser};
 
 use crate::Result;
@@ -20,18 +22,59 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_LOGINS: [DemoLogin; 3] = [
-    DemoLogin { company: "Northwind Labs", who: "Master account", email: "maria@northwind.test", password: "northwind-master" },
+    DemoLogin {
+        company: "Northwind Labs",
+        who: "Master account",
+        email: "maria@northwind.test",
+        password: "northwind-master",
+    },
     DemoLogin { company: "Northwind Labs", who: "Member", email: "tom@northwind.test", password: "northwind-member" },
     DemoLogin { company: "Globex", who: "Master account", email: "hank@globex.test", password: "globex-master" },
 ];
 
 const FIRST: [&str; 20] = [
-    "Ada", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Guido", "Radia", "Bjarne", "Hedy",
-    "Anders", "Sophie", "Yukihiro", "Katherine", "Rasmus", "Shafi", "Niklaus", "Karen",
+    "Ada",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Guido",
+    "Radia",
+    "Bjarne",
+    "Hedy",
+    "Anders",
+    "Sophie",
+    "Yukihiro",
+    "Katherine",
+    "Rasmus",
+    "Shafi",
+    "Niklaus",
+    "Karen",
 ];
 const LAST: [&str; 20] = [
-    "Lovelace", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Allen", "van Rossum", "Perlman",
-    "Stroustrup", "Lamarr", "Hejlsberg", "Wilson", "Matsumoto", "Johnson", "Lerdorf", "Goldwasser", "Wirth", "Spärck Jones",
+    "Lovelace",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "van Rossum",
+    "Perlman",
+    "Stroustrup",
+    "Lamarr",
+    "Hejlsberg",
+    "Wilson",
+    "Matsumoto",
+    "Johnson",
+    "Lerdorf",
+    "Goldwasser",
+    "Wirth",
+    "Spärck Jones",
 ];
 const HEADLINES: [&str; 5] = [
     "Backend engineer (Rust, PostgreSQL)",
@@ -47,7 +90,8 @@ const SKILLS: [&[&str]; 5] = [
     &["Hiring", "Architecture", "Rust", "Go"],
     &["Kubernetes", "Terraform", "Prometheus", "Linux"],
 ];
-const EMPLOYERS: [&str; 6] = ["Initech", "Hooli", "Umbrella Analytics", "Stark Industries", "Wayne Enterprises", "Acme Corp"];
+const EMPLOYERS: [&str; 6] =
+    ["Initech", "Hooli", "Umbrella Analytics", "Stark Industries", "Wayne Enterprises", "Acme Corp"];
 const SCHOOLS: [&str; 4] = ["TU Berlin", "University of Edinburgh", "ETH Zurich", "Delft University of Technology"];
 
 /// Seeds the demo when the database has no company yet. Returns whether it seeded.
@@ -103,7 +147,7 @@ fn candidate_profile(i: usize) -> (String, String, String, CandidateProfile) {
         ],
         education: vec![Education {
             school: SCHOOLS[i % SCHOOLS.len()].to_owned(),
-            degree: if i % 3 == 0 { "MSc" } else { "BSc" }.to_owned(),
+            degree: if i.is_multiple_of(3) { "MSc" } else { "BSc" }.to_owned(),
             field: "Computer Science".to_owned(),
             start: format!("{}", 2026 - years - 5),
             end: format!("{}", 2026 - years - 1),
@@ -122,7 +166,14 @@ async fn candidates(db: &Db) -> Result<Vec<CandidateId>> {
         let (name, email, summary, profile) = candidate_profile(i);
         let headline = HEADLINES[i % HEADLINES.len()];
         let phone = format!("+49 30 5555 {:04}", 1000 + i * 37);
-        let pdf = render_cv(&CvContent { name: &name, email: &email, phone: Some(&phone), headline, summary: &summary, profile: &profile });
+        let pdf = render_cv(&CvContent {
+            name: &name,
+            email: &email,
+            phone: Some(&phone),
+            headline,
+            summary: &summary,
+            profile: &profile,
+        });
         let email = Email::parse(&email).expect("demo emails are valid");
         let filename = format!("CV - {name}.pdf");
         let id = db
@@ -148,7 +199,14 @@ enum Answer {
     At(MarketplaceStage),
 }
 
-async fn request(db: &Db, company: CompanyId, role: RoleId, candidate: CandidateId, by: UserId, answer: Answer) -> Result<()> {
+async fn request(
+    db: &Db,
+    company: CompanyId,
+    role: RoleId,
+    candidate: CandidateId,
+    by: UserId,
+    answer: Answer,
+) -> Result<()> {
     let request = db.insert_request(company, role, candidate, Some(by)).await?;
     match answer {
         Answer::Pending => {}
@@ -201,7 +259,9 @@ async fn seed(db: &Db) -> Result<()> {
     ] {
         request(db, northwind, rust, candidate, by, answer).await?;
     }
-    for (candidate, by, answer) in [(c[1], tom, At(S::Accepted)), (c[6], maria, Pending), (c[11], tom, Pending), (c[16], maria, Declined)] {
+    for (candidate, by, answer) in
+        [(c[1], tom, At(S::Accepted)), (c[6], maria, Pending), (c[11], tom, Pending), (c[16], maria, Declined)]
+    {
         request(db, northwind, frontend, candidate, by, answer).await?;
     }
     for (candidate, by, answer) in [(c[2], maria, At(S::Offer)), (c[7], maria, Pending)] {

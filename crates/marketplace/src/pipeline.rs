@@ -12,7 +12,11 @@ impl Marketplace {
         let summary = self.role(actor, role).await?;
         let entries = self.db.list_pipeline(actor.company_id, role).await?;
         let requests = self.db.list_open_requests(actor.company_id, role).await?;
-        let can_request = if summary.status == RoleStatus::Live { self.db.candidates_without_request(role).await? } else { Vec::new() };
+        let can_request = if summary.status == RoleStatus::Live {
+            self.db.candidates_without_request(role).await?
+        } else {
+            Vec::new()
+        };
         Ok(Pipeline { role: summary, entries, requests, can_request, demo: self.demo })
     }
 
@@ -27,7 +31,9 @@ impl Marketplace {
         }
         match self.db.insert_request(actor.company_id, role.id, candidate, Some(actor.user_id)).await {
             Ok(id) => Ok(id),
-            Err(StorageError::Duplicate) => Err(MarketplaceError::Conflict("This candidate already has a request for this role.".into())),
+            Err(StorageError::Duplicate) => {
+                Err(MarketplaceError::Conflict("This candidate already has a request for this role.".into()))
+            }
             Err(err) => Err(err.into()),
         }
     }
@@ -59,7 +65,9 @@ impl Marketplace {
                 Ok(moved)
             }
             Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
-            Err(StorageError::Conflict(why)) => Err(MarketplaceError::Conflict(format!("Not moved: {why}. Reload to see the current stage."))),
+            Err(StorageError::Conflict(why)) => {
+                Err(MarketplaceError::Conflict(format!("Not moved: {why}. Reload to see the current stage.")))
+            }
             Err(err) => Err(err.into()),
         }
     }

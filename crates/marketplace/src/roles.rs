@@ -33,7 +33,9 @@ impl Marketplace {
                 Ok(())
             }
             Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
-            Err(StorageError::Conflict(_)) => Err(MarketplaceError::Conflict("Only a draft role can be published.".into())),
+            Err(StorageError::Conflict(_)) => {
+                Err(MarketplaceError::Conflict("Only a draft role can be published.".into()))
+            }
             Err(err) => Err(err.into()),
         }
     }

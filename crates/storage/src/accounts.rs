@@ -82,7 +82,8 @@ impl Db {
     }
 
     pub async fn find_user_by_email(&self, email: &Email) -> Result<Option<UserRecord>> {
-        let row = sqlx::query(select_user!("WHERE u.email = $1")).bind(email.as_str()).fetch_optional(self.pool()).await?;
+        let row =
+            sqlx::query(select_user!("WHERE u.email = $1")).bind(email.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 

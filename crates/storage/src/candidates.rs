@@ -64,7 +64,11 @@ impl Db {
     }
 
     /// The structured profile of a candidate who accepted one of `company`'s requests.
-    pub async fn profile_for_company(&self, company: CompanyId, candidate: CandidateId) -> Result<Option<CandidateProfile>> {
+    pub async fn profile_for_company(
+        &self,
+        company: CompanyId,
+        candidate: CandidateId,
+    ) -> Result<Option<CandidateProfile>> {
         let json: Option<String> = sqlx::query_scalar(
             "SELECT c.profile_json FROM candidates c
              WHERE c.id = $1
@@ -88,7 +92,13 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok(CandidateOption { id: CandidateId(row.try_get("id")?), name: row.try_get("name")?, headline: row.try_get("headline")? }))
+            .map(|row| {
+                Ok(CandidateOption {
+                    id: CandidateId(row.try_get("id")?),
+                    name: row.try_get("name")?,
+                    headline: row.try_get("headline")?,
+                })
+            })
             .collect()
     }
 

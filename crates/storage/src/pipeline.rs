@@ -36,7 +36,13 @@ fn stage(row: &AnyRow, column: &str) -> Result<MarketplaceStage> {
 impl Db {
     /// Records a request from `company` for `role` to `candidate`. Sending the same request twice
     /// is refused with `Duplicate`.
-    pub async fn insert_request(&self, company: CompanyId, role: RoleId, candidate: CandidateId, sent_by: Option<UserId>) -> Result<RequestId> {
+    pub async fn insert_request(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        candidate: CandidateId,
+        sent_by: Option<UserId>,
+    ) -> Result<RequestId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO requests (company_id, role_id, candidate_id, status, sent_by, sent_at)
              VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id",
@@ -182,16 +188,21 @@ impl Db {
     /// Moves an accepted candidate to `to`, recording who did it. Returns `false` when they were
     /// already there (nothing is recorded). A concurrent move makes this fail with `Conflict`
     /// instead of overwriting it unseen.
-    pub async fn move_stage(&self, company: CompanyId, request: RequestId, to: MarketplaceStage, by: UserId) -> Result<bool> {
+    pub async fn move_stage(
+        &self,
+        company: CompanyId,
+        request: RequestId,
+        to: MarketplaceStage,
+        by: UserId,
+    ) -> Result<bool> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let current: Option<String> = sqlx::query_scalar(
-            "SELECT stage FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'",
-        )
-        .bind(company.0)
-        .bind(request.0)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT stage FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'")
+                .bind(company.0)
+                .bind(request.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(current) = current else { return Err(StorageError::NotFound) };
         let from = MarketplaceStage::parse(&current)?;
         if from == to {
@@ -249,11 +260,12 @@ impl Db {
 
     /// Events written after `after_id`, oldest first (the export engine reads these).
     pub async fn events_after(&self, after_id: i64, limit: i64) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query("SELECT id, company_id, kind, request_id FROM events WHERE id > $1 ORDER BY id LIMIT $2")
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, company_id, kind, request_id FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .map(|row| {
                 Ok(EventRecord {

@@ -19,10 +19,13 @@ pub struct RoleRecord {
 /// `SELECT` of role summaries (with request counts), followed by the given clauses.
 macro_rules! select_summary {
     ($tail:literal) => {
-        concat!("SELECT r.id, r.title, r.location, r.status,
+        concat!(
+            "SELECT r.id, r.title, r.location, r.status,
         (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'pending') AS pending_requests,
         (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'accepted') AS in_pipeline
-     FROM roles r ", $tail)
+     FROM roles r ",
+            $tail
+        )
     };
 }
 
@@ -39,7 +42,13 @@ fn summary_from_row(row: &AnyRow) -> Result<RoleSummary> {
 }
 
 impl Db {
-    pub async fn insert_role(&self, company: CompanyId, title: &RoleTitle, location: &Location, status: RoleStatus) -> Result<RoleId> {
+    pub async fn insert_role(
+        &self,
+        company: CompanyId,
+        title: &RoleTitle,
+        location: &Location,
+        status: RoleStatus,
+    ) -> Result<RoleId> {
         let now = now_ms();
         let published_at = (status == RoleStatus::Live).then_some(now);
         let id: i64 = sqlx::query_scalar(
@@ -66,16 +75,21 @@ impl Db {
     }
 
     pub async fn role_summary(&self, company: CompanyId, role: RoleId) -> Result<Option<RoleSummary>> {
-        let row = sqlx::query(select_summary!("WHERE r.company_id = $1 AND r.id = $2")).bind(company.0).bind(role.0).fetch_optional(self.pool()).await?;
-        row.as_ref().map(summary_from_row).transpose()
-    }
-
-    pub async fn find_role(&self, company: CompanyId, role: RoleId) -> Result<Option<RoleRecord>> {
-        let row = sqlx::query("SELECT id, company_id, title, location, status FROM roles WHERE company_id = $1 AND id = $2")
+        let row = sqlx::query(select_summary!("WHERE r.company_id = $1 AND r.id = $2"))
             .bind(company.0)
             .bind(role.0)
             .fetch_optional(self.pool())
             .await?;
+        row.as_ref().map(summary_from_row).transpose()
+    }
+
+    pub async fn find_role(&self, company: CompanyId, role: RoleId) -> Result<Option<RoleRecord>> {
+        let row =
+            sqlx::query("SELECT id, company_id, title, location, status FROM roles WHERE company_id = $1 AND id = $2")
+                .bind(company.0)
+                .bind(role.0)
+                .fetch_optional(self.pool())
+                .await?;
         row.map(|row| {
             Ok(RoleRecord {
                 id: RoleId(row.try_get("id")?),
@@ -90,7 +104,13 @@ impl Db {
 
     /// Moves a role from `from` to `to`; fails with `Conflict` if it is no longer in `from`
     /// (two people clicking *Publish* at once publish it once).
-    pub async fn change_role_status(&self, company: CompanyId, role: RoleId, from: RoleStatus, to: RoleStatus) -> Result<()> {
+    pub async fn change_role_status(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        from: RoleStatus,
+        to: RoleStatus,
+    ) -> Result<()> {
         let published_at = (to == RoleStatus::Live).then(now_ms);
         let done = sqlx::query(
             "UPDATE roles SET status = $1, published_at = COALESCE($2, published_at)

@@ -19,7 +19,8 @@ impl SqlSessionStore {
 
     /// Removes expired sessions; returns how many.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms()).execute(self.db.pool()).await?;
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms()).execute(self.db.pool()).await?;
         Ok(done.rows_affected())
     }
 }
@@ -38,13 +39,15 @@ impl SessionStore for SqlSessionStore {
         let data = serde_json::to_string(&record.data).map_err(backend)?;
         // A fresh id that collides with a stored one gets a new id rather than someone else's session.
         loop {
-            let done = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                .bind(record.id.to_string())
-                .bind(&data)
-                .bind(expiry_ms(record))
-                .execute(self.db.pool())
-                .await
-                .map_err(backend)?;
+            let done = sqlx::query(
+                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(expiry_ms(record))
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
             if done.rows_affected() == 1 {
                 return Ok(());
             }
@@ -68,19 +71,25 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
-            .bind(now_ms())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(backend)?;
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(id.to_string())
+                .bind(now_ms())
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(backend)?;
         let Some((data, expires_at)) = row else { return Ok(None) };
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000).map_err(backend)?;
+        let expiry_date =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000).map_err(backend)?;
         Ok(Some(Record { id: *id, data: serde_json::from_str(&data).map_err(backend)?, expiry_date }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string()).execute(self.db.pool()).await.map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

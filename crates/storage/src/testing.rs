@@ -109,7 +109,10 @@ macro_rules! test_on_both_databases {
 mod tests {
     #[test]
     fn the_database_name_is_replaced_and_the_query_kept() {
-        assert_eq!(super::replace_database("postgres://u:p@h:5432/postgres?sslmode=disable", "t1"), "postgres://u:p@h:5432/t1?sslmode=disable");
+        assert_eq!(
+            super::replace_database("postgres://u:p@h:5432/postgres?sslmode=disable", "t1"),
+            "postgres://u:p@h:5432/t1?sslmode=disable"
+        );
         assert_eq!(super::replace_database("postgres://u:p@h:5432", "t1"), "postgres://u:p@h:5432/t1");
     }
 }

@@ -1,7 +1,10 @@
 //! The storage layer, run against a real SQLite file and a real PostgreSQL database.
 
 use domain::views::CandidateProfile;
-use domain::{CandidateId, CompanyId, Email, Location, MarketplaceStage, RequestStatus, RoleId, RoleStatus, RoleTitle, UserId, UserRole};
+use domain::{
+    CandidateId, CompanyId, Email, Location, MarketplaceStage, RequestStatus, RoleId, RoleStatus, RoleTitle, UserId,
+    UserRole,
+};
 use storage::{CvFile, Db, NewCandidate, NewUser, StorageError, test_on_both_databases};
 
 struct Fixture {
@@ -16,7 +19,13 @@ async fn company_with_user(db: &Db, name: &str, email: &str) -> (CompanyId, User
     let company = db.insert_company(name).await.unwrap();
     let email = Email::parse(email).unwrap();
     let user = db
-        .insert_user(NewUser { company_id: company, email: &email, name: "Dana", role: UserRole::Master, password_hash: "$argon2id$x" })
+        .insert_user(NewUser {
+            company_id: company,
+            email: &email,
+            name: "Dana",
+            role: UserRole::Master,
+            password_hash: "$argon2id$x",
+        })
         .await
         .unwrap();
     (company, user)
@@ -42,7 +51,12 @@ async fn fixture(db: &Db) -> Fixture {
     let (company, user) = company_with_user(db, "Northwind", "dana@northwind.test").await;
     let (other_company, _) = company_with_user(db, "Globex", "hank@globex.test").await;
     let role = db
-        .insert_role(company, &RoleTitle::parse("Rust engineer").unwrap(), &Location::parse("Berlin").unwrap(), RoleStatus::Live)
+        .insert_role(
+            company,
+            &RoleTitle::parse("Rust engineer").unwrap(),
+            &Location::parse("Berlin").unwrap(),
+            RoleStatus::Live,
+        )
         .await
         .unwrap();
     let candidate = candidate(db, "ada@example.com", true).await;
@@ -225,7 +239,11 @@ mod sessions {
     fn record(minutes: i64) -> Record {
         let mut data = std::collections::HashMap::new();
         data.insert("user_id".to_owned(), serde_json::json!(7));
-        Record { id: Id::default(), data, expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes) }
+        Record {
+            id: Id::default(),
+            data,
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes),
+        }
     }
 
     test_on_both_databases! {

@@ -32,7 +32,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = TestDatabase::new(backend).await;
     let db = prepare_database(&database.url, true).await.expect("prepare the test database");
     let market = Marketplace::new(db, true);
-    let state = AppState { leptos_options: leptos_options(), market: market.clone(), metrics: telemetry::Metrics::install() };
+    let state =
+        AppState { leptos_options: leptos_options(), market: market.clone(), metrics: telemetry::Metrics::install() };
     let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -51,7 +52,11 @@ impl TestApp {
         let visitor = self.visitor();
         let login = DEMO_LOGINS[login];
         let response = visitor.call::<app::api::SignIn>(&[("email", login.email), ("password", login.password)]).await;
-        assert!(response.status().is_success() || response.status().is_redirection(), "sign-in failed: {}", response.status());
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-in failed: {}",
+            response.status()
+        );
         visitor
     }
 }
@@ -82,7 +87,12 @@ impl Visitor {
 
     /// A page load, as a browser asks for it.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).header(reqwest::header::ACCEPT, "text/html,*/*").send().await.unwrap()
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header(reqwest::header::ACCEPT, "text/html,*/*")
+            .send()
+            .await
+            .unwrap()
     }
 }
 

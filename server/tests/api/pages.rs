@@ -37,7 +37,16 @@ async fn the_source_page_lists_the_roles_in_the_products_words() {
     let response = tom.get("/source").await;
     assert_eq!(response.status(), StatusCode::OK);
     let page = response.text().await.unwrap();
-    for words in ["Source", "Account settings", "Senior Rust Engineer", "DevOps Engineer", "Draft", "Live", "Not mapped", "Publish"] {
+    for words in [
+        "Source",
+        "Account settings",
+        "Senior Rust Engineer",
+        "DevOps Engineer",
+        "Draft",
+        "Live",
+        "Not mapped",
+        "Publish",
+    ] {
         assert!(page.contains(words), "Source should show {words:?}");
     }
     assert!(!page.contains("Platform Engineer"));
@@ -68,7 +77,9 @@ async fn another_companys_pipeline_page_is_a_404_without_its_data() {
     assert_eq!(own.status(), StatusCode::OK);
     let page = own.text().await.unwrap();
     assert!(page.contains(&pipeline.entries[0].name));
-    assert!(page.contains("Accept on the candidate&#x27;s behalf") || page.contains("Accept on the candidate's behalf"));
+    assert!(
+        page.contains("Accept on the candidate&#x27;s behalf") || page.contains("Accept on the candidate's behalf")
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,7 @@
-use app::api::{AnswerRequest, CreateRole, GetPipeline, ListRoles, MoveCandidate, PublishRole, SendRequest, SignIn, SignOut, StageHistory};
+use app::api::{
+    AnswerRequest, CreateRole, GetPipeline, ListRoles, MoveCandidate, PublishRole, SendRequest, SignIn, SignOut,
+    StageHistory,
+};
 use app::error::AppError;
 use domain::views::{Pipeline, RoleSummary, StageMove};
 use domain::{MarketplaceStage, RequestStatus, RoleStatus};

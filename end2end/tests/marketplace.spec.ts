@@ -1,0 +1,101 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// Walks the marketplace side as a person does, with the words on the screen. Each step leaves a
+// screenshot in end2end/screenshots/.
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto("/sign-in");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
+}
+
+test.beforeEach(async ({ page }) => {
+  const problems: string[] = [];
+  page.on("pageerror", (err) => problems.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !msg.text().includes("status of 4")) problems.push(msg.text());
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+});
+
+test.afterEach(async ({ page }) => {
+  expect((page as Page & { problems?: string[] }).problems ?? []).toEqual([]);
+});
+
+test("a master signs in, opens a role's pipeline, accepts a request and moves a candidate", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByText("Demo mode")).toBeVisible();
+  await shot(page, "01-sign-in");
+
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  await expect(page.getByRole("link", { name: "Senior Rust Engineer" })).toBeVisible();
+  await expect(page.locator("tr[data-role='DevOps Engineer']")).toContainText("Draft");
+  await expect(page.locator("tr[data-role='Senior Rust Engineer']")).toContainText("Not mapped");
+  await shot(page, "02-source");
+
+  // Client-side navigation: the hydrated router handles the click.
+  await page.getByRole("link", { name: "Senior Rust Engineer" }).click();
+  await expect(page.getByRole("heading", { name: /Senior Rust Engineer/ })).toBeVisible();
+  await shot(page, "03-pipeline");
+
+  // A pending request: accept it on the candidate's behalf (demo mode).
+  const accept = page.getByRole("button", { name: /^Accept on the candidate's behalf: / }).first();
+  const label = (await accept.getAttribute("aria-label")) ?? "";
+  const name = label.replace("Accept on the candidate's behalf: ", "");
+  await accept.click();
+  const row = page.locator(`table.pipeline tr[data-candidate='${name}']`);
+  await expect(row).toBeVisible();
+  await expect(row.locator("td.stage")).toHaveText("Request accepted");
+  await shot(page, "04-accepted");
+
+  // Move them on; the page updates without a reload (WASM + server function).
+  await row.getByLabel(`Stage for ${name}`).selectOption({ label: "Screening" });
+  await row.getByRole("button", { name: `Move ${name}` }).click();
+  await expect(row.locator("td.stage")).toHaveText("Screening");
+  await expect(row).toContainText("by Maria Keller");
+  await shot(page, "05-moved");
+
+  // The move survives a reload: it was stored, not just drawn.
+  await page.reload();
+  await expect(page.locator(`table.pipeline tr[data-candidate='${name}'] td.stage`)).toHaveText("Screening");
+});
+
+test("a member sees the ATS integrations without Connect and is sent to their Customer Success Manager", async ({ page }) => {
+  await signIn(page, "tom@northwind.test", "northwind-member");
+  await page.getByRole("link", { name: "Account settings" }).click();
+  await expect(page.getByRole("heading", { name: "ATS integrations" })).toBeVisible();
+  await expect(page.getByText("contact your Customer Success Manager")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Connect" })).toHaveCount(0);
+  await shot(page, "06-account-settings-member");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto("/source");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("a wrong password is refused in plain words and a new role can be created and published", async ({ page }) => {
+  await page.goto("/sign-in");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Email").fill("maria@northwind.test");
+  await page.getByLabel("Password").fill("wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The email or password is not right.");
+
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  const title = `Platform Engineer ${Date.now()}`;
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Location").fill("Munich, Germany");
+  await page.getByRole("button", { name: "Create role" }).click();
+  const row = page.locator(`tr[data-role='${title}']`);
+  await expect(row).toContainText("Draft");
+  await row.getByRole("button", { name: `Publish ${title}` }).click();
+  await expect(row).toContainText("Live");
+  await shot(page, "07-published");
+});
