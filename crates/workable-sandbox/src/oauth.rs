@@ -71,6 +71,8 @@ fn url_encode(value: &str) -> String {
 }
 
 /// Checks client and redirect URI (errors here are shown, never redirected), then the rest.
+/// The error is the finished answer, built once and returned as is.
+#[allow(clippy::result_large_err)]
 fn validate(
     sandbox: &Sandbox,
     params: &HashMap<String, String>,

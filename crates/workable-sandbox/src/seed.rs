@@ -165,7 +165,7 @@ fn account(
                     let id = world.int_id();
                     Stage {
                         id,
-                        identifier: format!("{:x}", 0x5077_9f + id),
+                        identifier: format!("{:x}", 0x0050_779f + id),
                         slug: (*slug).to_owned(),
                         name: (*name).to_owned(),
                         kind: (*kind).to_owned(),
