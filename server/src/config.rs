@@ -57,6 +57,16 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_LISTEN", default_value = "127.0.0.1:3000", global = true)]
     pub listen: SocketAddr,
 
+    /// The address people and Workable use to reach this site (links, OAuth callbacks,
+    /// webhooks). Default: `http://<listen>`.
+    #[arg(long, env = "ATS_BRIDGE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// The built-in Workable sandbox at `/sandbox` (when compiled in): `auto` = on with the
+    /// embedded SQLite database, off with PostgreSQL.
+    #[arg(long, env = "ATS_BRIDGE_SANDBOX", value_enum, default_value = "auto", global = true)]
+    pub sandbox: DemoMode,
+
     /// Demo mode seeds demo companies into an empty database and lets users answer requests on a
     /// candidate's behalf.
     #[arg(long, env = "ATS_BRIDGE_DEMO", value_enum, default_value = "auto", global = true)]
@@ -85,11 +95,24 @@ impl Config {
     }
 
     pub fn demo(&self) -> bool {
-        match self.demo {
+        self.embedded_default(self.demo)
+    }
+
+    pub fn sandbox(&self) -> bool {
+        self.embedded_default(self.sandbox)
+    }
+
+    fn embedded_default(&self, mode: DemoMode) -> bool {
+        match mode {
             DemoMode::On => true,
             DemoMode::Off => false,
             DemoMode::Auto => self.database_url().starts_with("sqlite:"),
         }
+    }
+
+    pub fn public_url(&self) -> String {
+        let url = self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen));
+        url.trim_end_matches('/').to_owned()
     }
 }
 

@@ -108,6 +108,27 @@ pub mod startup {
     pub type Result<T> = std::result::Result<T, StartError>;
 }
 
+/// Where the OAuth provider sends the browser back after *Connect* (see the ATS integrations).
+pub fn oauth_callback_url(public_url: &str) -> String {
+    format!("{public_url}/integrations/workable/callback")
+}
+
+/// The built-in Workable sandbox, mounted at `/sandbox` with its state kept in the data
+/// directory, so it survives restarts like the product's own database.
+#[cfg(feature = "embedded-sandbox")]
+pub fn mount_sandbox(app: Router, public_url: &str, data_dir: &std::path::Path) -> (Router, workable_sandbox::Sandbox) {
+    let sandbox = workable_sandbox::Sandbox::open(
+        Some(data_dir.join("workable-sandbox.json")),
+        vec![oauth_callback_url(public_url)],
+    );
+    sandbox.set_base_url(&format!("{public_url}/sandbox"));
+    sandbox.start_webhook_delivery();
+    let app = app
+        .route("/sandbox/", get(|| async { axum::response::Redirect::permanent("/sandbox") }))
+        .nest("/sandbox", sandbox.router());
+    (app, sandbox)
+}
+
 /// Deletes expired sessions every hour until `shutdown` resolves.
 pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = ()>) {
     let store = SqlSessionStore::new(db);

@@ -61,6 +61,15 @@ async fn serve(config: &Config) -> Result<(), StartError> {
         },
     );
 
+    #[cfg(feature = "embedded-sandbox")]
+    let app = if config.sandbox() {
+        let (app, sandbox) = server::mount_sandbox(app, &config.public_url(), &config.data_dir);
+        tracing::info!(url = %sandbox.base_url(), "built-in Workable sandbox mounted");
+        app
+    } else {
+        app
+    };
+
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");
     let sweeper = tokio::spawn(sweep_sessions(db.clone(), stopped(stop_rx.clone())));

@@ -32,7 +32,7 @@ fn page(title: &str, body: String) -> Html<String> {
          <style>body{{font-family:system-ui;margin:2rem;color:#1d2330}}table{{border-collapse:collapse;width:100%}}\
          td,th{{border-bottom:1px solid #dde2e8;padding:.4rem .6rem;text-align:left;vertical-align:top}}\
          .dq{{color:#b3261e;font-weight:600}} form{{display:inline}} code{{background:#f1f3f6;padding:0 .25rem}}</style></head>\
-         <body><p><a href=\"{home}/\">Workable sandbox</a></p><h1>{t}</h1>{body}</body></html>",
+         <body><p><a href=\"{home}\">Workable sandbox</a></p><h1>{t}</h1>{body}</body></html>",
         t = escape(title),
         home = "{home}",
     ))

@@ -119,3 +119,26 @@ async fn health_reports_the_database_and_version_and_metrics_count_requests() {
     assert!(text.contains("http_requests_total{"), "{text}");
     assert!(text.contains("route=\"/sign-in\""), "{text}");
 }
+
+#[tokio::test]
+async fn the_embedded_default_mounts_the_workable_sandbox() {
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public = format!("http://{}", listener.local_addr().unwrap());
+    let (router, _) = server::mount_sandbox(axum::Router::new(), &public, data.path());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = reqwest::Client::new();
+    let index = client.get(format!("{public}/sandbox")).send().await.unwrap().text().await.unwrap();
+    assert!(index.contains("Northwind Labs"));
+    let jobs: serde_json::Value = client
+        .get(format!("{public}/sandbox/northwind/spi/v3/jobs?state=published"))
+        .bearer_auth(workable_sandbox::seed::NORTHWIND_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(jobs["jobs"].as_array().unwrap().len() >= 5);
+    assert!(data.path().join("workable-sandbox.json").exists(), "the sandbox keeps its state in the data directory");
+}
