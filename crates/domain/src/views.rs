@@ -122,3 +122,57 @@ pub struct ProfileLink {
     pub kind: String,
     pub url: String,
 }
+
+/// Where a company's Workable connection stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConnectionState {
+    NotConnected,
+    Connected,
+    ReconnectNeeded,
+    Disconnected,
+}
+
+impl ConnectionState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionState::NotConnected => "Not connected",
+            ConnectionState::Connected => "Connected",
+            ConnectionState::ReconnectNeeded => "Reconnect needed",
+            ConnectionState::Disconnected => "Disconnected",
+        }
+    }
+}
+
+/// The Workable card under *Account settings → ATS integrations*. No token ever appears here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkableCard {
+    pub state: ConnectionState,
+    pub account_name: Option<String>,
+    pub subdomain: Option<String>,
+    /// "OAuth" or "API token".
+    pub auth: Option<String>,
+    /// The Workable member ats-bridge acts as (moves and comments are recorded as theirs).
+    pub acting_member: Option<String>,
+    pub connected_by: Option<String>,
+    pub connected_at_ms: Option<i64>,
+    pub token_expires_at_ms: Option<i64>,
+    /// The token expires soon and cannot be renewed without a person.
+    pub expiry_warning: bool,
+    pub last_success_ms: Option<i64>,
+    pub last_webhook_ms: Option<i64>,
+    /// Remaining, limit and window reset (ms) as Workable last reported them.
+    pub rate_limit: Option<(i64, i64, i64)>,
+    pub last_error: Option<String>,
+    pub last_error_ms: Option<i64>,
+    /// The viewer is the master account and may connect, reconnect and disconnect.
+    pub can_manage: bool,
+    /// This instance is configured for OAuth (otherwise only the API-token path exists).
+    pub oauth_available: bool,
+}
+
+/// A Workable account the user can reach, to choose from after authorising.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountChoice {
+    pub subdomain: String,
+    pub name: String,
+}

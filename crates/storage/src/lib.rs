@@ -4,6 +4,7 @@
 
 mod accounts;
 mod candidates;
+mod connections;
 mod pipeline;
 mod roles;
 mod sessions;
@@ -17,6 +18,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, UserRecord};
 pub use candidates::{CvFile, NewCandidate};
+pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnection, PendingConnection};
 pub use pipeline::{AcceptedRequest, EventRecord};
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `GET/PUT /_control/faults` | read / replace [`Faults`] (JSON) |
 //! | `POST /_control/clock/advance` `{"seconds": n}` | moves the sandbox clock forward |
+//! | `PUT /_control/oauth/token-lifetime` `{"seconds": n}` | `expires_in` of access tokens issued from now on |
 //! | `POST /_control/tokens/revoke` `{"token": "…"}` | revokes a token (and its OAuth grant) |
 //! | `POST /_control/accounts/{sub}/jobs/{shortcode}/state` `{"state": "closed"}` | changes a job's state |
 //! | `POST /_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}/rename` `{"name": "…"}` | renames a stage |
@@ -56,6 +57,7 @@ pub fn routes(sandbox: Sandbox) -> Router {
         .route("/_control/faults", get(get_faults).put(put_faults))
         .route("/_control/clock/advance", post(advance_clock))
         .route("/_control/tokens/revoke", post(revoke_token))
+        .route("/_control/oauth/token-lifetime", axum::routing::put(token_lifetime))
         .route("/_control/accounts/{sub}/jobs/{shortcode}/state", post(job_state))
         .route("/_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}/rename", post(rename_stage))
         .route("/_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}", delete(delete_stage))
@@ -86,6 +88,11 @@ struct Advance {
 async fn advance_clock(State(sandbox): State<Sandbox>, Json(advance): Json<Advance>) -> Json<serde_json::Value> {
     sandbox.advance_clock(advance.seconds * 1000);
     Json(json!({ "now_ms": sandbox.now_ms() }))
+}
+
+async fn token_lifetime(State(sandbox): State<Sandbox>, Json(lifetime): Json<Advance>) -> StatusCode {
+    sandbox.set_access_token_seconds(lifetime.seconds);
+    StatusCode::NO_CONTENT
 }
 
 #[derive(Deserialize)]

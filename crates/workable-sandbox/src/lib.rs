@@ -41,6 +41,7 @@ struct Inner {
     world: Mutex<World>,
     base_url: RwLock<String>,
     clock_offset_ms: AtomicI64,
+    access_token_seconds: AtomicI64,
     faults: Mutex<Faults>,
     limits: Mutex<std::collections::HashMap<String, faults::Window>>,
     log: Mutex<Vec<LoggedRequest>>,
@@ -57,6 +58,7 @@ impl Sandbox {
                 world: Mutex::new(world),
                 base_url: RwLock::new("http://127.0.0.1".to_owned()),
                 clock_offset_ms: AtomicI64::new(0),
+                access_token_seconds: AtomicI64::new(oauth::ACCESS_TOKEN_SECONDS),
                 faults: Mutex::new(Faults::default()),
                 limits: Mutex::new(Default::default()),
                 log: Mutex::new(Vec::new()),
@@ -165,6 +167,15 @@ impl Sandbox {
     /// Moves the sandbox's clock forward (token expiry, rate-limit windows) without waiting.
     pub fn advance_clock(&self, ms: i64) {
         self.inner.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// The lifetime (`expires_in`) of access tokens issued from now on; 7200 s by default.
+    pub fn set_access_token_seconds(&self, seconds: i64) {
+        self.inner.access_token_seconds.store(seconds.max(1), Ordering::Relaxed);
+    }
+
+    pub(crate) fn access_token_seconds(&self) -> i64 {
+        self.inner.access_token_seconds.load(Ordering::Relaxed)
     }
 
     pub fn set_faults(&self, faults: Faults) {

@@ -18,7 +18,7 @@ use crate::model::{AuthCode, Grant, OAuthClient, RefreshToken, Token, TokenKind}
 use crate::pages::escape;
 use crate::{Sandbox, api};
 
-/// Access tokens live two hours, as Workable's clients assume.
+/// Access tokens live two hours by default, as Workable's clients assume.
 pub const ACCESS_TOKEN_SECONDS: i64 = 7200;
 const CODE_MS: i64 = 10 * 60 * 1000;
 const KNOWN_SCOPES: [(&str, &str); 5] = [
@@ -279,6 +279,7 @@ fn url_decode(text: &str) -> String {
 
 fn issue_tokens(sandbox: &Sandbox, grant_id: i64) -> Response {
     let now = sandbox.now_ms();
+    let lifetime = sandbox.access_token_seconds();
     let issued = sandbox.write(|w| {
         let grant = w.grants.iter().find(|g| g.id == grant_id && !g.revoked)?.clone();
         let access = secret("wat");
@@ -289,7 +290,7 @@ fn issue_tokens(sandbox: &Sandbox, grant_id: i64) -> Response {
             kind: TokenKind::OAuth,
             accounts: grant.accounts.clone(),
             scopes: grant.scopes.clone(),
-            expires_at: Some(now + ACCESS_TOKEN_SECONDS * 1000),
+            expires_at: Some(now + lifetime * 1000),
             revoked: false,
             grant_id: Some(grant_id),
             label,
@@ -302,7 +303,7 @@ fn issue_tokens(sandbox: &Sandbox, grant_id: i64) -> Response {
     };
     let mut response = api::json_response(
         StatusCode::OK,
-        &json!({ "access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TOKEN_SECONDS, "refresh_token": refresh, "scope": scope, "created_at": now / 1000 }),
+        &json!({ "access_token": access, "token_type": "Bearer", "expires_in": lifetime, "refresh_token": refresh, "scope": scope, "created_at": now / 1000 }),
     );
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -329,9 +330,8 @@ async fn token(
                     return Err("The authorization code is not valid.");
                 };
                 if stored.used {
-                    // A replayed code: revoke what it issued (RFC 6749 §4.1.2).
-                    let grant = stored.grant_id;
-                    w.grants.iter_mut().filter(|g| g.id == grant).for_each(|g| g.revoked = true);
+                    // Refused; what the code issued stays valid (Doorkeeper's default — RFC 6749
+                    // §4.1.2 only suggests revoking).
                     return Err("The authorization code was already used.");
                 }
                 if stored.client_id != client.client_id {

@@ -1,0 +1,56 @@
+use workable::WorkableError;
+
+/// Why a connect, reconnect or Workable call did not happen — each in words a recruiter can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("Only your company's master account can connect or disconnect an ATS.")]
+    NotMaster,
+    #[error("Connecting with OAuth is not set up on this instance; use an API access token instead.")]
+    OAuthNotConfigured,
+    #[error("Workable is not connected.")]
+    NotConnected,
+    #[error("The connection attempt expired or did not start here. Please click Connect again.")]
+    StateMismatch,
+    #[error("Workable refused the authorisation code (it may have been used already). Please click Connect again.")]
+    CodeRejected,
+    #[error("Workable said: {0}")]
+    ProviderError(String),
+    #[error("The connection was not saved: the Workable permissions to {} are missing.", .0.join(", "))]
+    MissingPermissions(Vec<&'static str>),
+    #[error("The Workable user who approved has no Workable account to connect.")]
+    NoAccount,
+    #[error("Workable returned an account we could not read.")]
+    UnexpectedAccount,
+    #[error("No Workable account uses the subdomain \"{0}\".")]
+    UnknownSubdomain(String),
+    #[error("Could not reach {0}.workable.com. Check the subdomain and try again.")]
+    UnreachableSubdomain(String),
+    #[error("That access token belongs to a different Workable account than \"{0}\".")]
+    WrongAccount(String),
+    #[error("Workable did not accept that access token (wrong, expired or revoked).")]
+    TokenRejected,
+    #[error("Workable no longer accepts this connection's access. A master account needs to reconnect.")]
+    ReconnectNeeded,
+    #[error("The account choice expired. Please click Connect again.")]
+    PendingExpired,
+    #[error("{message}")]
+    InvalidInput { field: &'static str, message: String },
+    #[error("Workable is busy or unreachable right now; please try again in a minute.")]
+    Unavailable,
+    #[error("Workable answered something unexpected: {0}")]
+    Unexpected(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Storage(#[from] storage::StorageError),
+}
+
+impl From<WorkableError> for ConnectError {
+    fn from(err: WorkableError) -> Self {
+        match err {
+            WorkableError::Unauthorized => ConnectError::TokenRejected,
+            WorkableError::Forbidden => ConnectError::MissingPermissions(vec!["do this"]),
+            WorkableError::RateLimited { .. } | WorkableError::Transient(_) => ConnectError::Unavailable,
+            WorkableError::Invalid { message } => ConnectError::ProviderError(message),
+            other => ConnectError::Unexpected(other.to_string()),
+        }
+    }
+}

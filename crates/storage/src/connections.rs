@@ -1,0 +1,367 @@
+//! Workable connections, one per company. Token columns hold ciphertext only.
+
+use domain::{CompanyId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, StorageError, now_ms};
+
+/// How the connection authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthKind {
+    OAuth,
+    ApiToken,
+}
+
+impl AuthKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::OAuth => "oauth",
+            AuthKind::ApiToken => "api_token",
+        }
+    }
+    fn parse(text: &str) -> Result<Self> {
+        match text {
+            "oauth" => Ok(AuthKind::OAuth),
+            "api_token" => Ok(AuthKind::ApiToken),
+            other => Err(StorageError::Corrupt(format!("unknown auth kind {other}"))),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionStatus {
+    Connected,
+    ReconnectNeeded,
+    Disconnected,
+}
+
+impl ConnectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::ReconnectNeeded => "reconnect_needed",
+            ConnectionStatus::Disconnected => "disconnected",
+        }
+    }
+    fn parse(text: &str) -> Result<Self> {
+        match text {
+            "connected" => Ok(ConnectionStatus::Connected),
+            "reconnect_needed" => Ok(ConnectionStatus::ReconnectNeeded),
+            "disconnected" => Ok(ConnectionStatus::Disconnected),
+            other => Err(StorageError::Corrupt(format!("unknown connection status {other}"))),
+        }
+    }
+}
+
+/// A stored connection. `*_enc` are AEAD ciphertexts.
+#[derive(Clone, Debug)]
+pub struct ConnectionRecord {
+    pub id: i64,
+    pub company_id: CompanyId,
+    pub auth_kind: AuthKind,
+    pub subdomain: String,
+    pub account_name: String,
+    pub member_id: String,
+    pub member_name: String,
+    pub connected_by: Option<String>,
+    pub connected_at: i64,
+    pub status: ConnectionStatus,
+    pub access_token_enc: Option<Vec<u8>>,
+    pub refresh_token_enc: Option<Vec<u8>>,
+    pub token_expires_at: Option<i64>,
+    pub token_version: i64,
+    pub scopes: String,
+    pub last_success_at: Option<i64>,
+    pub last_webhook_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
+    pub rate_limit: Option<(i64, i64, i64)>,
+}
+
+/// What a (re)connect stores.
+pub struct NewConnection<'a> {
+    pub company_id: CompanyId,
+    pub auth_kind: AuthKind,
+    pub subdomain: &'a str,
+    pub account_name: &'a str,
+    pub member_id: &'a str,
+    pub member_name: &'a str,
+    pub connected_by: UserId,
+    pub access_token_enc: &'a [u8],
+    pub refresh_token_enc: Option<&'a [u8]>,
+    pub token_expires_at: Option<i64>,
+    pub scopes: &'a str,
+}
+
+/// Tokens waiting for an account choice.
+#[derive(Clone, Debug)]
+pub struct PendingConnection {
+    pub id: String,
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    pub access_token_enc: Vec<u8>,
+    pub refresh_token_enc: Option<Vec<u8>>,
+    pub token_expires_at: Option<i64>,
+    pub scopes: String,
+    pub accounts_json: String,
+    pub expires_at: i64,
+}
+
+fn connection_from_row(row: &AnyRow) -> Result<ConnectionRecord> {
+    let limit: Option<i64> = row.try_get("rate_limit_limit")?;
+    let remaining: Option<i64> = row.try_get("rate_limit_remaining")?;
+    let reset: Option<i64> = row.try_get("rate_limit_reset_at")?;
+    Ok(ConnectionRecord {
+        id: row.try_get("id")?,
+        company_id: CompanyId(row.try_get("company_id")?),
+        auth_kind: AuthKind::parse(&row.try_get::<String, _>("auth_kind")?)?,
+        subdomain: row.try_get("subdomain")?,
+        account_name: row.try_get("account_name")?,
+        member_id: row.try_get("member_id")?,
+        member_name: row.try_get("member_name")?,
+        connected_by: row.try_get("connected_by_name")?,
+        connected_at: row.try_get("connected_at")?,
+        status: ConnectionStatus::parse(&row.try_get::<String, _>("status")?)?,
+        access_token_enc: row.try_get("access_token_enc")?,
+        refresh_token_enc: row.try_get("refresh_token_enc")?,
+        token_expires_at: row.try_get("token_expires_at")?,
+        token_version: row.try_get("token_version")?,
+        scopes: row.try_get("scopes")?,
+        last_success_at: row.try_get("last_success_at")?,
+        last_webhook_at: row.try_get("last_webhook_at")?,
+        last_error: row.try_get("last_error")?,
+        last_error_at: row.try_get("last_error_at")?,
+        rate_limit: match (limit, remaining, reset) {
+            (Some(l), Some(r), Some(s)) => Some((l, r, s)),
+            _ => None,
+        },
+    })
+}
+
+impl Db {
+    /// Creates the company's connection, or replaces its account, member and tokens in place
+    /// (a reconnect keeps the row, so everything attached to it stays).
+    pub async fn save_connection(&self, c: NewConnection<'_>) -> Result<i64> {
+        let now = now_ms();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO workable_connections
+               (company_id, auth_kind, subdomain, account_name, member_id, member_name, connected_by, connected_at, status,
+                access_token_enc, refresh_token_enc, token_expires_at, token_version, scopes, last_error, last_error_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'connected', $9, $10, $11, 0, $12, NULL, NULL, $8)
+             ON CONFLICT (company_id) DO UPDATE SET
+               auth_kind = excluded.auth_kind, subdomain = excluded.subdomain, account_name = excluded.account_name,
+               member_id = excluded.member_id, member_name = excluded.member_name, connected_by = excluded.connected_by,
+               connected_at = excluded.connected_at, status = 'connected', access_token_enc = excluded.access_token_enc,
+               refresh_token_enc = excluded.refresh_token_enc, token_expires_at = excluded.token_expires_at,
+               token_version = workable_connections.token_version + 1, scopes = excluded.scopes,
+               last_error = NULL, last_error_at = NULL, updated_at = excluded.updated_at
+             RETURNING id",
+        )
+        .bind(c.company_id.0)
+        .bind(c.auth_kind.as_str())
+        .bind(c.subdomain)
+        .bind(c.account_name)
+        .bind(c.member_id)
+        .bind(c.member_name)
+        .bind(c.connected_by.0)
+        .bind(now)
+        .bind(c.access_token_enc.to_vec())
+        .bind(c.refresh_token_enc.map(<[u8]>::to_vec))
+        .bind(c.token_expires_at)
+        .bind(c.scopes)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn connection(&self, company: CompanyId) -> Result<Option<ConnectionRecord>> {
+        let row = sqlx::query(
+            "SELECT w.*, u.name AS connected_by_name FROM workable_connections w LEFT JOIN users u ON u.id = w.connected_by WHERE w.company_id = $1",
+        )
+        .bind(company.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(connection_from_row).transpose()
+    }
+
+    /// Stores refreshed tokens if nobody else refreshed since `version` was read. Returns
+    /// whether this write won.
+    pub async fn replace_tokens(
+        &self,
+        company: CompanyId,
+        version: i64,
+        access_enc: &[u8],
+        refresh_enc: Option<&[u8]>,
+        expires_at: Option<i64>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE workable_connections SET access_token_enc = $1, refresh_token_enc = $2, token_expires_at = $3,
+                 token_version = token_version + 1, updated_at = $4
+             WHERE company_id = $5 AND token_version = $6 AND status = 'connected'",
+        )
+        .bind(access_enc.to_vec())
+        .bind(refresh_enc.map(<[u8]>::to_vec))
+        .bind(expires_at)
+        .bind(now_ms())
+        .bind(company.0)
+        .bind(version)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The grant stopped working: keep everything, ask a person to reconnect.
+    pub async fn mark_reconnect_needed(&self, company: CompanyId, reason: &str) -> Result<()> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE workable_connections SET status = 'reconnect_needed', last_error = $1, last_error_at = $2, updated_at = $2
+             WHERE company_id = $3 AND status = 'connected'",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A successful Workable call, with the rate-limit state it reported.
+    pub async fn record_workable_success(&self, company: CompanyId, rate_limit: Option<(i64, i64, i64)>) -> Result<()> {
+        let (limit, remaining, reset) = match rate_limit {
+            Some((l, r, s)) => (Some(l), Some(r), Some(s)),
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "UPDATE workable_connections SET last_success_at = $1,
+                 rate_limit_limit = COALESCE($2, rate_limit_limit), rate_limit_remaining = COALESCE($3, rate_limit_remaining),
+                 rate_limit_reset_at = COALESCE($4, rate_limit_reset_at)
+             WHERE company_id = $5",
+        )
+        .bind(now_ms())
+        .bind(limit)
+        .bind(remaining)
+        .bind(reset)
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn record_workable_error(&self, company: CompanyId, message: &str) -> Result<()> {
+        let now = now_ms();
+        sqlx::query("UPDATE workable_connections SET last_error = $1, last_error_at = $2 WHERE company_id = $3")
+            .bind(message)
+            .bind(now)
+            .bind(company.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the tokens; the row (and whatever refers to it) stays, inactive.
+    pub async fn disconnect(&self, company: CompanyId) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE workable_connections SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL,
+                 token_expires_at = NULL, token_version = token_version + 1, updated_at = $1
+             WHERE company_id = $2 AND status <> 'disconnected'",
+        )
+        .bind(now_ms())
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn insert_pending_connection(&self, p: &PendingConnection) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO pending_workable_connections (id, company_id, user_id, access_token_enc, refresh_token_enc, token_expires_at, scopes, accounts_json, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&p.id)
+        .bind(p.company_id.0)
+        .bind(p.user_id.0)
+        .bind(p.access_token_enc.clone())
+        .bind(p.refresh_token_enc.clone())
+        .bind(p.token_expires_at)
+        .bind(&p.scopes)
+        .bind(&p.accounts_json)
+        .bind(p.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A pending connection of this company and user that has not expired.
+    pub async fn pending_connection(
+        &self,
+        id: &str,
+        company: CompanyId,
+        user: UserId,
+    ) -> Result<Option<PendingConnection>> {
+        let row = sqlx::query(
+            "SELECT * FROM pending_workable_connections WHERE id = $1 AND company_id = $2 AND user_id = $3 AND expires_at > $4",
+        )
+        .bind(id)
+        .bind(company.0)
+        .bind(user.0)
+        .bind(now_ms())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(PendingConnection {
+                id: row.try_get("id")?,
+                company_id: CompanyId(row.try_get("company_id")?),
+                user_id: UserId(row.try_get("user_id")?),
+                access_token_enc: row.try_get("access_token_enc")?,
+                refresh_token_enc: row.try_get("refresh_token_enc")?,
+                token_expires_at: row.try_get("token_expires_at")?,
+                scopes: row.try_get("scopes")?,
+                accounts_json: row.try_get("accounts_json")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_pending_connection(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM pending_workable_connections WHERE id = $1 OR expires_at < $2")
+            .bind(id)
+            .bind(now_ms())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Every stored byte of the connection tables, for tests that look for leaked tokens.
+    pub async fn dump_connection_tables(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        for row in sqlx::query("SELECT * FROM workable_connections").fetch_all(self.pool()).await? {
+            for column in ["subdomain", "account_name", "member_id", "member_name", "scopes", "last_error"] {
+                if let Some(text) = row.try_get::<Option<String>, _>(column)? {
+                    out.extend_from_slice(text.as_bytes());
+                }
+            }
+            for column in ["access_token_enc", "refresh_token_enc"] {
+                if let Some(bytes) = row.try_get::<Option<Vec<u8>>, _>(column)? {
+                    out.extend_from_slice(&bytes);
+                }
+            }
+        }
+        for row in
+            sqlx::query("SELECT access_token_enc, refresh_token_enc, accounts_json FROM pending_workable_connections")
+                .fetch_all(self.pool())
+                .await?
+        {
+            out.extend_from_slice(&row.try_get::<Vec<u8>, _>("access_token_enc")?);
+            if let Some(bytes) = row.try_get::<Option<Vec<u8>>, _>("refresh_token_enc")? {
+                out.extend_from_slice(&bytes);
+            }
+            out.extend_from_slice(row.try_get::<String, _>("accounts_json")?.as_bytes());
+        }
+        for row in sqlx::query("SELECT data FROM sessions").fetch_all(self.pool()).await? {
+            out.extend_from_slice(row.try_get::<String, _>("data")?.as_bytes());
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,239 @@
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::{Account, Endpoints, Job, Member, RateLimit, Secret, Stage, Subdomain, WorkableError};
+
+/// An answer from Workable with the rate-limit state its headers reported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply<T> {
+    pub value: T,
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// The client: one connection pool for every call the product makes.
+#[derive(Clone, Debug)]
+pub struct WorkableClient {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+}
+
+impl WorkableClient {
+    pub fn new(endpoints: Endpoints) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            // Workable's paging links are absolute; anything else redirecting is not Workable.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("ats-bridge/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client builds");
+        WorkableClient { http, endpoints }
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The accounts the token reaches (`GET /spi/v3/accounts` on Workable's `www` host).
+    pub async fn accounts(&self, token: &Secret) -> Result<Reply<Vec<Account>>, WorkableError> {
+        let (body, rate_limit) = self.send(Method::GET, &self.endpoints.accounts_url, token, None).await?;
+        Ok(Reply { value: field(body, "accounts")?, rate_limit })
+    }
+
+    /// Calls scoped to one account.
+    pub fn account<'a>(&'a self, subdomain: &'a Subdomain, token: &'a Secret) -> AccountApi<'a> {
+        AccountApi { client: self, base: self.endpoints.account_api(subdomain), token }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        token: &Secret,
+        body: Option<&Value>,
+    ) -> Result<(Value, Option<RateLimit>), WorkableError> {
+        let path = url.split("/spi/v3").nth(1).unwrap_or(url).split('?').next().unwrap_or_default().to_owned();
+        let span = tracing::info_span!("workable", workable.method = %method, workable.path = %path, rate_limit.remaining = tracing::field::Empty);
+        let _entered = span.enter();
+        let mut request = self
+            .http
+            .request(method, url)
+            .bearer_auth(token.expose())
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| WorkableError::Transient(describe(&e)))?;
+        let rate_limit = rate_limit(response.headers());
+        if let Some(limit) = rate_limit {
+            span.record("rate_limit.remaining", limit.remaining);
+        }
+        let status = response.status();
+        let text = response.text().await.map_err(|e| WorkableError::Transient(describe(&e)))?;
+        if status.is_success() {
+            // Move, disqualify and revert answer an empty body.
+            let body = if text.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?
+            };
+            return Ok((body, rate_limit));
+        }
+        tracing::info!(status = status.as_u16(), "workable refused the call");
+        Err(error_for(status, &text, rate_limit))
+    }
+}
+
+fn describe(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "the request timed out".into()
+    } else if err.is_connect() {
+        "could not connect".into()
+    } else {
+        "the connection failed".into()
+    }
+}
+
+fn rate_limit(headers: &reqwest::header::HeaderMap) -> Option<RateLimit> {
+    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<i64>().ok();
+    Some(RateLimit {
+        limit: u32::try_from(number("x-rate-limit-limit")?).ok()?,
+        remaining: u32::try_from(number("x-rate-limit-remaining")?).ok()?,
+        reset_at: number("x-rate-limit-reset")?,
+    })
+}
+
+fn error_for(status: StatusCode, text: &str, rate_limit: Option<RateLimit>) -> WorkableError {
+    let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let message = body.get("error").and_then(Value::as_str).unwrap_or("").to_owned();
+    match status.as_u16() {
+        401 => WorkableError::Unauthorized,
+        403 => WorkableError::Forbidden,
+        404 => WorkableError::NotFound,
+        429 => WorkableError::RateLimited { reset_at: rate_limit.map(|r| r.reset_at) },
+        422 if message.contains("subdomain does not match") => WorkableError::WrongAccount,
+        422 | 400 => {
+            let duplicate = body
+                .pointer("/validation_errors/email")
+                .and_then(Value::as_array)
+                .is_some_and(|errors| errors.iter().any(|e| e.as_str().is_some_and(|e| e.contains("already exists"))));
+            if duplicate { WorkableError::Duplicate } else { WorkableError::Invalid { message } }
+        }
+        s if s >= 500 => WorkableError::Transient(format!("Workable answered {s}")),
+        s => WorkableError::UnexpectedResponse(format!("status {s}")),
+    }
+}
+
+fn field<T: DeserializeOwned>(mut body: Value, key: &str) -> Result<T, WorkableError> {
+    let value = body
+        .get_mut(key)
+        .map(Value::take)
+        .ok_or_else(|| WorkableError::UnexpectedResponse(format!("no `{key}` in the answer")))?;
+    serde_json::from_value(value).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))
+}
+
+/// One account's API, with one token.
+pub struct AccountApi<'a> {
+    client: &'a WorkableClient,
+    base: String,
+    token: &'a Secret,
+}
+
+impl AccountApi<'_> {
+    /// Every page of a collection, following `paging.next` verbatim.
+    async fn all<T: DeserializeOwned>(&self, first_url: String, key: &str) -> Result<Reply<Vec<T>>, WorkableError> {
+        let mut url = Some(first_url);
+        let mut items = Vec::new();
+        let mut last = None;
+        while let Some(current) = url.take() {
+            let (body, rate_limit) = self.client.send(Method::GET, &current, self.token, None).await?;
+            last = rate_limit.or(last);
+            url = body.pointer("/paging/next").and_then(Value::as_str).map(str::to_owned);
+            items.extend(field::<Vec<T>>(body, key)?);
+        }
+        Ok(Reply { value: items, rate_limit: last })
+    }
+
+    /// The account's jobs, all states unless `state` is given.
+    pub async fn jobs(&self, state: Option<&str>) -> Result<Reply<Vec<Job>>, WorkableError> {
+        let url = match state {
+            Some(state) => format!("{}/jobs?limit=100&state={state}", self.base),
+            None => format!("{}/jobs?limit=100", self.base),
+        };
+        self.all(url, "jobs").await
+    }
+
+    /// A job's own pipeline.
+    pub async fn job_stages(&self, shortcode: &str) -> Result<Reply<Vec<Stage>>, WorkableError> {
+        let (body, rate_limit) =
+            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}/stages", self.base), self.token, None).await?;
+        Ok(Reply { value: field(body, "stages")?, rate_limit })
+    }
+
+    /// The account's active members.
+    pub async fn members(&self) -> Result<Reply<Vec<Member>>, WorkableError> {
+        self.all(format!("{}/members?limit=100", self.base), "members").await
+    }
+
+    /// Whether the token may manage webhook subscriptions (lists them).
+    pub async fn can_read_subscriptions(&self) -> Result<Reply<bool>, WorkableError> {
+        match self.client.send(Method::GET, &format!("{}/subscriptions", self.base), self.token, None).await {
+            Ok((_, rate_limit)) => Ok(Reply { value: true, rate_limit }),
+            Err(WorkableError::Forbidden) => Ok(Reply { value: false, rate_limit: None }),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Whether the token may write candidates, without changing anything: tagging a candidate
+    /// that does not exist is refused with 403 without the scope and 404 with it.
+    pub async fn can_write_candidates(&self) -> Result<Reply<bool>, WorkableError> {
+        let body = serde_json::json!({ "tags": [] });
+        match self.client.send(Method::PUT, &format!("{}/candidates/0/tags", self.base), self.token, Some(&body)).await
+        {
+            Err(WorkableError::NotFound) => Ok(Reply { value: true, rate_limit: None }),
+            Err(WorkableError::Forbidden) => Ok(Reply { value: false, rate_limit: None }),
+            Ok((_, rate_limit)) => Ok(Reply { value: true, rate_limit }),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_what_the_caller_can_do() {
+        assert_eq!(
+            error_for(StatusCode::UNAUTHORIZED, "{\"error\":\"Not authorized\"}", None),
+            WorkableError::Unauthorized
+        );
+        assert_eq!(
+            error_for(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                r#"{"error":"Validation failed: Email candidate already exists","validation_errors":{"email":["candidate already exists"]}}"#,
+                None
+            ),
+            WorkableError::Duplicate
+        );
+        assert_eq!(
+            error_for(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                r#"{"error":"Request subdomain does not match account subdomain"}"#,
+                None
+            ),
+            WorkableError::WrongAccount
+        );
+        assert!(error_for(StatusCode::BAD_GATEWAY, "", None).is_retryable());
+        let limited =
+            error_for(StatusCode::TOO_MANY_REQUESTS, "", Some(RateLimit { limit: 10, remaining: 0, reset_at: 42 }));
+        assert_eq!(limited, WorkableError::RateLimited { reset_at: Some(42) });
+    }
+}

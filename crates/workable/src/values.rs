@@ -1,0 +1,50 @@
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("a Workable subdomain is 1 to 63 letters, digits or hyphens (the part before .workable.com)")]
+    Subdomain,
+}
+
+/// A Workable account's subdomain: `acme` in `https://acme.workable.com`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Subdomain(String);
+
+impl Subdomain {
+    /// Accepts `acme`, `Acme`, `acme.workable.com` or `https://acme.workable.com/`.
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let trimmed = raw.trim().trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+        let name = trimmed.strip_suffix(".workable.com").unwrap_or(trimmed).to_lowercase();
+        let valid = !name.is_empty()
+            && name.len() <= 63
+            && !name.starts_with('-')
+            && !name.ends_with('-')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if valid { Ok(Subdomain(name)) } else { Err(ParseError::Subdomain) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Subdomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomains_are_read_from_what_people_paste() {
+        for raw in ["acme", " Acme ", "acme.workable.com", "https://acme.workable.com/"] {
+            assert_eq!(Subdomain::parse(raw).unwrap().as_str(), "acme");
+        }
+        for raw in ["", "a b", "-acme", "acme/../x", "ac!me"] {
+            assert!(Subdomain::parse(raw).is_err(), "{raw:?}");
+        }
+    }
+}
