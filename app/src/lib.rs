@@ -14,7 +14,9 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::pages::{AccountSettingsPage, PipelinePage, SignInPage, SourcePage};
+use crate::pages::{
+    AccountSettingsPage, ChooseWorkableAccountPage, ConnectWorkablePage, PipelinePage, SignInPage, SourcePage,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("source") view=SourcePage ssr=SsrMode::Async/>
                 <Route path=path!("roles/:id") view=PipelinePage ssr=SsrMode::Async/>
                 <Route path=path!("account-settings") view=AccountSettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("account-settings/workable/choose") view=ChooseWorkableAccountPage ssr=SsrMode::Async/>
+                <Route path=path!("integrations/workable/connect") view=ConnectWorkablePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

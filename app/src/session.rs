@@ -44,6 +44,11 @@ pub async fn current_user() -> Result<Option<(Marketplace, UserRecord)>, AppErro
     }
 }
 
+/// The marketplace and the signed-in user's record, or 401.
+pub async fn signed_in_user() -> Result<(Marketplace, UserRecord), AppError> {
+    current_user().await?.ok_or_else(|| AppError::Unauthorized.respond())
+}
+
 /// The marketplace and the acting user, or 401.
 pub async fn signed_in() -> Result<(Marketplace, Actor), AppError> {
     match current_user().await? {

@@ -67,6 +67,26 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_SANDBOX", value_enum, default_value = "auto", global = true)]
     pub sandbox: DemoMode,
 
+    /// Root of a Workable-compatible service laid out like the sandbox
+    /// (`{root}/{subdomain}/spi/v3`, `{root}/spi/v3/accounts`, `{root}/oauth/…`). Default: the
+    /// built-in sandbox when it is mounted, otherwise the real Workable.
+    #[arg(long, env = "ATS_BRIDGE_WORKABLE_URL", global = true)]
+    pub workable_url: Option<String>,
+
+    /// The OAuth client id Workable issued to the marketplace. Without it only the API-token
+    /// path is offered (the built-in sandbox supplies its own).
+    #[arg(long, env = "ATS_BRIDGE_WORKABLE_CLIENT_ID", global = true)]
+    pub workable_client_id: Option<String>,
+
+    /// The OAuth client secret (set it in the environment, not on the command line).
+    #[arg(long, env = "ATS_BRIDGE_WORKABLE_CLIENT_SECRET", hide_env_values = true, global = true)]
+    pub workable_client_secret: Option<String>,
+
+    /// The key that seals Workable tokens at rest: 32 bytes, base64. Default: generated once
+    /// into `<data-dir>/token.key` (the embedded default); required with PostgreSQL.
+    #[arg(long, env = "ATS_BRIDGE_TOKEN_KEY", hide_env_values = true, global = true)]
+    pub token_key: Option<String>,
+
     /// Demo mode seeds demo companies into an empty database and lets users answer requests on a
     /// candidate's behalf.
     #[arg(long, env = "ATS_BRIDGE_DEMO", value_enum, default_value = "auto", global = true)]

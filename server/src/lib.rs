@@ -2,6 +2,7 @@
 //! endpoints, and file downloads, over one database.
 
 pub mod config;
+mod connect;
 mod downloads;
 mod health;
 pub mod telemetry;
@@ -25,6 +26,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub market: Marketplace,
+    pub integrations: integrations::Integrations,
     pub metrics: telemetry::Metrics,
 }
 
@@ -42,6 +44,7 @@ pub const SESSION_COOKIE: &str = "ats_bridge_session";
 pub fn router(state: AppState, sessions: SessionSettings) -> Router {
     let routes = generate_route_list(App);
     let market = state.market.clone();
+    let integrations = state.integrations.clone();
     let options = state.leptos_options.clone();
     let store = SqlSessionStore::new(state.market.db().clone());
     let inactivity = time::Duration::try_from(sessions.inactivity).unwrap_or(time::Duration::days(7));
@@ -58,10 +61,15 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::metrics))
         .route("/candidates/{id}/cv", get(downloads::candidate_cv))
+        .route("/integrations/workable/authorize", get(connect::authorize))
+        .route("/integrations/workable/callback", get(connect::callback))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(market.clone()),
+            move || {
+                provide_context(market.clone());
+                provide_context(integrations.clone());
+            },
             move || shell(options.clone()),
         )
         .route_layer(axum::middleware::from_fn(telemetry::track_requests))
@@ -104,8 +112,26 @@ pub mod startup {
         Config(#[from] crate::config::ConfigError),
         #[error("cannot listen: {0}")]
         Io(#[from] std::io::Error),
+        #[error(transparent)]
+        TokenKey(integrations::custody::KeyError),
     }
     pub type Result<T> = std::result::Result<T, StartError>;
+}
+
+/// What the Workable connection needs from configuration.
+pub struct WorkableSettings {
+    pub endpoints: workable::Endpoints,
+    pub oauth: Option<workable::oauth::OAuthApp>,
+    pub cipher: integrations::TokenCipher,
+}
+
+pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integrations {
+    integrations::Integrations::new(
+        db.clone(),
+        workable::WorkableClient::new(settings.endpoints),
+        settings.oauth,
+        settings.cipher,
+    )
 }
 
 /// Where the OAuth provider sends the browser back after *Connect* (see the ATS integrations).

@@ -6,7 +6,9 @@ use std::time::Duration;
 use marketplace::Marketplace;
 use server::config::{Cli, Command, Config};
 use server::startup::StartError;
-use server::{AppState, SessionSettings, leptos_options, prepare_database, router, sweep_sessions, telemetry};
+use server::{
+    AppState, SessionSettings, WorkableSettings, leptos_options, prepare_database, router, sweep_sessions, telemetry,
+};
 use tokio::sync::watch;
 
 #[tokio::main]
@@ -48,9 +50,11 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    let workable = workable_settings(config)?;
     let state = AppState {
         leptos_options: leptos_options(),
         market: Marketplace::new(db.clone(), demo),
+        integrations: server::integrations(&db, workable),
         metrics: telemetry::Metrics::install(),
     };
     let app = router(
@@ -85,6 +89,51 @@ async fn serve(config: &Config) -> Result<(), StartError> {
         Err(err) => tracing::error!(error = %err, "site stopped with an error"),
     }
     Ok(result?)
+}
+
+/// Workable's endpoints, the OAuth client and the token key, from configuration; the embedded
+/// default points at the built-in sandbox with its seeded client and a key in the data directory.
+fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
+    let public = config.public_url();
+    let sandbox_root = format!("{public}/sandbox");
+    let endpoints = match &config.workable_url {
+        Some(url) => workable::Endpoints::sandbox(url),
+        None if cfg!(feature = "embedded-sandbox") && config.sandbox() => workable::Endpoints::sandbox(&sandbox_root),
+        None => workable::Endpoints::workable(),
+    };
+    let uses_embedded = endpoints.accounts_url.starts_with(&sandbox_root);
+    let client = match (&config.workable_client_id, &config.workable_client_secret) {
+        (Some(id), Some(secret)) => Some((id.clone(), secret.clone())),
+        _ if uses_embedded => Some((workable_sandbox_client().0, workable_sandbox_client().1)),
+        _ => None,
+    };
+    let oauth = client.map(|(client_id, secret)| workable::oauth::OAuthApp {
+        client_id,
+        client_secret: workable::Secret::new(secret),
+        redirect_uri: server::oauth_callback_url(&public),
+    });
+    let cipher = match &config.token_key {
+        Some(key) => integrations::TokenCipher::from_base64(key).map_err(StartError::TokenKey)?,
+        None if config.database_url().starts_with("sqlite:") => {
+            integrations::TokenCipher::load_or_create(&config.data_dir.join("token.key"))
+                .map_err(StartError::TokenKey)?
+        }
+        None => return Err(StartError::TokenKey(integrations::custody::KeyError::Missing)),
+    };
+    if oauth.is_none() {
+        tracing::info!("no Workable OAuth client configured: only the API-token path is offered");
+    }
+    Ok(WorkableSettings { endpoints, oauth, cipher })
+}
+
+#[cfg(feature = "embedded-sandbox")]
+fn workable_sandbox_client() -> (String, String) {
+    (workable_sandbox::seed::CLIENT_ID.to_owned(), workable_sandbox::seed::CLIENT_SECRET.to_owned())
+}
+
+#[cfg(not(feature = "embedded-sandbox"))]
+fn workable_sandbox_client() -> (String, String) {
+    unreachable!("the sandbox is not compiled in")
 }
 
 /// Ctrl-C or SIGTERM.

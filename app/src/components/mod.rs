@@ -2,6 +2,8 @@
 
 mod frame;
 mod status;
+mod workable_card;
 
 pub use frame::{ErrorList, FormError, SignedIn};
 pub use status::StatusBadge;
+pub use workable_card::WorkableCardView;

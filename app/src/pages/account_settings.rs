@@ -1,11 +1,12 @@
-//! *Account settings*: for now the *ATS integrations* section, one card per ATS.
+//! *Account settings*: the *ATS integrations* section, one card per ATS.
 
 use domain::UserRole;
 use domain::views::SessionUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::SignedIn;
+use crate::api::workable::{DisconnectWorkable, get_workable_card};
+use crate::components::{ErrorList, SignedIn, WorkableCardView};
 
 #[component]
 pub fn AccountSettingsPage() -> impl IntoView {
@@ -21,6 +22,8 @@ pub fn AccountSettingsPage() -> impl IntoView {
 fn AccountSettings() -> impl IntoView {
     let user = expect_context::<SessionUser>();
     let master = user.role == UserRole::Master;
+    let disconnect = ServerAction::<DisconnectWorkable>::new();
+    let card = Resource::new(move || disconnect.version().get(), |_| get_workable_card());
     view! {
         <h1>"Account settings"</h1>
         <section>
@@ -31,11 +34,13 @@ fn AccountSettings() -> impl IntoView {
                 </p>
             })}
             <div class="cards">
-                <article class="card ats" data-ats="workable">
-                    <h3>"Workable"</h3>
-                    <p>"Every candidate who accepts a request for a mapped role lands in the right Workable job and stage, with CV and profile."</p>
-                    <p class="state">"Not connected"</p>
-                </article>
+                <Transition fallback=|| view! { <article class="card ats">"Loading…"</article> }>
+                    <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                        {move || Suspend::new(async move {
+                            card.await.map(|view| view! { <WorkableCardView card=view.card notice=view.notice disconnect/> })
+                        })}
+                    </ErrorBoundary>
+                </Transition>
                 <article class="card ats unavailable" data-ats="greenhouse">
                     <h3>"Greenhouse"</h3>
                     <p class="state">"Not yet available"</p>

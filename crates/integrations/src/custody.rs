@@ -13,6 +13,8 @@ use workable::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    #[error("set ATS_BRIDGE_TOKEN_KEY (32 random bytes, base64) to store Workable tokens in a shared database")]
+    Missing,
     #[error("the token key must be 32 bytes, base64-encoded")]
     Malformed,
     #[error("cannot read or create the token key file {path}: {source}")]

@@ -339,7 +339,7 @@ impl Integrations {
         token: &Secret,
     ) -> Result<(Vec<Member>, Option<RateLimit>), ConnectError> {
         let api = self.client.account(subdomain, token);
-        let mut missing = Vec::new();
+        let mut missing: Vec<&'static str> = Vec::new();
         let mut last = None;
         let jobs = match api.jobs(None).await {
             Ok(reply) => {

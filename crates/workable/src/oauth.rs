@@ -80,7 +80,7 @@ impl WorkableClient {
             .oauth(app)?
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.expose().to_owned()))
-            .request_async(&|request| self.send_oauth(request))
+            .request_async(&OAuthHttp(self.http().clone()))
             .await
             .map_err(token_error)?;
         Ok(tokens(&response))
@@ -92,7 +92,7 @@ impl WorkableClient {
         let response = self
             .oauth(app)?
             .exchange_refresh_token(&refresh)
-            .request_async(&|request| self.send_oauth(request))
+            .request_async(&OAuthHttp(self.http().clone()))
             .await
             .map_err(token_error)?;
         Ok(tokens(&response))
@@ -138,18 +138,30 @@ impl WorkableClient {
             Err(WorkableError::UnexpectedResponse(format!("revocation answered {}", response.status())))
         }
     }
+}
 
-    /// The `oauth2` crate's HTTP hook, on our own client (reqwest 0.13, no redirects followed).
-    async fn send_oauth(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, reqwest::Error> {
-        let (parts, body) = request.into_parts();
-        let response =
-            self.http().request(parts.method, parts.uri.to_string()).headers(parts.headers).body(body).send().await?;
-        let mut builder = http::Response::builder().status(response.status());
-        for (name, value) in response.headers() {
-            builder = builder.header(name, value);
-        }
-        let bytes = response.bytes().await?;
-        Ok(builder.body(bytes.to_vec()).expect("status and headers came from a valid response"))
+/// The `oauth2` crate's HTTP hook, on our own client (reqwest 0.13, no redirects followed). A
+/// named type rather than a closure: its future is plainly `Send`, which a closure's is not.
+struct OAuthHttp(reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
+    type Error = reqwest::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, reqwest::Error>> + Send + 'c>>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        let http = self.0.clone();
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let response =
+                http.request(parts.method, parts.uri.to_string()).headers(parts.headers).body(body).send().await?;
+            let mut builder = http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let bytes = response.bytes().await?;
+            Ok(builder.body(bytes.to_vec()).expect("status and headers came from a valid response"))
+        })
     }
 }
 

@@ -7,7 +7,7 @@ use marketplace::Marketplace;
 use marketplace::demo::DEMO_LOGINS;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
-use server::{AppState, SessionSettings, leptos_options, prepare_database, router, telemetry};
+use server::{AppState, SessionSettings, WorkableSettings, leptos_options, prepare_database, router, telemetry};
 use server_fn::ServerFn;
 use storage::Backend;
 use storage::testing::TestDatabase;
@@ -15,7 +15,9 @@ use storage::testing::TestDatabase;
 pub struct TestApp {
     pub address: String,
     pub market: Marketplace,
+    pub sandbox: workable_sandbox::Sandbox,
     _database: TestDatabase,
+    _sandbox_dir: tempfile::TempDir,
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -28,17 +30,33 @@ pub const MARIA: usize = 0;
 pub const TOM: usize = 1;
 pub const HANK: usize = 2;
 
+/// The app with the Workable sandbox mounted at `/sandbox`, as in the embedded default.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = TestDatabase::new(backend).await;
     let db = prepare_database(&database.url, true).await.expect("prepare the test database");
-    let market = Marketplace::new(db, true);
-    let state =
-        AppState { leptos_options: leptos_options(), market: market.clone(), metrics: telemetry::Metrics::install() };
-    let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
+    let market = Marketplace::new(db.clone(), true);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
+    let workable = WorkableSettings {
+        endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
+        oauth: Some(workable::oauth::OAuthApp {
+            client_id: workable_sandbox::seed::CLIENT_ID.into(),
+            client_secret: workable::Secret::new(workable_sandbox::seed::CLIENT_SECRET),
+            redirect_uri: server::oauth_callback_url(&address),
+        }),
+        cipher: integrations::TokenCipher::generate().0,
+    };
+    let state = AppState {
+        leptos_options: leptos_options(),
+        market: market.clone(),
+        integrations: server::integrations(&db, workable),
+        metrics: telemetry::Metrics::install(),
+    };
+    let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
+    let sandbox_dir = tempfile::tempdir().unwrap();
+    let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApp { address, market, _database: database }
+    TestApp { address, market, sandbox, _database: database, _sandbox_dir: sandbox_dir }
 }
 
 impl TestApp {

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+
+pub mod workable;
 #[cfg(feature = "ssr")]
 use crate::error::ssr::respond;
 #[cfg(feature = "ssr")]

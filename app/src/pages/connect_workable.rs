@@ -1,0 +1,117 @@
+//! The connection flow's first page: what will happen, which Workable permissions are needed,
+//! how the marketplace appears as the source; then *Continue to Workable* (OAuth) or the
+//! API-token form. After several accounts, the choice page.
+
+use domain::UserRole;
+use domain::views::SessionUser;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::workable::{ChooseWorkableAccount, ConnectWorkableToken, get_workable_card, workable_account_choices};
+use crate::components::{ErrorList, FormError, SignedIn};
+
+#[component]
+pub fn ConnectWorkablePage() -> impl IntoView {
+    view! {
+        <Title text="Connect Workable · ats-bridge"/>
+        <SignedIn>
+            <ConnectWorkable/>
+        </SignedIn>
+    }
+}
+
+#[component]
+fn ConnectWorkable() -> impl IntoView {
+    let user = expect_context::<SessionUser>();
+    if user.role != UserRole::Master {
+        return view! {
+            <h1>"Connect Workable"</h1>
+            <p class="notice">"Only your company's master account can connect an ATS. To connect one, contact your Customer Success Manager."</p>
+            <p><A href="/account-settings">"← Account settings"</A></p>
+        }
+        .into_any();
+    }
+    let card = Resource::new(|| (), |_| get_workable_card());
+    let with_token = ServerAction::<ConnectWorkableToken>::new();
+    view! {
+        <p><A href="/account-settings">"← Account settings"</A></p>
+        <h1>"Connect Workable"</h1>
+        <section class="card guide">
+            <h2>"What happens next"</h2>
+            <ol>
+                <li>"You sign in to Workable (any user of your company's Workable account will do) and approve access for the marketplace."</li>
+                <li>
+                    "Workable asks you to allow these permissions:"
+                    <ul>
+                        <li><strong>"Jobs"</strong>" (r_jobs): see your jobs, their pipeline stages and your team, to map roles and stages."</li>
+                        <li><strong>"Candidates, read"</strong>" (r_candidates): see candidates and receive Workable's webhooks, to keep stages in sync."</li>
+                        <li><strong>"Candidates, write"</strong>" (w_candidates): add candidates with their CV and profile, and move them."</li>
+                    </ul>
+                </li>
+                <li>"Back here, we try each permission once before saving, and pick the Workable member we act as: the one with your email address."</li>
+                <li>"Candidates we add appear in Workable as sourced by the marketplace, tagged with its name, with their CV and profile attached. Workable does not email them."</li>
+            </ol>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let oauth = card.await.map(|c| c.card.oauth_available).unwrap_or(false);
+                    oauth.then(|| view! {
+                        <p><a class="button primary" href="/integrations/workable/authorize" rel="external">"Continue to Workable"</a></p>
+                    })
+                })}
+            </Transition>
+        </section>
+        <section class="card">
+            <h2>"Or use an API access token"</h2>
+            <p>"For Workable accounts without OAuth: an admin creates a token under Settings → Integrations → Apps → API access tokens, with the r_jobs, r_candidates and w_candidates scopes."</p>
+            <ActionForm action=with_token attr:class="row">
+                <label>"Subdomain" <input type="text" name="subdomain" placeholder="acme (from acme.workable.com)" required/></label>
+                <label>"Access token" <input type="password" name="token" autocomplete="off" required/></label>
+                <button type="submit" class="primary" disabled=move || with_token.pending().get()>"Connect with token"</button>
+            </ActionForm>
+            <FormError result=with_token.value()/>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ChooseWorkableAccountPage() -> impl IntoView {
+    view! {
+        <Title text="Choose a Workable account · ats-bridge"/>
+        <SignedIn>
+            <ChooseAccount/>
+        </SignedIn>
+    }
+}
+
+#[component]
+fn ChooseAccount() -> impl IntoView {
+    let query = use_query_map();
+    let pending = move || query.read().get("pending").unwrap_or_default();
+    let choices = Resource::new(pending, workable_account_choices);
+    let choose = ServerAction::<ChooseWorkableAccount>::new();
+    view! {
+        <h1>"Choose a Workable account"</h1>
+        <p>"The Workable user who approved can reach several accounts. Which one is your company's?"</p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                {move || Suspend::new(async move {
+                    choices.await.map(|choices| view! {
+                        <ActionForm action=choose attr:class="row">
+                            <input type="hidden" name="pending" value=pending()/>
+                            <label>"Workable account"
+                                <select name="subdomain">
+                                    {choices.into_iter().map(|c| view! { <option value=c.subdomain.clone()>{format!("{} ({})", c.name, c.subdomain)}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class="primary">"Save"</button>
+                        </ActionForm>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <FormError result=choose.value()/>
+    }
+}
