@@ -71,7 +71,7 @@ test("a member sees the ATS integrations without Connect and is sent to their Cu
   await page.getByRole("link", { name: "Account settings" }).click();
   await expect(page.getByRole("heading", { name: "ATS integrations" })).toBeVisible();
   await expect(page.getByText("contact your Customer Success Manager")).toBeVisible();
-  await expect(page.getByRole("button", { name: "Connect" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Connect" })).toHaveCount(0);
   await shot(page, "06-account-settings-member");
 
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -5,25 +5,31 @@ use domain::views::SessionUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::workable::{DisconnectWorkable, get_workable_card};
+use crate::api::workable::{DisconnectWorkable, WorkableCardView as CardData, get_workable_card};
 use crate::components::{ErrorList, SignedIn, WorkableCardView};
+use crate::error::AppError;
 
+/// Resources are created here, outside the signed-in frame's `Suspense`, so the browser picks
+/// up the server's data instead of fetching again (the card's one-shot message would differ).
 #[component]
 pub fn AccountSettingsPage() -> impl IntoView {
+    let disconnect = ServerAction::<DisconnectWorkable>::new();
+    let card = Resource::new(move || disconnect.version().get(), |_| get_workable_card());
     view! {
         <Title text="Account settings · ats-bridge"/>
         <SignedIn>
-            <AccountSettings/>
+            <AccountSettings card disconnect/>
         </SignedIn>
     }
 }
 
 #[component]
-fn AccountSettings() -> impl IntoView {
+fn AccountSettings(
+    card: Resource<Result<CardData, AppError>>,
+    disconnect: ServerAction<DisconnectWorkable>,
+) -> impl IntoView {
     let user = expect_context::<SessionUser>();
     let master = user.role == UserRole::Master;
-    let disconnect = ServerAction::<DisconnectWorkable>::new();
-    let card = Resource::new(move || disconnect.version().get(), |_| get_workable_card());
     view! {
         <h1>"Account settings"</h1>
         <section>

@@ -3,27 +3,31 @@
 //! API-token form. After several accounts, the choice page.
 
 use domain::UserRole;
-use domain::views::SessionUser;
+use domain::views::{AccountChoice, SessionUser};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::workable::{ChooseWorkableAccount, ConnectWorkableToken, get_workable_card, workable_account_choices};
+use crate::api::workable::{
+    ChooseWorkableAccount, ConnectWorkableToken, WorkableCardView, get_workable_card, workable_account_choices,
+};
 use crate::components::{ErrorList, FormError, SignedIn};
+use crate::error::AppError;
 
 #[component]
 pub fn ConnectWorkablePage() -> impl IntoView {
+    let card = Resource::new(|| (), |_| get_workable_card());
     view! {
         <Title text="Connect Workable · ats-bridge"/>
         <SignedIn>
-            <ConnectWorkable/>
+            <ConnectWorkable card/>
         </SignedIn>
     }
 }
 
 #[component]
-fn ConnectWorkable() -> impl IntoView {
+fn ConnectWorkable(card: Resource<Result<WorkableCardView, AppError>>) -> impl IntoView {
     let user = expect_context::<SessionUser>();
     if user.role != UserRole::Master {
         return view! {
@@ -33,7 +37,6 @@ fn ConnectWorkable() -> impl IntoView {
         }
         .into_any();
     }
-    let card = Resource::new(|| (), |_| get_workable_card());
     let with_token = ServerAction::<ConnectWorkableToken>::new();
     view! {
         <p><A href="/account-settings">"← Account settings"</A></p>
@@ -78,19 +81,19 @@ fn ConnectWorkable() -> impl IntoView {
 
 #[component]
 pub fn ChooseWorkableAccountPage() -> impl IntoView {
+    let query = use_query_map();
+    let pending = move || query.read().get("pending").unwrap_or_default();
+    let choices = Resource::new(pending, workable_account_choices);
     view! {
         <Title text="Choose a Workable account · ats-bridge"/>
         <SignedIn>
-            <ChooseAccount/>
+            <ChooseAccount choices pending=Signal::derive(pending)/>
         </SignedIn>
     }
 }
 
 #[component]
-fn ChooseAccount() -> impl IntoView {
-    let query = use_query_map();
-    let pending = move || query.read().get("pending").unwrap_or_default();
-    let choices = Resource::new(pending, workable_account_choices);
+fn ChooseAccount(choices: Resource<Result<Vec<AccountChoice>, AppError>>, pending: Signal<String>) -> impl IntoView {
     let choose = ServerAction::<ChooseWorkableAccount>::new();
     view! {
         <h1>"Choose a Workable account"</h1>
@@ -100,7 +103,7 @@ fn ChooseAccount() -> impl IntoView {
                 {move || Suspend::new(async move {
                     choices.await.map(|choices| view! {
                         <ActionForm action=choose attr:class="row">
-                            <input type="hidden" name="pending" value=pending()/>
+                            <input type="hidden" name="pending" value=pending.get()/>
                             <label>"Workable account"
                                 <select name="subdomain">
                                     {choices.into_iter().map(|c| view! { <option value=c.subdomain.clone()>{format!("{} ({})", c.name, c.subdomain)}</option> }).collect_view()}

@@ -13,26 +13,10 @@ use crate::components::{ErrorList, FormError, SignedIn, StatusBadge};
 use crate::error::AppError;
 use crate::format::timestamp;
 
+/// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
+/// server's data.
 #[component]
 pub fn PipelinePage() -> impl IntoView {
-    view! {
-        <Title text="Pipeline · ats-bridge"/>
-        <SignedIn>
-            <PipelineView/>
-        </SignedIn>
-    }
-}
-
-/// The three actions that change what this page shows.
-#[derive(Clone, Copy)]
-struct Actions {
-    move_candidate: ServerAction<MoveCandidate>,
-    answer: ServerAction<AnswerRequest>,
-    send: ServerAction<SendRequest>,
-}
-
-#[component]
-fn PipelineView() -> impl IntoView {
     let params = use_params_map();
     let role_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let actions =
@@ -53,6 +37,24 @@ fn PipelineView() -> impl IntoView {
             }
         },
     );
+    view! {
+        <Title text="Pipeline · ats-bridge"/>
+        <SignedIn>
+            <PipelineView pipeline actions/>
+        </SignedIn>
+    }
+}
+
+/// The three actions that change what this page shows.
+#[derive(Clone, Copy)]
+struct Actions {
+    move_candidate: ServerAction<MoveCandidate>,
+    answer: ServerAction<AnswerRequest>,
+    send: ServerAction<SendRequest>,
+}
+
+#[component]
+fn PipelineView(pipeline: Resource<Result<Pipeline, AppError>>, actions: Actions) -> impl IntoView {
     view! {
         <p><A href="/source">"← Source"</A></p>
         <Transition fallback=|| view! { <p>"Loading pipeline…"</p> }>

@@ -8,22 +8,29 @@ use leptos_router::components::A;
 
 use crate::api::{CreateRole, PublishRole, list_roles};
 use crate::components::{ErrorList, FormError, SignedIn, StatusBadge};
+use crate::error::AppError;
 
+/// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
+/// server's data.
 #[component]
 pub fn SourcePage() -> impl IntoView {
+    let create = ServerAction::<CreateRole>::new();
+    let publish = ServerAction::<PublishRole>::new();
+    let roles = Resource::new(move || (create.version().get(), publish.version().get()), |_| list_roles());
     view! {
         <Title text="Source · ats-bridge"/>
         <SignedIn>
-            <Source/>
+            <Source create publish roles/>
         </SignedIn>
     }
 }
 
 #[component]
-fn Source() -> impl IntoView {
-    let create = ServerAction::<CreateRole>::new();
-    let publish = ServerAction::<PublishRole>::new();
-    let roles = Resource::new(move || (create.version().get(), publish.version().get()), |_| list_roles());
+fn Source(
+    create: ServerAction<CreateRole>,
+    publish: ServerAction<PublishRole>,
+    roles: Resource<Result<Vec<RoleSummary>, AppError>>,
+) -> impl IntoView {
     view! {
         <h1>"Source"</h1>
         <p class="lead">"Your roles on the marketplace, and where each one stands with your ATS."</p>
