@@ -1,18 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
+import { shot, signIn } from "./helpers";
 
 // Account settings → ATS integrations → Connect under Workable → the sandbox's authorise page →
 // Allow → back on the card: Connected. Screenshots land in end2end/screenshots/.
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/sign-in");
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
-}
 
 test("a master connects Workable through its authorise page and sees Connected", async ({ page }) => {
   const errors: string[] = [];

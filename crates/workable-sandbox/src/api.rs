@@ -314,7 +314,7 @@ impl Page {
 }
 
 /// Percent-encodes a query value (hand-written: one small function instead of a dependency).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -857,41 +857,38 @@ fn acting_member(body: &Value, account: &Account) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::invalid("member_id", "is not a member of this account"))
 }
 
+/// The activity a change to a candidate leaves on their timeline.
+struct Note<'a> {
+    action: &'a str,
+    target: Option<String>,
+    member: Option<&'a str>,
+    body: Option<String>,
+}
+
 impl Sandbox {
-    /// Moves a candidate to `target` in their job's pipeline, as `member`; shared by the SPI
-    /// and the page for people. Fires `candidate_moved`.
-    pub(crate) fn move_to_stage(
+    /// Changes a candidate with `change`, records `note` as an activity and fires
+    /// `candidate_moved`: what move, disqualify and revert share.
+    fn change_candidate(
         &self,
         subdomain: &str,
         id: &str,
-        target: &str,
-        member: Option<&str>,
+        note: Note<'_>,
+        change: impl FnOnce(&mut Candidate, i64) -> Result<(), ApiError>,
     ) -> Result<(), ApiError> {
         let now = self.now_ms();
         self.write(|w| {
             let activity_id = w.hex_id();
-            let account = w.account_mut(subdomain).ok_or_else(ApiError::not_found)?;
-            let job =
-                account.candidate(id).and_then(|c| account.job(&c.job_shortcode)).ok_or_else(ApiError::not_found)?;
-            let stage = job
-                .stage(target)
-                .ok_or_else(|| ApiError::invalid("target_stage", "is not a stage of this job"))?
-                .clone();
-            let c = account.candidate_mut(id).expect("checked above");
-            let from = std::mem::replace(&mut c.stage_slug, stage.slug.clone());
-            match stage.kind.as_str() {
-                "offer" => c.moved_to_offer_at = Some(now),
-                "hired" => c.hired_at = Some(now),
-                _ => {}
-            }
+            let c = w.account_mut(subdomain).and_then(|a| a.candidate_mut(id)).ok_or_else(ApiError::not_found)?;
+            let stage_before = c.stage_slug.clone();
+            change(c, now)?;
             c.updated_at = now;
             c.activities.push(Activity {
                 id: activity_id,
-                action: stage.slug.clone(),
-                stage_slug: from,
-                target_stage_slug: Some(stage.slug),
-                member_id: member.map(str::to_owned),
-                body: None,
+                action: note.action.to_owned(),
+                stage_slug: stage_before,
+                target_stage_slug: note.target,
+                member_id: note.member.map(str::to_owned),
+                body: note.body,
                 created_at: now,
             });
             Ok(())
@@ -900,8 +897,35 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Disqualifies a candidate (rejected, or withdrawn when `withdrew`). Fires
-    /// `candidate_moved`: Workable has no separate disqualification event.
+    /// Moves a candidate to `target` in their job's pipeline, as `member`; shared by the SPI
+    /// and the page for people.
+    pub(crate) fn move_to_stage(
+        &self,
+        subdomain: &str,
+        id: &str,
+        target: &str,
+        member: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let stage = self.read(|w| {
+            let account = w.account(subdomain).ok_or_else(ApiError::not_found)?;
+            let job =
+                account.candidate(id).and_then(|c| account.job(&c.job_shortcode)).ok_or_else(ApiError::not_found)?;
+            job.stage(target).cloned().ok_or_else(|| ApiError::invalid("target_stage", "is not a stage of this job"))
+        })?;
+        let note = Note { action: &stage.slug, target: Some(stage.slug.clone()), member, body: None };
+        self.change_candidate(subdomain, id, note, |c, now| {
+            c.stage_slug = stage.slug.clone();
+            match stage.kind.as_str() {
+                "offer" => c.moved_to_offer_at = Some(now),
+                "hired" => c.hired_at = Some(now),
+                _ => {}
+            }
+            Ok(())
+        })
+    }
+
+    /// Disqualifies a candidate (rejected, or withdrawn when `withdrew`). Workable has no
+    /// separate disqualification event: it is a `candidate_moved`.
     pub(crate) fn disqualify(
         &self,
         subdomain: &str,
@@ -911,37 +935,19 @@ impl Sandbox {
         withdrew: bool,
         member: Option<&str>,
     ) -> Result<(), ApiError> {
-        let now = self.now_ms();
-        self.write(|w| {
-            let activity_id = w.hex_id();
-            let account = w.account_mut(subdomain).ok_or_else(ApiError::not_found)?;
-            let c = account.candidate_mut(id).ok_or_else(ApiError::not_found)?;
+        let note = Note { action: "disqualified", target: None, member, body: note };
+        self.change_candidate(subdomain, id, note, |c, now| {
             c.disqualified = true;
             c.disqualified_at = Some(now);
             c.withdrew = withdrew;
             c.disqualification_reason = reason;
-            c.updated_at = now;
-            c.activities.push(Activity {
-                id: activity_id,
-                action: "disqualified".into(),
-                stage_slug: c.stage_slug.clone(),
-                target_stage_slug: None,
-                member_id: member.map(str::to_owned),
-                body: note,
-                created_at: now,
-            });
             Ok(())
-        })?;
-        self.fire(subdomain, Event::Moved, id);
-        Ok(())
+        })
     }
 
     pub(crate) fn revert(&self, subdomain: &str, id: &str, member: Option<&str>) -> Result<(), ApiError> {
-        let now = self.now_ms();
-        self.write(|w| {
-            let activity_id = w.hex_id();
-            let account = w.account_mut(subdomain).ok_or_else(ApiError::not_found)?;
-            let c = account.candidate_mut(id).ok_or_else(ApiError::not_found)?;
+        let note = Note { action: "reverted", target: None, member, body: None };
+        self.change_candidate(subdomain, id, note, |c, _| {
             if !c.disqualified {
                 return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Candidate is not disqualified"));
             }
@@ -949,20 +955,8 @@ impl Sandbox {
             c.disqualified_at = None;
             c.withdrew = false;
             c.disqualification_reason = None;
-            c.updated_at = now;
-            c.activities.push(Activity {
-                id: activity_id,
-                action: "reverted".into(),
-                stage_slug: c.stage_slug.clone(),
-                target_stage_slug: None,
-                member_id: member.map(str::to_owned),
-                body: None,
-                created_at: now,
-            });
             Ok(())
-        })?;
-        self.fire(subdomain, Event::Moved, id);
-        Ok(())
+        })
     }
 }
 

@@ -55,19 +55,9 @@ fn error_page(status: StatusCode, message: &str) -> Response {
 }
 
 fn redirect_with(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
-    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect();
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", api::encode(v))).collect();
     let separator = if redirect_uri.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{redirect_uri}{separator}{}", query.join("&"))).into_response()
-}
-
-fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Checks client and redirect URI (errors here are shown, never redirected), then the rest.
