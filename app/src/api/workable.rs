@@ -70,9 +70,13 @@ pub async fn get_workable_card() -> Result<WorkableCardView, AppError> {
 
 /// The API-token path: subdomain + access token, validated by real calls before saving.
 #[server]
-pub async fn connect_workable_token(subdomain: String, token: String) -> Result<(), AppError> {
+pub async fn connect_workable_token(
+    subdomain: String,
+    token: String,
+    #[server(default)] expires_on: Option<String>,
+) -> Result<(), AppError> {
     let (integrations, actor) = ssr::connector().await?;
-    ssr::respond(integrations.connect_with_api_token(&actor, &subdomain, &token).await)?;
+    ssr::respond(integrations.connect_with_api_token(&actor, &subdomain, &token, expires_on.as_deref()).await)?;
     let session = crate::session::session().await?;
     let _ = session.insert(NOTICE_KEY, Notice { ok: true, text: "Workable is connected.".into() }).await;
     leptos_axum::redirect("/account-settings");

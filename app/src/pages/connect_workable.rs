@@ -71,6 +71,7 @@ fn ConnectWorkable(card: Resource<Result<WorkableCardView, AppError>>) -> impl I
             <ActionForm action=with_token attr:class="row">
                 <label>"Subdomain" <input type="text" name="subdomain" placeholder="acme (from acme.workable.com)" required/></label>
                 <label>"Access token" <input type="password" name="token" autocomplete="off" required/></label>
+                <label>"Expires on (as chosen in Workable)" <input type="date" name="expires_on"/></label>
                 <button type="submit" class="primary" disabled=move || with_token.pending().get()>"Connect with token"</button>
             </ActionForm>
             <FormError result=with_token.value()/>

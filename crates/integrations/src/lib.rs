@@ -244,11 +244,14 @@ impl Integrations {
     }
 
     /// The API-token path, for accounts without OAuth: validated by real calls before saving.
+    /// `expires_on` (`YYYY-MM-DD`, optional) is the expiry chosen when the token was created in
+    /// Workable, which its API does not report; the card warns a week ahead of it.
     pub async fn connect_with_api_token(
         &self,
         actor: &Actor,
         subdomain: &str,
         token: &str,
+        expires_on: Option<&str>,
     ) -> Result<(), ConnectError> {
         Self::require_master(actor)?;
         let subdomain = Subdomain::parse(subdomain)
@@ -260,12 +263,10 @@ impl Integrations {
                 message: "Paste the access token exactly as Workable showed it.".into(),
             });
         }
-        let tokens = Tokens {
-            access_token: Secret::new(token),
-            refresh_token: None,
-            expires_in_seconds: None,
-            scopes: Vec::new(),
-        };
+        let expires_in_seconds =
+            expires_on.map(str::trim).filter(|d| !d.is_empty()).map(seconds_until_end_of).transpose()?;
+        let tokens =
+            Tokens { access_token: Secret::new(token), refresh_token: None, expires_in_seconds, scopes: Vec::new() };
         let account = match self.client.account(&subdomain, &tokens.access_token).jobs(Some("published")).await {
             Err(WorkableError::NotFound) => return Err(ConnectError::UnknownSubdomain(subdomain.to_string())),
             Err(WorkableError::Transient(_)) => return Err(ConnectError::UnreachableSubdomain(subdomain.to_string())),
@@ -447,6 +448,19 @@ fn scope_words(scope: &str) -> &'static str {
         "r_candidates" => "read candidates and subscribe to webhooks (r_candidates)",
         _ => "create and move candidates (w_candidates)",
     }
+}
+
+/// Seconds from now to the end (UTC) of the day `date` (`YYYY-MM-DD`), which must be ahead.
+fn seconds_until_end_of(date: &str) -> Result<u64, ConnectError> {
+    let invalid = |message: &str| ConnectError::InvalidInput { field: "expires_on", message: message.to_owned() };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(date, &format).map_err(|_| invalid("Give the expiry date as YYYY-MM-DD."))?;
+    let end = day.next_day().ok_or_else(|| invalid("That expiry date is too far ahead."))?.midnight().assume_utc();
+    let seconds = (end.unix_timestamp() * 1000 - now_ms()) / 1000;
+    u64::try_from(seconds)
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| invalid("That expiry date has passed: create a new token in Workable."))
 }
 
 fn random_id() -> String {

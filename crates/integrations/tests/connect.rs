@@ -126,7 +126,7 @@ test_on_both_databases! {
     async fn members_cannot_connect_or_disconnect(db: Db) {
         let s = setup(&db).await;
         assert!(matches!(s.integrations.begin_oauth(&s.tom), Err(ConnectError::NotMaster)));
-        assert!(matches!(s.integrations.connect_with_api_token(&s.tom, "northwind", seed::NORTHWIND_TOKEN).await, Err(ConnectError::NotMaster)));
+        assert!(matches!(s.integrations.connect_with_api_token(&s.tom, "northwind", seed::NORTHWIND_TOKEN, None).await, Err(ConnectError::NotMaster)));
         assert!(matches!(s.integrations.disconnect(&s.tom).await, Err(ConnectError::NotMaster)));
         let pretend = Actor { role: UserRole::Member, ..s.maria.clone() };
         assert!(matches!(s.integrations.complete_oauth(&pretend, "x", &Secret::new("y")).await, Err(ConnectError::NotMaster)));
@@ -175,7 +175,7 @@ test_on_both_databases! {
             ("northwind", seed::NORTHWIND_READONLY_TOKEN, "permissions"),
         ];
         for (subdomain, token, why) in refusals {
-            let err = s.integrations.connect_with_api_token(&s.maria, subdomain, token).await.unwrap_err();
+            let err = s.integrations.connect_with_api_token(&s.maria, subdomain, token, None).await.unwrap_err();
             let text = err.to_string();
             match why {
                 "subdomain" => assert!(matches!(err, ConnectError::InvalidInput { field: "subdomain", .. }), "{text}"),
@@ -187,10 +187,18 @@ test_on_both_databases! {
             assert!(db.connection(s.maria.company_id).await.unwrap().is_none(), "nothing half-saved after {why}");
             s.sandbox.advance_clock(10_000);
         }
-        s.integrations.connect_with_api_token(&s.maria, "https://northwind.workable.com/", seed::NORTHWIND_TOKEN).await.unwrap();
+        let past = s.integrations.connect_with_api_token(&s.maria, "northwind", seed::NORTHWIND_TOKEN, Some("2020-01-31")).await.unwrap_err();
+        assert!(matches!(past, ConnectError::InvalidInput { field: "expires_on", .. }), "{past:?}");
+        let garbled = s.integrations.connect_with_api_token(&s.maria, "northwind", seed::NORTHWIND_TOKEN, Some("next week")).await.unwrap_err();
+        assert!(matches!(garbled, ConnectError::InvalidInput { field: "expires_on", .. }), "{garbled:?}");
+        // Expiring in three days: the card warns, since an API token cannot be renewed unattended.
+        let soon = (time::OffsetDateTime::now_utc() + time::Duration::days(3)).date();
+        let soon = format!("{:04}-{:02}-{:02}", soon.year(), soon.month() as u8, soon.day());
+        s.integrations.connect_with_api_token(&s.maria, "https://northwind.workable.com/", seed::NORTHWIND_TOKEN, Some(&soon)).await.unwrap();
         let card = s.integrations.card(&s.maria).await.unwrap();
         assert_eq!((card.state, card.auth.as_deref(), card.subdomain.as_deref()), (ConnectionState::Connected, Some("API token"), Some("northwind")));
         assert!(card.rate_limit.is_some_and(|(_, limit, _)| limit == 10));
+        assert!(card.expiry_warning && card.token_expires_at_ms.is_some());
     }
 }
 
