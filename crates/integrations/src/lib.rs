@@ -198,25 +198,28 @@ impl Integrations {
 
     /// The accounts waiting to be chosen from.
     pub async fn pending_accounts(&self, actor: &Actor, pending_id: &str) -> Result<Vec<AccountChoice>, ConnectError> {
+        Ok(self.pending(actor, pending_id).await?.1)
+    }
+
+    /// The actor's own pending connection and its accounts.
+    async fn pending(
+        &self,
+        actor: &Actor,
+        pending_id: &str,
+    ) -> Result<(PendingConnection, Vec<AccountChoice>), ConnectError> {
         Self::require_master(actor)?;
         let pending = self
             .db
             .pending_connection(pending_id, actor.company_id, actor.user_id)
             .await?
             .ok_or(ConnectError::PendingExpired)?;
-        serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)
+        let choices = serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)?;
+        Ok((pending, choices))
     }
 
     /// Connects the account the user chose among several.
     pub async fn choose_account(&self, actor: &Actor, pending_id: &str, subdomain: &str) -> Result<(), ConnectError> {
-        Self::require_master(actor)?;
-        let pending = self
-            .db
-            .pending_connection(pending_id, actor.company_id, actor.user_id)
-            .await?
-            .ok_or(ConnectError::PendingExpired)?;
-        let choices: Vec<AccountChoice> =
-            serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)?;
+        let (pending, choices) = self.pending(actor, pending_id).await?;
         let choice = choices.iter().find(|c| c.subdomain == subdomain).ok_or(ConnectError::InvalidInput {
             field: "account",
             message: "Choose one of the listed accounts.".into(),

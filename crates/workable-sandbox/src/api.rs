@@ -845,6 +845,14 @@ async fn update_candidate(
     })
 }
 
+/// The member acting on candidate `id` (which must exist) in the caller's account.
+fn member_acting_on(sandbox: &Sandbox, ctx: &Ctx, id: &str, body: &Value) -> Result<String, ApiError> {
+    with_account(sandbox, ctx, |a| {
+        a.candidate(id).ok_or_else(ApiError::not_found)?;
+        acting_member(body, a)
+    })
+}
+
 /// The member named by `member_id`, who must exist in the account.
 fn acting_member(body: &Value, account: &Account) -> Result<String, ApiError> {
     let id = body
@@ -968,10 +976,7 @@ async fn move_candidate(
 ) -> ApiResult {
     require(&ctx, &["w_candidates"])?;
     let body = body_json(&body)?;
-    let member = with_account(&sandbox, &ctx, |a| {
-        a.candidate(&id).ok_or_else(ApiError::not_found)?;
-        acting_member(&body, a)
-    })?;
+    let member = member_acting_on(&sandbox, &ctx, &id, &body)?;
     let target = body
         .get("target_stage")
         .and_then(Value::as_str)
@@ -1021,10 +1026,7 @@ async fn revert_candidate(
 ) -> ApiResult {
     require(&ctx, &["w_candidates"])?;
     let body = body_json(&body)?;
-    let member = with_account(&sandbox, &ctx, |a| {
-        a.candidate(&id).ok_or_else(ApiError::not_found)?;
-        acting_member(&body, a)
-    })?;
+    let member = member_acting_on(&sandbox, &ctx, &id, &body)?;
     sandbox.revert(sub(&ctx), &id, Some(&member))?;
     // Recorded: an empty body, labelled JSON.
     let mut response = StatusCode::OK.into_response();
