@@ -142,3 +142,18 @@ async fn the_embedded_default_mounts_the_workable_sandbox() {
     assert!(jobs["jobs"].as_array().unwrap().len() >= 5);
     assert!(data.path().join("workable-sandbox.json").exists(), "the sandbox keeps its state in the data directory");
 }
+
+#[tokio::test]
+async fn pages_are_sent_gzipped_to_browsers_that_accept_it() {
+    let app = spawn_app(storage::Backend::Sqlite).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/sign-in", app.address))
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[reqwest::header::CONTENT_ENCODING], "gzip");
+    let plain = app.visitor().get("/sign-in").await;
+    assert!(plain.headers().get(reqwest::header::CONTENT_ENCODING).is_none());
+}
