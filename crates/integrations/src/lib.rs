@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use domain::views::{AccountChoice, ConnectionState, WorkableCard};
 use domain::{CompanyId, UserRole};
-use storage::{AuthKind, ConnectionRecord, ConnectionStatus, Db, NewConnection, PendingConnection, now_ms};
+use storage::{AuthKind, ConnectionStatus, Db, NewConnection, PendingConnection, now_ms};
 use workable::oauth::{Authorization, OAuthApp, Tokens};
 use workable::{Member, REQUIRED_SCOPES, RateLimit, Secret, Subdomain, WorkableClient, WorkableError};
 
@@ -434,10 +434,6 @@ impl Integrations {
 
     pub(crate) fn refresh_lock(&self, company: CompanyId) -> Arc<tokio::sync::Mutex<()>> {
         self.refresh_locks.lock().expect("refresh locks").entry(company).or_default().clone()
-    }
-
-    pub async fn connection(&self, company: CompanyId) -> Result<Option<ConnectionRecord>, ConnectError> {
-        Ok(self.db.connection(company).await?)
     }
 }
 

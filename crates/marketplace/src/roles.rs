@@ -39,14 +39,4 @@ impl Marketplace {
             Err(err) => Err(err.into()),
         }
     }
-
-    /// Closes a live role: it takes no more requests.
-    pub async fn close_role(&self, actor: &Actor, role: RoleId) -> Result<()> {
-        match self.db.change_role_status(actor.company_id, role, RoleStatus::Live, RoleStatus::Closed).await {
-            Ok(()) => Ok(()),
-            Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
-            Err(StorageError::Conflict(_)) => Err(MarketplaceError::Conflict("Only a live role can be closed.".into())),
-            Err(err) => Err(err.into()),
-        }
-    }
 }

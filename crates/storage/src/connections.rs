@@ -333,7 +333,9 @@ impl Db {
         Ok(())
     }
 
-    /// Every stored byte of the connection tables, for tests that look for leaked tokens.
+    /// Every stored byte of the connection tables and sessions, for tests that look for
+    /// leaked tokens.
+    #[cfg(feature = "testing")]
     pub async fn dump_connection_tables(&self) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         for row in sqlx::query("SELECT * FROM workable_connections").fetch_all(self.pool()).await? {
