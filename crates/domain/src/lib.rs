@@ -1,11 +1,16 @@
 //! Domain types shared by every layer, including the WASM UI: identifiers, parsed values and the
 //! views the pages render. Nothing here does I/O.
 
+#[macro_use]
+mod text_enum;
+
+pub mod connection;
 pub mod ids;
 pub mod marketplace;
 pub mod values;
 pub mod views;
 
+pub use connection::{AuthKind, ConnectionStatus};
 pub use ids::{CandidateId, CompanyId, RequestId, RoleId, UserId};
 pub use marketplace::{MarketplaceStage, RequestStatus, RoleStatus, UserRole};
 pub use values::{Email, Location, ParseError, RoleTitle};

@@ -3,31 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ParseError;
-
-macro_rules! text_enum {
-    ($name:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable text stored in the database and sent over the wire.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Result<Self, ParseError> {
-                match text { $($text => Ok($name::$variant),)+ _ => Err(ParseError::Unknown { what: $what, value: text.to_owned() }) }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 /// What a user may do for their company: only the master account manages ATS connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,58 +1,11 @@
 //! Workable connections, one per company. Token columns hold ciphertext only.
 
+pub use domain::{AuthKind, ConnectionStatus};
 use domain::{CompanyId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Db, Result, StorageError, now_ms};
-
-/// How the connection authenticates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthKind {
-    OAuth,
-    ApiToken,
-}
-
-impl AuthKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthKind::OAuth => "oauth",
-            AuthKind::ApiToken => "api_token",
-        }
-    }
-    fn parse(text: &str) -> Result<Self> {
-        match text {
-            "oauth" => Ok(AuthKind::OAuth),
-            "api_token" => Ok(AuthKind::ApiToken),
-            other => Err(StorageError::Corrupt(format!("unknown auth kind {other}"))),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectionStatus {
-    Connected,
-    ReconnectNeeded,
-    Disconnected,
-}
-
-impl ConnectionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionStatus::Connected => "connected",
-            ConnectionStatus::ReconnectNeeded => "reconnect_needed",
-            ConnectionStatus::Disconnected => "disconnected",
-        }
-    }
-    fn parse(text: &str) -> Result<Self> {
-        match text {
-            "connected" => Ok(ConnectionStatus::Connected),
-            "reconnect_needed" => Ok(ConnectionStatus::ReconnectNeeded),
-            "disconnected" => Ok(ConnectionStatus::Disconnected),
-            other => Err(StorageError::Corrupt(format!("unknown connection status {other}"))),
-        }
-    }
-}
+use crate::{Db, Result, now_ms};
 
 /// A stored connection. `*_enc` are AEAD ciphertexts.
 #[derive(Clone, Debug)]

@@ -1,0 +1,41 @@
+//! How a company's ATS connection authenticates and where it stands.
+
+use serde::{Deserialize, Serialize};
+
+/// How a Workable connection authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthKind {
+    OAuth,
+    ApiToken,
+}
+text_enum!(AuthKind, "auth kind", { OAuth => "oauth", ApiToken => "api_token" });
+
+/// A stored connection's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConnectionStatus {
+    Connected,
+    ReconnectNeeded,
+    Disconnected,
+}
+text_enum!(ConnectionStatus, "connection status", {
+    Connected => "connected",
+    ReconnectNeeded => "reconnect_needed",
+    Disconnected => "disconnected",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_words_match_the_database_check_constraints() {
+        let kinds: Vec<&str> = AuthKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, ["oauth", "api_token"]);
+        let states: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(states, ["connected", "reconnect_needed", "disconnected"]);
+        for status in ConnectionStatus::ALL {
+            assert_eq!(ConnectionStatus::parse(status.as_str()), Ok(*status));
+        }
+        assert!(AuthKind::parse("password").is_err());
+    }
+}
