@@ -27,9 +27,8 @@ struct Started {
 }
 
 async fn actor(market: &Marketplace, session: Session) -> Option<Actor> {
-    let user_id: i64 = session.get(app::session::USER_ID_KEY).await.ok().flatten()?;
-    let user = market.session_user(domain::UserId(user_id)).await.ok().flatten()?;
-    Some(Actor { company_id: user.company_id, user_id: user.id, role: user.role, email: user.email.to_string() })
+    let user = crate::signed_in::session_user(market, &session).await.ok().flatten()?;
+    Some(Actor::from(&user))
 }
 
 /// Back to Account settings with a message for the Workable card.

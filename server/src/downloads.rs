@@ -3,24 +3,16 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::{CandidateId, UserId};
+use domain::CandidateId;
 use marketplace::{Actor, Marketplace, MarketplaceError};
 use tower_sessions::Session;
 
 pub async fn candidate_cv(State(market): State<Marketplace>, session: Session, Path(id): Path<String>) -> Response {
     let Ok(candidate) = id.parse::<i64>().map(CandidateId) else { return StatusCode::NOT_FOUND.into_response() };
-    let user_id = match session.get::<i64>(app::session::USER_ID_KEY).await {
-        Ok(Some(id)) => UserId(id),
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "session store failure");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let user = match market.session_user(user_id).await {
+    let user = match crate::signed_in::session_user(&market, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(err) => return failure(err),
+        Err(response) => return response,
     };
     match market.cv(&Actor::from(&user), candidate).await {
         Ok(cv) => {

@@ -5,6 +5,7 @@ pub mod config;
 mod connect;
 mod downloads;
 mod health;
+mod signed_in;
 pub mod telemetry;
 
 use std::time::Duration;

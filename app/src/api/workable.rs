@@ -37,10 +37,7 @@ mod ssr {
             tracing::error!("the integrations service is not in the request context");
             AppError::Internal.respond()
         })?;
-        Ok((
-            integrations,
-            Actor { company_id: user.company_id, user_id: user.id, role: user.role, email: user.email.to_string() },
-        ))
+        Ok((integrations, Actor::from(&user)))
     }
 
     pub fn respond<T>(result: Result<T, ConnectError>) -> Result<T, AppError> {

@@ -28,6 +28,12 @@ pub struct Actor {
     pub email: String,
 }
 
+impl From<&storage::UserRecord> for Actor {
+    fn from(user: &storage::UserRecord) -> Self {
+        Actor { company_id: user.company_id, user_id: user.id, role: user.role, email: user.email.to_string() }
+    }
+}
+
 /// Warn on the card when the token expires within this long and cannot be renewed unattended.
 const EXPIRY_WARNING_MS: i64 = 7 * 86_400_000;
 /// How long the choice between several accounts may wait.
