@@ -276,17 +276,12 @@ impl Integrations {
             expires_on.map(str::trim).filter(|d| !d.is_empty()).map(seconds_until_end_of).transpose()?;
         let tokens =
             Tokens { access_token: Secret::new(token), refresh_token: None, expires_in_seconds, scopes: Vec::new() };
-        let account = match self.client.account(&subdomain, &tokens.access_token).jobs(Some("published")).await {
-            Err(WorkableError::NotFound) => return Err(ConnectError::UnknownSubdomain(subdomain.to_string())),
-            Err(WorkableError::Transient(_)) => return Err(ConnectError::UnreachableSubdomain(subdomain.to_string())),
+        // The account's display name; the pre-check in `finish` then validates subdomain and
+        // token with the calls it makes anyway.
+        let account = match self.client.accounts(&tokens.access_token).await {
             Err(WorkableError::Unauthorized) => return Err(ConnectError::TokenRejected),
-            Err(WorkableError::WrongAccount) => return Err(ConnectError::WrongAccount(subdomain.to_string())),
-            _ => self
-                .client
-                .accounts(&tokens.access_token)
-                .await
-                .ok()
-                .and_then(|r| r.value.into_iter().find(|a| a.subdomain == subdomain.as_str())),
+            Ok(reply) => reply.value.into_iter().find(|a| a.subdomain == subdomain.as_str()),
+            Err(_) => None,
         };
         let name = account.map_or_else(|| subdomain.to_string(), |a| a.name);
         self.finish(actor, AuthKind::ApiToken, &subdomain, &name, &tokens).await
@@ -361,6 +356,7 @@ impl Integrations {
                 Vec::new()
             }
             Err(WorkableError::NotFound) => return Err(ConnectError::UnknownSubdomain(subdomain.to_string())),
+            Err(WorkableError::Transient(_)) => return Err(ConnectError::UnreachableSubdomain(subdomain.to_string())),
             Err(WorkableError::WrongAccount) => return Err(ConnectError::WrongAccount(subdomain.to_string())),
             Err(WorkableError::Unauthorized) => return Err(ConnectError::TokenRejected),
             Err(err) => return Err(err.into()),
