@@ -26,7 +26,8 @@ pub fn routes(sandbox: Sandbox) -> Router {
         .with_state(sandbox)
 }
 
-fn page(title: &str, body: String) -> Html<String> {
+/// A page of the people's view; `base` is the sandbox root the header links to.
+fn page(base: &str, title: &str, body: String) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t} · Workable sandbox</title>\
          <style>body{{font-family:system-ui;margin:2rem;color:#1d2330}}table{{border-collapse:collapse;width:100%}}\
@@ -34,7 +35,7 @@ fn page(title: &str, body: String) -> Html<String> {
          .dq{{color:#b3261e;font-weight:600}} form{{display:inline}} code{{background:#f1f3f6;padding:0 .25rem}}</style></head>\
          <body><p><a href=\"{home}\">Workable sandbox</a></p><h1>{t}</h1>{body}</body></html>",
         t = escape(title),
-        home = "{home}",
+        home = escape(base),
     ))
 }
 
@@ -59,11 +60,7 @@ async fn index(State(sandbox): State<Sandbox>) -> Html<String> {
         }
         html
     });
-    with_home(page("Accounts", body), &base)
-}
-
-fn with_home(html: Html<String>, base: &str) -> Html<String> {
-    Html(html.0.replace("{home}", &escape(base)))
+    page(&base, "Accounts", body)
 }
 
 async fn job_page(State(sandbox): State<Sandbox>, Path((sub, shortcode)): Path<(String, String)>) -> Response {
@@ -125,7 +122,7 @@ async fn job_page(State(sandbox): State<Sandbox>, Path((sub, shortcode)): Path<(
         Some((job.title.clone(), body))
     });
     match found {
-        Some((title, body)) => with_home(page(&title, body), &base).into_response(),
+        Some((title, body)) => page(&base, &title, body).into_response(),
         None => (axum::http::StatusCode::NOT_FOUND, "No such job").into_response(),
     }
 }

@@ -98,8 +98,10 @@ async fn a_cv_is_served_to_the_company_the_candidate_accepted_and_nobody_else() 
     let northwind_only = pipeline.entries.iter().find(|e| e.name != "Ada Lovelace").unwrap();
     let foreign = app.signed_in(HANK).await.get(&format!("/candidates/{}/cv", northwind_only.candidate_id)).await;
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
-    let pending = pipeline.requests.iter().find(|r| r.status == domain::RequestStatus::Pending).unwrap();
-    assert!(!pipeline.entries.iter().any(|e| e.name == pending.name));
+    // Before accepting, a candidate's CV is not the company's to read.
+    let not_asked = &pipeline.can_request[0];
+    let before = app.signed_in(MARIA).await.get(&format!("/candidates/{}/cv", not_asked.id)).await;
+    assert_eq!(before.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
