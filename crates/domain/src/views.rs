@@ -124,8 +124,9 @@ pub struct ProfileLink {
 }
 
 /// Where a company's Workable connection stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConnectionState {
+    #[default]
     NotConnected,
     Connected,
     ReconnectNeeded,
@@ -144,7 +145,8 @@ impl ConnectionState {
 }
 
 /// The Workable card under *Account settings → ATS integrations*. No token ever appears here.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The default is the card of a company that never connected.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkableCard {
     pub state: ConnectionState,
     pub account_name: Option<String>,

@@ -81,24 +81,7 @@ impl Integrations {
         let can_manage = actor.role == UserRole::Master;
         let oauth_available = self.oauth.is_some();
         let Some(c) = connection else {
-            return Ok(WorkableCard {
-                state: ConnectionState::NotConnected,
-                account_name: None,
-                subdomain: None,
-                auth: None,
-                acting_member: None,
-                connected_by: None,
-                connected_at_ms: None,
-                token_expires_at_ms: None,
-                expiry_warning: false,
-                last_success_ms: None,
-                last_webhook_ms: None,
-                rate_limit: None,
-                last_error: None,
-                last_error_ms: None,
-                can_manage,
-                oauth_available,
-            });
+            return Ok(WorkableCard { can_manage, oauth_available, ..WorkableCard::default() });
         };
         let state = match c.status {
             ConnectionStatus::Connected => ConnectionState::Connected,

@@ -56,6 +56,8 @@ impl Backend {
 pub enum StorageError {
     #[error("the database URL must start with sqlite: or postgres://")]
     UnsupportedUrl,
+    #[error("cannot create the database folder: {0}")]
+    Folder(String),
     #[error("the record already exists")]
     Duplicate,
     #[error("the record was not found")]
@@ -171,8 +173,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let parent = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent.filter(|_| path != ":memory:") {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| StorageError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent).map_err(|e| StorageError::Folder(format!("{}: {e}", parent.display())))?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()
