@@ -45,3 +45,7 @@ id_type!(
     /// A company's request to a candidate for a role.
     RequestId
 );
+id_type!(
+    /// A role's ATS configuration: the Workable job it maps to and its stage mapping.
+    ConfigurationId
+);

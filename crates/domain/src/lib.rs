@@ -6,11 +6,12 @@ mod text_enum;
 
 pub mod connection;
 pub mod ids;
+pub mod mapping;
 pub mod marketplace;
 pub mod values;
 pub mod views;
 
 pub use connection::{AuthKind, ConnectionStatus};
-pub use ids::{CandidateId, CompanyId, RequestId, RoleId, UserId};
+pub use ids::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId, UserId};
 pub use marketplace::{MarketplaceStage, RequestStatus, RoleStatus, UserRole};
 pub use values::{Email, Location, ParseError, RoleTitle};

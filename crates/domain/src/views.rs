@@ -14,17 +14,27 @@ pub struct SessionUser {
     pub company_name: String,
 }
 
-/// A role's ATS state on the Source page. Until a role has an ATS configuration it is not mapped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A role's ATS state on the Source page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AtsState {
+    /// No ATS configuration: candidates who accept do not reach Workable.
     NotMapped,
+    Mapped { job_title: String },
+    /// Workable changed under the mapping (job closed, stage renamed or deleted): what changed.
+    NeedsAttention { job_title: String, problems: Vec<String> },
 }
 
 impl AtsState {
-    pub fn label(self) -> &'static str {
+    pub fn label(&self) -> String {
         match self {
-            AtsState::NotMapped => "Not mapped",
+            AtsState::NotMapped => "Not mapped".to_owned(),
+            AtsState::Mapped { job_title } => format!("Mapped to {job_title}"),
+            AtsState::NeedsAttention { .. } => "Mapping needs attention".to_owned(),
         }
+    }
+
+    pub fn is_mapped(&self) -> bool {
+        !matches!(self, AtsState::NotMapped)
     }
 }
 

@@ -3,6 +3,7 @@
 //! `Any` driver; schema differences live in the two numbered migration folders.
 
 mod accounts;
+mod ats;
 mod candidates;
 mod connections;
 mod pipeline;
@@ -17,6 +18,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, UserRecord};
+pub use ats::{ConfigurationRecord, SaveConfiguration};
 pub use candidates::{CvFile, NewCandidate};
 pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnection, PendingConnection};
 pub use pipeline::{AcceptedRequest, EventRecord};

@@ -22,8 +22,9 @@ macro_rules! select_summary {
         concat!(
             "SELECT r.id, r.title, r.location, r.status,
         (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'pending') AS pending_requests,
-        (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'accepted') AS in_pipeline
-     FROM roles r ",
+        (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'accepted') AS in_pipeline,
+        c.job_title AS ats_job_title, c.attention AS ats_attention
+     FROM roles r LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL ",
             $tail
         )
     };
@@ -37,8 +38,18 @@ fn summary_from_row(row: &AnyRow) -> Result<RoleSummary> {
         status: RoleStatus::parse(row.try_get::<String, _>("status")?.as_str())?,
         pending_requests: row.try_get("pending_requests")?,
         in_pipeline: row.try_get("in_pipeline")?,
-        ats_state: AtsState::NotMapped,
+        ats_state: ats_state(row.try_get("ats_job_title")?, row.try_get("ats_attention")?),
     })
+}
+
+fn ats_state(job_title: Option<String>, attention: Option<String>) -> AtsState {
+    match (job_title, attention) {
+        (None, _) => AtsState::NotMapped,
+        (Some(job_title), None) => AtsState::Mapped { job_title },
+        (Some(job_title), Some(attention)) => {
+            AtsState::NeedsAttention { job_title, problems: attention.lines().map(str::to_owned).collect() }
+        }
+    }
 }
 
 impl Db {

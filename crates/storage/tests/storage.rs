@@ -271,3 +271,82 @@ mod sessions {
         }
     }
 }
+
+fn job(shortcode: &str, title: &str) -> domain::mapping::JobRef {
+    domain::mapping::JobRef {
+        shortcode: shortcode.into(),
+        title: title.into(),
+        code: Some("RUST-01".into()),
+        department: Some("Engineering".into()),
+        location: Some("Berlin, Germany".into()),
+        state: "published".into(),
+    }
+}
+
+fn mapping_rows() -> Vec<(MarketplaceStage, domain::mapping::StageAction)> {
+    use domain::mapping::StageAction;
+    MarketplaceStage::ALL
+        .iter()
+        .map(|stage| {
+            let action = match stage {
+                MarketplaceStage::Accepted => StageAction::Move { slug: "sourced".into(), name: "Sourced".into() },
+                MarketplaceStage::Offer => StageAction::Nothing,
+                s if s.is_outcome() => StageAction::Disqualify,
+                _ => StageAction::Move { slug: "interview".into(), name: "Interview".into() },
+            };
+            (*stage, action)
+        })
+        .collect()
+}
+
+test_on_both_databases! {
+    async fn a_configuration_is_saved_edited_in_place_and_removed_keeping_its_row(db: Db) {
+        use domain::views::AtsState;
+        let f = fixture(&db).await;
+        let rows = mapping_rows();
+        let jobs = ["NOR01", "NOR02", "NOR03"].map(|code| job(code, "Senior Rust Engineer"));
+        let save = |n: usize| storage::SaveConfiguration {
+            company_id: f.company,
+            role_id: f.role,
+            subdomain: "northwind",
+            job: &jobs[n],
+            rows: &rows,
+            by: f.user,
+        };
+        let id = db.save_configuration(save(0)).await.unwrap();
+        let stored = db.configuration_for_role(f.company, f.role).await.unwrap().unwrap();
+        assert_eq!(stored.id, id);
+        assert_eq!(stored.rows, rows);
+        assert_eq!(stored.job.shortcode, "NOR01");
+        assert_eq!(stored.role_title, "Rust engineer");
+        let summary = db.role_summary(f.company, f.role).await.unwrap().unwrap();
+        assert_eq!(summary.ats_state, AtsState::Mapped { job_title: "Senior Rust Engineer".into() });
+
+        // Editing keeps the id; another company sees nothing.
+        assert_eq!(db.save_configuration(save(1)).await.unwrap(), id);
+        assert_eq!(db.configuration_for_role(f.company, f.role).await.unwrap().unwrap().job.shortcode, "NOR02");
+        assert!(db.configuration_for_role(f.other_company, f.role).await.unwrap().is_none());
+        assert!(db.configuration(f.other_company, id).await.unwrap().is_none());
+        assert!(db.list_configurations(f.other_company).await.unwrap().is_empty());
+        assert!(matches!(db.remove_configuration(f.other_company, f.role, f.user).await, Err(StorageError::NotFound)));
+
+        // Drift is recorded only against the version that was checked.
+        let problems = vec!["Stage “Interview” was deleted in Workable.".to_owned()];
+        assert!(!db.record_configuration_check(id, stored.updated_at - 1, "published", &problems).await.unwrap());
+        let current = db.configuration(f.company, id).await.unwrap().unwrap();
+        assert!(db.record_configuration_check(id, current.updated_at, "closed", &problems).await.unwrap());
+        let flagged = db.configuration(f.company, id).await.unwrap().unwrap();
+        assert_eq!((flagged.attention.clone(), flagged.job.state.as_str()), (problems.clone(), "closed"));
+        let summary = db.role_summary(f.company, f.role).await.unwrap().unwrap();
+        assert_eq!(summary.ats_state, AtsState::NeedsAttention { job_title: "Senior Rust Engineer".into(), problems });
+        assert_eq!(db.configurations_to_check(i64::MAX, 10).await.unwrap().len(), 1);
+
+        db.remove_configuration(f.company, f.role, f.user).await.unwrap();
+        assert!(db.configuration_for_role(f.company, f.role).await.unwrap().is_none());
+        assert_eq!(db.role_summary(f.company, f.role).await.unwrap().unwrap().ats_state, AtsState::NotMapped);
+        assert!(db.configurations_to_check(i64::MAX, 10).await.unwrap().is_empty());
+        // A new configuration after removal is a new row; the old one is kept.
+        let again = db.save_configuration(save(2)).await.unwrap();
+        assert_ne!(again, id);
+    }
+}
