@@ -182,7 +182,9 @@ pub fn suggest_job<'a>(role_title: &str, jobs: &'a [JobRef]) -> Option<&'a JobRe
             (job, exact, shared)
         })
         .filter(|(_, exact, shared)| *exact || *shared > 0)
-        .max_by_key(|(job, exact, shared)| (*exact, *shared, job.state == "published", std::cmp::Reverse(job.title.len())))
+        .max_by_key(|(job, exact, shared)| {
+            (*exact, *shared, job.state == "published", std::cmp::Reverse(job.title.len()))
+        })
         .map(|(job, ..)| job)
 }
 
@@ -228,7 +230,11 @@ mod tests {
 
     #[test]
     fn the_suggestion_prefers_the_exact_title_then_shared_words_then_published() {
-        let jobs = vec![job("Backend Engineer (Go)", "published"), job("Frontend Engineer", "draft"), job("Frontend Engineer", "published")];
+        let jobs = vec![
+            job("Backend Engineer (Go)", "published"),
+            job("Frontend Engineer", "draft"),
+            job("Frontend Engineer", "published"),
+        ];
         let suggested = suggest_job("Frontend Engineer (Leptos)", &jobs).unwrap();
         assert_eq!((suggested.title.as_str(), suggested.state.as_str()), ("Frontend Engineer", "published"));
         assert_eq!(suggest_job("Backend Engineer (Go)", &jobs).unwrap().title, "Backend Engineer (Go)");

@@ -19,9 +19,14 @@ pub struct SessionUser {
 pub enum AtsState {
     /// No ATS configuration: candidates who accept do not reach Workable.
     NotMapped,
-    Mapped { job_title: String },
+    Mapped {
+        job_title: String,
+    },
     /// Workable changed under the mapping (job closed, stage renamed or deleted): what changed.
-    NeedsAttention { job_title: String, problems: Vec<String> },
+    NeedsAttention {
+        job_title: String,
+        problems: Vec<String>,
+    },
 }
 
 impl AtsState {

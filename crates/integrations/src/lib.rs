@@ -3,8 +3,11 @@
 
 pub mod custody;
 mod error;
+pub mod limiter;
+pub mod mapping;
 mod tokens;
 
+pub use mapping::MappingError;
 pub use tokens::Credentials;
 
 use std::collections::HashMap;
@@ -56,15 +59,30 @@ pub struct Integrations {
     oauth: Option<OAuthApp>,
     cipher: TokenCipher,
     refresh_locks: Arc<Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<()>>>>>,
+    reads: Option<mapping::ReadCache>,
+    limiter: limiter::RateLimiter,
 }
 
 impl Integrations {
     pub fn new(db: Db, client: WorkableClient, oauth: Option<OAuthApp>, cipher: TokenCipher) -> Self {
-        Integrations { db, client, oauth, cipher, refresh_locks: Arc::default() }
+        Integrations {
+            db,
+            client,
+            oauth,
+            cipher,
+            refresh_locks: Arc::default(),
+            reads: Some(mapping::read_cache(mapping::READ_CACHE_TTL)),
+            limiter: limiter::RateLimiter::default(),
+        }
     }
 
     pub fn client(&self) -> &WorkableClient {
         &self.client
+    }
+
+    /// The per-connection rate limiter every Workable call of this process goes through.
+    pub fn rate_limiter(&self) -> &limiter::RateLimiter {
+        &self.limiter
     }
 
     fn require_master(actor: &Actor) -> Result<(), ConnectError> {

@@ -174,14 +174,17 @@ impl Db {
     }
 
     /// The role's active configuration, if it has one.
-    pub async fn configuration_for_role(&self, company: CompanyId, role: RoleId) -> Result<Option<ConfigurationRecord>> {
-        let row = sqlx::query(select_configuration!(
-            "WHERE c.company_id = $1 AND c.role_id = $2 AND c.removed_at IS NULL"
-        ))
-        .bind(company.0)
-        .bind(role.0)
-        .fetch_optional(self.pool())
-        .await?;
+    pub async fn configuration_for_role(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+    ) -> Result<Option<ConfigurationRecord>> {
+        let row =
+            sqlx::query(select_configuration!("WHERE c.company_id = $1 AND c.role_id = $2 AND c.removed_at IS NULL"))
+                .bind(company.0)
+                .bind(role.0)
+                .fetch_optional(self.pool())
+                .await?;
         match row {
             Some(row) => Ok(Some(self.with_rows(configuration_from_row(&row)?).await?)),
             None => Ok(None),

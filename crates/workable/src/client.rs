@@ -170,6 +170,14 @@ impl AccountApi<'_> {
         self.all(url, "jobs").await
     }
 
+    /// One job (Workable answers it unwrapped); 404 when it no longer exists.
+    pub async fn job(&self, shortcode: &str) -> Result<Reply<Job>, WorkableError> {
+        let (body, rate_limit) =
+            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}", self.base), self.token, None).await?;
+        let job = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
+        Ok(Reply { value: job, rate_limit })
+    }
+
     /// A job's own pipeline.
     pub async fn job_stages(&self, shortcode: &str) -> Result<Reply<Vec<Stage>>, WorkableError> {
         let (body, rate_limit) =
