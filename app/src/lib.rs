@@ -15,7 +15,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::{
-    AccountSettingsPage, ChooseWorkableAccountPage, ConnectWorkablePage, PipelinePage, SignInPage, SourcePage,
+    AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, ChooseWorkableAccountPage,
+    ConnectWorkablePage, PipelinePage, SignInPage, SourcePage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -52,6 +53,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("source") view=SourcePage ssr=SsrMode::Async/>
                 <Route path=path!("roles/:id") view=PipelinePage ssr=SsrMode::Async/>
+                <Route path=path!("roles/:id/ats") view=AtsStartPage ssr=SsrMode::Async/>
+                <Route path=path!("roles/:id/ats/job") view=AtsJobPage ssr=SsrMode::Async/>
+                <Route path=path!("roles/:id/ats/mapping") view=AtsMappingPage ssr=SsrMode::Async/>
+                <Route path=path!("roles/:id/ats/remove") view=AtsRemovePage ssr=SsrMode::Async/>
                 <Route path=path!("account-settings") view=AccountSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("account-settings/workable/choose") view=ChooseWorkableAccountPage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/connect") view=ConnectWorkablePage ssr=SsrMode::Async/>

@@ -174,3 +174,25 @@ pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = 
         }
     }
 }
+
+/// How often each ATS configuration is checked against Workable for drift (job closed or
+/// archived, stage renamed or deleted) when nothing else checked it meanwhile.
+pub const DRIFT_CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Checks due ATS configurations every minute (a batch at a time, within each connection's rate
+/// limit) until `shutdown` resolves. Several instances may run it: a check only records its
+/// finding against the configuration version it read.
+pub async fn sweep_drift(integrations: integrations::Integrations, shutdown: impl std::future::Future<Output = ()>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tick.tick() => match integrations.check_due_configurations(DRIFT_CHECK_EVERY, 50).await {
+                Ok(n) if n > 0 => tracing::info!(configurations = n, "ATS configurations checked for drift"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "drift sweep failed"),
+            },
+        }
+    }
+}

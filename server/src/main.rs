@@ -51,10 +51,11 @@ async fn serve(config: &Config) -> Result<(), StartError> {
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let workable = workable_settings(config)?;
+    let integrations = server::integrations(&db, workable);
     let state = AppState {
         leptos_options: leptos_options(),
         market: Marketplace::new(db.clone(), demo),
-        integrations: server::integrations(&db, workable),
+        integrations: integrations.clone(),
         metrics: telemetry::Metrics::install(),
     };
     let app = router(
@@ -77,12 +78,14 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");
     let sweeper = tokio::spawn(sweep_sessions(db.clone(), stopped(stop_rx.clone())));
+    let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
     let site = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
     let result = site.await;
     let _ = sweeper.await;
+    let _ = drift.await;
     db.close().await;
     match &result {
         Ok(()) => tracing::info!("site stopped cleanly"),

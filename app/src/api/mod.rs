@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+pub mod mapping;
 pub mod workable;
 #[cfg(feature = "ssr")]
 use crate::error::ssr::respond;
@@ -99,9 +100,10 @@ pub async fn create_role(
 }
 
 #[server]
-pub async fn publish_role(role_id: i64) -> Result<(), AppError> {
+/// Makes a draft live; answers the role's id (the page then offers its ATS configuration).
+pub async fn publish_role(role_id: i64) -> Result<i64, AppError> {
     let (market, actor) = signed_in().await?;
-    respond(market.publish_role(&actor, domain::RoleId(role_id)).await)
+    respond(market.publish_role(&actor, domain::RoleId(role_id)).await).map(|()| role_id)
 }
 
 #[server]

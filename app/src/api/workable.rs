@@ -25,7 +25,7 @@ pub struct WorkableCardView {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use integrations::{Actor, ConnectError, Integrations};
 
     use crate::error::AppError;

@@ -1,12 +1,14 @@
 //! One module per route; pages own their data (resources and actions).
 
 mod account_settings;
+mod ats;
 mod connect_workable;
 mod pipeline;
 mod sign_in;
 mod source;
 
 pub use account_settings::AccountSettingsPage;
+pub use ats::{AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage};
 pub use connect_workable::{ChooseWorkableAccountPage, ConnectWorkablePage};
 pub use pipeline::PipelinePage;
 pub use sign_in::SignInPage;

@@ -1,7 +1,9 @@
-//! *Source*: the company's roles, their status and their ATS state.
+//! *Source*: the company's roles, their status and their ATS state, with each live role's ⋮ menu
+//! (*Add ATS configuration*, or *Edit* / *Remove ATS configuration*), and the prompt to map a role
+//! right after it goes live.
 
 use domain::RoleStatus;
-use domain::views::RoleSummary;
+use domain::views::{AtsState, RoleSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -17,10 +19,22 @@ pub fn SourcePage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let publish = ServerAction::<PublishRole>::new();
     let roles = Resource::new(move || (create.version().get(), publish.version().get()), |_| list_roles());
+    // The role that just went live, whose ATS configuration the page offers.
+    let prompt = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            prompt.set(Some(id));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = publish.value().get() {
+            prompt.set(Some(id));
+        }
+    });
     view! {
         <Title text="Source · ats-bridge"/>
         <SignedIn>
-            <Source create publish roles/>
+            <Source create publish roles prompt/>
         </SignedIn>
     }
 }
@@ -30,6 +44,7 @@ fn Source(
     create: ServerAction<CreateRole>,
     publish: ServerAction<PublishRole>,
     roles: Resource<Result<Vec<RoleSummary>, AppError>>,
+    prompt: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     view! {
         <h1>"Source"</h1>
@@ -37,7 +52,22 @@ fn Source(
         <Transition fallback=|| view! { <p>"Loading roles…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                 {move || Suspend::new(async move {
-                    roles.await.map(|roles| view! { <RoleTable roles publish/> })
+                    roles.await.map(|roles| {
+                        let unmapped = roles.iter().filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped()).count();
+                        let just_live = prompt.get().and_then(|id| {
+                            roles.iter().find(|r| r.id.0 == id && r.status == RoleStatus::Live && !r.ats_state.is_mapped()).cloned()
+                        });
+                        view! {
+                            {just_live.map(|role| view! { <PublishPrompt role prompt/> })}
+                            {(unmapped > 0).then(|| view! {
+                                <p class="attention">
+                                    {format!("{unmapped} live role{} not mapped to Workable: candidates who accept {} will not reach your ATS.",
+                                        if unmapped == 1 { " is" } else { "s are" }, if unmapped == 1 { "it" } else { "them" })}
+                                </p>
+                            })}
+                            <RoleTable roles publish/>
+                        }
+                    })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -55,6 +85,24 @@ fn Source(
     }
 }
 
+/// Shown once a role goes live without a mapping: map it now, import one, or skip (the role then
+/// stays flagged in the table).
+#[component]
+fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>) -> impl IntoView {
+    let id = role.id.0;
+    view! {
+        <section class="prompt" role="dialog" aria-labelledby="publish-prompt-title">
+            <h2 id="publish-prompt-title">{format!("{} is live", role.title)}</h2>
+            <p>"Add its ATS configuration now, so every candidate who accepts lands in the right Workable job and stage."</p>
+            <div class="row">
+                <A href=format!("/roles/{id}/ats?import=1") attr:class="button primary">"Import existing configuration"</A>
+                <A href=format!("/roles/{id}/ats") attr:class="button">"Add ATS configuration"</A>
+                <button type="button" class="link" on:click=move |_| prompt.set(None)>"Skip for now"</button>
+            </div>
+        </section>
+    }
+}
+
 #[component]
 fn RoleTable(roles: Vec<RoleSummary>, publish: ServerAction<PublishRole>) -> impl IntoView {
     if roles.is_empty() {
@@ -66,31 +114,79 @@ fn RoleTable(roles: Vec<RoleSummary>, publish: ServerAction<PublishRole>) -> imp
                 <tr><th>"Role"</th><th>"Location"</th><th>"Status"</th><th>"Requests sent"</th><th>"In pipeline"</th><th>"ATS"</th><th></th></tr>
             </thead>
             <tbody>
-                {roles.into_iter().map(|role| {
-                    let status = role.status;
-                    let publish_label = format!("Publish {}", role.title);
-                    let title = role.title.clone();
-                    view! {
-                        <tr data-role=role.title>
-                            <td><A href=format!("/roles/{}", role.id)>{title}</A></td>
-                            <td>{role.location}</td>
-                            <td><StatusBadge kind=status.as_str() label=status.label()/></td>
-                            <td>{role.pending_requests}</td>
-                            <td>{role.in_pipeline}</td>
-                            <td>{role.ats_state.label()}</td>
-                            <td>
-                                {(status == RoleStatus::Draft).then(|| view! {
-                                    <ActionForm action=publish attr:class="inline">
-                                        <input type="hidden" name="role_id" value=role.id.0/>
-                                        <button type="submit" aria-label=publish_label>"Publish"</button>
-                                    </ActionForm>
-                                })}
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
+                {roles.into_iter().map(|role| view! { <RoleRow role publish/> }).collect_view()}
             </tbody>
         </table>
     }
     .into_any()
+}
+
+#[component]
+fn RoleRow(role: RoleSummary, publish: ServerAction<PublishRole>) -> impl IntoView {
+    let status = role.status;
+    let live = status == RoleStatus::Live;
+    let unmapped = live && !role.ats_state.is_mapped();
+    let publish_label = format!("Publish {}", role.title);
+    let id = role.id.0;
+    let (title, menu_title) = (role.title.clone(), role.title.clone());
+    let mapped = role.ats_state.is_mapped();
+    view! {
+        <tr data-role=role.title.clone() class:unmapped=unmapped>
+            <td><A href=format!("/roles/{id}")>{title}</A></td>
+            <td>{role.location.clone()}</td>
+            <td><StatusBadge kind=status.as_str() label=status.label()/></td>
+            <td>{role.pending_requests}</td>
+            <td>{role.in_pipeline}</td>
+            <td class="ats"><AtsCell state=role.ats_state.clone() live/></td>
+            <td class="actions">
+                {(status == RoleStatus::Draft).then(|| view! {
+                    <ActionForm action=publish attr:class="inline">
+                        <input type="hidden" name="role_id" value=id/>
+                        <button type="submit" aria-label=publish_label>"Publish"</button>
+                    </ActionForm>
+                })}
+                {live.then(|| view! { <AtsMenu role_id=id title=menu_title.clone() mapped/> })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn AtsCell(state: AtsState, live: bool) -> impl IntoView {
+    let label = state.label();
+    match state {
+        AtsState::NotMapped if live => view! {
+            <span class="badge badge-unmapped">{label}</span>
+            <br/><span class="muted">"Candidates who accept will not reach Workable."</span>
+        }
+        .into_any(),
+        AtsState::NotMapped => view! { <span class="muted">{label}</span> }.into_any(),
+        AtsState::Mapped { .. } => view! { <span class="badge badge-mapped">{label}</span> }.into_any(),
+        AtsState::NeedsAttention { job_title, problems } => view! {
+            <span class="badge badge-attention">{label}</span>
+            <br/><span class="muted">{format!("Workable job: {job_title}")}</span>
+            <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+        }
+        .into_any(),
+    }
+}
+
+/// The ⋮ menu: a native disclosure, so it opens with Enter or Space and works before hydration.
+#[component]
+fn AtsMenu(role_id: i64, title: String, mapped: bool) -> impl IntoView {
+    view! {
+        <details class="menu">
+            <summary aria-label=format!("ATS configuration of {title}")>"⋮"</summary>
+            <ul>
+                {if mapped {
+                    view! {
+                        <li><A href=format!("/roles/{role_id}/ats")>"Edit ATS configuration"</A></li>
+                        <li><A href=format!("/roles/{role_id}/ats/remove")>"Remove ATS configuration"</A></li>
+                    }.into_any()
+                } else {
+                    view! { <li><A href=format!("/roles/{role_id}/ats")>"Add ATS configuration"</A></li> }.into_any()
+                }}
+            </ul>
+        </details>
+    }
 }

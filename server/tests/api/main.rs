@@ -3,5 +3,6 @@
 
 mod connect;
 mod helpers;
+mod mapping;
 mod pages;
 mod server_functions;

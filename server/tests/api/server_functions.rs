@@ -103,7 +103,7 @@ on_both_databases! {
         let id: i64 = tom.call_ok::<CreateRole, _>(&[("title", "QA Engineer"), ("location", "Hamburg")]).await;
         let created = roles(&tom).await.into_iter().find(|r| r.id.0 == id).unwrap();
         assert_eq!(created.status, RoleStatus::Draft);
-        let _: () = tom.call_ok::<PublishRole, _>(&[("role_id", &id.to_string())]).await;
+        let _: i64 = tom.call_ok::<PublishRole, _>(&[("role_id", &id.to_string())]).await;
         let (status, _) = tom.call_err::<PublishRole>(&[("role_id", &id.to_string())]).await;
         assert_eq!(status, StatusCode::CONFLICT);
         let live: i64 = tom.call_ok::<CreateRole, _>(&[("title", "SRE"), ("location", "Remote"), ("publish", "on")]).await;
