@@ -1,5 +1,7 @@
 //! The ats-bridge web UI: pages, components and the server functions behind them. Compiled twice:
 //! with `ssr` into the server, with `hydrate` into the browser's WASM bundle.
+// Deeply nested views (the wizard) have deep types; the hydrate build needs the higher limit.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
