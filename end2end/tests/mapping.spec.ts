@@ -114,6 +114,7 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   await page.getByRole("button", { name: "Create role" }).click();
   const prompt = page.getByRole("dialog", { name: `${title} is live` });
   await expect(prompt).toBeVisible();
+  await expect(page.getByLabel("Title")).toHaveValue("");
   await shot(page, "29-publish-prompt");
   await prompt.getByRole("link", { name: "Import existing configuration" }).click();
   await page.getByRole("link", { name: "Senior Rust Engineer → Senior Rust Engineer" }).click();

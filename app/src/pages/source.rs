@@ -46,6 +46,13 @@ fn Source(
     roles: Resource<Result<Vec<RoleSummary>, AppError>>,
     prompt: RwSignal<Option<i64>>,
 ) -> impl IntoView {
+    // A created role empties the form for the next one.
+    let new_role = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (create.value().get(), new_role.get()) {
+            form.reset();
+        }
+    });
     view! {
         <h1>"Source"</h1>
         <p class="lead">"Your roles on the marketplace, and where each one stands with your ATS."</p>
@@ -74,7 +81,7 @@ fn Source(
         <FormError result=publish.value()/>
         <section class="card">
             <h2>"New role"</h2>
-            <ActionForm action=create attr:class="row">
+            <ActionForm action=create node_ref=new_role attr:class="row">
                 <label>"Title" <input type="text" name="title" maxlength="120" required/></label>
                 <label>"Location" <input type="text" name="location" maxlength="120" required/></label>
                 <label class="check"><input type="checkbox" name="publish" value="on"/>" Publish now"</label>
