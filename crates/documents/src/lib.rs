@@ -18,11 +18,45 @@ pub struct CvContent<'a> {
     pub profile: &'a CandidateProfile,
 }
 
+/// What the marketplace profile attached in Workable adds to the CV's content.
+pub struct ProfileContent<'a> {
+    pub candidate: CvContent<'a>,
+    pub role_title: &'a str,
+    pub company_name: &'a str,
+    /// When the candidate accepted, as words (`2026-11-26`).
+    pub accepted_on: &'a str,
+    /// The candidate in the marketplace.
+    pub link: &'a str,
+}
+
+/// The marketplace profile as PDF bytes: who the candidate is, for which role they accepted the
+/// request, and a link back to the marketplace; then the same sections as the CV.
+pub fn render_profile(profile: &ProfileContent<'_>) -> Vec<u8> {
+    let cv = &profile.candidate;
+    let mut doc = TextDocument::new(&format!("Marketplace profile - {}", cv.name));
+    doc.small("Marketplace profile, shared through ats-bridge");
+    doc.title(cv.name);
+    doc.line(cv.headline);
+    doc.small(&format!(
+        "Accepted {}'s request for {} on {}.",
+        profile.company_name, profile.role_title, profile.accepted_on
+    ));
+    doc.small(&format!("In the marketplace: {}", profile.link));
+    sections(&mut doc, cv);
+    doc.finish()
+}
+
 /// Renders a one- or two-page CV as PDF bytes.
 pub fn render_cv(cv: &CvContent<'_>) -> Vec<u8> {
     let mut doc = TextDocument::new(&format!("CV - {}", cv.name));
     doc.title(cv.name);
     doc.line(cv.headline);
+    sections(&mut doc, cv);
+    doc.finish()
+}
+
+/// Contact, summary, skills, experience and education.
+fn sections(doc: &mut TextDocument, cv: &CvContent<'_>) {
     let contact = match cv.phone {
         Some(phone) => format!("{} | {}", cv.email, phone),
         None => cv.email.to_owned(),
@@ -56,7 +90,6 @@ pub fn render_cv(cv: &CvContent<'_>) -> Vec<u8> {
             doc.small(&format!("{} to {}", school.start, school.end));
         }
     }
-    doc.finish()
 }
 
 #[cfg(test)]
@@ -103,5 +136,30 @@ mod tests {
         assert!(text.contains("(Ada Lovelace)"));
         assert!(text.contains("Analytical Engines"));
         assert!(text.contains("/Helvetica-Bold"));
+    }
+
+    #[test]
+    fn a_profile_names_the_role_and_links_back() {
+        let profile = profile();
+        let pdf = render_profile(&ProfileContent {
+            candidate: CvContent {
+                name: "Ada Lovelace",
+                email: "ada@example.com",
+                phone: None,
+                headline: "Rust engineer",
+                summary: "Writes programs for engines.",
+                profile: &profile,
+            },
+            role_title: "Senior Rust Engineer",
+            company_name: "Northwind Labs",
+            accepted_on: "2026-11-26",
+            link: "http://127.0.0.1:3000/roles/1",
+        });
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("Marketplace profile"));
+        assert!(text.contains("Senior Rust Engineer"));
+        assert!(text.contains("http://127.0.0.1:3000/roles/1"));
+        assert!(text.contains("University of London"));
     }
 }

@@ -5,6 +5,7 @@
 mod text_enum;
 
 pub mod connection;
+pub mod export;
 pub mod ids;
 pub mod mapping;
 pub mod marketplace;

@@ -332,7 +332,9 @@ impl Integrations {
             })
             .await?;
         self.db.record_workable_success(actor.company_id, rate_limit.map(rate_tuple)).await?;
-        tracing::info!(company.id = %actor.company_id, workable.subdomain = %subdomain, auth = kind.as_str(), "Workable connected");
+        // Work paused while the connection was broken goes on, into the same mappings.
+        let resumed = self.db.resume_company_work(actor.company_id).await?;
+        tracing::info!(company.id = %actor.company_id, workable.subdomain = %subdomain, auth = kind.as_str(), resumed, "Workable connected");
         Ok(())
     }
 

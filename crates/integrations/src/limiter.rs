@@ -56,6 +56,25 @@ impl RateLimiter {
         }
     }
 
+    /// For workers, which must not sit on a queue slot: counts a call for `company` if it fits in
+    /// the window now, else says how long until it would (the caller defers its work).
+    pub async fn try_acquire(&self, company: CompanyId) -> Result<(), i64> {
+        let window = self.window(company);
+        let mut w = window.lock().await;
+        let now = now_ms();
+        if now >= w.reset_at_ms + MARGIN_MS {
+            w.remaining = None;
+        }
+        match w.remaining.as_mut() {
+            Some(0) => Err(w.reset_at_ms + MARGIN_MS - now),
+            Some(n) => {
+                *n -= 1;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Records what an answer's headers said.
     pub async fn observe(&self, company: CompanyId, reported: Option<RateLimit>) {
         let Some(r) = reported else { return };

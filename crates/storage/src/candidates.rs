@@ -24,7 +24,51 @@ pub struct CvFile {
     pub pdf: Vec<u8>,
 }
 
+/// Everything a candidate shared with a company by accepting its request: what an export sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedCandidate {
+    pub id: CandidateId,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub headline: String,
+    pub summary: String,
+    pub profile: CandidateProfile,
+    pub cv: Option<CvFile>,
+}
+
 impl Db {
+    /// The whole candidate, for `company` only if they accepted one of its requests.
+    pub async fn shared_candidate(&self, company: CompanyId, candidate: CandidateId) -> Result<Option<SharedCandidate>> {
+        let row = sqlx::query(
+            "SELECT c.* FROM candidates c
+             WHERE c.id = $1
+               AND EXISTS (SELECT 1 FROM requests q WHERE q.candidate_id = c.id AND q.company_id = $2 AND q.status = 'accepted')",
+        )
+        .bind(candidate.0)
+        .bind(company.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            let profile: String = row.try_get("profile_json")?;
+            let cv = match (row.try_get::<Option<String>, _>("cv_filename")?, row.try_get::<Option<Vec<u8>>, _>("cv_pdf")?) {
+                (Some(filename), Some(pdf)) => Some(CvFile { filename, pdf }),
+                _ => None,
+            };
+            Ok(SharedCandidate {
+                id: CandidateId(row.try_get("id")?),
+                name: row.try_get("name")?,
+                email: row.try_get("email")?,
+                phone: row.try_get("phone")?,
+                headline: row.try_get("headline")?,
+                summary: row.try_get("summary")?,
+                profile: serde_json::from_str(&profile).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+                cv,
+            })
+        })
+        .transpose()
+    }
+
     pub async fn insert_candidate(&self, candidate: NewCandidate<'_>) -> Result<CandidateId> {
         let profile = serde_json::to_string(candidate.profile).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let (cv_filename, cv_pdf) = match candidate.cv {

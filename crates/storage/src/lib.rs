@@ -6,7 +6,9 @@ mod accounts;
 mod ats;
 mod candidates;
 mod connections;
+mod exports;
 mod pipeline;
+mod queue;
 mod roles;
 mod sessions;
 
@@ -19,9 +21,11 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, UserRecord};
 pub use ats::{ConfigurationRecord, SaveConfiguration};
-pub use candidates::{CvFile, NewCandidate};
+pub use candidates::{CvFile, NewCandidate, SharedCandidate};
 pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnection, PendingConnection};
+pub use exports::{ExportContext, ExportRecord, ExportStep};
 pub use pipeline::{AcceptedRequest, EventRecord};
+pub use queue::{EXPORT, WorkItem};
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;
 
@@ -99,6 +103,9 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    url: std::sync::Arc<str>,
+    /// Wakes this process's workers when work is queued.
+    work_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Db {
@@ -137,7 +144,7 @@ impl Db {
                     .await?
             }
         };
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, url: url.into(), work_signal: std::sync::Arc::default() })
     }
 
     /// Applies every migration not yet applied. Safe to run from several instances at once:
@@ -166,6 +173,21 @@ impl Db {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Notified whenever this process queues work.
+    pub fn work_signal(&self) -> &tokio::sync::Notify {
+        &self.work_signal
+    }
+
+    /// On PostgreSQL, a listener for work queued by other instances (`NOTIFY ats_bridge_work`).
+    pub async fn work_listener(&self) -> Result<Option<sqlx::postgres::PgListener>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen("ats_bridge_work").await?;
+        Ok(Some(listener))
     }
 }
 

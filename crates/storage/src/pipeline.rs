@@ -155,7 +155,10 @@ impl Db {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        // The export to the ATS is queued with the acceptance: nothing accepted is ever missed.
+        Db::enqueue_in(&mut tx, crate::EXPORT, company, request.0, now).await?;
         tx.commit().await?;
+        self.wake_workers().await;
         Ok(AcceptedRequest { request_id: request, company_id: company, role_id, candidate_id, event_id })
     }
 

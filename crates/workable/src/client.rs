@@ -4,7 +4,10 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{Account, Endpoints, Job, Member, RateLimit, Secret, Stage, Subdomain, WorkableError};
+use crate::{
+    Account, Candidate, CandidateFile, Endpoints, Job, Member, NewCandidate, RateLimit, Secret, Stage, Subdomain, Upload,
+    WorkableError,
+};
 
 /// An answer from Workable with the rate-limit state its headers reported.
 #[derive(Clone, Debug, PartialEq)]
@@ -131,6 +134,16 @@ fn error_for(status: StatusCode, text: &str, rate_limit: Option<RateLimit>) -> W
     }
 }
 
+/// A value for a query string, percent-encoded (emails carry `+` and `@`).
+fn query_value(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// An id inside a path: Workable's ids are hex or digits; anything else is encoded, never a `/`.
+fn path_segment(value: &str) -> String {
+    query_value(value)
+}
+
 fn field<T: DeserializeOwned>(mut body: Value, key: &str) -> Result<T, WorkableError> {
     let value = body
         .get_mut(key)
@@ -183,6 +196,73 @@ impl AccountApi<'_> {
         let (body, rate_limit) =
             self.client.send(Method::GET, &format!("{}/jobs/{shortcode}/stages", self.base), self.token, None).await?;
         Ok(Reply { value: field(body, "stages")?, rate_limit })
+    }
+
+    /// Creates a candidate in a job, at `stage` (a slug of the job's pipeline) when given.
+    /// `sourced: true`: Workable treats them as uploaded and does not email them.
+    pub async fn create_candidate(
+        &self,
+        shortcode: &str,
+        stage: Option<&str>,
+        candidate: &NewCandidate,
+    ) -> Result<Reply<Candidate>, WorkableError> {
+        let url = match stage {
+            Some(stage) => format!("{}/jobs/{shortcode}/candidates?stage={}", self.base, query_value(stage)),
+            None => format!("{}/jobs/{shortcode}/candidates", self.base),
+        };
+        let body = serde_json::json!({ "sourced": true, "candidate": candidate });
+        let (body, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        Ok(Reply { value: field(body, "candidate")?, rate_limit })
+    }
+
+    /// The candidate with this email in this job, if any (Workable dedupes by email per job).
+    pub async fn find_candidate(&self, shortcode: &str, email: &str) -> Result<Reply<Option<Candidate>>, WorkableError> {
+        let url = format!(
+            "{}/candidates?shortcode={}&email={}&limit=10",
+            self.base,
+            query_value(shortcode),
+            query_value(email)
+        );
+        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let candidates: Vec<Candidate> = field(body, "candidates")?;
+        let found = candidates.into_iter().find(|c| {
+            c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
+                && c.job.as_ref().is_none_or(|j| j.shortcode == shortcode)
+        });
+        Ok(Reply { value: found, rate_limit })
+    }
+
+    /// One candidate (`{"candidate": …}`).
+    pub async fn candidate(&self, id: &str) -> Result<Reply<Candidate>, WorkableError> {
+        let (body, rate_limit) =
+            self.client.send(Method::GET, &format!("{}/candidates/{}", self.base, path_segment(id)), self.token, None).await?;
+        Ok(Reply { value: field(body, "candidate")?, rate_limit })
+    }
+
+    /// The candidate's files: the resume and comment attachments.
+    pub async fn candidate_files(&self, id: &str) -> Result<Reply<Vec<CandidateFile>>, WorkableError> {
+        let url = format!("{}/candidates/{}/files", self.base, path_segment(id));
+        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        Ok(Reply { value: field(body, "files")?, rate_limit })
+    }
+
+    /// A comment on the candidate's timeline, as `member_id`, with at most one attachment.
+    /// Workable answers `{"id": …}` or an empty body.
+    pub async fn comment(
+        &self,
+        candidate_id: &str,
+        member_id: &str,
+        body: &str,
+        attachment: Option<&Upload>,
+    ) -> Result<Reply<Option<String>>, WorkableError> {
+        let mut comment = serde_json::json!({ "body": body, "policy": [] });
+        if let Some(file) = attachment {
+            comment["attachment"] = serde_json::to_value(file).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
+        }
+        let payload = serde_json::json!({ "member_id": member_id, "comment": comment });
+        let url = format!("{}/candidates/{}/comments", self.base, path_segment(candidate_id));
+        let (answer, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&payload)).await?;
+        Ok(Reply { value: answer.get("id").and_then(Value::as_str).map(str::to_owned), rate_limit })
     }
 
     /// The account's active members.

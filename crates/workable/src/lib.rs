@@ -12,7 +12,10 @@ mod values;
 
 pub use client::{AccountApi, Reply, WorkableClient};
 pub use error::WorkableError;
-pub use model::{Account, Job, Member, RateLimit, Stage};
+pub use model::{
+    Account, Candidate, CandidateFile, CandidateJob, Job, Member, NewCandidate, NewEducation, NewExperience,
+    NewSocialProfile, RateLimit, Stage, Upload,
+};
 pub use secret::Secret;
 pub use values::{ParseError, Subdomain};
 

@@ -58,3 +58,98 @@ pub struct RateLimit {
     /// Start of the next window, Unix seconds.
     pub reset_at: i64,
 }
+
+/// A candidate as Workable returns it (list item or detail); only what the product reads.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Candidate {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// The stage's display name (not its slug), as Workable sends it.
+    pub stage: Option<String>,
+    pub stage_kind: Option<String>,
+    #[serde(default)]
+    pub disqualified: bool,
+    #[serde(default)]
+    pub withdrew: bool,
+    pub profile_url: Option<String>,
+    pub resume_url: Option<String>,
+    pub job: Option<CandidateJob>,
+    pub updated_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CandidateJob {
+    pub shortcode: String,
+    pub title: Option<String>,
+}
+
+/// A file on a candidate (`GET /candidates/:id/files`): the resume and comment attachments.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CandidateFile {
+    pub name: String,
+    pub kind: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A candidate to create in a job (`POST /jobs/:shortcode/candidates`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NewCandidate {
+    pub name: String,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub headline: String,
+    pub summary: String,
+    pub skills: Vec<String>,
+    pub experience_entries: Vec<NewExperience>,
+    pub education_entries: Vec<NewEducation>,
+    pub social_profiles: Vec<NewSocialProfile>,
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume: Option<Upload>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NewExperience {
+    pub title: String,
+    pub company: String,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NewEducation {
+    pub school: String,
+    pub degree: String,
+    pub field_of_study: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NewSocialProfile {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+/// A file sent inline: Workable wants its bytes base64-encoded.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Upload {
+    pub name: String,
+    pub data: String,
+}
+
+impl Upload {
+    pub fn new(name: impl Into<String>, bytes: &[u8]) -> Self {
+        use base64::Engine;
+        Upload { name: name.into(), data: base64::engine::general_purpose::STANDARD.encode(bytes) }
+    }
+}

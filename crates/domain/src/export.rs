@@ -1,0 +1,81 @@
+//! Where a candidate's export to Workable stands, as the pipeline and Source show it: the ledger
+//! of steps (queued → created in Workable → resume confirmed → profile confirmed → at stage) and
+//! every failure in plain words.
+
+use serde::{Deserialize, Serialize};
+
+/// An export's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportState {
+    /// The role had no ATS configuration when the candidate accepted.
+    NotMapped,
+    /// Work remains and will be done without anyone's help.
+    Queued,
+    /// Waiting for Workable's rate limit (see the ETA).
+    Waiting,
+    /// The Workable connection needs a master account to reconnect.
+    Paused,
+    /// Needs a person: the reason says why; *Retry* queues it again.
+    Failed,
+    Done,
+}
+text_enum!(ExportState, "export state", {
+    NotMapped => "not_mapped",
+    Queued => "queued",
+    Waiting => "waiting",
+    Paused => "paused",
+    Failed => "failed",
+    Done => "done",
+});
+
+impl ExportState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportState::NotMapped => "Not exported — role not mapped",
+            ExportState::Queued => "Exporting to Workable",
+            ExportState::Waiting => "Waiting for Workable's rate limit",
+            ExportState::Paused => "Paused — reconnect needed",
+            ExportState::Failed => "Export failed",
+            ExportState::Done => "In Workable",
+        }
+    }
+
+    /// A person may ask for another attempt.
+    pub fn can_retry(self) -> bool {
+        matches!(self, ExportState::Failed)
+    }
+}
+
+/// One line of the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub at_ms: i64,
+    pub step: String,
+    pub detail: String,
+}
+
+/// A candidate's export, for the pipeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportStatus {
+    pub id: i64,
+    pub state: ExportState,
+    pub job_title: Option<String>,
+    /// The candidate's page in Workable, once created.
+    pub workable_url: Option<String>,
+    pub last_error: Option<String>,
+    /// When the next attempt is due (waiting or retrying), Unix ms.
+    pub next_attempt_at_ms: Option<i64>,
+    pub ledger: Vec<LedgerEntry>,
+}
+
+/// A role's exports at a glance, for Source, with what back-fill could add.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportTally {
+    pub done: i64,
+    pub in_progress: i64,
+    pub failed: i64,
+    pub paused: i64,
+    /// Accepted before the role was mapped and not exported yet.
+    pub not_mapped: i64,
+}

@@ -1,0 +1,424 @@
+//! Exports of accepted requests to Workable and their ledger. Each step's completion is its own
+//! update, so a crash between two steps resumes at the one that did not finish.
+
+use domain::export::{ExportState, ExportStatus, ExportTally, LedgerEntry};
+use domain::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{ConfigurationRecord, Db, Result, StorageError, now_ms};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportRecord {
+    pub id: i64,
+    pub company_id: CompanyId,
+    pub request_id: RequestId,
+    pub candidate_id: CandidateId,
+    pub role_id: RoleId,
+    pub configuration_id: Option<ConfigurationId>,
+    pub subdomain: Option<String>,
+    pub job_shortcode: Option<String>,
+    pub job_title: Option<String>,
+    pub state: ExportState,
+    pub workable_candidate_id: Option<String>,
+    pub profile_url: Option<String>,
+    pub workable_stage: Option<String>,
+    pub linked_existing: bool,
+    pub created_in_workable_at: Option<i64>,
+    pub resume_confirmed_at: Option<i64>,
+    pub profile_attached_at: Option<i64>,
+    pub profile_confirmed_at: Option<i64>,
+    pub at_stage_at: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<i64>,
+}
+
+/// A step of an export that finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportStep {
+    /// The candidate exists in Workable: created now, or an existing one linked.
+    Created { workable_id: String, profile_url: Option<String>, stage: Option<String>, linked: bool },
+    ProfileAttached,
+    /// Both files read back from Workable.
+    FilesConfirmed,
+    AtStage { stage: String },
+}
+
+fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
+    Ok(ExportRecord {
+        id: row.try_get("id")?,
+        company_id: CompanyId(row.try_get("company_id")?),
+        request_id: RequestId(row.try_get("request_id")?),
+        candidate_id: CandidateId(row.try_get("candidate_id")?),
+        role_id: RoleId(row.try_get("role_id")?),
+        configuration_id: row.try_get::<Option<i64>, _>("configuration_id")?.map(ConfigurationId),
+        subdomain: row.try_get("subdomain")?,
+        job_shortcode: row.try_get("job_shortcode")?,
+        job_title: row.try_get("job_title")?,
+        state: ExportState::parse(row.try_get::<String, _>("state")?.as_str())?,
+        workable_candidate_id: row.try_get("workable_candidate_id")?,
+        profile_url: row.try_get("profile_url")?,
+        workable_stage: row.try_get("workable_stage")?,
+        linked_existing: row.try_get::<i64, _>("linked_existing")? != 0,
+        created_in_workable_at: row.try_get("created_in_workable_at")?,
+        resume_confirmed_at: row.try_get("resume_confirmed_at")?,
+        profile_attached_at: row.try_get("profile_attached_at")?,
+        profile_confirmed_at: row.try_get("profile_confirmed_at")?,
+        at_stage_at: row.try_get("at_stage_at")?,
+        attempts: row.try_get("attempts")?,
+        last_error: row.try_get("last_error")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+    })
+}
+
+impl ExportRecord {
+    pub fn status(&self, ledger: Vec<LedgerEntry>) -> ExportStatus {
+        ExportStatus {
+            id: self.id,
+            state: self.state,
+            job_title: self.job_title.clone(),
+            workable_url: self.profile_url.clone(),
+            last_error: self.last_error.clone(),
+            next_attempt_at_ms: self.next_attempt_at.filter(|_| matches!(self.state, ExportState::Waiting | ExportState::Queued)),
+            ledger,
+        }
+    }
+}
+
+impl Db {
+    /// The request's export, created if missing: queued into the configuration's job, or
+    /// `not_mapped` without one. A `not_mapped` export gets the configuration once there is one
+    /// (back-fill). Returns it as stored.
+    pub async fn prepare_export(
+        &self,
+        company: CompanyId,
+        request: RequestId,
+        config: Option<&ConfigurationRecord>,
+    ) -> Result<ExportRecord> {
+        let now = now_ms();
+        let (candidate, role): (i64, i64) = {
+            let row = sqlx::query(
+                "SELECT candidate_id, role_id FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'",
+            )
+            .bind(company.0)
+            .bind(request.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StorageError::NotFound)?;
+            (row.try_get("candidate_id")?, row.try_get("role_id")?)
+        };
+        let state = if config.is_some() { ExportState::Queued } else { ExportState::NotMapped };
+        sqlx::query(
+            "INSERT INTO exports (company_id, request_id, candidate_id, role_id, configuration_id, subdomain, job_shortcode,
+                job_title, state, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+             ON CONFLICT (request_id) DO NOTHING",
+        )
+        .bind(company.0)
+        .bind(request.0)
+        .bind(candidate)
+        .bind(role)
+        .bind(config.map(|c| c.id.0))
+        .bind(config.map(|c| c.subdomain.clone()))
+        .bind(config.map(|c| c.job.shortcode.clone()))
+        .bind(config.map(|c| c.job.title.clone()))
+        .bind(state.as_str())
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        if let Some(config) = config {
+            // An export that waited for a mapping takes this one.
+            let moved = sqlx::query(
+                "UPDATE exports SET configuration_id = $1, subdomain = $2, job_shortcode = $3, job_title = $4,
+                    state = 'queued', updated_at = $5
+                 WHERE request_id = $6 AND state = 'not_mapped'",
+            )
+            .bind(config.id.0)
+            .bind(&config.subdomain)
+            .bind(&config.job.shortcode)
+            .bind(&config.job.title)
+            .bind(now)
+            .bind(request.0)
+            .execute(self.pool())
+            .await?;
+            if moved.rows_affected() == 1 {
+                self.export_ledger(request, "queued", &format!("Back-fill: queued for the Workable job “{}”.", config.job.title))
+                    .await?;
+            }
+        }
+        self.export_by_request(company, request).await?.ok_or(StorageError::NotFound)
+    }
+
+    async fn export_ledger(&self, request: RequestId, step: &str, detail: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO export_events (export_id, at, step, detail)
+             SELECT id, $1, $2, $3 FROM exports WHERE request_id = $4",
+        )
+        .bind(now_ms())
+        .bind(step)
+        .bind(detail)
+        .bind(request.0)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a line to an export's ledger.
+    pub async fn add_ledger(&self, export: i64, step: &str, detail: &str) -> Result<()> {
+        sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
+            .bind(export)
+            .bind(now_ms())
+            .bind(step)
+            .bind(detail)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn export_by_request(&self, company: CompanyId, request: RequestId) -> Result<Option<ExportRecord>> {
+        let row = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND request_id = $2")
+            .bind(company.0)
+            .bind(request.0)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(export_from_row).transpose()
+    }
+
+    pub async fn export(&self, company: CompanyId, id: i64) -> Result<Option<ExportRecord>> {
+        let row = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND id = $2")
+            .bind(company.0)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(export_from_row).transpose()
+    }
+
+    /// Another export that already put this candidate into this Workable job (identity is
+    /// candidate + job, whichever request did it).
+    pub async fn export_with_identity(&self, export: &ExportRecord) -> Result<Option<ExportRecord>> {
+        let row = sqlx::query(
+            "SELECT * FROM exports WHERE candidate_id = $1 AND subdomain = $2 AND job_shortcode = $3
+                AND workable_candidate_id IS NOT NULL AND id <> $4 ORDER BY id LIMIT 1",
+        )
+        .bind(export.candidate_id.0)
+        .bind(export.subdomain.as_deref())
+        .bind(export.job_shortcode.as_deref())
+        .bind(export.id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(export_from_row).transpose()
+    }
+
+    /// Records a finished step and its ledger line in one transaction.
+    pub async fn record_export_step(&self, export: i64, step: &ExportStep, detail: &str) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let (name, query) = match step {
+            ExportStep::Created { workable_id, profile_url, stage, linked } => (
+                if *linked { "linked" } else { "created" },
+                sqlx::query(
+                    "UPDATE exports SET workable_candidate_id = $1, profile_url = $2, workable_stage = $3, linked_existing = $4,
+                        created_in_workable_at = $5, updated_at = $5 WHERE id = $6",
+                )
+                .bind(workable_id.clone())
+                .bind(profile_url.clone())
+                .bind(stage.clone())
+                .bind(i64::from(*linked))
+                .bind(now)
+                .bind(export),
+            ),
+            ExportStep::ProfileAttached => (
+                "profile_attached",
+                sqlx::query("UPDATE exports SET profile_attached_at = $1, updated_at = $1 WHERE id = $2").bind(now).bind(export),
+            ),
+            ExportStep::FilesConfirmed => (
+                "files_confirmed",
+                sqlx::query(
+                    "UPDATE exports SET resume_confirmed_at = $1, profile_confirmed_at = $1, updated_at = $1 WHERE id = $2",
+                )
+                .bind(now)
+                .bind(export),
+            ),
+            ExportStep::AtStage { stage } => (
+                "at_stage",
+                sqlx::query(
+                    "UPDATE exports SET at_stage_at = $1, workable_stage = $2, state = 'done', last_error = NULL,
+                        next_attempt_at = NULL, updated_at = $1 WHERE id = $3",
+                )
+                .bind(now)
+                .bind(stage.clone())
+                .bind(export),
+            ),
+        };
+        query.execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
+            .bind(export)
+            .bind(now)
+            .bind(name)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets the export's state, with the reason and the next attempt's time; a failure or pause
+    /// also goes in the ledger.
+    pub async fn set_export_state(
+        &self,
+        export: i64,
+        state: ExportState,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+    ) -> Result<()> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE exports SET state = $1, last_error = $2, next_attempt_at = $3, attempts = attempts + $4, updated_at = $5
+             WHERE id = $6",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(i64::from(error.is_some() && state != ExportState::Waiting))
+        .bind(now)
+        .bind(export)
+        .execute(self.pool())
+        .await?;
+        if let Some(error) = error.filter(|_| state != ExportState::Waiting) {
+            self.add_ledger(export, state.as_str(), error).await?;
+        }
+        Ok(())
+    }
+
+    /// The export's ledger, oldest first.
+    pub async fn ledger(&self, export: i64) -> Result<Vec<LedgerEntry>> {
+        let rows = sqlx::query("SELECT at, step, detail FROM export_events WHERE export_id = $1 ORDER BY at, id")
+            .bind(export)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok(LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? }))
+            .collect()
+    }
+
+    /// The role's exports, by request, with their ledgers.
+    pub async fn role_exports(&self, company: CompanyId, role: RoleId) -> Result<Vec<(RequestId, ExportStatus)>> {
+        let rows = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND role_id = $2 ORDER BY id")
+            .bind(company.0)
+            .bind(role.0)
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let record = export_from_row(row)?;
+            let ledger = self.ledger(record.id).await?;
+            out.push((record.request_id, record.status(ledger)));
+        }
+        Ok(out)
+    }
+
+    /// Counts per role of the company's exports, and accepted requests no export covers yet.
+    pub async fn export_tallies(&self, company: CompanyId) -> Result<Vec<(RoleId, ExportTally)>> {
+        let rows = sqlx::query(
+            "SELECT q.role_id,
+                SUM(CASE WHEN e.state = 'done' THEN 1 ELSE 0 END) AS done,
+                SUM(CASE WHEN e.state IN ('queued', 'waiting') THEN 1 ELSE 0 END) AS in_progress,
+                SUM(CASE WHEN e.state = 'failed' THEN 1 ELSE 0 END) AS failed,
+                SUM(CASE WHEN e.state = 'paused' THEN 1 ELSE 0 END) AS paused,
+                SUM(CASE WHEN e.id IS NULL OR e.state = 'not_mapped' THEN 1 ELSE 0 END) AS not_mapped
+             FROM requests q LEFT JOIN exports e ON e.request_id = q.id
+             WHERE q.company_id = $1 AND q.status = 'accepted'
+             GROUP BY q.role_id",
+        )
+        .bind(company.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    RoleId(r.try_get("role_id")?),
+                    ExportTally {
+                        done: r.try_get("done")?,
+                        in_progress: r.try_get("in_progress")?,
+                        failed: r.try_get("failed")?,
+                        paused: r.try_get("paused")?,
+                        not_mapped: r.try_get("not_mapped")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The role's accepted requests that no export covers, or whose export waited for a mapping:
+    /// what back-fill exports.
+    pub async fn requests_to_backfill(&self, company: CompanyId, role: RoleId) -> Result<Vec<RequestId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT q.id FROM requests q LEFT JOIN exports e ON e.request_id = q.id
+             WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted' AND (e.id IS NULL OR e.state = 'not_mapped')
+             ORDER BY q.id",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(RequestId).collect())
+    }
+}
+
+/// What the exported profile says about the request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportContext {
+    pub role_title: String,
+    pub company_name: String,
+    pub accepted_at: i64,
+}
+
+impl Db {
+    pub async fn export_context(&self, export: &ExportRecord) -> Result<ExportContext> {
+        let row = sqlx::query(
+            "SELECT r.title AS role_title, c.name AS company_name, q.answered_at FROM requests q
+             JOIN roles r ON r.id = q.role_id JOIN companies c ON c.id = q.company_id
+             WHERE q.id = $1 AND q.company_id = $2",
+        )
+        .bind(export.request_id.0)
+        .bind(export.company_id.0)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(ExportContext {
+            role_title: row.try_get("role_title")?,
+            company_name: row.try_get("company_name")?,
+            accepted_at: row.try_get::<Option<i64>, _>("answered_at")?.unwrap_or_else(now_ms),
+        })
+    }
+}
+
+impl Db {
+    /// The role of an accepted request of the company.
+    pub async fn request_role(&self, company: CompanyId, request: RequestId) -> Result<Option<RoleId>> {
+        let role: Option<i64> = sqlx::query_scalar(
+            "SELECT role_id FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'",
+        )
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(role.map(RoleId))
+    }
+
+    /// *Retry* on a failed export: queued again, from the step that did not finish.
+    pub async fn retry_export(&self, company: CompanyId, export: i64) -> Result<()> {
+        let record = self.export(company, export).await?.ok_or(StorageError::NotFound)?;
+        if record.state != ExportState::Failed {
+            return Err(StorageError::Conflict("only a failed export can be retried"));
+        }
+        let now = now_ms();
+        sqlx::query("UPDATE exports SET state = 'queued', next_attempt_at = NULL, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(export)
+            .execute(self.pool())
+            .await?;
+        self.add_ledger(export, "retry", "Retry asked for: queued again.").await?;
+        self.enqueue(crate::EXPORT, company, record.request_id.0, now).await
+    }
+}

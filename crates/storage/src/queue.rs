@@ -1,0 +1,226 @@
+//! The durable work queue. Hand-written rather than a queue crate: the ones that fit sqlx are
+//! PostgreSQL-only (or their own schema on SQLite) and none knows about per-connection rate
+//! limits; this is five statements over one table, the same on both engines except the claim.
+//!
+//! Claiming marks due items `running` under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+//! any number of instances claim disjoint items; SQLite: one writer at a time does the same).
+//! The work itself happens outside that transaction; finishing is a second statement that only
+//! succeeds for the lease's owner. A lease that runs out (a crashed worker) makes the item due
+//! again.
+
+use domain::CompanyId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Backend, Db, Result, now_ms};
+
+/// Export an accepted request to Workable.
+pub const EXPORT: &str = "export";
+
+/// A claimed item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkItem {
+    pub id: i64,
+    pub kind: String,
+    pub company_id: CompanyId,
+    pub subject_id: i64,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+fn item_from_row(row: &AnyRow) -> Result<WorkItem> {
+    Ok(WorkItem {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        company_id: CompanyId(row.try_get("company_id")?),
+        subject_id: row.try_get("subject_id")?,
+        attempts: row.try_get("attempts")?,
+    })
+}
+
+/// The upsert behind every enqueue: a new item, or a failed one queued again (from scratch).
+/// An item already queued, running or paused is left as it is.
+const ENQUEUE: &str = "INSERT INTO work_queue (kind, company_id, subject_id, state, run_at, attempts, created_at, updated_at)
+     VALUES ($1, $2, $3, 'queued', $4, 0, $5, $5)
+     ON CONFLICT (kind, subject_id) DO UPDATE SET state = 'queued', run_at = excluded.run_at, attempts = 0,
+        last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = excluded.updated_at
+     WHERE work_queue.state = 'failed'";
+
+impl Db {
+    /// Queues `kind` work on `subject`, due at `run_at`, and wakes the workers.
+    pub async fn enqueue(&self, kind: &str, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
+        sqlx::query(ENQUEUE)
+            .bind(kind)
+            .bind(company.0)
+            .bind(subject)
+            .bind(run_at)
+            .bind(now_ms())
+            .execute(self.pool())
+            .await?;
+        self.wake_workers().await;
+        Ok(())
+    }
+
+    /// The same inside a caller's transaction (the caller wakes the workers after commit).
+    pub(crate) async fn enqueue_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        kind: &str,
+        company: CompanyId,
+        subject: i64,
+        run_at: i64,
+    ) -> Result<()> {
+        sqlx::query(ENQUEUE).bind(kind).bind(company.0).bind(subject).bind(run_at).bind(now_ms()).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Wakes this process's workers at once, and (on PostgreSQL) every other instance's.
+    pub async fn wake_workers(&self) {
+        self.work_signal().notify_one();
+        if self.backend() == Backend::Postgres
+            && let Err(err) = sqlx::query("SELECT pg_notify('ats_bridge_work', '')").execute(self.pool()).await
+        {
+            tracing::warn!(error = %err, "could not notify other instances of new work");
+        }
+    }
+
+    /// Claims up to `limit` due items for `owner` for `lease_ms`.
+    pub async fn claim_work(&self, owner: &str, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>> {
+        let now = now_ms();
+        let sql = match self.backend() {
+            Backend::Postgres => {
+                "UPDATE work_queue SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
+                 WHERE id IN (SELECT id FROM work_queue
+                              WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)
+                              ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                 RETURNING id, kind, company_id, subject_id, attempts"
+            }
+            Backend::Sqlite => {
+                "UPDATE work_queue SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
+                 WHERE id IN (SELECT id FROM work_queue
+                              WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)
+                              ORDER BY run_at, id LIMIT $4)
+                 RETURNING id, kind, company_id, subject_id, attempts"
+            }
+        };
+        let rows = sqlx::query(sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
+    /// The work is done: the item goes. False if the lease was lost meanwhile.
+    pub async fn finish_work(&self, id: i64, owner: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM work_queue WHERE id = $1 AND lease_owner = $2 AND state = 'running'")
+            .bind(id)
+            .bind(owner)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A failed attempt: due again at `run_at`.
+    pub async fn retry_work(&self, id: i64, owner: &str, run_at: i64, error: &str) -> Result<bool> {
+        self.release(id, owner, "queued", run_at, Some(error), 0).await
+    }
+
+    /// Not an attempt (waiting for the rate limit): due again at `run_at`, attempt not counted.
+    pub async fn defer_work(&self, id: i64, owner: &str, run_at: i64) -> Result<bool> {
+        self.release(id, owner, "queued", run_at, None, 1).await
+    }
+
+    /// Out of attempts, or not worth retrying: a person decides (Retry queues it again).
+    pub async fn fail_work(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
+        self.release(id, owner, "failed", now_ms(), Some(error), 0).await
+    }
+
+    /// Waits for the company's connection (reconnect needed): not an attempt.
+    pub async fn pause_work(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
+        self.release(id, owner, "paused", now_ms(), Some(error), 1).await
+    }
+
+    async fn release(
+        &self,
+        id: i64,
+        owner: &str,
+        state: &str,
+        run_at: i64,
+        error: Option<&str>,
+        uncount: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE work_queue SET state = $1, run_at = $2, last_error = COALESCE($3, last_error), attempts = attempts - $4,
+                lease_owner = NULL, lease_until = NULL, updated_at = $5
+             WHERE id = $6 AND lease_owner = $7 AND state = 'running'",
+        )
+        .bind(state)
+        .bind(run_at)
+        .bind(error)
+        .bind(uncount)
+        .bind(now_ms())
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Pauses every queued item of the company (its connection needs a person).
+    pub async fn pause_company_work(&self, company: CompanyId, reason: &str) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE work_queue SET state = 'paused', last_error = $1, updated_at = $2 WHERE company_id = $3 AND state = 'queued'",
+        )
+        .bind(reason)
+        .bind(now_ms())
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        sqlx::query(
+            "UPDATE exports SET state = 'paused', last_error = $1, updated_at = $2
+             WHERE company_id = $3 AND state IN ('queued', 'waiting')",
+        )
+        .bind(reason)
+        .bind(now_ms())
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Resumes the company's paused items now (after a reconnect).
+    pub async fn resume_company_work(&self, company: CompanyId) -> Result<u64> {
+        let now = now_ms();
+        let done = sqlx::query(
+            "UPDATE work_queue SET state = 'queued', run_at = $1, updated_at = $1 WHERE company_id = $2 AND state = 'paused'",
+        )
+        .bind(now)
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        sqlx::query("UPDATE exports SET state = 'queued', last_error = NULL, updated_at = $1 WHERE company_id = $2 AND state = 'paused'")
+            .bind(now)
+            .bind(company.0)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() > 0 {
+            self.wake_workers().await;
+        }
+        Ok(done.rows_affected())
+    }
+
+    /// When the next item falls due (a queued item's time, or a running item's lease end).
+    pub async fn next_work_at(&self) -> Result<Option<i64>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN state = 'queued' THEN run_at ELSE lease_until END) FROM work_queue
+             WHERE state IN ('queued', 'running')",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(at)
+    }
+
+    /// How many items are queued, running, paused or failed (for metrics and tests).
+    pub async fn work_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM work_queue GROUP BY state ORDER BY state")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("state")?, r.try_get("n")?))).collect()
+    }
+}

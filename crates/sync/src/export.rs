@@ -1,0 +1,383 @@
+//! Exporting one accepted request: the candidate into the mapped Workable job at the stage mapped
+//! to *Request accepted*, with the CV as the resume and the marketplace profile (a PDF) attached on
+//! the timeline, then both files read back. Each finished step is recorded before the next one,
+//! so a crash resumes where it stopped; before anything that could create twice, Workable is asked
+//! first.
+//!
+//! Happy path: two Workable calls (create with the resume, comment with the profile) and one read
+//! to confirm the files.
+
+use domain::RequestId;
+use domain::mapping::StageAction;
+use documents::{CvContent, ProfileContent};
+use integrations::Credentials;
+use storage::{ExportRecord, ExportStep, SharedCandidate, StorageError, WorkItem};
+use workable::{
+    Candidate, NewCandidate, NewEducation, NewExperience, NewSocialProfile, Upload, WorkableError,
+};
+
+use crate::{Engine, Outcome};
+
+/// One Workable call through the connection's rate limiter: a 429 or a spent window makes the
+/// work wait (not counted as an attempt), a 401 refreshes the token once.
+macro_rules! workable {
+    ($engine:expr, $company:expr, $credentials:ident, |$api:ident| $call:expr) => {{
+        let limiter = $engine.integrations.rate_limiter();
+        let mut refreshed = false;
+        loop {
+            if let Err(wait) = limiter.try_acquire($company).await {
+                break Err(Failure::Decided(Outcome::Wait(wait)));
+            }
+            let $api = $engine.integrations.client().account(&$credentials.subdomain, &$credentials.token);
+            match $call.await {
+                Ok(reply) => {
+                    limiter.observe($company, reply.rate_limit).await;
+                    break Ok(reply.value);
+                }
+                Err(WorkableError::Unauthorized) if !refreshed => {
+                    refreshed = true;
+                    match $engine.integrations.after_unauthorized($company, $credentials.version).await {
+                        Ok(fresh) => *$credentials = fresh,
+                        Err(err) => break Err(Failure::Decided(Outcome::from_connect(err))),
+                    }
+                }
+                Err(WorkableError::RateLimited { reset_at }) => {
+                    limiter.throttled($company, reset_at).await;
+                    break Err(Failure::Decided(Outcome::Wait(limiter.wait_ms($company).unwrap_or(10_000))));
+                }
+                Err(err) => break Err(Failure::Workable(err)),
+            }
+        }
+    }};
+}
+
+/// `?` for steps: a storage failure is a retry.
+macro_rules! stored {
+    ($e:expr) => {
+        match $e {
+            Ok(value) => value,
+            Err(err) => return storage_failure(err),
+        }
+    };
+}
+
+fn storage_failure(err: StorageError) -> Outcome {
+    tracing::error!(error = %err, "storage failure during an export");
+    Outcome::Retry("Something went wrong on our side; trying again.".into())
+}
+
+/// Why a Workable call did not give its answer: decided on the way (wait, pause), or Workable's.
+enum Failure {
+    Decided(Outcome),
+    Workable(WorkableError),
+}
+
+impl From<Failure> for Outcome {
+    fn from(failure: Failure) -> Outcome {
+        match failure {
+            Failure::Decided(outcome) => outcome,
+            Failure::Workable(err) => Outcome::from_workable(err),
+        }
+    }
+}
+
+/// The file name of the profile PDF: the export's id makes it recognisable among the
+/// candidate's files (to tell whether an unanswered attempt went through).
+fn profile_file_name(candidate: &SharedCandidate, export: &ExportRecord) -> String {
+    format!("Marketplace profile - {} - {}.pdf", candidate.name, export.id)
+}
+
+fn date(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
+/// `2019-01` or `2019` → a date Workable takes (`YYYY-MM-DD`).
+fn workable_date(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [y] if y.len() == 4 && numeric(y) => Some(format!("{y}-01-01")),
+        [y, m] if y.len() == 4 && numeric(y) && numeric(m) => Some(format!("{y}-{m:0>2}-01")),
+        [y, m, d] if y.len() == 4 && numeric(y) && numeric(m) && numeric(d) => Some(format!("{y}-{m:0>2}-{d:0>2}")),
+        _ => None,
+    }
+}
+
+fn new_candidate(candidate: &SharedCandidate, tag: &str, link: &str) -> NewCandidate {
+    let profile = &candidate.profile;
+    NewCandidate {
+        name: candidate.name.clone(),
+        email: candidate.email.clone(),
+        phone: candidate.phone.clone(),
+        headline: candidate.headline.clone(),
+        summary: format!("{}\n\nShared through the marketplace: {link}", candidate.summary),
+        skills: profile.skills.clone(),
+        experience_entries: profile
+            .experience
+            .iter()
+            .map(|e| NewExperience {
+                title: e.title.clone(),
+                company: e.company.clone(),
+                summary: e.summary.clone(),
+                start_date: workable_date(&e.start),
+                end_date: e.end.as_deref().and_then(workable_date),
+                current: e.end.is_none(),
+            })
+            .collect(),
+        education_entries: profile
+            .education
+            .iter()
+            .map(|e| NewEducation {
+                school: e.school.clone(),
+                degree: e.degree.clone(),
+                field_of_study: e.field.clone(),
+                start_date: workable_date(&e.start),
+                end_date: workable_date(&e.end),
+            })
+            .collect(),
+        social_profiles: profile
+            .links
+            .iter()
+            .filter(|l| l.url.starts_with("https://") || l.url.starts_with("http://"))
+            .map(|l| NewSocialProfile { kind: l.kind.to_lowercase(), url: l.url.clone() })
+            .collect(),
+        tags: vec![tag.to_owned()],
+        resume: candidate.cv.as_ref().map(|cv| Upload::new(&cv.filename, &cv.pdf)),
+    }
+}
+
+impl Engine {
+    pub(crate) async fn export(&self, item: &WorkItem) -> Outcome {
+        let company = item.company_id;
+        let request = RequestId(item.subject_id);
+        let config = match self.db.export_by_request(company, request).await {
+            Ok(_) => stored!(self.current_configuration(company, request).await),
+            Err(err) => return storage_failure(err),
+        };
+        let export = stored!(self.db.prepare_export(company, request, config.as_ref()).await);
+        let Some(mut config) = config else {
+            // Recorded as *Not exported — role not mapped*; back-fill picks it up later.
+            return Outcome::Done;
+        };
+        if export.state == domain::export::ExportState::Done {
+            return Outcome::Done;
+        }
+        let stale = config.checked_at.is_none_or(|at| storage::now_ms() - at > self.settings.drift_check_after.as_millis() as i64);
+        if stale {
+            match self.integrations.check_configuration(config.clone()).await {
+                Ok(checked) => config = checked,
+                Err(integrations::MappingError::ReconnectNeeded | integrations::MappingError::NotConnected) => {
+                    return Outcome::Pause("Workable needs a master account to reconnect.".into());
+                }
+                Err(err) => return Outcome::Retry(err.to_string()),
+            }
+        }
+        if !config.job.accepts_candidates() {
+            return Outcome::Fail(format!(
+                "Mapping needs attention: {} Edit the role's ATS configuration, then retry.",
+                config.attention.first().cloned().unwrap_or_else(|| format!("The Workable job “{}” cannot take candidates.", config.job.title))
+            ));
+        }
+        let candidate = match stored!(self.db.shared_candidate(company, export.candidate_id).await) {
+            Some(candidate) => candidate,
+            None => return Outcome::Fail("The candidate's profile is no longer shared with this company.".into()),
+        };
+        let mut credentials = match self.integrations.credentials(company).await {
+            Ok(credentials) => credentials,
+            Err(err) => return Outcome::from_connect(err),
+        };
+        let stage = match config.action(domain::MarketplaceStage::Accepted) {
+            StageAction::Move { slug, .. } => Some(slug),
+            _ => None,
+        };
+        match self.export_steps(item, export, &config.job.shortcode, stage, &candidate, &mut credentials).await {
+            Ok(()) => {
+                let _ = self.db.record_workable_success(company, None).await;
+                Outcome::Done
+            }
+            Err(outcome) => outcome,
+        }
+    }
+
+    async fn current_configuration(
+        &self,
+        company: domain::CompanyId,
+        request: RequestId,
+    ) -> Result<Option<storage::ConfigurationRecord>, StorageError> {
+        let Some(role) = self.db.request_role(company, request).await? else { return Ok(None) };
+        self.db.configuration_for_role(company, role).await
+    }
+
+    async fn export_steps(
+        &self,
+        item: &WorkItem,
+        mut export: ExportRecord,
+        shortcode: &str,
+        stage: Option<String>,
+        candidate: &SharedCandidate,
+        credentials: &mut Credentials,
+    ) -> Result<(), Outcome> {
+        let company = item.company_id;
+        let link = format!("{}/roles/{}", self.settings.public_url.trim_end_matches('/'), export.role_id);
+        // An earlier attempt may have reached Workable without us hearing the answer.
+        let uncertain = item.attempts > 1 || export.attempts > 0;
+
+        // 1. The candidate in the job: created, or found and linked.
+        if export.workable_candidate_id.is_none() {
+            let created = self.create_or_link(&export, shortcode, stage.as_deref(), candidate, &link, uncertain, credentials).await?;
+            let step = ExportStep::Created {
+                workable_id: created.0.id.clone(),
+                profile_url: created.0.profile_url.clone(),
+                stage: created.0.stage.clone(),
+                linked: created.1,
+            };
+            let detail = match (created.1, &created.0.profile_url) {
+                (true, _) => "Already in the Workable job: linked to the existing candidate, not duplicated.".to_owned(),
+                (false, Some(_)) => "Created in Workable.".to_owned(),
+                (false, None) => "Created in Workable (no profile link returned).".to_owned(),
+            };
+            self.db.record_export_step(export.id, &step, &detail).await.map_err(storage_failure)?;
+            export.workable_candidate_id = Some(created.0.id.clone());
+            export.workable_stage = created.0.stage.clone();
+            export.linked_existing = created.1;
+            export.created_in_workable_at = Some(storage::now_ms());
+        }
+        let workable_id = export.workable_candidate_id.clone().unwrap_or_default();
+        let profile_name = profile_file_name(candidate, &export);
+
+        // 2. The marketplace profile, attached on the timeline.
+        if export.profile_attached_at.is_none() {
+            let already = if uncertain || export.linked_existing {
+                let files = workable!(self, company, credentials, |api| api.candidate_files(&workable_id)).map_err(Outcome::from)?;
+                files.iter().any(|f| f.name == profile_name)
+            } else {
+                false
+            };
+            if !already {
+                let context = self.db.export_context(&export).await.map_err(storage_failure)?;
+                let pdf = documents::render_profile(&ProfileContent {
+                    candidate: CvContent {
+                        name: &candidate.name,
+                        email: &candidate.email,
+                        phone: candidate.phone.as_deref(),
+                        headline: &candidate.headline,
+                        summary: &candidate.summary,
+                        profile: &candidate.profile,
+                    },
+                    role_title: &context.role_title,
+                    company_name: &context.company_name,
+                    accepted_on: &date(context.accepted_at),
+                    link: &link,
+                });
+                let body = format!(
+                    "{} accepted {}'s request for {} on the marketplace on {}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
+                    candidate.name,
+                    context.company_name,
+                    context.role_title,
+                    date(context.accepted_at)
+                );
+                let upload = Upload::new(&profile_name, &pdf);
+                workable!(self, company, credentials, |api| api.comment(&workable_id, &credentials.member_id, &body, Some(&upload)))
+                    .map_err(Outcome::from)?;
+            }
+            self.db
+                .record_export_step(export.id, &ExportStep::ProfileAttached, "Marketplace profile attached on the Workable timeline.")
+                .await
+                .map_err(storage_failure)?;
+        }
+
+        // 3. Both files read back.
+        if export.profile_confirmed_at.is_none() {
+            let files = workable!(self, company, credentials, |api| api.candidate_files(&workable_id))
+                .map_err(Outcome::from)?;
+            let has_profile = files.iter().any(|f| f.name == profile_name);
+            let has_resume = match &candidate.cv {
+                Some(cv) => files.iter().any(|f| f.name == cv.filename),
+                None => true,
+            };
+            if !(has_profile && has_resume) {
+                let missing = match (has_resume, has_profile) {
+                    (false, false) => "the CV and the profile",
+                    (false, true) => "the CV",
+                    _ => "the profile",
+                };
+                return Err(Outcome::Retry(format!("Workable does not show {missing} on the candidate yet.")));
+            }
+            let detail = if candidate.cv.is_some() {
+                "CV (as the resume) and marketplace profile read back from Workable."
+            } else {
+                "Marketplace profile read back from Workable (the candidate shared no CV)."
+            };
+            self.db.record_export_step(export.id, &ExportStep::FilesConfirmed, detail).await.map_err(storage_failure)?;
+        }
+
+        // 4. The stage: set at creation (`?stage=`); an existing candidate keeps theirs.
+        let at = export.workable_stage.clone().unwrap_or_else(|| "the job's first stage".into());
+        let detail = if export.linked_existing {
+            format!("At “{at}” in Workable (an existing candidate keeps their stage).")
+        } else {
+            format!("At “{at}” in Workable.")
+        };
+        self.db.record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail).await.map_err(storage_failure)?;
+        tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");
+        Ok(())
+    }
+
+    /// Creates the candidate, unless Workable already has them in the job — another request's
+    /// export, an unanswered earlier attempt, or a 422 *already exists* — then links that one.
+    /// Returns the candidate and whether it was linked rather than created.
+    #[allow(clippy::too_many_arguments)]
+    async fn create_or_link(
+        &self,
+        export: &ExportRecord,
+        shortcode: &str,
+        stage: Option<&str>,
+        candidate: &SharedCandidate,
+        link: &str,
+        uncertain: bool,
+        credentials: &mut Credentials,
+    ) -> Result<(Candidate, bool), Outcome> {
+        let company = export.company_id;
+        if let Some(other) = self.db.export_with_identity(export).await.map_err(storage_failure)? {
+            let id = other.workable_candidate_id.unwrap_or_default();
+            let found = workable!(self, company, credentials, |api| api.candidate(&id))
+                .map_err(Outcome::from)?;
+            return Ok((found, true));
+        }
+        if uncertain {
+            let found = workable!(self, company, credentials, |api| api.find_candidate(shortcode, &candidate.email))
+                .map_err(Outcome::from)?;
+            if let Some(found) = found {
+                return Ok((found, true));
+            }
+        }
+        let body = new_candidate(candidate, &self.settings.tag, link);
+        match workable!(self, company, credentials, |api| api.create_candidate(shortcode, stage, &body)) {
+            Ok(created) => Ok((created, false)),
+            Err(Failure::Workable(WorkableError::Duplicate)) => {
+                let found = workable!(self, company, credentials, |api| api.find_candidate(shortcode, &candidate.email))
+                    .map_err(Outcome::from)?;
+                found.map(|c| (c, true)).ok_or_else(|| {
+                    Outcome::Retry("Workable says the candidate exists in the job but does not list them yet.".into())
+                })
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_dates_become_workable_dates() {
+        assert_eq!(workable_date("2019-01").as_deref(), Some("2019-01-01"));
+        assert_eq!(workable_date("2014").as_deref(), Some("2014-01-01"));
+        assert_eq!(workable_date("2020-3-9").as_deref(), Some("2020-03-09"));
+        assert_eq!(workable_date("present"), None);
+        assert_eq!(workable_date(""), None);
+    }
+}

@@ -1,0 +1,275 @@
+//! The sync engine: workers that take due items from the durable queue (storage's `work_queue`)
+//! and do them against Workable — today the export of accepted candidates. Any number of workers
+//! and instances may run against one database: claiming is by lease, each export step is
+//! recorded as it completes, and an export looks in Workable before it could create twice.
+//!
+//! A Workable call goes through the connection's rate limiter; work that would have to wait for
+//! the limit is put back with the time it can run (never holding a worker), auth failures pause
+//! the company's work until a reconnect, transient failures back off exponentially with jitter
+//! up to a cap, and after the last attempt the export is *failed*, with its reason, for a person
+//! to retry.
+
+mod export;
+mod use_cases;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use integrations::{ConnectError, Integrations};
+use storage::{Db, WorkItem};
+use tokio::sync::Semaphore;
+use workable::WorkableError;
+
+pub use use_cases::{ExportsError, backfill, retry_export};
+
+/// How the engine behaves; the defaults suit production.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The product's public address, for the link back to the marketplace in the profile.
+    pub public_url: String,
+    /// The tag every exported candidate gets in Workable, naming the marketplace.
+    pub tag: String,
+    /// How long a claimed item is ours before another worker may take it over.
+    pub lease: Duration,
+    /// Items handled at once by one process.
+    pub concurrency: usize,
+    /// Attempts before an item is *failed*.
+    pub max_attempts: i64,
+    /// The first retry's delay; doubled each attempt (with jitter) up to `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// A mapping checked longer ago than this is checked for drift before an export uses it.
+    pub drift_check_after: Duration,
+}
+
+impl Settings {
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Settings {
+            public_url: public_url.into(),
+            tag: "ats-bridge marketplace".into(),
+            lease: Duration::from_secs(300),
+            concurrency: 16,
+            max_attempts: 8,
+            base_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(600),
+            drift_check_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What became of one attempt at an item.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Outcome {
+    Done,
+    /// Waits for the rate limit this long; not an attempt.
+    Wait(i64),
+    /// Try again later (backoff); the reason in plain words.
+    Retry(String),
+    /// The connection needs a master account: pause the company's work.
+    Pause(String),
+    /// A person must act; retrying will not help.
+    Fail(String),
+}
+
+impl Outcome {
+    /// Classifies a Workable failure by what the worker can do about it.
+    pub(crate) fn from_workable(err: WorkableError) -> Outcome {
+        match err {
+            WorkableError::RateLimited { .. } => Outcome::Wait(10_000),
+            WorkableError::Transient(why) => Outcome::Retry(format!("Workable did not answer ({why}); trying again.")),
+            WorkableError::Unauthorized => {
+                Outcome::Pause("Workable no longer accepts this connection's access. A master account needs to reconnect.".into())
+            }
+            WorkableError::Forbidden => Outcome::Fail(
+                "The Workable connection is not allowed to do this (a permission is missing); reconnect with the permissions the connection guide lists.".into(),
+            ),
+            WorkableError::NotFound => {
+                Outcome::Fail("Workable says the job or candidate no longer exists; check the role's ATS configuration.".into())
+            }
+            WorkableError::WrongAccount => Outcome::Fail("The mapped Workable job belongs to another account than the one connected.".into()),
+            WorkableError::Duplicate => Outcome::Retry("Workable reported the candidate as a duplicate.".into()),
+            WorkableError::Invalid { message } => Outcome::Fail(format!("Workable refused the candidate: {message}")),
+            WorkableError::UnexpectedResponse(why) => Outcome::Retry(format!("Workable answered something unexpected ({why}).")),
+        }
+    }
+
+    pub(crate) fn from_connect(err: ConnectError) -> Outcome {
+        match err {
+            ConnectError::ReconnectNeeded => {
+                Outcome::Pause("Workable no longer accepts this connection's access. A master account needs to reconnect.".into())
+            }
+            ConnectError::NotConnected => Outcome::Pause("Workable is not connected. A master account can connect it under Account settings.".into()),
+            ConnectError::Storage(err) => Outcome::Retry(format!("Storage failure: {err}")),
+            other => Outcome::Retry(other.to_string()),
+        }
+    }
+}
+
+/// The workers of one process.
+#[derive(Clone)]
+pub struct Engine {
+    db: Db,
+    integrations: Integrations,
+    settings: Arc<Settings>,
+    /// This process's name on its leases.
+    owner: Arc<str>,
+}
+
+impl Engine {
+    pub fn new(db: Db, integrations: Integrations, settings: Settings) -> Self {
+        let owner = format!("{}-{}", std::process::id(), rand::random::<u32>());
+        Engine { db, integrations, settings: Arc::new(settings), owner: owner.into() }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Takes due work and does it until `shutdown` resolves: wakes at once on new work (in this
+    /// process, and from other instances on PostgreSQL), otherwise when the next item falls due.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let slots = Arc::new(Semaphore::new(self.settings.concurrency));
+        let mut listener = match self.db.work_listener().await {
+            Ok(listener) => listener,
+            Err(err) => {
+                tracing::warn!(error = %err, "no cross-instance work notifications; relying on due times");
+                None
+            }
+        };
+        tracing::info!(owner = %self.owner, concurrency = self.settings.concurrency, "sync worker started");
+        loop {
+            let free = slots.available_permits();
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                match self.db.claim_work(&self.owner, self.settings.lease.as_millis() as i64, free as i64).await {
+                    Ok(items) => items,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "could not claim work");
+                        Vec::new()
+                    }
+                }
+            };
+            let idle = claimed.is_empty();
+            for item in claimed {
+                let permit = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
+                let engine = self.clone();
+                tokio::spawn(async move {
+                    engine.handle(item).await;
+                    drop(permit);
+                    engine.db.work_signal().notify_one();
+                });
+            }
+            if !idle {
+                continue;
+            }
+            // Nothing due: sleep until new work, the next due time, or a minute (leases of
+            // crashed workers elsewhere).
+            let next = self.db.next_work_at().await.ok().flatten();
+            let wait_ms = next.map_or(60_000, |at| (at - storage::now_ms()).clamp(5, 60_000));
+            let from_elsewhere = async {
+                match listener.as_mut() {
+                    Some(l) => {
+                        if l.recv().await.is_err() {
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = self.db.work_signal().notified() => {}
+                _ = from_elsewhere => {}
+                _ = tokio::time::sleep(Duration::from_millis(wait_ms as u64)) => {}
+            }
+        }
+        // Let the items in hand finish (their leases protect them anyway).
+        let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(self.settings.concurrency as u32)).await;
+        tracing::info!(owner = %self.owner, "sync worker stopped");
+    }
+
+    /// One item, start to finish; a panic becomes a failed attempt.
+    pub(crate) async fn handle(&self, item: WorkItem) {
+        let engine = self.clone();
+        let work = item.clone();
+        let outcome = match tokio::spawn(async move { engine.attempt(&work).await }).await {
+            Ok(outcome) => outcome,
+            Err(err) if err.is_panic() => {
+                tracing::error!(item.id = item.id, kind = %item.kind, "work item panicked");
+                Outcome::Retry("Something went wrong on our side; trying again.".into())
+            }
+            Err(_) => Outcome::Retry("The attempt was interrupted.".into()),
+        };
+        if let Err(err) = self.settle(&item, outcome).await {
+            tracing::error!(item.id = item.id, error = %err, "could not record the outcome; the lease will expire and it runs again");
+        }
+    }
+
+    async fn attempt(&self, item: &WorkItem) -> Outcome {
+        match item.kind.as_str() {
+            storage::EXPORT => self.export(item).await,
+            other => Outcome::Fail(format!("Unknown kind of work: {other}")),
+        }
+    }
+
+    /// Records the outcome on the queue and on the export.
+    async fn settle(&self, item: &WorkItem, outcome: Outcome) -> Result<(), storage::StorageError> {
+        let now = storage::now_ms();
+        let owner = &*self.owner;
+        match outcome {
+            Outcome::Done => {
+                self.db.finish_work(item.id, owner).await?;
+            }
+            Outcome::Wait(ms) => {
+                let at = now + ms.max(1);
+                self.db.defer_work(item.id, owner, at).await?;
+                self.mark_export(item, domain::export::ExportState::Waiting, None, Some(at)).await?;
+            }
+            Outcome::Retry(why) if item.attempts < self.settings.max_attempts => {
+                let at = now + self.backoff_ms(item.attempts);
+                tracing::info!(item.id = item.id, attempts = item.attempts, reason = %why, "retrying later");
+                self.db.retry_work(item.id, owner, at, &why).await?;
+                self.mark_export(item, domain::export::ExportState::Queued, Some(&why), Some(at)).await?;
+            }
+            Outcome::Retry(why) | Outcome::Fail(why) => {
+                tracing::warn!(item.id = item.id, attempts = item.attempts, reason = %why, "work failed");
+                self.db.fail_work(item.id, owner, &why).await?;
+                self.mark_export(item, domain::export::ExportState::Failed, Some(&why), None).await?;
+            }
+            Outcome::Pause(why) => {
+                tracing::warn!(company.id = %item.company_id, reason = %why, "pausing the company's work");
+                self.db.pause_work(item.id, owner, &why).await?;
+                self.db.pause_company_work(item.company_id, &why).await?;
+                self.mark_export(item, domain::export::ExportState::Paused, Some(&why), None).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn mark_export(
+        &self,
+        item: &WorkItem,
+        state: domain::export::ExportState,
+        why: Option<&str>,
+        next: Option<i64>,
+    ) -> Result<(), storage::StorageError> {
+        if item.kind != storage::EXPORT {
+            return Ok(());
+        }
+        if let Some(export) = self.db.export_by_request(item.company_id, domain::RequestId(item.subject_id)).await? {
+            self.db.set_export_state(export.id, state, why, next).await?;
+        }
+        Ok(())
+    }
+
+    /// Capped exponential backoff with jitter (±50 %).
+    fn backoff_ms(&self, attempts: i64) -> i64 {
+        let base = self.settings.base_backoff.as_millis() as f64;
+        let cap = self.settings.max_backoff.as_millis() as f64;
+        let exp = base * 2f64.powi(attempts.clamp(1, 30) as i32 - 1);
+        let jitter = 0.5 + rand::random::<f64>();
+        (exp.min(cap) * jitter) as i64
+    }
+}

@@ -1,0 +1,49 @@
+//! What people ask of the export engine from the UI: *Retry* a failed export, and back-fill a
+//! role's earlier acceptances once it is mapped. Both only queue work for the workers.
+
+use domain::{CompanyId, RequestId, RoleId};
+use storage::{Db, StorageError};
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExportsError {
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl From<StorageError> for ExportsError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::NotFound => ExportsError::NotFound,
+            StorageError::Conflict(why) => ExportsError::Conflict(why),
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                ExportsError::Internal
+            }
+        }
+    }
+}
+
+/// *Retry*: the company's failed export goes back in the queue.
+pub async fn retry_export(db: &Db, company: CompanyId, export: i64) -> Result<(), ExportsError> {
+    Ok(db.retry_export(company, export).await?)
+}
+
+/// Queues the export of every candidate who accepted a request for `role` before it was mapped.
+/// Returns how many were queued; the role must have an ATS configuration.
+pub async fn backfill(db: &Db, company: CompanyId, role: RoleId) -> Result<usize, ExportsError> {
+    db.find_role(company, role).await?.ok_or(ExportsError::NotFound)?;
+    if db.configuration_for_role(company, role).await?.is_none() {
+        return Err(ExportsError::Conflict("Add the role's ATS configuration first."));
+    }
+    let requests: Vec<RequestId> = db.requests_to_backfill(company, role).await?;
+    let now = storage::now_ms();
+    for request in &requests {
+        db.enqueue(storage::EXPORT, company, request.0, now).await?;
+    }
+    tracing::info!(company.id = %company, role.id = %role, queued = requests.len(), "back-fill queued");
+    Ok(requests.len())
+}
