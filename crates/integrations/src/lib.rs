@@ -297,7 +297,7 @@ impl Integrations {
         account_name: &str,
         tokens: &Tokens,
     ) -> Result<(), ConnectError> {
-        let (members, rate_limit) = match self.precheck(subdomain, &tokens.access_token).await {
+        let (members, rate_limit) = match self.precheck(actor.company_id, subdomain, &tokens.access_token).await {
             Ok(found) => found,
             Err(err) => {
                 if kind == AuthKind::OAuth {
@@ -343,12 +343,16 @@ impl Integrations {
     /// rate-limit state; names every missing permission in plain words.
     async fn precheck(
         &self,
+        company: CompanyId,
         subdomain: &Subdomain,
         token: &Secret,
     ) -> Result<(Vec<Member>, Option<RateLimit>), ConnectError> {
         let api = self.client.account(subdomain, token);
         let mut missing: Vec<&'static str> = Vec::new();
         let mut last = None;
+        // Each call waits its turn in the company's rate-limit window (workers may be busy too).
+        let limiter = &self.limiter;
+        limiter.acquire(company).await;
         let jobs = match api.jobs(None).await {
             Ok(reply) => {
                 last = reply.rate_limit.or(last);
@@ -365,12 +369,14 @@ impl Integrations {
             Err(err) => return Err(err.into()),
         };
         if let Some(job) = jobs.first() {
+            limiter.acquire(company).await;
             match api.job_stages(&job.shortcode).await {
                 Ok(reply) => last = reply.rate_limit.or(last),
                 Err(WorkableError::Forbidden) => missing.push("read a job's stages"),
                 Err(err) => return Err(err.into()),
             }
         }
+        limiter.acquire(company).await;
         let members = match api.members().await {
             Ok(reply) => {
                 last = reply.rate_limit.or(last);
@@ -382,16 +388,19 @@ impl Integrations {
             }
             Err(err) => return Err(err.into()),
         };
+        limiter.acquire(company).await;
         match api.can_write_candidates().await {
             Ok(reply) if reply.value => last = reply.rate_limit.or(last),
             Ok(_) => missing.push("create candidates"),
             Err(err) => return Err(err.into()),
         }
+        limiter.acquire(company).await;
         match api.can_read_subscriptions().await {
             Ok(reply) if reply.value => last = reply.rate_limit.or(last),
             Ok(_) => missing.push("subscribe to webhooks"),
             Err(err) => return Err(err.into()),
         }
+        limiter.observe(company, last).await;
         if missing.is_empty() { Ok((members, last)) } else { Err(ConnectError::MissingPermissions(missing)) }
     }
 

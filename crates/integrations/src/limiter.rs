@@ -13,16 +13,43 @@ use workable::RateLimit;
 
 /// Waiting a little past Workable's reset second absorbs clock differences.
 const MARGIN_MS: i64 = 100;
-/// When a 429 names no reset, wait one Workable window.
-const DEFAULT_WAIT_MS: i64 = 10_000;
+/// Workable's interval; also the wait when a 429 names no reset.
+const WINDOW_MS: i64 = 10_000;
+/// Until Workable reports the limit, assume the lowest (account tokens).
+const DEFAULT_LIMIT: u32 = 10;
+/// A reset further ahead than this is not believed (clock skew): one window is assumed instead.
+const MAX_RESET_AHEAD_MS: i64 = 60_000;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Window {
-    /// Calls left in the current window, as last reported minus those made since; `None` when
-    /// unknown (nothing reported yet, or a new window began).
-    remaining: Option<u32>,
+    limit: u32,
+    /// Calls left in the current window: as last reported, minus those made since.
+    remaining: u32,
     /// When the current window ends, Unix ms.
     reset_at_ms: i64,
+    /// The window's end came from Workable (not assumed from our own clock).
+    known: bool,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window { limit: DEFAULT_LIMIT, remaining: DEFAULT_LIMIT, reset_at_ms: 0, known: false }
+    }
+}
+
+impl Window {
+    /// Starts an assumed window when the last one is over.
+    fn roll(&mut self, now: i64) {
+        if now >= self.reset_at_ms + MARGIN_MS {
+            self.remaining = self.limit;
+            self.reset_at_ms = now + WINDOW_MS;
+            self.known = false;
+        }
+    }
+
+    fn believable(reset_at_ms: i64, now: i64) -> i64 {
+        if reset_at_ms > now + MAX_RESET_AHEAD_MS { now + WINDOW_MS } else { reset_at_ms }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -40,20 +67,16 @@ impl RateLimiter {
     pub async fn acquire(&self, company: CompanyId) {
         let window = self.window(company);
         let mut w = window.lock().await;
-        if w.remaining == Some(0) {
+        w.roll(now_ms());
+        if w.remaining == 0 {
             let wait = w.reset_at_ms + MARGIN_MS - now_ms();
             if wait > 0 {
                 tracing::debug!(company.id = %company, wait_ms = wait, "waiting for Workable's rate-limit window");
                 tokio::time::sleep(Duration::from_millis(wait as u64)).await;
             }
-            w.remaining = None;
+            w.roll(now_ms());
         }
-        if now_ms() >= w.reset_at_ms + MARGIN_MS {
-            w.remaining = None;
-        }
-        if let Some(n) = w.remaining.as_mut() {
-            *n = n.saturating_sub(1);
-        }
+        w.remaining = w.remaining.saturating_sub(1);
     }
 
     /// For workers, which must not sit on a queue slot: counts a call for `company` if it fits in
@@ -62,17 +85,12 @@ impl RateLimiter {
         let window = self.window(company);
         let mut w = window.lock().await;
         let now = now_ms();
-        if now >= w.reset_at_ms + MARGIN_MS {
-            w.remaining = None;
+        w.roll(now);
+        if w.remaining == 0 {
+            return Err((w.reset_at_ms + MARGIN_MS - now).max(1));
         }
-        match w.remaining.as_mut() {
-            Some(0) => Err(w.reset_at_ms + MARGIN_MS - now),
-            Some(n) => {
-                *n -= 1;
-                Ok(())
-            }
-            None => Ok(()),
-        }
+        w.remaining -= 1;
+        Ok(())
     }
 
     /// Records what an answer's headers said.
@@ -80,14 +98,19 @@ impl RateLimiter {
         let Some(r) = reported else { return };
         let window = self.window(company);
         let mut w = window.lock().await;
-        let reset_at_ms = r.reset_at * 1000;
-        // A later window's report replaces; within one window the lowest count wins (answers
-        // can arrive out of order).
-        if reset_at_ms > w.reset_at_ms || w.remaining.is_none() {
+        let now = now_ms();
+        let reset_at_ms = Window::believable(r.reset_at * 1000, now);
+        w.limit = r.limit.max(1);
+        if reset_at_ms == w.reset_at_ms || (!w.known && reset_at_ms < w.reset_at_ms) {
+            // The same window (answers can arrive out of order: the lowest count wins), or our
+            // assumed window replaced by Workable's own.
+            w.remaining = w.remaining.min(r.remaining);
             w.reset_at_ms = reset_at_ms;
-            w.remaining = Some(r.remaining);
-        } else if reset_at_ms == w.reset_at_ms {
-            w.remaining = Some(w.remaining.map_or(r.remaining, |n| n.min(r.remaining)));
+            w.known = true;
+        } else if reset_at_ms > w.reset_at_ms {
+            w.remaining = r.remaining;
+            w.reset_at_ms = reset_at_ms;
+            w.known = true;
         }
     }
 
@@ -95,8 +118,10 @@ impl RateLimiter {
     pub async fn throttled(&self, company: CompanyId, reset_at: Option<i64>) {
         let window = self.window(company);
         let mut w = window.lock().await;
-        w.remaining = Some(0);
-        w.reset_at_ms = reset_at.map_or_else(|| now_ms() + DEFAULT_WAIT_MS, |s| s * 1000);
+        let now = now_ms();
+        w.remaining = 0;
+        w.reset_at_ms = reset_at.map_or(now + WINDOW_MS, |s| Window::believable(s * 1000, now));
+        w.known = reset_at.is_some();
     }
 
     /// How long until the next call for `company` may go, if it must wait (for an ETA on screen).
@@ -104,7 +129,7 @@ impl RateLimiter {
         let window = self.window(company);
         let w = window.try_lock().ok()?;
         let wait = w.reset_at_ms + MARGIN_MS - now_ms();
-        (w.remaining == Some(0) && wait > 0).then_some(wait)
+        (w.remaining == 0 && wait > 0).then_some(wait)
     }
 }
 
@@ -117,7 +142,7 @@ mod tests {
         let limiter = RateLimiter::default();
         let company = CompanyId(1);
         limiter.acquire(company).await;
-        let reset_at = now_ms() / 1000 + 1;
+        let reset_at = now_ms() / 1000 + 2;
         limiter.observe(company, Some(RateLimit { limit: 10, remaining: 2, reset_at })).await;
         limiter.acquire(company).await;
         limiter.acquire(company).await;
@@ -136,5 +161,23 @@ mod tests {
         let company = CompanyId(7);
         limiter.throttled(company, Some(now_ms() / 1000 + 1)).await;
         assert!(limiter.wait_ms(company).is_some_and(|ms| ms > 0 && ms <= 1_100));
+        assert!(limiter.try_acquire(company).await.is_err(), "workers are told to wait");
+    }
+
+    #[tokio::test]
+    async fn before_any_report_a_window_of_the_lowest_limit_is_assumed() {
+        let limiter = RateLimiter::default();
+        let company = CompanyId(3);
+        for _ in 0..DEFAULT_LIMIT {
+            assert!(limiter.try_acquire(company).await.is_ok());
+        }
+        assert!(limiter.try_acquire(company).await.is_err(), "the eleventh call waits");
+        // Workable then reports its own window (an OAuth token's 50): it replaces the assumption.
+        let reset_at = now_ms() / 1000 + 5;
+        limiter.observe(company, Some(RateLimit { limit: 50, remaining: 40, reset_at })).await;
+        assert!(limiter.try_acquire(company).await.is_err(), "the lower count stands within the window");
+        // A reset far in the future (a skewed clock) is not believed.
+        limiter.throttled(CompanyId(4), Some(now_ms() / 1000 + 3600)).await;
+        assert!(limiter.wait_ms(CompanyId(4)).is_some_and(|ms| ms <= 10_200));
     }
 }

@@ -39,7 +39,11 @@ pub struct SharedCandidate {
 
 impl Db {
     /// The whole candidate, for `company` only if they accepted one of its requests.
-    pub async fn shared_candidate(&self, company: CompanyId, candidate: CandidateId) -> Result<Option<SharedCandidate>> {
+    pub async fn shared_candidate(
+        &self,
+        company: CompanyId,
+        candidate: CandidateId,
+    ) -> Result<Option<SharedCandidate>> {
         let row = sqlx::query(
             "SELECT c.* FROM candidates c
              WHERE c.id = $1
@@ -51,7 +55,10 @@ impl Db {
         .await?;
         row.map(|row| {
             let profile: String = row.try_get("profile_json")?;
-            let cv = match (row.try_get::<Option<String>, _>("cv_filename")?, row.try_get::<Option<Vec<u8>>, _>("cv_pdf")?) {
+            let cv = match (
+                row.try_get::<Option<String>, _>("cv_filename")?,
+                row.try_get::<Option<Vec<u8>>, _>("cv_pdf")?,
+            ) {
                 (Some(filename), Some(pdf)) => Some(CvFile { filename, pdf }),
                 _ => None,
             };

@@ -38,11 +38,18 @@ pub struct ExportRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExportStep {
     /// The candidate exists in Workable: created now, or an existing one linked.
-    Created { workable_id: String, profile_url: Option<String>, stage: Option<String>, linked: bool },
+    Created {
+        workable_id: String,
+        profile_url: Option<String>,
+        stage: Option<String>,
+        linked: bool,
+    },
     ProfileAttached,
     /// Both files read back from Workable.
     FilesConfirmed,
-    AtStage { stage: String },
+    AtStage {
+        stage: String,
+    },
 }
 
 fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
@@ -80,7 +87,9 @@ impl ExportRecord {
             job_title: self.job_title.clone(),
             workable_url: self.profile_url.clone(),
             last_error: self.last_error.clone(),
-            next_attempt_at_ms: self.next_attempt_at.filter(|_| matches!(self.state, ExportState::Waiting | ExportState::Queued)),
+            next_attempt_at_ms: self
+                .next_attempt_at
+                .filter(|_| matches!(self.state, ExportState::Waiting | ExportState::Queued)),
             ledger,
         }
     }
@@ -143,8 +152,12 @@ impl Db {
             .execute(self.pool())
             .await?;
             if moved.rows_affected() == 1 {
-                self.export_ledger(request, "queued", &format!("Back-fill: queued for the Workable job “{}”.", config.job.title))
-                    .await?;
+                self.export_ledger(
+                    request,
+                    "queued",
+                    &format!("Back-fill: queued for the Workable job “{}”.", config.job.title),
+                )
+                .await?;
             }
         }
         self.export_by_request(company, request).await?.ok_or(StorageError::NotFound)
@@ -286,7 +299,8 @@ impl Db {
         .execute(self.pool())
         .await?;
         if let Some(error) = error.filter(|_| state != ExportState::Waiting) {
-            self.add_ledger(export, state.as_str(), error).await?;
+            let step = if state == ExportState::Queued { "retrying" } else { state.as_str() };
+            self.add_ledger(export, step, error).await?;
         }
         Ok(())
     }
@@ -298,7 +312,9 @@ impl Db {
             .fetch_all(self.pool())
             .await?;
         rows.iter()
-            .map(|r| Ok(LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? }))
+            .map(|r| {
+                Ok(LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? })
+            })
             .collect()
     }
 

@@ -40,7 +40,8 @@ fn item_from_row(row: &AnyRow) -> Result<WorkItem> {
 
 /// The upsert behind every enqueue: a new item, or a failed one queued again (from scratch).
 /// An item already queued, running or paused is left as it is.
-const ENQUEUE: &str = "INSERT INTO work_queue (kind, company_id, subject_id, state, run_at, attempts, created_at, updated_at)
+const ENQUEUE: &str =
+    "INSERT INTO work_queue (kind, company_id, subject_id, state, run_at, attempts, created_at, updated_at)
      VALUES ($1, $2, $3, 'queued', $4, 0, $5, $5)
      ON CONFLICT (kind, subject_id) DO UPDATE SET state = 'queued', run_at = excluded.run_at, attempts = 0,
         last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = excluded.updated_at
@@ -69,7 +70,14 @@ impl Db {
         subject: i64,
         run_at: i64,
     ) -> Result<()> {
-        sqlx::query(ENQUEUE).bind(kind).bind(company.0).bind(subject).bind(run_at).bind(now_ms()).execute(&mut **tx).await?;
+        sqlx::query(ENQUEUE)
+            .bind(kind)
+            .bind(company.0)
+            .bind(subject)
+            .bind(run_at)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 
@@ -102,7 +110,8 @@ impl Db {
                  RETURNING id, kind, company_id, subject_id, attempts"
             }
         };
-        let rows = sqlx::query(sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(self.pool()).await?;
+        let rows =
+            sqlx::query(sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(item_from_row).collect()
     }
 

@@ -7,14 +7,12 @@
 //! Happy path: two Workable calls (create with the resume, comment with the profile) and one read
 //! to confirm the files.
 
+use documents::{CvContent, ProfileContent};
 use domain::RequestId;
 use domain::mapping::StageAction;
-use documents::{CvContent, ProfileContent};
 use integrations::Credentials;
 use storage::{ExportRecord, ExportStep, SharedCandidate, StorageError, WorkItem};
-use workable::{
-    Candidate, NewCandidate, NewEducation, NewExperience, NewSocialProfile, Upload, WorkableError,
-};
+use workable::{Candidate, NewCandidate, NewEducation, NewExperience, NewSocialProfile, Upload, WorkableError};
 
 use crate::{Engine, Outcome};
 
@@ -88,9 +86,7 @@ fn profile_file_name(candidate: &SharedCandidate, export: &ExportRecord) -> Stri
 }
 
 fn date(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000).map(|t| t.date().to_string()).unwrap_or_default()
 }
 
 /// `2019-01` or `2019` → a date Workable takes (`YYYY-MM-DD`).
@@ -164,7 +160,9 @@ impl Engine {
         if export.state == domain::export::ExportState::Done {
             return Outcome::Done;
         }
-        let stale = config.checked_at.is_none_or(|at| storage::now_ms() - at > self.settings.drift_check_after.as_millis() as i64);
+        let stale = config
+            .checked_at
+            .is_none_or(|at| storage::now_ms() - at > self.settings.drift_check_after.as_millis() as i64);
         if stale {
             match self.integrations.check_configuration(config.clone()).await {
                 Ok(checked) => config = checked,
@@ -177,7 +175,11 @@ impl Engine {
         if !config.job.accepts_candidates() {
             return Outcome::Fail(format!(
                 "Mapping needs attention: {} Edit the role's ATS configuration, then retry.",
-                config.attention.first().cloned().unwrap_or_else(|| format!("The Workable job “{}” cannot take candidates.", config.job.title))
+                config
+                    .attention
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| format!("The Workable job “{}” cannot take candidates.", config.job.title))
             ));
         }
         let candidate = match stored!(self.db.shared_candidate(company, export.candidate_id).await) {
@@ -226,7 +228,9 @@ impl Engine {
 
         // 1. The candidate in the job: created, or found and linked.
         if export.workable_candidate_id.is_none() {
-            let created = self.create_or_link(&export, shortcode, stage.as_deref(), candidate, &link, uncertain, credentials).await?;
+            let created = self
+                .create_or_link(&export, shortcode, stage.as_deref(), candidate, &link, uncertain, credentials)
+                .await?;
             let step = ExportStep::Created {
                 workable_id: created.0.id.clone(),
                 profile_url: created.0.profile_url.clone(),
@@ -234,7 +238,9 @@ impl Engine {
                 linked: created.1,
             };
             let detail = match (created.1, &created.0.profile_url) {
-                (true, _) => "Already in the Workable job: linked to the existing candidate, not duplicated.".to_owned(),
+                (true, _) => {
+                    "Already in the Workable job: linked to the existing candidate, not duplicated.".to_owned()
+                }
                 (false, Some(_)) => "Created in Workable.".to_owned(),
                 (false, None) => "Created in Workable (no profile link returned).".to_owned(),
             };
@@ -247,16 +253,37 @@ impl Engine {
         let workable_id = export.workable_candidate_id.clone().unwrap_or_default();
         let profile_name = profile_file_name(candidate, &export);
 
-        // 2. The marketplace profile, attached on the timeline.
+        // 2. The marketplace profile attached on the timeline (and, for a candidate who was
+        //    already in the job with a resume of their own, the CV too).
         if export.profile_attached_at.is_none() {
-            let already = if uncertain || export.linked_existing {
-                let files = workable!(self, company, credentials, |api| api.candidate_files(&workable_id)).map_err(Outcome::from)?;
-                files.iter().any(|f| f.name == profile_name)
+            let present: Vec<String> = if uncertain || export.linked_existing {
+                workable!(self, company, credentials, |api| api.candidate_files(&workable_id))
+                    .map_err(Outcome::from)?
+                    .into_iter()
+                    .map(|f| f.name)
+                    .collect()
             } else {
-                false
+                Vec::new()
             };
-            if !already {
-                let context = self.db.export_context(&export).await.map_err(storage_failure)?;
+            let context = self.db.export_context(&export).await.map_err(storage_failure)?;
+            let accepted_on = date(context.accepted_at);
+            if export.linked_existing
+                && let Some(cv) = candidate.cv.as_ref().filter(|cv| !present.contains(&cv.filename))
+            {
+                let body = format!(
+                    "{}'s CV, shared through the marketplace on {accepted_on}. Profile: {link}",
+                    candidate.name
+                );
+                let upload = Upload::new(&cv.filename, &cv.pdf);
+                workable!(self, company, credentials, |api| api.comment(
+                    &workable_id,
+                    &credentials.member_id,
+                    &body,
+                    Some(&upload)
+                ))
+                .map_err(Outcome::from)?;
+            }
+            if !present.contains(&profile_name) {
                 let pdf = documents::render_profile(&ProfileContent {
                     candidate: CvContent {
                         name: &candidate.name,
@@ -268,22 +295,28 @@ impl Engine {
                     },
                     role_title: &context.role_title,
                     company_name: &context.company_name,
-                    accepted_on: &date(context.accepted_at),
+                    accepted_on: &accepted_on,
                     link: &link,
                 });
                 let body = format!(
-                    "{} accepted {}'s request for {} on the marketplace on {}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
-                    candidate.name,
-                    context.company_name,
-                    context.role_title,
-                    date(context.accepted_at)
+                    "{} accepted {}'s request for {} on the marketplace on {accepted_on}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
+                    candidate.name, context.company_name, context.role_title
                 );
                 let upload = Upload::new(&profile_name, &pdf);
-                workable!(self, company, credentials, |api| api.comment(&workable_id, &credentials.member_id, &body, Some(&upload)))
-                    .map_err(Outcome::from)?;
+                workable!(self, company, credentials, |api| api.comment(
+                    &workable_id,
+                    &credentials.member_id,
+                    &body,
+                    Some(&upload)
+                ))
+                .map_err(Outcome::from)?;
             }
             self.db
-                .record_export_step(export.id, &ExportStep::ProfileAttached, "Marketplace profile attached on the Workable timeline.")
+                .record_export_step(
+                    export.id,
+                    &ExportStep::ProfileAttached,
+                    "Marketplace profile attached on the Workable timeline.",
+                )
                 .await
                 .map_err(storage_failure)?;
         }
@@ -310,7 +343,10 @@ impl Engine {
             } else {
                 "Marketplace profile read back from Workable (the candidate shared no CV)."
             };
-            self.db.record_export_step(export.id, &ExportStep::FilesConfirmed, detail).await.map_err(storage_failure)?;
+            self.db
+                .record_export_step(export.id, &ExportStep::FilesConfirmed, detail)
+                .await
+                .map_err(storage_failure)?;
         }
 
         // 4. The stage: set at creation (`?stage=`); an existing candidate keeps theirs.
@@ -320,7 +356,10 @@ impl Engine {
         } else {
             format!("At “{at}” in Workable.")
         };
-        self.db.record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail).await.map_err(storage_failure)?;
+        self.db
+            .record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail)
+            .await
+            .map_err(storage_failure)?;
         tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");
         Ok(())
     }
@@ -342,8 +381,7 @@ impl Engine {
         let company = export.company_id;
         if let Some(other) = self.db.export_with_identity(export).await.map_err(storage_failure)? {
             let id = other.workable_candidate_id.unwrap_or_default();
-            let found = workable!(self, company, credentials, |api| api.candidate(&id))
-                .map_err(Outcome::from)?;
+            let found = workable!(self, company, credentials, |api| api.candidate(&id)).map_err(Outcome::from)?;
             return Ok((found, true));
         }
         if uncertain {
@@ -357,8 +395,9 @@ impl Engine {
         match workable!(self, company, credentials, |api| api.create_candidate(shortcode, stage, &body)) {
             Ok(created) => Ok((created, false)),
             Err(Failure::Workable(WorkableError::Duplicate)) => {
-                let found = workable!(self, company, credentials, |api| api.find_candidate(shortcode, &candidate.email))
-                    .map_err(Outcome::from)?;
+                let found = workable!(self, company, credentials, |api| api
+                    .find_candidate(shortcode, &candidate.email))
+                .map_err(Outcome::from)?;
                 found.map(|c| (c, true)).ok_or_else(|| {
                     Outcome::Retry("Workable says the candidate exists in the job but does not list them yet.".into())
                 })

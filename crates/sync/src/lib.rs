@@ -95,10 +95,12 @@ impl Outcome {
 
     pub(crate) fn from_connect(err: ConnectError) -> Outcome {
         match err {
-            ConnectError::ReconnectNeeded => {
-                Outcome::Pause("Workable no longer accepts this connection's access. A master account needs to reconnect.".into())
-            }
-            ConnectError::NotConnected => Outcome::Pause("Workable is not connected. A master account can connect it under Account settings.".into()),
+            ConnectError::ReconnectNeeded => Outcome::Pause(
+                "Workable no longer accepts this connection's access. A master account needs to reconnect.".into(),
+            ),
+            ConnectError::NotConnected => Outcome::Pause(
+                "Workable is not connected. A master account can connect it under Account settings.".into(),
+            ),
             ConnectError::Storage(err) => Outcome::Retry(format!("Storage failure: {err}")),
             other => Outcome::Retry(other.to_string()),
         }
@@ -186,7 +188,8 @@ impl Engine {
             }
         }
         // Let the items in hand finish (their leases protect them anyway).
-        let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(self.settings.concurrency as u32)).await;
+        let _ =
+            tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(self.settings.concurrency as u32)).await;
         tracing::info!(owner = %self.owner, "sync worker stopped");
     }
 

@@ -184,7 +184,7 @@ async fn guarded(
         }
     }
 
-    let limit = token.kind.limit();
+    let limit = sandbox.inner.faults.lock().expect("faults lock").rate_limit_override.unwrap_or(token.kind.limit());
     let state =
         sandbox.inner.limits.lock().expect("limits lock").entry(token.secret.clone()).or_default().count(now, limit);
     logged.rate_limit_remaining = Some(state.remaining);

@@ -11,6 +11,9 @@ pub struct Faults {
     pub error_rate: f64,
     /// Until this sandbox time (ms), every SPI request is answered `429` (a 429 storm).
     pub rate_limit_storm_until_ms: Option<i64>,
+    /// Requests per 10-second window for every token instead of Workable's 10 / 50 (to measure
+    /// the product with the limit lifted, or tightened).
+    pub rate_limit_override: Option<u32>,
     /// Added to every SPI answer.
     pub latency_ms: u64,
     /// The next N writes (POST, PUT, PATCH, DELETE) are committed, and then the client gets a

@@ -5,8 +5,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{
-    Account, Candidate, CandidateFile, Endpoints, Job, Member, NewCandidate, RateLimit, Secret, Stage, Subdomain, Upload,
-    WorkableError,
+    Account, Candidate, CandidateFile, Endpoints, Job, Member, NewCandidate, RateLimit, Secret, Stage, Subdomain,
+    Upload, WorkableError,
 };
 
 /// An answer from Workable with the rate-limit state its headers reported.
@@ -216,7 +216,11 @@ impl AccountApi<'_> {
     }
 
     /// The candidate with this email in this job, if any (Workable dedupes by email per job).
-    pub async fn find_candidate(&self, shortcode: &str, email: &str) -> Result<Reply<Option<Candidate>>, WorkableError> {
+    pub async fn find_candidate(
+        &self,
+        shortcode: &str,
+        email: &str,
+    ) -> Result<Reply<Option<Candidate>>, WorkableError> {
         let url = format!(
             "{}/candidates?shortcode={}&email={}&limit=10",
             self.base,
@@ -234,8 +238,10 @@ impl AccountApi<'_> {
 
     /// One candidate (`{"candidate": …}`).
     pub async fn candidate(&self, id: &str) -> Result<Reply<Candidate>, WorkableError> {
-        let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/candidates/{}", self.base, path_segment(id)), self.token, None).await?;
+        let (body, rate_limit) = self
+            .client
+            .send(Method::GET, &format!("{}/candidates/{}", self.base, path_segment(id)), self.token, None)
+            .await?;
         Ok(Reply { value: field(body, "candidate")?, rate_limit })
     }
 
@@ -257,7 +263,8 @@ impl AccountApi<'_> {
     ) -> Result<Reply<Option<String>>, WorkableError> {
         let mut comment = serde_json::json!({ "body": body, "policy": [] });
         if let Some(file) = attachment {
-            comment["attachment"] = serde_json::to_value(file).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
+            comment["attachment"] =
+                serde_json::to_value(file).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
         }
         let payload = serde_json::json!({ "member_id": member_id, "comment": comment });
         let url = format!("{}/candidates/{}/comments", self.base, path_segment(candidate_id));

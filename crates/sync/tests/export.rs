@@ -1,0 +1,405 @@
+//! The export engine against the Workable sandbox, on both databases: the happy path, each fault
+//! the sandbox can produce (5xx, 429 storm, a response lost after Workable committed, duplicate
+//! 422, revoked token, a worker killed between steps), unmapped roles and back-fill, and several
+//! workers on one database. Every scenario ends with exactly one Workable candidate per
+//! acceptance, carrying both files.
+
+use std::time::Duration;
+
+use domain::export::ExportState;
+use domain::mapping::StageChoice;
+use domain::views::CandidateProfile;
+use domain::{Email, MarketplaceStage, RequestId, RoleId};
+use integrations::{Actor, Integrations, TokenCipher};
+use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
+use storage::{CvFile, Db, NewCandidate, test_on_both_databases};
+use sync::{Engine, Settings};
+use workable::{Endpoints, WorkableClient};
+use workable_sandbox::{Faults, Sandbox, seed};
+
+const RUST_JOB: &str = "NOR01RUST01";
+
+struct Setup {
+    db: Db,
+    sandbox: Sandbox,
+    integrations: Integrations,
+    maria: Actor,
+    rust: RoleId,
+}
+
+async fn setup(db: &Db) -> Setup {
+    seed_if_empty(db).await.unwrap();
+    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
+    let (base, _) = sandbox.serve(0).await.unwrap();
+    let integrations =
+        Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0);
+    let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
+    let maria = Actor::from(&user);
+    integrations.connect_with_api_token(&maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
+    // A role of its own, so the demo's earlier acceptances (other roles, never mapped here) make
+    // no Workable calls.
+    let rust = db
+        .insert_role(
+            maria.company_id,
+            &domain::RoleTitle::parse("Rust Engineer (export tests)").unwrap(),
+            &domain::Location::parse("Berlin").unwrap(),
+            domain::RoleStatus::Live,
+        )
+        .await
+        .unwrap();
+    Setup { db: db.clone(), sandbox, integrations, maria, rust }
+}
+
+fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
+    MarketplaceStage::ALL
+        .iter()
+        .map(|&stage| {
+            let choice = match stage {
+                MarketplaceStage::Accepted => StageChoice::Move("sourced".into()),
+                MarketplaceStage::Screening => StageChoice::Move("phone-screen".into()),
+                s if s.is_outcome() => StageChoice::Disqualify,
+                _ => StageChoice::Nothing,
+            };
+            (stage, choice)
+        })
+        .collect()
+}
+
+fn settings() -> Settings {
+    Settings {
+        lease: Duration::from_secs(2),
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(400),
+        max_attempts: 12,
+        ..Settings::new("http://127.0.0.1:3000")
+    }
+}
+
+impl Setup {
+    async fn map_rust(&self) {
+        self.integrations.save_configuration(&self.maria, self.rust, RUST_JOB, &choices()).await.unwrap();
+    }
+
+    fn engine(&self) -> Engine {
+        Engine::new(self.db.clone(), self.integrations.clone(), settings())
+    }
+
+    /// Starts a worker; dropping the sender (or sending) stops it.
+    fn start(&self) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let engine = self.engine();
+        let handle = tokio::spawn(engine.run(async move {
+            let _ = stopped.await;
+        }));
+        (stop, handle)
+    }
+
+    /// A new marketplace candidate (with a CV) who accepts a request for the Rust role.
+    async fn acceptance(&self, n: usize) -> (RequestId, String) {
+        let email = format!("export-{n}@candidates.test");
+        let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
+        let pdf = documents::render_cv(&documents::CvContent {
+            name: "Grace Hopper",
+            email: &email,
+            phone: None,
+            headline: "Compiler engineer",
+            summary: "Wrote the first compiler.",
+            profile: &profile,
+        });
+        let candidate = self
+            .db
+            .insert_candidate(NewCandidate {
+                name: &format!("Grace Hopper {n}"),
+                email: &Email::parse(&email).unwrap(),
+                phone: None,
+                headline: "Compiler engineer",
+                summary: "Wrote the first compiler.",
+                profile: &profile,
+                cv: Some(CvFile { filename: format!("grace-{n}.pdf"), pdf }),
+            })
+            .await
+            .unwrap();
+        let request = self
+            .db
+            .insert_request(self.maria.company_id, self.rust, candidate, Some(self.maria.user_id))
+            .await
+            .unwrap();
+        self.db.accept_request(self.maria.company_id, request).await.unwrap();
+        (request, email)
+    }
+
+    async fn export_state(&self, request: RequestId) -> Option<ExportState> {
+        self.db.export_by_request(self.maria.company_id, request).await.unwrap().map(|e| e.state)
+    }
+
+    async fn wait_for(&self, request: RequestId, state: ExportState) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let now = self.export_state(request).await;
+            if now == Some(state) {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "export of {request:?} still {now:?}, waiting for {state:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The Workable candidates with this email in the Rust job, with their file names.
+    fn in_workable(&self, email: &str) -> Vec<Vec<String>> {
+        self.sandbox.read(|w| {
+            w.account("northwind")
+                .unwrap()
+                .candidates
+                .iter()
+                .filter(|c| !c.deleted && c.job_shortcode == RUST_JOB && c.email.eq_ignore_ascii_case(email))
+                .map(|c| c.resume.iter().chain(c.files.iter()).map(|f| f.name.clone()).collect())
+                .collect()
+        })
+    }
+
+    /// Exactly one Workable candidate, with the CV as resume and the profile PDF.
+    fn assert_exported_once(&self, email: &str, n: usize) {
+        let found = self.in_workable(email);
+        assert_eq!(found.len(), 1, "{email}: {found:?}");
+        assert!(found[0].contains(&format!("grace-{n}.pdf")), "{found:?}");
+        assert!(found[0].iter().any(|f| f.starts_with("Marketplace profile - Grace Hopper")), "{found:?}");
+    }
+
+    fn calls(&self, method: &str, path_end: &str) -> usize {
+        self.sandbox.request_log().iter().filter(|r| r.method == method && r.path.ends_with(path_end)).count()
+    }
+}
+
+test_on_both_databases! {
+    async fn an_acceptance_lands_in_workable_once_with_both_files_and_a_ledger(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let (stop, worker) = s.start();
+        let before = s.sandbox.request_log().len();
+        let (request, email) = s.acceptance(1).await;
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 1);
+
+        // Where it landed: the mapped job, the stage mapped to Request accepted, sourced, tagged.
+        let (stage, sourced, tags) = s.sandbox.read(|w| {
+            let c = w.account("northwind").unwrap().candidates.iter().find(|c| c.email == email).unwrap().clone();
+            (c.stage_slug, c.sourced, c.tags)
+        });
+        assert_eq!((stage.as_str(), sourced), ("sourced", true));
+        assert_eq!(tags, ["ats-bridge marketplace"]);
+
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(export.profile_url.is_some() && export.workable_candidate_id.is_some());
+        let steps: Vec<String> = db.ledger(export.id).await.unwrap().into_iter().map(|e| e.step).collect();
+        assert_eq!(steps, ["created", "profile_attached", "files_confirmed", "at_stage"]);
+        let calls = s.sandbox.request_log().len() - before;
+        assert_eq!(calls, 3, "create with the resume, comment with the profile, files read back");
+        let _ = stop.send(());
+        worker.await.unwrap();
+    }
+}
+
+test_on_both_databases! {
+    async fn server_errors_are_retried_until_the_export_is_done(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // Workable answers 503 to everything for a while, then to every third or fourth call.
+        s.sandbox.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(2).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let export = db.export_by_request(s.maria.company_id, request).await.unwrap();
+            if let Some(export) = export
+                && db.ledger(export.id).await.unwrap().iter().any(|e| e.step == "retrying" && e.detail.contains("did not answer"))
+            {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no retry recorded");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        s.sandbox.set_faults(Faults { error_rate: 0.3, ..Faults::default() });
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 2);
+    }
+}
+
+test_on_both_databases! {
+    async fn a_response_lost_after_workable_committed_does_not_create_twice(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // The create and the comment both commit, and both answers are lost.
+        s.sandbox.set_faults(Faults { lose_responses_after_commit: 2, ..Faults::default() });
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(3).await;
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 3);
+        assert_eq!(s.calls("POST", &format!("/jobs/{RUST_JOB}/candidates")), 1, "looked up, not created again");
+        let profiles = s.in_workable(&email)[0].iter().filter(|f| f.starts_with("Marketplace profile")).count();
+        assert_eq!(profiles, 1, "the profile is attached once");
+    }
+}
+
+test_on_both_databases! {
+    async fn a_candidate_already_in_the_job_is_linked_not_duplicated(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let (_stop, _worker) = s.start();
+        // Someone added the same person to the Workable job by hand first.
+        let email = "export-4@candidates.test";
+        let client = reqwest::Client::new();
+        let base = s.integrations.client().endpoints().account_api(&workable::Subdomain::parse("northwind").unwrap());
+        let created = client
+            .post(format!("{base}/jobs/{RUST_JOB}/candidates"))
+            .bearer_auth(seed::NORTHWIND_TOKEN)
+            .json(&serde_json::json!({ "candidate": { "name": "Grace Hopper", "email": email } }))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success());
+        let (request, _) = s.acceptance(4).await;
+        s.wait_for(request, ExportState::Done).await;
+        let found = s.in_workable(email);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].iter().any(|f| f.starts_with("Marketplace profile")), "the profile is still attached: {found:?}");
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(export.linked_existing);
+        assert!(db.ledger(export.id).await.unwrap()[0].detail.contains("linked"));
+    }
+}
+
+test_on_both_databases! {
+    async fn a_429_storm_makes_the_export_wait_then_finish(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        s.sandbox.set_faults(Faults { rate_limit_storm_until_ms: Some(s.sandbox.now_ms() + 2_500), ..Faults::default() });
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(5).await;
+        s.wait_for(request, ExportState::Waiting).await;
+        let waiting = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(waiting.next_attempt_at.is_some(), "an ETA to show");
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 5);
+    }
+}
+
+test_on_both_databases! {
+    async fn a_revoked_token_pauses_the_work_until_a_reconnect(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let (_stop, _worker) = s.start();
+        assert!(s.sandbox.revoke_token(seed::NORTHWIND_TOKEN));
+        let (request, email) = s.acceptance(6).await;
+        s.wait_for(request, ExportState::Paused).await;
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(export.last_error.unwrap().contains("reconnect"));
+        assert!(s.in_workable(&email).is_empty());
+        let attempts_before = export.attempts;
+
+        // Workable accepts the token again (a new one, in real life) and a master reconnects.
+        s.sandbox.write(|w| w.tokens.iter_mut().for_each(|t| t.revoked = false));
+        s.integrations.connect_with_api_token(&s.maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 6);
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(export.attempts <= attempts_before + 1, "pausing burned no retries");
+    }
+}
+
+test_on_both_databases! {
+    async fn a_worker_killed_between_steps_is_resumed_by_another(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // Slow answers make the window between "created" and "profile attached" wide.
+        s.sandbox.set_faults(Faults { latency_ms: 400, ..Faults::default() });
+        let (_stop, first) = s.start();
+        let (request, email) = s.acceptance(7).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let export = db.export_by_request(s.maria.company_id, request).await.unwrap();
+            if export.is_some_and(|e| e.created_in_workable_at.is_some()) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "never created");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Killed mid-export: no cleanup, its lease stays until it runs out.
+        first.abort();
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert_ne!(export.state, ExportState::Done);
+        s.sandbox.set_faults(Faults::default());
+        let (_stop, _second) = s.start();
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 7);
+        assert_eq!(s.calls("POST", &format!("/jobs/{RUST_JOB}/candidates")), 1);
+    }
+}
+
+test_on_both_databases! {
+    async fn an_unmapped_role_records_not_mapped_and_back_fill_exports_later(db: Db) {
+        let s = setup(&db).await;
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(8).await;
+        s.wait_for(request, ExportState::NotMapped).await;
+        assert!(s.in_workable(&email).is_empty());
+        let tally = db.export_tallies(s.maria.company_id).await.unwrap();
+        let rust = tally.iter().find(|(role, _)| *role == s.rust).unwrap().1.clone();
+        assert!(rust.not_mapped >= 1, "{rust:?}");
+
+        assert_eq!(
+            sync::backfill(&db, s.maria.company_id, s.rust).await.unwrap_err(),
+            sync::ExportsError::Conflict("Add the role's ATS configuration first.")
+        );
+        s.map_rust().await;
+        let queued = sync::backfill(&db, s.maria.company_id, s.rust).await.unwrap();
+        assert_eq!(queued, 1);
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 8);
+        // Another company cannot back-fill Northwind's role.
+        let hank = db.find_user_by_email(&Email::parse(DEMO_LOGINS[2].email).unwrap()).await.unwrap().unwrap();
+        assert_eq!(sync::backfill(&db, hank.company_id, s.rust).await.unwrap_err(), sync::ExportsError::NotFound);
+    }
+}
+
+test_on_both_databases! {
+    async fn a_failed_export_says_why_and_retry_finishes_it(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // The job is closed in Workable after mapping: the export stops with the reason.
+        assert!(s.sandbox.set_job_state("northwind", RUST_JOB, "archived"));
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(9).await;
+        s.wait_for(request, ExportState::Failed).await;
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(export.last_error.clone().unwrap().contains("archived"), "{:?}", export.last_error);
+        assert!(s.in_workable(&email).is_empty());
+
+        assert!(s.sandbox.set_job_state("northwind", RUST_JOB, "published"));
+        sync::retry_export(&db, s.maria.company_id, export.id).await.unwrap();
+        s.wait_for(request, ExportState::Done).await;
+        s.assert_exported_once(&email, 9);
+    }
+}
+
+test_on_both_databases! {
+    async fn several_workers_on_one_database_export_each_acceptance_once(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // The limit lifted, so the workers really race each other.
+        s.sandbox.set_faults(Faults { rate_limit_override: Some(10_000), ..Faults::default() });
+        let workers: Vec<_> = (0..4).map(|_| s.start()).collect();
+        let mut accepted = Vec::new();
+        for n in 100..124 {
+            accepted.push((n, s.acceptance(n).await));
+        }
+        for (_, (request, _)) in &accepted {
+            s.wait_for(*request, ExportState::Done).await;
+        }
+        for (n, (_, email)) in &accepted {
+            s.assert_exported_once(email, *n);
+        }
+        assert_eq!(s.calls("POST", &format!("/jobs/{RUST_JOB}/candidates")), accepted.len(), "one create per acceptance");
+        assert_eq!(s.calls("POST", "/comments"), accepted.len(), "one profile per acceptance");
+        drop(workers);
+    }
+}
