@@ -21,6 +21,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Run only the sync worker (exports to Workable) and the drift sweep, without the site;
+    /// any number may run against one PostgreSQL database.
+    Worker,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,6 +102,15 @@ pub struct Config {
     /// Days of inactivity after which a session ends.
     #[arg(long, env = "ATS_BRIDGE_SESSION_DAYS", default_value = "7", global = true)]
     pub session_days: u16,
+
+    /// Run the sync worker inside `serve` too (turn off when separate `server worker`
+    /// processes do the work).
+    #[arg(long, env = "ATS_BRIDGE_SYNC_WORKER", default_value = "true", action = clap::ArgAction::Set, global = true)]
+    pub sync_worker: bool,
+
+    /// Work items one process handles at once.
+    #[arg(long, env = "ATS_BRIDGE_SYNC_CONCURRENCY", default_value = "16", global = true)]
+    pub sync_concurrency: u16,
 
     /// Log line format.
     #[arg(long, env = "ATS_BRIDGE_LOG_FORMAT", value_enum, default_value = "text", global = true)]

@@ -1,4 +1,5 @@
-//! `server`: serves the site (and, in later roles, the sync worker) or migrates the database.
+//! `server`: serves the site with the sync worker, runs the sync worker alone, or migrates the
+//! database.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -24,6 +25,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => migrate(&cli.config).await,
         Command::Serve => serve(&cli.config).await,
+        Command::Worker => worker(&cli.config).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,7 +80,9 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");
     let sweeper = tokio::spawn(sweep_sessions(db.clone(), stopped(stop_rx.clone())));
+    let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
     let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
+    let worker = config.sync_worker.then(|| tokio::spawn(engine.run(stopped(stop_rx.clone()))));
     let site = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
@@ -86,12 +90,41 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let result = site.await;
     let _ = sweeper.await;
     let _ = drift.await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     db.close().await;
     match &result {
         Ok(()) => tracing::info!("site stopped cleanly"),
         Err(err) => tracing::error!(error = %err, "site stopped with an error"),
     }
     Ok(result?)
+}
+
+/// `server worker`: the sync engine and the drift sweep on their own, until Ctrl-C or SIGTERM.
+async fn worker(config: &Config) -> Result<(), StartError> {
+    let db = prepare_database(&config.database_url(), false).await?;
+    let integrations = server::integrations(&db, workable_settings(config)?);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
+    let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
+    let work = tokio::spawn(engine.run(stopped(stop_rx.clone())));
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    let _ = work.await;
+    let _ = drift.await;
+    db.close().await;
+    Ok(())
+}
+
+fn sync_settings(config: &Config) -> sync::Settings {
+    sync::Settings {
+        concurrency: usize::from(config.sync_concurrency.max(1)),
+        ..sync::Settings::new(config.public_url())
+    }
 }
 
 /// Workable's endpoints, the OAuth client and the token key, from configuration; the embedded

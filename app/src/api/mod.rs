@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+pub mod exports;
 pub mod mapping;
 pub mod workable;
 #[cfg(feature = "ssr")]

@@ -1,9 +1,11 @@
 //! Presentational pieces: they take props and never call the server.
 
+mod export_status;
 mod frame;
 mod status;
 mod workable_card;
 
+pub use export_status::{ExportCell, refresh_while};
 pub use frame::{ErrorList, FormError, SignedIn};
 pub use status::StatusBadge;
 pub use workable_card::WorkableCardView;

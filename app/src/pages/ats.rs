@@ -313,8 +313,9 @@ pub fn AtsMappingPage() -> impl IntoView {
     let save = ServerAction::<SaveAtsConfiguration>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            navigate("/source", Default::default());
+        if let (Some(Ok(_)), Some(role)) = (save.value().get(), role_id()) {
+            // Source then offers to export whoever accepted before the mapping.
+            navigate(&format!("/source?mapped={role}"), Default::default());
         }
     });
     view! {

@@ -1,6 +1,7 @@
 //! A role's pipeline: the candidates who accepted, their marketplace stage and a control to move
 //! them; the requests still open; and (for a live role) a way to send more.
 
+use domain::export::ExportState;
 use domain::views::{OpenRequest, Pipeline, PipelineEntry};
 use domain::{MarketplaceStage, RequestStatus, RoleStatus};
 use leptos::prelude::*;
@@ -8,8 +9,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::exports::RetryExport;
 use crate::api::{AnswerRequest, MoveCandidate, SendRequest, get_pipeline};
-use crate::components::{ErrorList, FormError, SignedIn, StatusBadge};
+use crate::components::{ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 use crate::format::timestamp;
 
@@ -19,8 +21,14 @@ use crate::format::timestamp;
 pub fn PipelinePage() -> impl IntoView {
     let params = use_params_map();
     let role_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let actions =
-        Actions { move_candidate: ServerAction::new(), answer: ServerAction::new(), send: ServerAction::new() };
+    let actions = Actions {
+        move_candidate: ServerAction::new(),
+        answer: ServerAction::new(),
+        send: ServerAction::new(),
+        retry: ServerAction::new(),
+    };
+    // Refreshes while an export is on its way, so its steps appear as they happen.
+    let tick = RwSignal::new(0u32);
     let pipeline = Resource::new(
         move || {
             (
@@ -28,6 +36,8 @@ pub fn PipelinePage() -> impl IntoView {
                 actions.move_candidate.version().get(),
                 actions.answer.version().get(),
                 actions.send.version().get(),
+                actions.retry.version().get(),
+                tick.get(),
             )
         },
         |(role_id, ..)| async move {
@@ -36,6 +46,17 @@ pub fn PipelinePage() -> impl IntoView {
                 None => Err(AppError::NotFound),
             }
         },
+    );
+    refresh_while(
+        move || {
+            pipeline.get_untracked().and_then(Result::ok).is_some_and(|p| {
+                p.entries.iter().any(|e| {
+                    e.export.as_ref().is_some_and(|x| matches!(x.state, ExportState::Queued | ExportState::Waiting))
+                })
+            })
+        },
+        tick,
+        std::time::Duration::from_millis(1500),
     );
     view! {
         <Title text="Pipeline · ats-bridge"/>
@@ -51,6 +72,7 @@ struct Actions {
     move_candidate: ServerAction<MoveCandidate>,
     answer: ServerAction<AnswerRequest>,
     send: ServerAction<SendRequest>,
+    retry: ServerAction<RetryExport>,
 }
 
 #[component]
@@ -78,14 +100,15 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
         <section>
             <h2>"Pipeline"</h2>
             <FormError result=actions.move_candidate.value()/>
+            <FormError result=actions.retry.value()/>
             {if pipeline.entries.is_empty() {
                 view! { <p>"Nobody has accepted a request for this role yet."</p> }.into_any()
             } else {
                 view! {
                     <table class="pipeline">
-                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Move to"</th></tr></thead>
+                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Workable"</th><th>"Move to"</th></tr></thead>
                         <tbody>
-                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry action=actions.move_candidate/> }).collect_view()}
+                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry action=actions.move_candidate retry=actions.retry/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
@@ -126,7 +149,11 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn EntryRow(entry: PipelineEntry, action: ServerAction<MoveCandidate>) -> impl IntoView {
+fn EntryRow(
+    entry: PipelineEntry,
+    action: ServerAction<MoveCandidate>,
+    retry: ServerAction<RetryExport>,
+) -> impl IntoView {
     let current = entry.stage;
     let moved = match &entry.last_moved_by {
         Some(who) => format!("{} by {who}", timestamp(entry.last_moved_at_ms)),
@@ -148,6 +175,7 @@ fn EntryRow(entry: PipelineEntry, action: ServerAction<MoveCandidate>) -> impl I
                     <a href=format!("/candidates/{}/cv", entry.candidate_id) rel="external" target="_blank">"CV (PDF)"</a>
                 })}
             </td>
+            <td class="export-cell"><ExportCell export=entry.export.clone() retry name=entry.name.clone()/></td>
             <td>
                 <ActionForm action attr:class="inline">
                     <input type="hidden" name="request_id" value=entry.request_id.0/>

@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, list_roles};
-use crate::components::{ErrorList, FormError, SignedIn, StatusBadge};
+use crate::components::{ErrorList, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
@@ -18,7 +19,26 @@ use crate::error::AppError;
 pub fn SourcePage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let publish = ServerAction::<PublishRole>::new();
-    let roles = Resource::new(move || (create.version().get(), publish.version().get()), |_| list_roles());
+    let backfill = ServerAction::<BackfillRole>::new();
+    // Refreshes while exports are on their way (back-fill progress shows live).
+    let tick = RwSignal::new(0u32);
+    let roles = Resource::new(
+        move || (create.version().get(), publish.version().get(), backfill.version().get(), tick.get()),
+        |_| list_roles(),
+    );
+    refresh_while(
+        move || {
+            roles
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|roles| roles.iter().any(|r| r.exports.in_progress > 0))
+        },
+        tick,
+        std::time::Duration::from_millis(1500),
+    );
+    // `?mapped=<role>`: the wizard just saved this role's configuration.
+    let query = leptos_router::hooks::use_query_map();
+    let mapped = Memo::new(move |_| query.read().get("mapped").and_then(|v| v.parse::<i64>().ok()));
     // The role that just went live, whose ATS configuration the page offers.
     let prompt = RwSignal::new(None::<i64>);
     Effect::new(move |_| {
@@ -34,7 +54,7 @@ pub fn SourcePage() -> impl IntoView {
     view! {
         <Title text="Source · ats-bridge"/>
         <SignedIn>
-            <Source create publish roles prompt/>
+            <Source create publish backfill roles prompt mapped/>
         </SignedIn>
     }
 }
@@ -43,8 +63,10 @@ pub fn SourcePage() -> impl IntoView {
 fn Source(
     create: ServerAction<CreateRole>,
     publish: ServerAction<PublishRole>,
+    backfill: ServerAction<BackfillRole>,
     roles: Resource<Result<Vec<RoleSummary>, AppError>>,
     prompt: RwSignal<Option<i64>>,
+    mapped: Memo<Option<i64>>,
 ) -> impl IntoView {
     // A created role empties the form for the next one.
     let new_role = NodeRef::<leptos::html::Form>::new();
@@ -64,21 +86,26 @@ fn Source(
                         let just_live = prompt.get().and_then(|id| {
                             roles.iter().find(|r| r.id.0 == id && r.status == RoleStatus::Live && !r.ats_state.is_mapped()).cloned()
                         });
+                        let just_mapped = mapped.get().and_then(|id| {
+                            roles.iter().find(|r| r.id.0 == id && r.ats_state.is_mapped() && r.exports.not_mapped > 0).cloned()
+                        });
                         view! {
                             {just_live.map(|role| view! { <PublishPrompt role prompt/> })}
+                            {just_mapped.map(|role| view! { <BackfillOffer role backfill/> })}
                             {(unmapped > 0).then(|| view! {
                                 <p class="attention">
                                     {format!("{unmapped} live role{} not mapped to Workable: candidates who accept {} will not reach your ATS.",
                                         if unmapped == 1 { " is" } else { "s are" }, if unmapped == 1 { "it" } else { "them" })}
                                 </p>
                             })}
-                            <RoleTable roles publish/>
+                            <RoleTable roles publish backfill/>
                         }
                     })
                 })}
             </ErrorBoundary>
         </Transition>
         <FormError result=publish.value()/>
+        <FormError result=backfill.value()/>
         <section class="card">
             <h2>"New role"</h2>
             <ActionForm action=create node_ref=new_role attr:class="row">
@@ -111,7 +138,11 @@ fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>) -> impl IntoV
 }
 
 #[component]
-fn RoleTable(roles: Vec<RoleSummary>, publish: ServerAction<PublishRole>) -> impl IntoView {
+fn RoleTable(
+    roles: Vec<RoleSummary>,
+    publish: ServerAction<PublishRole>,
+    backfill: ServerAction<BackfillRole>,
+) -> impl IntoView {
     if roles.is_empty() {
         return view! { <p>"No roles yet. Create one below."</p> }.into_any();
     }
@@ -121,7 +152,7 @@ fn RoleTable(roles: Vec<RoleSummary>, publish: ServerAction<PublishRole>) -> imp
                 <tr><th>"Role"</th><th>"Location"</th><th>"Status"</th><th>"Requests sent"</th><th>"In pipeline"</th><th>"ATS"</th><th></th></tr>
             </thead>
             <tbody>
-                {roles.into_iter().map(|role| view! { <RoleRow role publish/> }).collect_view()}
+                {roles.into_iter().map(|role| view! { <RoleRow role publish backfill/> }).collect_view()}
             </tbody>
         </table>
     }
@@ -129,7 +160,11 @@ fn RoleTable(roles: Vec<RoleSummary>, publish: ServerAction<PublishRole>) -> imp
 }
 
 #[component]
-fn RoleRow(role: RoleSummary, publish: ServerAction<PublishRole>) -> impl IntoView {
+fn RoleRow(
+    role: RoleSummary,
+    publish: ServerAction<PublishRole>,
+    backfill: ServerAction<BackfillRole>,
+) -> impl IntoView {
     let status = role.status;
     let live = status == RoleStatus::Live;
     let unmapped = live && !role.ats_state.is_mapped();
@@ -144,7 +179,10 @@ fn RoleRow(role: RoleSummary, publish: ServerAction<PublishRole>) -> impl IntoVi
             <td><StatusBadge kind=status.as_str() label=status.label()/></td>
             <td>{role.pending_requests}</td>
             <td>{role.in_pipeline}</td>
-            <td class="ats"><AtsCell state=role.ats_state.clone() live/></td>
+            <td class="ats">
+                <AtsCell state=role.ats_state.clone() live/>
+                <ExportTallyView role=role.clone() backfill/>
+            </td>
             <td class="actions">
                 {(status == RoleStatus::Draft).then(|| view! {
                     <ActionForm action=publish attr:class="inline">
@@ -195,5 +233,59 @@ fn AtsMenu(role_id: i64, title: String, mapped: bool) -> impl IntoView {
                 }}
             </ul>
         </details>
+    }
+}
+
+/// Where the role's candidates stand with Workable, and the back-fill button when some accepted
+/// before the role was mapped.
+#[component]
+fn ExportTallyView(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> impl IntoView {
+    let t = role.exports;
+    let mut parts = Vec::new();
+    if t.done > 0 {
+        parts.push(format!("{} in Workable", t.done));
+    }
+    if t.in_progress > 0 {
+        parts.push(format!("{} exporting", t.in_progress));
+    }
+    if t.failed > 0 {
+        parts.push(format!("{} failed", t.failed));
+    }
+    if t.paused > 0 {
+        parts.push(format!("{} paused (reconnect needed)", t.paused));
+    }
+    let mapped = role.ats_state.is_mapped();
+    let waiting = t.not_mapped;
+    let label = format!("Export {waiting} earlier candidate{} of {}", if waiting == 1 { "" } else { "s" }, role.title);
+    view! {
+        {(!parts.is_empty()).then(|| view! { <p class="tally muted">{parts.join(" · ")}</p> })}
+        {(waiting > 0 && !mapped).then(|| view! {
+            <p class="tally muted">{format!("{waiting} accepted candidate{} not exported — role not mapped", if waiting == 1 { "" } else { "s" })}</p>
+        })}
+        {(waiting > 0 && mapped).then(|| view! {
+            <ActionForm action=backfill attr:class="inline">
+                <input type="hidden" name="role_id" value=role.id.0/>
+                <button type="submit" aria-label=label>{format!("Export {waiting} earlier")}</button>
+            </ActionForm>
+        })}
+    }
+}
+
+/// Right after a role's first mapping: offers to export who accepted before.
+#[component]
+fn BackfillOffer(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> impl IntoView {
+    let n = role.exports.not_mapped;
+    view! {
+        <section class="prompt" role="dialog" aria-labelledby="backfill-title">
+            <h2 id="backfill-title">{format!("{} is mapped", role.title)}</h2>
+            <p>{format!(
+                "{n} candidate{} accepted a request for it before it was mapped. Export {} to Workable now? Progress shows in the table.",
+                if n == 1 { "" } else { "s" }, if n == 1 { "them" } else { "them all" }
+            )}</p>
+            <ActionForm action=backfill attr:class="inline">
+                <input type="hidden" name="role_id" value=role.id.0/>
+                <button type="submit" class="primary">{format!("Export {n} to Workable")}</button>
+            </ActionForm>
+        </section>
     }
 }

@@ -66,6 +66,8 @@ pub struct ExportStatus {
     pub last_error: Option<String>,
     /// When the next attempt is due (waiting or retrying), Unix ms.
     pub next_attempt_at_ms: Option<i64>,
+    /// Seconds until then, as of when this was read (the ETA on screen).
+    pub eta_seconds: Option<i64>,
     pub ledger: Vec<LedgerEntry>,
 }
 

@@ -52,6 +52,8 @@ pub struct RoleSummary {
     pub pending_requests: i64,
     pub in_pipeline: i64,
     pub ats_state: AtsState,
+    /// Where the role's candidates stand with Workable.
+    pub exports: crate::export::ExportTally,
 }
 
 /// One candidate in a role's pipeline: they accepted the request.
@@ -66,6 +68,8 @@ pub struct PipelineEntry {
     pub last_moved_by: Option<String>,
     pub last_moved_at_ms: i64,
     pub has_cv: bool,
+    /// The candidate's export to Workable, once there is one.
+    pub export: Option<crate::export::ExportStatus>,
 }
 
 /// A request that is not in the pipeline: still pending, or declined.

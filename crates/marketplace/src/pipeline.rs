@@ -10,7 +10,13 @@ impl Marketplace {
     /// Everything a role's pipeline page shows.
     pub async fn pipeline(&self, actor: &Actor, role: RoleId) -> Result<Pipeline> {
         let summary = self.role(actor, role).await?;
-        let entries = self.db.list_pipeline(actor.company_id, role).await?;
+        let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
+        let mut exports = self.db.role_exports(actor.company_id, role).await?;
+        for entry in &mut entries {
+            if let Some(i) = exports.iter().position(|(request, _)| *request == entry.request_id) {
+                entry.export = Some(exports.swap_remove(i).1);
+            }
+        }
         let requests = self.db.list_open_requests(actor.company_id, role).await?;
         let can_request = if summary.status == RoleStatus::Live {
             self.db.candidates_without_request(role).await?

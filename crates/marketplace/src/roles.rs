@@ -7,12 +7,26 @@ use storage::StorageError;
 use crate::{Actor, Marketplace, MarketplaceError, Result};
 
 impl Marketplace {
+    /// The company's roles, each with where its candidates stand with Workable.
     pub async fn list_roles(&self, actor: &Actor) -> Result<Vec<RoleSummary>> {
-        Ok(self.db.list_roles(actor.company_id).await?)
+        let mut roles = self.db.list_roles(actor.company_id).await?;
+        let tallies = self.db.export_tallies(actor.company_id).await?;
+        for role in &mut roles {
+            if let Some((_, tally)) = tallies.iter().find(|(id, _)| *id == role.id) {
+                role.exports = tally.clone();
+            }
+        }
+        Ok(roles)
     }
 
     pub async fn role(&self, actor: &Actor, role: RoleId) -> Result<RoleSummary> {
-        self.db.role_summary(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)
+        let mut summary = self.db.role_summary(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)?;
+        if let Some((_, tally)) =
+            self.db.export_tallies(actor.company_id).await?.into_iter().find(|(id, _)| *id == role)
+        {
+            summary.exports = tally;
+        }
+        Ok(summary)
     }
 
     /// Creates a role as a draft, or live at once when `publish` is set.

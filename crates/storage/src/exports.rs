@@ -81,7 +81,9 @@ fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
 
 impl ExportRecord {
     pub fn status(&self, ledger: Vec<LedgerEntry>) -> ExportStatus {
+        let next = self.next_attempt_at.filter(|_| matches!(self.state, ExportState::Waiting | ExportState::Queued));
         ExportStatus {
+            eta_seconds: next.map(|at| ((at - now_ms()) as f64 / 1000.0).ceil().max(0.0) as i64),
             id: self.id,
             state: self.state,
             job_title: self.job_title.clone(),

@@ -86,6 +86,7 @@ impl Db {
                     last_moved_by: row.try_get("moved_by")?,
                     last_moved_at_ms: row.try_get("moved_at")?,
                     has_cv: flag(row, "has_cv_flag")?,
+                    export: None,
                 })
             })
             .collect()

@@ -39,6 +39,7 @@ fn summary_from_row(row: &AnyRow) -> Result<RoleSummary> {
         pending_requests: row.try_get("pending_requests")?,
         in_pipeline: row.try_get("in_pipeline")?,
         ats_state: ats_state(row.try_get("ats_job_title")?, row.try_get("ats_attention")?),
+        exports: domain::export::ExportTally::default(),
     })
 }
 

@@ -46,10 +46,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         }),
         cipher: integrations::TokenCipher::generate().0,
     };
+    let integrations = server::integrations(&db, workable);
+    // The sync worker runs inside the server, as it does by default.
+    let engine = sync::Engine::new(
+        db.clone(),
+        integrations.clone(),
+        sync::Settings { base_backoff: Duration::from_millis(50), ..sync::Settings::new(address.clone()) },
+    );
+    tokio::spawn(engine.run(std::future::pending::<()>()));
     let state = AppState {
         leptos_options: leptos_options(),
         market: market.clone(),
-        integrations: server::integrations(&db, workable),
+        integrations,
         metrics: telemetry::Metrics::install(),
     };
     let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });

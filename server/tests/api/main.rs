@@ -2,6 +2,7 @@
 //! health and metrics.
 
 mod connect;
+mod exports;
 mod helpers;
 mod mapping;
 mod pages;

@@ -83,8 +83,13 @@ on_both_databases! {
         assert_eq!(hank.call_err::<AnswerRequest>(&[("request_id", &pending), ("accept", "true")]).await, not_found);
         assert_eq!(hank.call_err::<PublishRole>(&[("role_id", &rust)]).await, not_found);
         assert_eq!(hank.call_err::<SendRequest>(&[("role_id", &rust), ("candidate_id", "1")]).await, not_found);
-        // Nothing changed for Northwind.
-        assert_eq!(pipeline(&maria, &rust).await, p);
+        // Nothing changed for Northwind (the sync worker may meanwhile record the demo's
+        // acceptances as not exported: that is not Hank's doing).
+        let without_exports = |mut p: Pipeline| {
+            p.entries.iter_mut().for_each(|e| e.export = None);
+            p
+        };
+        assert_eq!(without_exports(pipeline(&maria, &rust).await), without_exports(p));
     }
 }
 

@@ -1,0 +1,87 @@
+//! A candidate's export to Workable in the pipeline: its state in plain words, the link into
+//! Workable, the ETA while waiting for the rate limit, the reason and *Retry* on failure, and
+//! the ledger of every step.
+
+use domain::export::{ExportState, ExportStatus};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::exports::RetryExport;
+use crate::format::timestamp;
+
+#[component]
+pub fn ExportCell(export: Option<ExportStatus>, retry: ServerAction<RetryExport>, name: String) -> impl IntoView {
+    let Some(export) = export else {
+        return view! { <span class="muted">"—"</span> }.into_any();
+    };
+    let state = export.state;
+    let badge = match state {
+        ExportState::Done => "mapped",
+        ExportState::Failed => "closed",
+        ExportState::NotMapped | ExportState::Paused | ExportState::Waiting => "unmapped",
+        ExportState::Queued => "pending",
+    };
+    let detail = match state {
+        ExportState::Waiting => export.eta_seconds.map(|s| format!("About {s} s")),
+        ExportState::Queued => export.last_error.clone().map(|why| match export.eta_seconds {
+            Some(s) => format!("{why} Next attempt in about {s} s."),
+            None => why,
+        }),
+        ExportState::Failed | ExportState::Paused => export.last_error.clone(),
+        ExportState::NotMapped => Some("Map the role, then export earlier candidates from Source.".to_owned()),
+        ExportState::Done => None,
+    };
+    let retry_label = format!("Retry the export of {name}");
+    let ledger = export.ledger.clone();
+    view! {
+        <div class="export" data-export=state.as_str()>
+            <span class=format!("badge badge-{badge}")>{state.label()}</span>
+            {export.workable_url.clone().filter(|_| state == ExportState::Done).map(|url| view! {
+                " " <a href=url rel="external noopener" target="_blank">"Open in Workable"</a>
+            })}
+            {detail.map(|d| view! { <p class="muted export-detail">{d}</p> })}
+            {(state == ExportState::Paused).then(|| view! { <A href="/account-settings">"Account settings"</A> })}
+            {state.can_retry().then(|| view! {
+                <ActionForm action=retry attr:class="inline">
+                    <input type="hidden" name="export_id" value=export.id/>
+                    <button type="submit" aria-label=retry_label>"Retry"</button>
+                </ActionForm>
+            })}
+            {(!ledger.is_empty()).then(|| view! {
+                <details class="ledger">
+                    <summary>"Ledger"</summary>
+                    <ol>
+                        {ledger.into_iter().map(|e| view! {
+                            <li><span class="muted">{timestamp(e.at_ms)}</span> " " {e.detail}</li>
+                        }).collect_view()}
+                    </ol>
+                </details>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// While anything is still on its way to Workable, `busy` says so: pages then refresh their data
+/// every `every` in the browser (never on the server).
+pub fn refresh_while(busy: impl Fn() -> bool + 'static, tick: RwSignal<u32>, every: std::time::Duration) {
+    let busy = std::rc::Rc::new(busy);
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            {
+                let busy = busy.clone();
+                move || {
+                    if busy() {
+                        tick.update(|t| *t = t.wrapping_add(1));
+                    }
+                }
+            },
+            every,
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+}

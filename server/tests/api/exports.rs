@@ -1,0 +1,87 @@
+//! Exports over HTTP, with the sync worker running inside the server as it does by default:
+//! back-fill of a role mapped after candidates accepted, the ledger on the pipeline, *Retry*,
+//! and another company's ids not found.
+
+use std::time::Duration;
+
+use app::api::exports::{BackfillRole, RetryExport};
+use app::api::mapping::SaveAtsConfiguration;
+use app::api::workable::ConnectWorkableToken;
+use app::api::{GetPipeline, ListRoles};
+use app::error::AppError;
+use domain::export::ExportState;
+use domain::views::{Pipeline, RoleSummary};
+use reqwest::StatusCode;
+
+use crate::helpers::{HANK, MARIA, Visitor};
+use crate::on_both_databases;
+
+const DATA_JOB: &str = "NOR03DATA03";
+
+async fn data_role(visitor: &Visitor) -> RoleSummary {
+    let roles: Vec<RoleSummary> = visitor.call_ok::<ListRoles, _>(&[]).await;
+    roles.into_iter().find(|r| r.title == "Data Engineer").unwrap()
+}
+
+on_both_databases! {
+    async fn a_role_mapped_late_back_fills_its_earlier_acceptances(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        let response = maria
+            .call::<ConnectWorkableToken>(&[("subdomain", "northwind"), ("token", workable_sandbox::seed::NORTHWIND_TOKEN)])
+            .await;
+        assert!(response.status().is_success() || response.status().is_redirection());
+        let role = data_role(&maria).await;
+        let id = role.id.to_string();
+        assert!(role.exports.not_mapped >= 1, "the demo's acceptance waits for a mapping: {:?}", role.exports);
+        // The worker records the demo's acceptance as not exported (role not mapped).
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let pipeline: Pipeline = maria.call_ok::<GetPipeline, _>(&[("role_id", &id)]).await;
+            if pipeline.entries[0].export.as_ref().map(|e| e.state) == Some(ExportState::NotMapped) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "never recorded as not mapped");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let form = [
+            ("role_id", id.as_str()),
+            ("job", DATA_JOB),
+            ("mapping[accepted]", "move:sourced"),
+            ("mapping[screening]", "move:phone-screen"),
+            ("mapping[technical_interview]", "move:assessment"),
+            ("mapping[final_interview]", "move:interview"),
+            ("mapping[offer]", "move:offer"),
+            ("mapping[hired]", "move:hired"),
+            ("mapping[rejected]", "disqualify"),
+            ("mapping[withdrawn]", "disqualify"),
+        ];
+        let _: i64 = maria.call_ok::<SaveAtsConfiguration, _>(&form).await;
+
+        // Another company can neither back-fill nor retry Northwind's exports.
+        let hank = app.signed_in(HANK).await;
+        assert_eq!(hank.call_err::<BackfillRole>(&[("role_id", &id)]).await, (StatusCode::NOT_FOUND, AppError::NotFound));
+
+        let queued: usize = maria.call_ok::<BackfillRole, _>(&[("role_id", &id)]).await;
+        assert_eq!(queued as i64, role.exports.not_mapped);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let export = loop {
+            let pipeline: Pipeline = maria.call_ok::<GetPipeline, _>(&[("role_id", &id)]).await;
+            let export = pipeline.entries[0].export.clone().unwrap();
+            if export.state == ExportState::Done {
+                break export;
+            }
+            assert!(std::time::Instant::now() < deadline, "still {:?}", export.state);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert!(export.workable_url.is_some(), "a link into Workable");
+        let steps: Vec<&str> = export.ledger.iter().map(|e| e.step.as_str()).collect();
+        assert_eq!(steps.last(), Some(&"at_stage"));
+        assert_eq!(data_role(&maria).await.exports.done, queued as i64);
+
+        let export_id = export.id.to_string();
+        assert_eq!(hank.call_err::<RetryExport>(&[("export_id", &export_id)]).await, (StatusCode::NOT_FOUND, AppError::NotFound));
+        let (status, _) = maria.call_err::<RetryExport>(&[("export_id", &export_id)]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "only a failed export is retried");
+    }
+}
