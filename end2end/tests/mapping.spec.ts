@@ -85,6 +85,31 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   await expect(rust).toContainText("Mapped to Senior Rust Engineer");
   await shot(page, "26-source-mapped");
 
+  // The first mapping offers to export who accepted before; progress shows live in the table.
+  const offer = page.getByRole("dialog", { name: "Senior Rust Engineer is mapped" });
+  await expect(offer).toBeVisible();
+  await offer.getByRole("button", { name: /Export \d+ to Workable/ }).click();
+  await expect(rust).toContainText(/\d+ (exporting|in Workable)/);
+  await shot(page, "26b-backfill-progress");
+  await expect(rust).toContainText(/\d+ in Workable/, { timeout: 45_000 });
+  await expect(rust).not.toContainText("exporting", { timeout: 45_000 });
+  await shot(page, "26c-backfill-done");
+
+  // The pipeline shows each candidate's export, its ledger, and the way into Workable.
+  await rust.getByRole("link", { name: "Senior Rust Engineer" }).click();
+  const exported = page.locator("td.export-cell").first();
+  await expect(exported).toContainText("In Workable");
+  await exported.getByText("Ledger").click();
+  await expect(exported).toContainText("Created in Workable.");
+  await expect(exported).toContainText("read back from Workable");
+  await shot(page, "26d-pipeline-exported");
+  const workableUrl = await exported.getByRole("link", { name: "Open in Workable" }).getAttribute("href");
+  await page.goto(workableUrl!);
+  await expect(page.getByText(/Marketplace profile - /).first()).toBeVisible();
+  await shot(page, "26e-in-workable");
+  await page.goto("/source");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
   // A second role: Import existing configuration, with the keyboard through the ⋮ menu.
   const frontend = page.locator('tr[data-role="Frontend Engineer (Leptos)"]');
   await frontend.getByLabel("ATS configuration of Frontend Engineer (Leptos)").focus();

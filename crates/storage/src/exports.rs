@@ -390,12 +390,14 @@ pub struct ExportContext {
     pub role_title: String,
     pub company_name: String,
     pub accepted_at: i64,
+    /// Where the candidate is in the marketplace now (further than *accepted* when back-filled).
+    pub stage: domain::MarketplaceStage,
 }
 
 impl Db {
     pub async fn export_context(&self, export: &ExportRecord) -> Result<ExportContext> {
         let row = sqlx::query(
-            "SELECT r.title AS role_title, c.name AS company_name, q.answered_at FROM requests q
+            "SELECT r.title AS role_title, c.name AS company_name, q.answered_at, q.stage FROM requests q
              JOIN roles r ON r.id = q.role_id JOIN companies c ON c.id = q.company_id
              WHERE q.id = $1 AND q.company_id = $2",
         )
@@ -407,6 +409,10 @@ impl Db {
             role_title: row.try_get("role_title")?,
             company_name: row.try_get("company_name")?,
             accepted_at: row.try_get::<Option<i64>, _>("answered_at")?.unwrap_or_else(now_ms),
+            stage: match row.try_get::<Option<String>, _>("stage")? {
+                Some(stage) => domain::MarketplaceStage::parse(&stage)?,
+                None => domain::MarketplaceStage::Accepted,
+            },
         })
     }
 }

@@ -38,14 +38,20 @@ fn item_from_row(row: &AnyRow) -> Result<WorkItem> {
     })
 }
 
-/// The upsert behind every enqueue: a new item, or a failed one queued again (from scratch).
-/// An item already queued, running or paused is left as it is.
+/// The upsert behind every enqueue: a new item; a failed one queued again from scratch; a queued
+/// one due no later than asked; a running one marked to run once more when it finishes (what it
+/// read may already be stale). A paused one stays paused.
 const ENQUEUE: &str =
     "INSERT INTO work_queue (kind, company_id, subject_id, state, run_at, attempts, created_at, updated_at)
      VALUES ($1, $2, $3, 'queued', $4, 0, $5, $5)
-     ON CONFLICT (kind, subject_id) DO UPDATE SET state = 'queued', run_at = excluded.run_at, attempts = 0,
-        last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = excluded.updated_at
-     WHERE work_queue.state = 'failed'";
+     ON CONFLICT (kind, subject_id) DO UPDATE SET
+        again = CASE WHEN work_queue.state = 'running' THEN 1 ELSE work_queue.again END,
+        run_at = CASE WHEN work_queue.state = 'failed' OR excluded.run_at < work_queue.run_at
+                      THEN excluded.run_at ELSE work_queue.run_at END,
+        attempts = CASE WHEN work_queue.state = 'failed' THEN 0 ELSE work_queue.attempts END,
+        last_error = CASE WHEN work_queue.state = 'failed' THEN NULL ELSE work_queue.last_error END,
+        state = CASE WHEN work_queue.state = 'failed' THEN 'queued' ELSE work_queue.state END,
+        updated_at = excluded.updated_at";
 
 impl Db {
     /// Queues `kind` work on `subject`, due at `run_at`, and wakes the workers.
@@ -115,8 +121,24 @@ impl Db {
         rows.iter().map(item_from_row).collect()
     }
 
-    /// The work is done: the item goes. False if the lease was lost meanwhile.
+    /// The work is done: the item goes, or runs once more if it was queued again meanwhile.
+    /// False if the lease was lost.
     pub async fn finish_work(&self, id: i64, owner: &str) -> Result<bool> {
+        let now = now_ms();
+        let again = sqlx::query(
+            "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1, lease_owner = NULL,
+                lease_until = NULL, updated_at = $1
+             WHERE id = $2 AND lease_owner = $3 AND state = 'running' AND again = 1",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool())
+        .await?;
+        if again.rows_affected() == 1 {
+            self.wake_workers().await;
+            return Ok(true);
+        }
         let done = sqlx::query("DELETE FROM work_queue WHERE id = $1 AND lease_owner = $2 AND state = 'running'")
             .bind(id)
             .bind(owner)

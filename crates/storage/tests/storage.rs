@@ -350,3 +350,80 @@ test_on_both_databases! {
         assert_ne!(again, id);
     }
 }
+
+test_on_both_databases! {
+    async fn the_work_queue_leases_retries_reruns_pauses_and_fails(db: Db) {
+        let f = fixture(&db).await;
+        let now = storage::now_ms();
+        db.enqueue("export", f.company, 1, now).await.unwrap();
+        db.enqueue("export", f.company, 1, now).await.unwrap();
+        db.enqueue("export", f.company, 2, now + 60_000).await.unwrap();
+        let claimed = db.claim_work("a", 60_000, 10).await.unwrap();
+        assert_eq!(claimed.iter().map(|i| i.subject_id).collect::<Vec<_>>(), [1], "one item per subject; the later one is not due");
+        assert_eq!(claimed[0].attempts, 1);
+        assert!(db.claim_work("b", 60_000, 10).await.unwrap().is_empty(), "leased to a");
+        assert!(!db.finish_work(claimed[0].id, "b").await.unwrap(), "only the lease's owner finishes it");
+
+        // Queued again while running: it runs once more afterwards.
+        db.enqueue("export", f.company, 1, now).await.unwrap();
+        assert!(db.finish_work(claimed[0].id, "a").await.unwrap());
+        let again = db.claim_work("a", 60_000, 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+
+        // A retry counts the attempt; a deferral does not.
+        assert!(db.retry_work(again[0].id, "a", now - 1, "503").await.unwrap());
+        let retried = db.claim_work("a", 60_000, 10).await.unwrap();
+        assert_eq!(retried[0].attempts, 2);
+        assert!(db.defer_work(retried[0].id, "a", now - 1).await.unwrap());
+        assert_eq!(db.claim_work("a", 60_000, 10).await.unwrap()[0].attempts, 2);
+
+        // A lease that runs out (a crashed worker) makes the item due for someone else.
+        let stolen = {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let items = db.claim_work("b", 1, 10).await.unwrap();
+            assert!(items.is_empty(), "a's lease still runs");
+            db.pause_work(retried[0].id, "a", "reconnect needed").await.unwrap();
+            db.resume_company_work(f.company).await.unwrap();
+            let items = db.claim_work("c", 1, 10).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let after = db.claim_work("d", 60_000, 10).await.unwrap();
+            (items, after)
+        };
+        assert_eq!(stolen.0.len(), 1);
+        assert_eq!(stolen.1.len(), 1, "c's one-millisecond lease ran out");
+        assert!(db.fail_work(stolen.1[0].id, "d", "gave up").await.unwrap());
+        assert_eq!(db.work_counts().await.unwrap(), [("failed".to_owned(), 1), ("queued".to_owned(), 1)]);
+        // Queueing a failed item again starts it afresh.
+        db.enqueue("export", f.company, 1, now).await.unwrap();
+        assert_eq!(db.claim_work("e", 60_000, 10).await.unwrap()[0].attempts, 1);
+    }
+}
+
+test_on_both_databases! {
+    async fn concurrent_claims_never_share_an_item(db: Db) {
+        let f = fixture(&db).await;
+        let now = storage::now_ms();
+        for subject in 0..200 {
+            db.enqueue("export", f.company, subject, now).await.unwrap();
+        }
+        let claimers = (0..8).map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let items = db.claim_work(&format!("w{n}"), 60_000, 7).await.unwrap();
+                    if items.is_empty() {
+                        break mine;
+                    }
+                    mine.extend(items.into_iter().map(|i| i.subject_id));
+                }
+            })
+        });
+        let mut all = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..200).collect::<Vec<_>>(), "every item claimed exactly once");
+    }
+}

@@ -190,8 +190,14 @@ impl Engine {
             Ok(credentials) => credentials,
             Err(err) => return Outcome::from_connect(err),
         };
-        let stage = match config.action(domain::MarketplaceStage::Accepted) {
-            StageAction::Move { slug, .. } => Some(slug),
+        // The stage mapped to where the candidate is now (a back-filled candidate may be further
+        // along than *Request accepted*), else the one mapped to *Request accepted*.
+        let now_at = match self.db.export_context(&export).await {
+            Ok(context) => context.stage,
+            Err(err) => return storage_failure(err),
+        };
+        let stage = match (config.action(now_at), config.action(domain::MarketplaceStage::Accepted)) {
+            (StageAction::Move { slug, .. }, _) | (_, StageAction::Move { slug, .. }) => Some(slug),
             _ => None,
         };
         match self.export_steps(item, export, &config.job.shortcode, stage, &candidate, &mut credentials).await {

@@ -350,11 +350,17 @@ test_on_both_databases! {
             sync::backfill(&db, s.maria.company_id, s.rust).await.unwrap_err(),
             sync::ExportsError::Conflict("Add the role's ATS configuration first.")
         );
+        // Meanwhile the candidate moved on to screening in the marketplace.
+        db.move_stage(s.maria.company_id, request, MarketplaceStage::Screening, s.maria.user_id).await.unwrap();
         s.map_rust().await;
         let queued = sync::backfill(&db, s.maria.company_id, s.rust).await.unwrap();
         assert_eq!(queued, 1);
         s.wait_for(request, ExportState::Done).await;
         s.assert_exported_once(&email, 8);
+        let stage = s.sandbox.read(|w| {
+            w.account("northwind").unwrap().candidates.iter().find(|c| c.email == email).unwrap().stage_slug.clone()
+        });
+        assert_eq!(stage, "phone-screen", "created at the stage mapped to where they are now");
         // Another company cannot back-fill Northwind's role.
         let hank = db.find_user_by_email(&Email::parse(DEMO_LOGINS[2].email).unwrap()).await.unwrap().unwrap();
         assert_eq!(sync::backfill(&db, hank.company_id, s.rust).await.unwrap_err(), sync::ExportsError::NotFound);

@@ -19,6 +19,8 @@ pub fn routes(sandbox: Sandbox) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/ui/{sub}/jobs/{shortcode}", get(job_page))
+        // A candidate's `profile_url` (Workable's backend link) opens their job's page here.
+        .route("/{sub}/backend/jobs/{job}/candidates/{id}", get(profile_link))
         .route("/ui/{sub}/candidates/{id}/move", post(move_candidate))
         .route("/ui/{sub}/candidates/{id}/disqualify", post(disqualify_candidate))
         .route("/ui/{sub}/candidates/{id}/revert", post(revert_candidate))
@@ -61,6 +63,20 @@ async fn index(State(sandbox): State<Sandbox>) -> Html<String> {
         html
     });
     page(&base, "Accounts", body)
+}
+
+/// `profile_url` carries the job's and candidate's ids as decimal numbers, as Workable's does.
+async fn profile_link(State(sandbox): State<Sandbox>, Path((sub, job, id)): Path<(String, u64, u64)>) -> Response {
+    let target = sandbox.read(|w| {
+        let account = w.account(&sub)?;
+        let job = account.jobs.iter().find(|j| u64::from_str_radix(&j.id, 16).ok() == Some(job))?;
+        let candidate = account.candidates.iter().find(|c| u64::from_str_radix(&c.id, 16).ok() == Some(id))?;
+        Some(format!("/ui/{sub}/jobs/{}#candidate-{}", job.shortcode, candidate.id))
+    });
+    match target {
+        Some(path) => Redirect::to(&format!("{}{path}", sandbox.base_url())).into_response(),
+        None => (axum::http::StatusCode::NOT_FOUND, "No such candidate").into_response(),
+    }
 }
 
 async fn job_page(State(sandbox): State<Sandbox>, Path((sub, shortcode)): Path<(String, String)>) -> Response {
@@ -106,7 +122,7 @@ async fn job_page(State(sandbox): State<Sandbox>, Path((sub, shortcode)): Path<(
             };
             let controls = format!("{controls} <form method=\"post\" action=\"{}\"><button>Delete</button></form>", action("delete"));
             rows.push_str(&format!(
-                "<tr data-candidate=\"{name}\"><td><strong>{name}</strong><br><code>{id}</code> {email}</td><td class=\"stage\">{stage} {status}</td><td>{files}</td><td>{comments}</td><td>{controls}</td></tr>",
+                "<tr id=\"candidate-{id}\" data-candidate=\"{name}\"><td><strong>{name}</strong><br><code>{id}</code> {email}</td><td class=\"stage\">{stage} {status}</td><td>{files}</td><td>{comments}</td><td>{controls}</td></tr>",
                 name = escape(&c.name()),
                 id = escape(&c.id),
                 email = escape(&c.email),

@@ -1,6 +1,7 @@
 -- Durable work for the sync engine. Any instance claims due items under a lease; the Workable
 -- call happens outside the claiming transaction and completion is a second one. One active item
--- per (kind, subject). Finished items are deleted: the ledger (export_events) keeps the history.
+-- per (kind, subject): queueing it again while it runs marks it to run once more. Finished items
+-- are deleted: the ledger (export_events) keeps the history.
 CREATE TABLE work_queue (
     id           INTEGER PRIMARY KEY,
     kind         TEXT NOT NULL,
@@ -12,6 +13,8 @@ CREATE TABLE work_queue (
     lease_owner  TEXT,
     lease_until  BIGINT,
     last_error   TEXT,
+    -- Queued again while running: run once more when this run finishes.
+    again        BIGINT NOT NULL DEFAULT 0,
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL
 );
