@@ -112,6 +112,11 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_SYNC_CONCURRENCY", default_value = "16", global = true)]
     pub sync_concurrency: u16,
 
+    /// How long a worker holds a claimed item before another may take it over (a crashed worker's
+    /// items are picked up after this).
+    #[arg(long, env = "ATS_BRIDGE_SYNC_LEASE_SECONDS", default_value = "300", global = true)]
+    pub sync_lease_seconds: u32,
+
     /// Log line format.
     #[arg(long, env = "ATS_BRIDGE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,

@@ -123,6 +123,7 @@ async fn worker(config: &Config) -> Result<(), StartError> {
 fn sync_settings(config: &Config) -> sync::Settings {
     sync::Settings {
         concurrency: usize::from(config.sync_concurrency.max(1)),
+        lease: Duration::from_secs(u64::from(config.sync_lease_seconds.max(1))),
         ..sync::Settings::new(config.public_url())
     }
 }

@@ -101,16 +101,14 @@ impl RateLimiter {
         let now = now_ms();
         let reset_at_ms = Window::believable(r.reset_at * 1000, now);
         w.limit = r.limit.max(1);
-        if reset_at_ms == w.reset_at_ms || (!w.known && reset_at_ms < w.reset_at_ms) {
-            // The same window (answers can arrive out of order: the lowest count wins), or our
-            // assumed window replaced by Workable's own.
-            w.remaining = w.remaining.min(r.remaining);
-            w.reset_at_ms = reset_at_ms;
-            w.known = true;
-        } else if reset_at_ms > w.reset_at_ms {
+        if !w.known || reset_at_ms > w.reset_at_ms {
+            // Workable's own window replaces the one we assumed (or a newer window began).
             w.remaining = r.remaining;
             w.reset_at_ms = reset_at_ms;
             w.known = true;
+        } else if reset_at_ms == w.reset_at_ms {
+            // The same window: answers can arrive out of order, the lowest count wins.
+            w.remaining = w.remaining.min(r.remaining);
         }
     }
 
@@ -175,7 +173,9 @@ mod tests {
         // Workable then reports its own window (an OAuth token's 50): it replaces the assumption.
         let reset_at = now_ms() / 1000 + 5;
         limiter.observe(company, Some(RateLimit { limit: 50, remaining: 40, reset_at })).await;
-        assert!(limiter.try_acquire(company).await.is_err(), "the lower count stands within the window");
+        assert!(limiter.try_acquire(company).await.is_ok(), "Workable's own count replaces the assumption");
+        limiter.observe(company, Some(RateLimit { limit: 50, remaining: 0, reset_at })).await;
+        assert!(limiter.try_acquire(company).await.is_err(), "within a known window the lowest count stands");
         // A reset far in the future (a skewed clock) is not believed.
         limiter.throttled(CompanyId(4), Some(now_ms() / 1000 + 3600)).await;
         assert!(limiter.wait_ms(CompanyId(4)).is_some_and(|ms| ms <= 10_200));

@@ -99,58 +99,33 @@ impl Db {
     pub async fn save_configuration(&self, save: SaveConfiguration<'_>) -> Result<ConfigurationId> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM ats_configurations WHERE company_id = $1 AND role_id = $2 AND removed_at IS NULL",
+        let job = save.job;
+        // One active configuration per role: a save on a mapped role updates that row in place.
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ats_configurations (company_id, role_id, subdomain, job_shortcode, job_title, job_code,
+                job_department, job_location, job_state, checked_at, created_by, created_at, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11, $10)
+             ON CONFLICT (role_id) WHERE removed_at IS NULL DO UPDATE SET
+                subdomain = excluded.subdomain, job_shortcode = excluded.job_shortcode, job_title = excluded.job_title,
+                job_code = excluded.job_code, job_department = excluded.job_department, job_location = excluded.job_location,
+                job_state = excluded.job_state, attention = NULL, checked_at = excluded.checked_at,
+                updated_by = excluded.updated_by, updated_at = excluded.updated_at
+             RETURNING id",
         )
         .bind(save.company_id.0)
         .bind(save.role_id.0)
-        .fetch_optional(&mut *tx)
+        .bind(save.subdomain)
+        .bind(&job.shortcode)
+        .bind(&job.title)
+        .bind(job.code.as_deref())
+        .bind(job.department.as_deref())
+        .bind(job.location.as_deref())
+        .bind(&job.state)
+        .bind(now)
+        .bind(save.by.0)
+        .fetch_one(&mut *tx)
         .await?;
-        let job = save.job;
-        let id = match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE ats_configurations SET subdomain = $1, job_shortcode = $2, job_title = $3, job_code = $4,
-                        job_department = $5, job_location = $6, job_state = $7, attention = NULL, checked_at = $8,
-                        updated_by = $9, updated_at = $8
-                     WHERE id = $10",
-                )
-                .bind(save.subdomain)
-                .bind(&job.shortcode)
-                .bind(&job.title)
-                .bind(job.code.as_deref())
-                .bind(job.department.as_deref())
-                .bind(job.location.as_deref())
-                .bind(&job.state)
-                .bind(now)
-                .bind(save.by.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM ats_stage_mappings WHERE configuration_id = $1").bind(id).execute(&mut *tx).await?;
-                id
-            }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO ats_configurations (company_id, role_id, subdomain, job_shortcode, job_title, job_code,
-                        job_department, job_location, job_state, checked_at, created_by, created_at, updated_by, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11, $10) RETURNING id",
-                )
-                .bind(save.company_id.0)
-                .bind(save.role_id.0)
-                .bind(save.subdomain)
-                .bind(&job.shortcode)
-                .bind(&job.title)
-                .bind(job.code.as_deref())
-                .bind(job.department.as_deref())
-                .bind(job.location.as_deref())
-                .bind(&job.state)
-                .bind(now)
-                .bind(save.by.0)
-                .fetch_one(&mut *tx)
-                .await?
-            }
-        };
+        sqlx::query("DELETE FROM ats_stage_mappings WHERE configuration_id = $1").bind(id).execute(&mut *tx).await?;
         for (stage, action) in save.rows {
             let (kind, slug, name) = match action {
                 StageAction::Nothing => ("none", None, None),

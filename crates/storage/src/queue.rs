@@ -255,3 +255,43 @@ impl Db {
         rows.iter().map(|r| Ok((r.try_get("state")?, r.try_get("n")?))).collect()
     }
 }
+
+/// One row of the queue as it stands, for diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueRow {
+    pub id: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: i64,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Db {
+    /// Every item of the queue, oldest first (diagnostics and tests).
+    pub async fn queue_rows(&self) -> Result<Vec<QueueRow>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject_id, state, attempts, run_at, lease_owner, lease_until, last_error FROM work_queue ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(QueueRow {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    subject_id: r.try_get("subject_id")?,
+                    state: r.try_get("state")?,
+                    attempts: r.try_get("attempts")?,
+                    run_at: r.try_get("run_at")?,
+                    lease_owner: r.try_get("lease_owner")?,
+                    lease_until: r.try_get("lease_until")?,
+                    last_error: r.try_get("last_error")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -355,7 +355,9 @@ test_on_both_databases! {
     async fn the_work_queue_leases_retries_reruns_pauses_and_fails(db: Db) {
         let f = fixture(&db).await;
         let now = storage::now_ms();
+        assert_eq!(db.next_work_at().await.unwrap(), None, "nothing queued");
         db.enqueue("export", f.company, 1, now).await.unwrap();
+        assert_eq!(db.next_work_at().await.unwrap(), Some(now));
         db.enqueue("export", f.company, 1, now).await.unwrap();
         db.enqueue("export", f.company, 2, now + 60_000).await.unwrap();
         let claimed = db.claim_work("a", 60_000, 10).await.unwrap();
@@ -393,6 +395,7 @@ test_on_both_databases! {
         assert_eq!(stolen.1.len(), 1, "c's one-millisecond lease ran out");
         assert!(db.fail_work(stolen.1[0].id, "d", "gave up").await.unwrap());
         assert_eq!(db.work_counts().await.unwrap(), [("failed".to_owned(), 1), ("queued".to_owned(), 1)]);
+        assert!(db.next_work_at().await.unwrap().is_some(), "the queued item is due");
         // Queueing a failed item again starts it afresh.
         db.enqueue("export", f.company, 1, now).await.unwrap();
         assert_eq!(db.claim_work("e", 60_000, 10).await.unwrap()[0].attempts, 1);

@@ -280,14 +280,7 @@ impl Engine {
                     "{}'s CV, shared through the marketplace on {accepted_on}. Profile: {link}",
                     candidate.name
                 );
-                let upload = Upload::new(&cv.filename, &cv.pdf);
-                workable!(self, company, credentials, |api| api.comment(
-                    &workable_id,
-                    &credentials.member_id,
-                    &body,
-                    Some(&upload)
-                ))
-                .map_err(Outcome::from)?;
+                self.comment(company, credentials, &workable_id, &body, Upload::new(&cv.filename, &cv.pdf)).await?;
             }
             if !present.contains(&profile_name) {
                 let pdf = documents::render_profile(&ProfileContent {
@@ -308,14 +301,7 @@ impl Engine {
                     "{} accepted {}'s request for {} on the marketplace on {accepted_on}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
                     candidate.name, context.company_name, context.role_title
                 );
-                let upload = Upload::new(&profile_name, &pdf);
-                workable!(self, company, credentials, |api| api.comment(
-                    &workable_id,
-                    &credentials.member_id,
-                    &body,
-                    Some(&upload)
-                ))
-                .map_err(Outcome::from)?;
+                self.comment(company, credentials, &workable_id, &body, Upload::new(&profile_name, &pdf)).await?;
             }
             self.db
                 .record_export_step(
@@ -368,6 +354,20 @@ impl Engine {
             .map_err(storage_failure)?;
         tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");
         Ok(())
+    }
+
+    /// A comment with one file on the candidate's Workable timeline, as the connection's member.
+    async fn comment(
+        &self,
+        company: domain::CompanyId,
+        credentials: &mut Credentials,
+        workable_id: &str,
+        body: &str,
+        file: Upload,
+    ) -> Result<(), Outcome> {
+        workable!(self, company, credentials, |api| api.comment(workable_id, &credentials.member_id, body, Some(&file)))
+            .map(|_| ())
+            .map_err(Outcome::from)
     }
 
     /// Creates the candidate, unless Workable already has them in the job — another request's

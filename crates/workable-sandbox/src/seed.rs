@@ -270,3 +270,22 @@ pub fn new_candidate(
         deleted: false,
     }
 }
+
+/// Adds an account shaped like Northwind (same members and jobs) with its own account token,
+/// for load tests and benchmarks that need many connections. Returns its job shortcodes.
+pub fn add_account(world: &mut World, name: &str, subdomain: &str, token: &str) -> Vec<String> {
+    let created = account(
+        world,
+        name,
+        subdomain,
+        &[("Maria Keller", "maria@northwind.test", "admin")],
+        &[
+            ("Senior Rust Engineer", "RUST-01", "published", "Engineering", "Berlin", "Germany", "DE", "hybrid"),
+            ("Frontend Engineer", "FE-02", "published", "Engineering", "Amsterdam", "Netherlands", "NL", "remote"),
+        ],
+    );
+    let shortcodes = created.jobs.iter().map(|j| j.shortcode.clone()).collect();
+    world.accounts.push(created);
+    world.tokens.push(account_token(token, subdomain, &ALL_SCOPES, &format!("{subdomain} account token")));
+    shortcodes
+}

@@ -7,3 +7,4 @@ mod helpers;
 mod mapping;
 mod pages;
 mod server_functions;
+mod worker_process;

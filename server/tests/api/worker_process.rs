@@ -1,0 +1,122 @@
+//! `server worker` as a real process, killed (SIGKILL) in the middle of an export and replaced by
+//! another: every acceptance still ends as exactly one Workable candidate with both files.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use domain::export::ExportState;
+use domain::mapping::StageChoice;
+use domain::{Email, MarketplaceStage};
+use integrations::{Actor, Integrations, TokenCipher};
+use marketplace::demo::DEMO_LOGINS;
+use storage::Backend;
+use storage::testing::TestDatabase;
+use workable::{Endpoints, WorkableClient};
+use workable_sandbox::{Faults, Sandbox, seed};
+
+const RUST_JOB: &str = "NOR01RUST01";
+
+fn worker(database_url: &str, workable_url: &str, key: &str, data_dir: &std::path::Path) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("worker")
+        .env("DATABASE_URL", database_url)
+        .env("ATS_BRIDGE_WORKABLE_URL", workable_url)
+        .env("ATS_BRIDGE_TOKEN_KEY", key)
+        .env("ATS_BRIDGE_DATA_DIR", data_dir)
+        .env("ATS_BRIDGE_SYNC_LEASE_SECONDS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start `server worker`")
+}
+
+async fn killed_mid_export_resumes_in_another_process(backend: Backend) {
+    let database = TestDatabase::new(backend).await;
+    let db = server::prepare_database(&database.url, true).await.unwrap();
+    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
+    let (base, _) = sandbox.serve(0).await.unwrap();
+    let (cipher, key) = TokenCipher::generate();
+    let integrations = Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, cipher);
+    let maria =
+        Actor::from(&db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap());
+    integrations.connect_with_api_token(&maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
+    let roles = db.list_roles(maria.company_id).await.unwrap();
+    let rust = roles.iter().find(|r| r.title == "Senior Rust Engineer").unwrap().id;
+    let choices: Vec<_> = MarketplaceStage::ALL
+        .iter()
+        .map(|&s| (s, if s.is_outcome() { StageChoice::Disqualify } else { StageChoice::Move("sourced".into()) }))
+        .collect();
+    integrations.save_configuration(&maria, rust, RUST_JOB, &choices).await.unwrap();
+    // The demo's acceptances for the role were queued when it was seeded; slow answers widen the
+    // window between two steps.
+    sandbox.set_faults(Faults { latency_ms: 300, ..Faults::default() });
+    let data_dir = tempfile::tempdir().unwrap();
+
+    let mut first = worker(&database.url, &base, &key, data_dir.path());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pipeline = |db: storage::Db| async move { db.list_pipeline(maria.company_id, rust).await.unwrap() };
+    let requests: Vec<_> = pipeline(db.clone()).await.into_iter().map(|e| e.request_id).collect();
+    assert!(!requests.is_empty());
+    loop {
+        let mut created = false;
+        for request in &requests {
+            let export = db.export_by_request(maria.company_id, *request).await.unwrap();
+            created |= export.is_some_and(|e| e.created_in_workable_at.is_some() && e.state != ExportState::Done);
+        }
+        if created {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the first worker never created a candidate");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.kill().await.unwrap();
+
+    sandbox.set_faults(Faults::default());
+    let _second = worker(&database.url, &base, &key, data_dir.path());
+    for request in &requests {
+        loop {
+            let export = db.export_by_request(maria.company_id, *request).await.unwrap();
+            if export.as_ref().is_some_and(|e| e.state == ExportState::Done) {
+                break;
+            }
+            if Instant::now() > deadline + Duration::from_secs(60) {
+                panic!("{request:?} still {export:?}; now {}; queue: {:?}", storage::now_ms(), db.queue_rows().await);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let emails: Vec<String> = pipeline(db.clone()).await.into_iter().map(|e| e.email).collect();
+    sandbox.read(|w| {
+        let account = w.account("northwind").unwrap();
+        for email in &emails {
+            let found: Vec<_> = account
+                .candidates
+                .iter()
+                .filter(|c| !c.deleted && c.job_shortcode == RUST_JOB && &c.email == email)
+                .collect();
+            assert_eq!(found.len(), 1, "{email}");
+            let files: Vec<&str> =
+                found[0].resume.iter().chain(found[0].files.iter()).map(|f| f.name.as_str()).collect();
+            assert_eq!(files.iter().filter(|f| f.starts_with("Marketplace profile")).count(), 1, "{email}: {files:?}");
+            assert!(found[0].resume.is_some(), "{email}: the CV as the resume");
+        }
+    });
+    let creates = sandbox
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with(&format!("/jobs/{RUST_JOB}/candidates")) && r.status < 300)
+        .count();
+    assert_eq!(creates, emails.len(), "one create per acceptance, none repeated after the kill");
+}
+
+#[tokio::test]
+async fn a_killed_worker_process_is_resumed_by_another_on_sqlite() {
+    killed_mid_export_resumes_in_another_process(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_killed_worker_process_is_resumed_by_another_on_postgres() {
+    killed_mid_export_resumes_in_another_process(Backend::Postgres).await;
+}
