@@ -409,3 +409,32 @@ test_on_both_databases! {
         drop(workers);
     }
 }
+
+test_on_both_databases! {
+    async fn steady_traffic_stays_within_the_limit_and_never_sees_a_429(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let limit = 12;
+        s.sandbox.set_faults(Faults { rate_limit_override: Some(limit), ..Faults::default() });
+        let since = s.sandbox.request_log().len();
+        let (_stop, _worker) = s.start();
+        let mut accepted = Vec::new();
+        for n in 200..210 {
+            accepted.push((n, s.acceptance(n).await));
+        }
+        for (_, (request, _)) in &accepted {
+            s.wait_for(*request, ExportState::Done).await;
+        }
+        for (n, (_, email)) in &accepted {
+            s.assert_exported_once(email, *n);
+        }
+        let log = s.sandbox.request_log();
+        let mut per_window = std::collections::BTreeMap::<i64, u32>::new();
+        for r in &log[since..] {
+            *per_window.entry(r.at_ms / 10_000).or_default() += 1;
+        }
+        assert!(per_window.values().all(|n| *n <= limit), "a window over the limit: {per_window:?}");
+        assert_eq!(log[since..].iter().filter(|r| r.status == 429).count(), 0, "no 429");
+        assert!(per_window.len() >= 3, "the run spanned several windows: {per_window:?}");
+    }
+}
