@@ -32,6 +32,10 @@ pub struct ExportRecord {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub next_attempt_at: Option<i64>,
+    /// The marketplace stage the Workable candidate was last brought to.
+    pub synced_stage: Option<domain::MarketplaceStage>,
+    /// We disqualified the candidate in Workable (a later move reverts that first).
+    pub workable_disqualified: bool,
 }
 
 /// A step of an export that finished.
@@ -76,6 +80,11 @@ fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
         attempts: row.try_get("attempts")?,
         last_error: row.try_get("last_error")?,
         next_attempt_at: row.try_get("next_attempt_at")?,
+        synced_stage: row
+            .try_get::<Option<String>, _>("synced_stage")?
+            .map(|s| domain::MarketplaceStage::parse(&s))
+            .transpose()?,
+        workable_disqualified: row.try_get::<i64, _>("workable_disqualified")? != 0,
     })
 }
 
@@ -444,5 +453,45 @@ impl Db {
             .await?;
         self.add_ledger(export, "retry", "Retry asked for: queued again.").await?;
         self.enqueue(crate::EXPORT, company, record.request_id.0, now).await
+    }
+}
+
+impl Db {
+    /// Records that the Workable candidate now reflects marketplace stage `stage` (and whether it
+    /// is disqualified there), with a ledger line.
+    pub async fn record_stage_synced(
+        &self,
+        export: i64,
+        stage: domain::MarketplaceStage,
+        disqualified: bool,
+        detail: &str,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE exports SET synced_stage = $1, workable_disqualified = $2, updated_at = $3 WHERE id = $4")
+            .bind(stage.as_str())
+            .bind(i64::from(disqualified))
+            .bind(now)
+            .bind(export)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, 'stage', $3)")
+            .bind(export)
+            .bind(now)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks the stage the export created the candidate at (no ledger line: creation said it).
+    pub async fn set_synced_stage(&self, export: i64, stage: domain::MarketplaceStage) -> Result<()> {
+        sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
+            .bind(stage.as_str())
+            .bind(export)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 }

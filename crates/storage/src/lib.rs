@@ -25,7 +25,7 @@ pub use candidates::{CvFile, NewCandidate, SharedCandidate};
 pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnection, PendingConnection};
 pub use exports::{ExportContext, ExportRecord, ExportStep};
 pub use pipeline::{AcceptedRequest, EventRecord};
-pub use queue::{EXPORT, QueueRow, WorkItem};
+pub use queue::{EXPORT, QueueRow, STAGE_SYNC, WorkItem};
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;
 

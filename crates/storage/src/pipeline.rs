@@ -234,7 +234,10 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        // The move follows to the ATS (the worker decides whether there is anything to do).
+        Db::enqueue_in(&mut tx, crate::STAGE_SYNC, company, request.0, now).await?;
         tx.commit().await?;
+        self.wake_workers().await;
         Ok(true)
     }
 

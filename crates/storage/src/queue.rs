@@ -16,6 +16,8 @@ use crate::{Backend, Db, Result, now_ms};
 
 /// Export an accepted request to Workable.
 pub const EXPORT: &str = "export";
+/// Bring the Workable candidate of an exported request to its marketplace stage.
+pub const STAGE_SYNC: &str = "stage_sync";
 
 /// A claimed item.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,13 +18,13 @@ use crate::{Engine, Outcome};
 
 /// One Workable call through the connection's rate limiter: a 429 or a spent window makes the
 /// work wait (not counted as an attempt), a 401 refreshes the token once.
-macro_rules! workable {
+macro_rules! workable_call {
     ($engine:expr, $company:expr, $credentials:ident, |$api:ident| $call:expr) => {{
         let limiter = $engine.integrations.rate_limiter();
         let mut refreshed = false;
         loop {
             if let Err(wait) = limiter.try_acquire($company).await {
-                break Err(Failure::Decided(Outcome::Wait(wait)));
+                break Err($crate::export::Failure::Decided($crate::Outcome::Wait(wait)));
             }
             let $api = $engine.integrations.client().account(&$credentials.subdomain, &$credentials.token);
             match $call.await {
@@ -32,22 +32,26 @@ macro_rules! workable {
                     limiter.observe($company, reply.rate_limit).await;
                     break Ok(reply.value);
                 }
-                Err(WorkableError::Unauthorized) if !refreshed => {
+                Err(workable::WorkableError::Unauthorized) if !refreshed => {
                     refreshed = true;
                     match $engine.integrations.after_unauthorized($company, $credentials.version).await {
                         Ok(fresh) => *$credentials = fresh,
-                        Err(err) => break Err(Failure::Decided(Outcome::from_connect(err))),
+                        Err(err) => break Err($crate::export::Failure::Decided($crate::Outcome::from_connect(err))),
                     }
                 }
-                Err(WorkableError::RateLimited { reset_at }) => {
+                Err(workable::WorkableError::RateLimited { reset_at }) => {
                     limiter.throttled($company, reset_at).await;
-                    break Err(Failure::Decided(Outcome::Wait(limiter.wait_ms($company).unwrap_or(10_000))));
+                    break Err($crate::export::Failure::Decided($crate::Outcome::Wait(
+                        limiter.wait_ms($company).unwrap_or(10_000),
+                    )));
                 }
-                Err(err) => break Err(Failure::Workable(err)),
+                Err(err) => break Err($crate::export::Failure::Workable(err)),
             }
         }
     }};
 }
+
+pub(crate) use workable_call;
 
 /// `?` for steps: a storage failure is a retry.
 macro_rules! stored {
@@ -59,13 +63,13 @@ macro_rules! stored {
     };
 }
 
-fn storage_failure(err: StorageError) -> Outcome {
+pub(crate) fn storage_failure(err: StorageError) -> Outcome {
     tracing::error!(error = %err, "storage failure during an export");
     Outcome::Retry("Something went wrong on our side; trying again.".into())
 }
 
 /// Why a Workable call did not give its answer: decided on the way (wait, pause), or Workable's.
-enum Failure {
+pub(crate) enum Failure {
     Decided(Outcome),
     Workable(WorkableError),
 }
@@ -200,7 +204,10 @@ impl Engine {
             (StageAction::Move { slug, .. }, _) | (_, StageAction::Move { slug, .. }) => Some(slug),
             _ => None,
         };
-        match self.export_steps(item, export, &config.job.shortcode, stage, &candidate, &mut credentials).await {
+        match self
+            .export_steps(item, export, &config.job.shortcode, (stage, now_at), &candidate, &mut credentials)
+            .await
+        {
             Ok(()) => {
                 let _ = self.db.record_workable_success(company, None).await;
                 Outcome::Done
@@ -223,7 +230,7 @@ impl Engine {
         item: &WorkItem,
         mut export: ExportRecord,
         shortcode: &str,
-        stage: Option<String>,
+        (stage, now_at): (Option<String>, domain::MarketplaceStage),
         candidate: &SharedCandidate,
         credentials: &mut Credentials,
     ) -> Result<(), Outcome> {
@@ -263,7 +270,7 @@ impl Engine {
         //    already in the job with a resume of their own, the CV too).
         if export.profile_attached_at.is_none() {
             let present: Vec<String> = if uncertain || export.linked_existing {
-                workable!(self, company, credentials, |api| api.candidate_files(&workable_id))
+                workable_call!(self, company, credentials, |api| api.candidate_files(&workable_id))
                     .map_err(Outcome::from)?
                     .into_iter()
                     .map(|f| f.name)
@@ -315,7 +322,7 @@ impl Engine {
 
         // 3. Both files read back.
         if export.profile_confirmed_at.is_none() {
-            let files = workable!(self, company, credentials, |api| api.candidate_files(&workable_id))
+            let files = workable_call!(self, company, credentials, |api| api.candidate_files(&workable_id))
                 .map_err(Outcome::from)?;
             let has_profile = files.iter().any(|f| f.name == profile_name);
             let has_resume = match &candidate.cv {
@@ -352,6 +359,11 @@ impl Engine {
             .record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail)
             .await
             .map_err(storage_failure)?;
+        // A created candidate is where the marketplace has them; a linked one is wherever
+        // Workable has them, so the next marketplace move is sent whatever it is.
+        if !export.linked_existing {
+            self.db.set_synced_stage(export.id, now_at).await.map_err(storage_failure)?;
+        }
         tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");
         Ok(())
     }
@@ -365,9 +377,14 @@ impl Engine {
         body: &str,
         file: Upload,
     ) -> Result<(), Outcome> {
-        workable!(self, company, credentials, |api| api.comment(workable_id, &credentials.member_id, body, Some(&file)))
-            .map(|_| ())
-            .map_err(Outcome::from)
+        workable_call!(self, company, credentials, |api| api.comment(
+            workable_id,
+            &credentials.member_id,
+            body,
+            Some(&file)
+        ))
+        .map(|_| ())
+        .map_err(Outcome::from)
     }
 
     /// Creates the candidate, unless Workable already has them in the job — another request's
@@ -387,21 +404,22 @@ impl Engine {
         let company = export.company_id;
         if let Some(other) = self.db.export_with_identity(export).await.map_err(storage_failure)? {
             let id = other.workable_candidate_id.unwrap_or_default();
-            let found = workable!(self, company, credentials, |api| api.candidate(&id)).map_err(Outcome::from)?;
+            let found = workable_call!(self, company, credentials, |api| api.candidate(&id)).map_err(Outcome::from)?;
             return Ok((found, true));
         }
         if uncertain {
-            let found = workable!(self, company, credentials, |api| api.find_candidate(shortcode, &candidate.email))
-                .map_err(Outcome::from)?;
+            let found = workable_call!(self, company, credentials, |api| api
+                .find_candidate(shortcode, &candidate.email))
+            .map_err(Outcome::from)?;
             if let Some(found) = found {
                 return Ok((found, true));
             }
         }
         let body = new_candidate(candidate, &self.settings.tag, link);
-        match workable!(self, company, credentials, |api| api.create_candidate(shortcode, stage, &body)) {
+        match workable_call!(self, company, credentials, |api| api.create_candidate(shortcode, stage, &body)) {
             Ok(created) => Ok((created, false)),
             Err(Failure::Workable(WorkableError::Duplicate)) => {
-                let found = workable!(self, company, credentials, |api| api
+                let found = workable_call!(self, company, credentials, |api| api
                     .find_candidate(shortcode, &candidate.email))
                 .map_err(Outcome::from)?;
                 found.map(|c| (c, true)).ok_or_else(|| {

@@ -10,6 +10,7 @@
 //! to retry.
 
 mod export;
+mod stages;
 mod use_cases;
 
 use std::sync::Arc;
@@ -213,6 +214,7 @@ impl Engine {
     async fn attempt(&self, item: &WorkItem) -> Outcome {
         match item.kind.as_str() {
             storage::EXPORT => self.export(item).await,
+            storage::STAGE_SYNC => self.sync_stage(item).await,
             other => Outcome::Fail(format!("Unknown kind of work: {other}")),
         }
     }

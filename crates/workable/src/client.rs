@@ -5,8 +5,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{
-    Account, Candidate, CandidateFile, Endpoints, Job, Member, NewCandidate, RateLimit, Secret, Stage, Subdomain,
-    Upload, WorkableError,
+    Account, Candidate, CandidateFile, DisqualificationReason, Endpoints, Job, Member, NewCandidate, RateLimit, Secret,
+    Stage, Subdomain, Upload, WorkableError,
 };
 
 /// An answer from Workable with the rate-limit state its headers reported.
@@ -270,6 +270,48 @@ impl AccountApi<'_> {
         let url = format!("{}/candidates/{}/comments", self.base, path_segment(candidate_id));
         let (answer, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&payload)).await?;
         Ok(Reply { value: answer.get("id").and_then(Value::as_str).map(str::to_owned), rate_limit })
+    }
+
+    /// Moves the candidate to a stage (a slug of their job's pipeline), as `member_id`.
+    pub async fn move_candidate(&self, id: &str, member_id: &str, stage: &str) -> Result<Reply<()>, WorkableError> {
+        let body = serde_json::json!({ "member_id": member_id, "target_stage": stage });
+        let url = format!("{}/candidates/{}/move", self.base, path_segment(id));
+        let (_, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        Ok(Reply { value: (), rate_limit })
+    }
+
+    /// Disqualifies the candidate with one of the account's reasons; `withdrew` when the
+    /// candidate withdrew rather than being rejected.
+    pub async fn disqualify(
+        &self,
+        id: &str,
+        member_id: &str,
+        reason_id: Option<&str>,
+        withdrew: bool,
+    ) -> Result<Reply<()>, WorkableError> {
+        let mut body = serde_json::json!({ "member_id": member_id, "withdrew": withdrew });
+        if let Some(reason) = reason_id {
+            body["disqualify_reason_id"] = Value::String(reason.to_owned());
+        }
+        let url = format!("{}/candidates/{}/disqualify", self.base, path_segment(id));
+        let (_, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        Ok(Reply { value: (), rate_limit })
+    }
+
+    /// Undoes a disqualification.
+    pub async fn revert(&self, id: &str, member_id: &str) -> Result<Reply<()>, WorkableError> {
+        let body = serde_json::json!({ "member_id": member_id });
+        let url = format!("{}/candidates/{}/revert", self.base, path_segment(id));
+        let (_, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        Ok(Reply { value: (), rate_limit })
+    }
+
+    /// The account's reasons to disqualify (a bare JSON array).
+    pub async fn disqualification_reasons(&self) -> Result<Reply<Vec<DisqualificationReason>>, WorkableError> {
+        let url = format!("{}/disqualification_reasons", self.base);
+        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let reasons = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
+        Ok(Reply { value: reasons, rate_limit })
     }
 
     /// The account's active members.

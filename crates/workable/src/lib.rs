@@ -13,8 +13,8 @@ mod values;
 pub use client::{AccountApi, Reply, WorkableClient};
 pub use error::WorkableError;
 pub use model::{
-    Account, Candidate, CandidateFile, CandidateJob, Job, Member, NewCandidate, NewEducation, NewExperience,
-    NewSocialProfile, RateLimit, Stage, Upload,
+    Account, Candidate, CandidateFile, CandidateJob, DisqualificationReason, Job, Member, NewCandidate, NewEducation,
+    NewExperience, NewSocialProfile, RateLimit, Stage, Upload,
 };
 pub use secret::Secret;
 pub use values::{ParseError, Subdomain};

@@ -153,3 +153,12 @@ impl Upload {
         Upload { name: name.into(), data: base64::engine::general_purpose::STANDARD.encode(bytes) }
     }
 }
+
+/// A reason to disqualify, from the account's list.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct DisqualificationReason {
+    pub id: String,
+    pub description: String,
+    #[serde(default)]
+    pub candidate_withdrew: bool,
+}

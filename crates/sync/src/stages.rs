@@ -1,0 +1,111 @@
+//! Marketplace → Workable: after a move in the marketplace, the exported Workable candidate is
+//! brought to the stage mapped to it — moved, disqualified (rejected / withdrawn, with a reason
+//! from Workable's list), or reverted first when leaving an outcome. A blank mapping changes
+//! nothing and says so in the ledger. A move on a candidate whose export is still on its way
+//! waits for it; the export itself creates them at the stage mapped to where they are.
+
+use domain::export::ExportState;
+use domain::mapping::StageAction;
+use domain::{MarketplaceStage, RequestId};
+use storage::WorkItem;
+
+use crate::export::workable_call;
+use crate::{Engine, Outcome};
+
+/// How often a move waiting for its export looks again.
+const WAIT_FOR_EXPORT_MS: i64 = 2_000;
+
+impl Engine {
+    pub(crate) async fn sync_stage(&self, item: &WorkItem) -> Outcome {
+        let company = item.company_id;
+        let request = RequestId(item.subject_id);
+        let export = match self.db.export_by_request(company, request).await {
+            Ok(export) => export,
+            Err(err) => return crate::export::storage_failure(err),
+        };
+        let Some(export) = export else {
+            // Not exported (yet): the export will create the candidate at the current stage.
+            return Outcome::Done;
+        };
+        match export.state {
+            ExportState::NotMapped => return Outcome::Done,
+            ExportState::Done => {}
+            // Still on its way, or waiting for a person: look again later (not an attempt).
+            _ => return Outcome::Wait(WAIT_FOR_EXPORT_MS),
+        }
+        let context = match self.db.export_context(&export).await {
+            Ok(context) => context,
+            Err(err) => return crate::export::storage_failure(err),
+        };
+        let now_at = context.stage;
+        if export.synced_stage == Some(now_at) {
+            return Outcome::Done;
+        }
+        let config = match self.db.configuration_for_role(company, export.role_id).await {
+            Ok(Some(config)) => config,
+            Ok(None) => {
+                let detail = format!(
+                    "Moved to {} in the marketplace; the role has no ATS configuration any more, so Workable was not changed.",
+                    now_at.label()
+                );
+                return self.synced(export.id, now_at, export.workable_disqualified, &detail).await;
+            }
+            Err(err) => return crate::export::storage_failure(err),
+        };
+        let Some(workable_id) = export.workable_candidate_id.clone() else { return Outcome::Done };
+        let mut credentials = match self.integrations.credentials(company).await {
+            Ok(credentials) => credentials,
+            Err(err) => return Outcome::from_connect(err),
+        };
+        let credentials = &mut credentials;
+        let result: Result<(bool, String), Outcome> = async {
+            match config.action(now_at) {
+                StageAction::Nothing => Ok((
+                    export.workable_disqualified,
+                    format!("Moved to {} in the marketplace; that stage is blank in the mapping, so Workable was not changed.", now_at.label()),
+                )),
+                StageAction::Move { slug, name } => {
+                    if export.workable_disqualified {
+                        workable_call!(self, company, credentials, |api| api.revert(&workable_id, &credentials.member_id))
+                            .map_err(Outcome::from)?;
+                    }
+                    workable_call!(self, company, credentials, |api| api.move_candidate(&workable_id, &credentials.member_id, &slug))
+                        .map_err(Outcome::from)?;
+                    let reverted = if export.workable_disqualified { "Disqualification reverted; moved" } else { "Moved" };
+                    Ok((false, format!("{reverted} to “{name}” in Workable (marketplace: {}).", now_at.label())))
+                }
+                StageAction::Disqualify => {
+                    let withdrew = now_at == MarketplaceStage::Withdrawn;
+                    let reasons = workable_call!(self, company, credentials, |api| api.disqualification_reasons())
+                        .map_err(Outcome::from)?;
+                    let reason = reasons.iter().find(|r| r.candidate_withdrew == withdrew);
+                    workable_call!(self, company, credentials, |api| api.disqualify(
+                        &workable_id,
+                        &credentials.member_id,
+                        reason.map(|r| r.id.as_str()),
+                        withdrew
+                    ))
+                    .map_err(Outcome::from)?;
+                    let why = reason.map(|r| format!(" (“{}”)", r.description)).unwrap_or_default();
+                    Ok((true, format!("Disqualified in Workable{why}: {} in the marketplace.", now_at.label())))
+                }
+            }
+        }
+        .await;
+        match result {
+            Ok((disqualified, detail)) => self.synced(export.id, now_at, disqualified, &detail).await,
+            Err(Outcome::Fail(why)) if why.contains("no longer exists") => Outcome::Fail(format!(
+                "The candidate is no longer in Workable, so the move to {} could not follow: {why}",
+                now_at.label()
+            )),
+            Err(outcome) => outcome,
+        }
+    }
+
+    async fn synced(&self, export: i64, stage: MarketplaceStage, disqualified: bool, detail: &str) -> Outcome {
+        match self.db.record_stage_synced(export, stage, disqualified, detail).await {
+            Ok(()) => Outcome::Done,
+            Err(err) => crate::export::storage_failure(err),
+        }
+    }
+}

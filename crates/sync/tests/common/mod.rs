@@ -1,0 +1,170 @@
+//! The export and stage-sync scenarios' shared set-up: the demo seeded, the sandbox serving,
+//! Northwind connected, a role of the tests' own, and workers to start.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use domain::export::ExportState;
+use domain::mapping::StageChoice;
+use domain::views::CandidateProfile;
+use domain::{Email, MarketplaceStage, RequestId, RoleId};
+use integrations::{Actor, Integrations, TokenCipher};
+use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
+use storage::{CvFile, Db, NewCandidate};
+use sync::{Engine, Settings};
+use workable::{Endpoints, WorkableClient};
+use workable_sandbox::{Sandbox, seed};
+
+pub const RUST_JOB: &str = "NOR01RUST01";
+
+pub struct Setup {
+    pub db: Db,
+    pub sandbox: Sandbox,
+    pub integrations: Integrations,
+    pub maria: Actor,
+    pub rust: RoleId,
+}
+
+pub async fn setup(db: &Db) -> Setup {
+    seed_if_empty(db).await.unwrap();
+    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
+    let (base, _) = sandbox.serve(0).await.unwrap();
+    let integrations =
+        Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0);
+    let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
+    let maria = Actor::from(&user);
+    integrations.connect_with_api_token(&maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
+    // A role of its own, so the demo's earlier acceptances (other roles, never mapped here) make
+    // no Workable calls.
+    let rust = db
+        .insert_role(
+            maria.company_id,
+            &domain::RoleTitle::parse("Rust Engineer (export tests)").unwrap(),
+            &domain::Location::parse("Berlin").unwrap(),
+            domain::RoleStatus::Live,
+        )
+        .await
+        .unwrap();
+    Setup { db: db.clone(), sandbox, integrations, maria, rust }
+}
+
+pub fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
+    MarketplaceStage::ALL
+        .iter()
+        .map(|&stage| {
+            let choice = match stage {
+                MarketplaceStage::Accepted => StageChoice::Move("sourced".into()),
+                MarketplaceStage::Screening => StageChoice::Move("phone-screen".into()),
+                MarketplaceStage::FinalInterview => StageChoice::Move("interview".into()),
+                s if s.is_outcome() => StageChoice::Disqualify,
+                _ => StageChoice::Nothing,
+            };
+            (stage, choice)
+        })
+        .collect()
+}
+
+pub fn settings() -> Settings {
+    Settings {
+        lease: Duration::from_secs(2),
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(400),
+        max_attempts: 12,
+        ..Settings::new("http://127.0.0.1:3000")
+    }
+}
+
+impl Setup {
+    pub async fn map_rust(&self) {
+        self.integrations.save_configuration(&self.maria, self.rust, RUST_JOB, &choices()).await.unwrap();
+    }
+
+    pub fn engine(&self) -> Engine {
+        Engine::new(self.db.clone(), self.integrations.clone(), settings())
+    }
+
+    /// Starts a worker; dropping the sender (or sending) stops it.
+    pub fn start(&self) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let engine = self.engine();
+        let handle = tokio::spawn(engine.run(async move {
+            let _ = stopped.await;
+        }));
+        (stop, handle)
+    }
+
+    /// A new marketplace candidate (with a CV) who accepts a request for the Rust role.
+    pub async fn acceptance(&self, n: usize) -> (RequestId, String) {
+        let email = format!("export-{n}@candidates.test");
+        let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
+        let pdf = documents::render_cv(&documents::CvContent {
+            name: "Grace Hopper",
+            email: &email,
+            phone: None,
+            headline: "Compiler engineer",
+            summary: "Wrote the first compiler.",
+            profile: &profile,
+        });
+        let candidate = self
+            .db
+            .insert_candidate(NewCandidate {
+                name: &format!("Grace Hopper {n}"),
+                email: &Email::parse(&email).unwrap(),
+                phone: None,
+                headline: "Compiler engineer",
+                summary: "Wrote the first compiler.",
+                profile: &profile,
+                cv: Some(CvFile { filename: format!("grace-{n}.pdf"), pdf }),
+            })
+            .await
+            .unwrap();
+        let request = self
+            .db
+            .insert_request(self.maria.company_id, self.rust, candidate, Some(self.maria.user_id))
+            .await
+            .unwrap();
+        self.db.accept_request(self.maria.company_id, request).await.unwrap();
+        (request, email)
+    }
+
+    pub async fn export_state(&self, request: RequestId) -> Option<ExportState> {
+        self.db.export_by_request(self.maria.company_id, request).await.unwrap().map(|e| e.state)
+    }
+
+    pub async fn wait_for(&self, request: RequestId, state: ExportState) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let now = self.export_state(request).await;
+            if now == Some(state) {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "export of {request:?} still {now:?}, waiting for {state:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The Workable candidates with this email in the Rust job, with their file names.
+    pub fn in_workable(&self, email: &str) -> Vec<Vec<String>> {
+        self.sandbox.read(|w| {
+            w.account("northwind")
+                .unwrap()
+                .candidates
+                .iter()
+                .filter(|c| !c.deleted && c.job_shortcode == RUST_JOB && c.email.eq_ignore_ascii_case(email))
+                .map(|c| c.resume.iter().chain(c.files.iter()).map(|f| f.name.clone()).collect())
+                .collect()
+        })
+    }
+
+    /// Exactly one Workable candidate, with the CV as resume and the profile PDF.
+    pub fn assert_exported_once(&self, email: &str, n: usize) {
+        let found = self.in_workable(email);
+        assert_eq!(found.len(), 1, "{email}: {found:?}");
+        assert!(found[0].contains(&format!("grace-{n}.pdf")), "{found:?}");
+        assert!(found[0].iter().any(|f| f.starts_with("Marketplace profile - Grace Hopper")), "{found:?}");
+    }
+
+    pub fn calls(&self, method: &str, path_end: &str) -> usize {
+        self.sandbox.request_log().iter().filter(|r| r.method == method && r.path.ends_with(path_end)).count()
+    }
+}

@@ -1,0 +1,105 @@
+//! Marketplace → Workable stage sync against the sandbox, on both databases: moves to mapped
+//! stages, a blank mapping that changes nothing, rejected and withdrawn as disqualifications with
+//! a reason, reverting before moving on, and a move made while the export is still pending.
+
+mod common;
+
+use common::{RUST_JOB, Setup, setup};
+use domain::export::ExportState;
+use domain::{MarketplaceStage, RequestId};
+use storage::test_on_both_databases;
+use workable_sandbox::Faults;
+
+/// The sandbox's view of the candidate: stage slug, disqualified, withdrew.
+fn in_workable(s: &Setup, email: &str) -> (String, bool, bool) {
+    s.sandbox.read(|w| {
+        let c = w
+            .account("northwind")
+            .unwrap()
+            .candidates
+            .iter()
+            .find(|c| !c.deleted && c.job_shortcode == RUST_JOB && c.email == email)
+            .unwrap()
+            .clone();
+        (c.stage_slug, c.disqualified, c.withdrew)
+    })
+}
+
+async fn move_to(s: &Setup, request: RequestId, stage: MarketplaceStage) {
+    s.db.move_stage(s.maria.company_id, request, stage, s.maria.user_id).await.unwrap();
+}
+
+/// Waits until the ledger has `lines` stage lines (each sync adds one).
+async fn wait_for_stage_lines(s: &Setup, request: RequestId, lines: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        let ledger: Vec<String> =
+            s.db.ledger(export.id).await.unwrap().into_iter().filter(|e| e.step == "stage").map(|e| e.detail).collect();
+        if ledger.len() >= lines {
+            return ledger;
+        }
+        assert!(std::time::Instant::now() < deadline, "only {ledger:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+}
+
+test_on_both_databases! {
+    async fn marketplace_moves_follow_to_workable_through_the_mapping(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(1).await;
+        s.wait_for(request, ExportState::Done).await;
+        assert_eq!(in_workable(&s, &email), ("sourced".into(), false, false));
+
+        // Screening is mapped to the phone screen.
+        move_to(&s, request, MarketplaceStage::Screening).await;
+        let ledger = wait_for_stage_lines(&s, request, 1).await;
+        assert_eq!(in_workable(&s, &email), ("phone-screen".into(), false, false));
+        assert!(ledger[0].contains("Moved to “Phone Screen” in Workable"), "{ledger:?}");
+
+        // Technical interview is blank: nothing changes in Workable, and the ledger says so.
+        let moves_before = s.calls("POST", "/move");
+        move_to(&s, request, MarketplaceStage::TechnicalInterview).await;
+        let ledger = wait_for_stage_lines(&s, request, 2).await;
+        assert!(ledger[1].contains("blank in the mapping"), "{ledger:?}");
+        assert_eq!(s.calls("POST", "/move"), moves_before);
+        assert_eq!(in_workable(&s, &email).0, "phone-screen");
+
+        // Rejected disqualifies with a reason; moving back reverts first.
+        move_to(&s, request, MarketplaceStage::Rejected).await;
+        let ledger = wait_for_stage_lines(&s, request, 3).await;
+        assert_eq!(in_workable(&s, &email), ("phone-screen".into(), true, false));
+        assert!(ledger[2].starts_with("Disqualified in Workable (“"), "{ledger:?}");
+        move_to(&s, request, MarketplaceStage::Screening).await;
+        let ledger = wait_for_stage_lines(&s, request, 4).await;
+        assert_eq!(in_workable(&s, &email), ("phone-screen".into(), false, false));
+        assert!(ledger[3].starts_with("Disqualification reverted"), "{ledger:?}");
+        assert_eq!(s.calls("POST", "/revert"), 1);
+
+        // Withdrawn says the candidate withdrew.
+        move_to(&s, request, MarketplaceStage::Withdrawn).await;
+        wait_for_stage_lines(&s, request, 5).await;
+        assert_eq!(in_workable(&s, &email), ("phone-screen".into(), true, true));
+    }
+}
+
+test_on_both_databases! {
+    async fn a_move_while_the_export_is_pending_waits_and_then_applies(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // Slow answers keep the export in progress while the candidate is moved.
+        s.sandbox.set_faults(Faults { latency_ms: 300, ..Faults::default() });
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(2).await;
+        move_to(&s, request, MarketplaceStage::Screening).await;
+        s.wait_for(request, ExportState::Done).await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while in_workable(&s, &email).0 != "phone-screen" {
+            assert!(std::time::Instant::now() < deadline, "still {:?}", in_workable(&s, &email));
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        s.assert_exported_once(&email, 2);
+    }
+}
