@@ -167,6 +167,28 @@ pub struct MappingTable {
     pub imported_from: Option<String>,
 }
 
+/// Reads a Workable candidate's state back through a mapping (product.md): a disqualification is
+/// *Rejected*, or *Withdrawn* when the candidate withdrew; otherwise the marketplace stage mapped
+/// to their Workable stage (the furthest along when several are); a stage of kind `hired` is
+/// *Hired* even unmapped. `None`: nothing in the mapping says where they are.
+pub fn marketplace_stage_for(
+    rows: &[(MarketplaceStage, StageAction)],
+    slug: Option<&str>,
+    kind: Option<&str>,
+    disqualified: bool,
+    withdrew: bool,
+) -> Option<MarketplaceStage> {
+    if disqualified {
+        return Some(if withdrew { MarketplaceStage::Withdrawn } else { MarketplaceStage::Rejected });
+    }
+    let mapped = rows
+        .iter()
+        .filter(|(stage, action)| !stage.is_outcome() && slug.is_some() && action.slug() == slug)
+        .map(|(stage, _)| *stage)
+        .max();
+    mapped.or_else(|| (kind == Some("hired")).then_some(MarketplaceStage::Hired))
+}
+
 /// The job whose title best matches the role's: the most shared words, published first; none
 /// when no word is shared.
 pub fn suggest_job<'a>(role_title: &str, jobs: &'a [JobRef]) -> Option<&'a JobRef> {
@@ -216,6 +238,31 @@ mod tests {
         assert!(StageChoice::parse(MarketplaceStage::Offer, "").unwrap_err().contains("Offer"));
         assert!(StageChoice::parse(MarketplaceStage::Offer, "move:").is_err());
         assert!(StageChoice::parse(MarketplaceStage::Offer, "offer").is_err());
+    }
+
+    #[test]
+    fn workable_states_read_back_through_the_mapping() {
+        let to = |slug: &str| StageAction::Move { slug: slug.into(), name: slug.into() };
+        let rows = vec![
+            (MarketplaceStage::Accepted, to("sourced")),
+            (MarketplaceStage::Screening, to("interview")),
+            (MarketplaceStage::TechnicalInterview, to("interview")),
+            (MarketplaceStage::Offer, StageAction::Nothing),
+            (MarketplaceStage::Rejected, StageAction::Disqualify),
+        ];
+        let read = |slug: &str, kind: &str, dq: bool, withdrew: bool| {
+            marketplace_stage_for(&rows, Some(slug), Some(kind), dq, withdrew)
+        };
+        assert_eq!(
+            read("interview", "interview", false, false),
+            Some(MarketplaceStage::TechnicalInterview),
+            "the furthest along"
+        );
+        assert_eq!(read("sourced", "sourced", false, false), Some(MarketplaceStage::Accepted));
+        assert_eq!(read("offer", "offer", false, false), None, "an unmapped stage says nothing");
+        assert_eq!(read("hired", "hired", false, false), Some(MarketplaceStage::Hired));
+        assert_eq!(read("interview", "interview", true, false), Some(MarketplaceStage::Rejected));
+        assert_eq!(read("interview", "interview", true, true), Some(MarketplaceStage::Withdrawn));
     }
 
     #[test]
