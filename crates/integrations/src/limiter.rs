@@ -25,6 +25,8 @@ struct Window {
     limit: u32,
     /// Calls left in the current window: as last reported, minus those made since.
     remaining: u32,
+    /// Calls made in the current window (as we count it).
+    used: u32,
     /// When the current window ends, Unix ms.
     reset_at_ms: i64,
     /// The window's end came from Workable (not assumed from our own clock).
@@ -33,18 +35,37 @@ struct Window {
 
 impl Default for Window {
     fn default() -> Self {
-        Window { limit: DEFAULT_LIMIT, remaining: DEFAULT_LIMIT, reset_at_ms: 0, known: false }
+        Window { limit: DEFAULT_LIMIT, remaining: DEFAULT_LIMIT, used: 0, reset_at_ms: 0, known: false }
     }
 }
 
 impl Window {
-    /// Starts an assumed window when the last one is over.
+    /// Moves to the next window once the current one is over: Workable's windows follow each
+    /// other every 10 s, so a known window's successor is known too.
     fn roll(&mut self, now: i64) {
-        if now >= self.reset_at_ms + MARGIN_MS {
-            self.remaining = self.limit;
-            self.reset_at_ms = now + WINDOW_MS;
-            self.known = false;
+        if now < self.reset_at_ms + MARGIN_MS {
+            return;
         }
+        if self.known {
+            let behind = (now - self.reset_at_ms) / WINDOW_MS + 1;
+            self.reset_at_ms += behind * WINDOW_MS;
+        } else {
+            self.reset_at_ms = now + WINDOW_MS;
+        }
+        self.remaining = self.limit;
+        self.used = 0;
+    }
+
+    /// How long until a call may go now, if it must wait: the window is spent, or we are within
+    /// the margin around a known window's end, where a call could count in either window.
+    fn wait(&self, now: i64) -> Option<i64> {
+        let boundary = self.known && now >= self.reset_at_ms;
+        (self.remaining == 0 || boundary).then(|| (self.reset_at_ms + MARGIN_MS - now).max(1))
+    }
+
+    fn take(&mut self) {
+        self.remaining -= 1;
+        self.used += 1;
     }
 
     fn believable(reset_at_ms: i64, now: i64) -> i64 {
@@ -67,16 +88,17 @@ impl RateLimiter {
     pub async fn acquire(&self, company: CompanyId) {
         let window = self.window(company);
         let mut w = window.lock().await;
-        w.roll(now_ms());
-        if w.remaining == 0 {
-            let wait = w.reset_at_ms + MARGIN_MS - now_ms();
-            if wait > 0 {
-                tracing::debug!(company.id = %company, wait_ms = wait, "waiting for Workable's rate-limit window");
-                tokio::time::sleep(Duration::from_millis(wait as u64)).await;
-            }
+        loop {
             w.roll(now_ms());
+            match w.wait(now_ms()) {
+                Some(wait) => {
+                    tracing::debug!(company.id = %company, wait_ms = wait, "waiting for Workable's rate-limit window");
+                    tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+                }
+                None => break,
+            }
         }
-        w.remaining = w.remaining.saturating_sub(1);
+        w.take();
     }
 
     /// For workers, which must not sit on a queue slot: counts a call for `company` if it fits in
@@ -86,10 +108,10 @@ impl RateLimiter {
         let mut w = window.lock().await;
         let now = now_ms();
         w.roll(now);
-        if w.remaining == 0 {
-            return Err((w.reset_at_ms + MARGIN_MS - now).max(1));
+        if let Some(wait) = w.wait(now) {
+            return Err(wait);
         }
-        w.remaining -= 1;
+        w.take();
         Ok(())
     }
 
@@ -101,14 +123,15 @@ impl RateLimiter {
         let now = now_ms();
         let reset_at_ms = Window::believable(r.reset_at * 1000, now);
         w.limit = r.limit.max(1);
-        if !w.known || reset_at_ms > w.reset_at_ms {
-            // Workable's own window replaces the one we assumed (or a newer window began).
-            w.remaining = r.remaining;
-            w.reset_at_ms = reset_at_ms;
-            w.known = true;
-        } else if reset_at_ms == w.reset_at_ms {
+        if w.known && reset_at_ms == w.reset_at_ms {
             // The same window: answers can arrive out of order, the lowest count wins.
             w.remaining = w.remaining.min(r.remaining);
+        } else if !w.known || reset_at_ms > w.reset_at_ms {
+            // Workable's own window replaces the one we assumed (or a newer one began). Calls we
+            // made that Workable had not counted yet when it answered must still be allowed for.
+            w.remaining = r.remaining.min(w.limit.saturating_sub(w.used));
+            w.reset_at_ms = reset_at_ms;
+            w.known = true;
         }
     }
 
@@ -126,8 +149,8 @@ impl RateLimiter {
     pub fn wait_ms(&self, company: CompanyId) -> Option<i64> {
         let window = self.window(company);
         let w = window.try_lock().ok()?;
-        let wait = w.reset_at_ms + MARGIN_MS - now_ms();
-        (w.remaining == 0 && wait > 0).then_some(wait)
+        let now = now_ms();
+        (w.reset_at_ms + MARGIN_MS > now).then(|| w.wait(now)).flatten()
     }
 }
 
@@ -151,6 +174,34 @@ mod tests {
         assert_eq!(limiter.wait_ms(company), None);
         // Another connection was never held up.
         assert_eq!(limiter.wait_ms(CompanyId(2)), None);
+    }
+
+    #[tokio::test]
+    async fn calls_in_flight_when_workable_first_reports_are_not_counted_twice_or_forgotten() {
+        let limiter = RateLimiter::default();
+        let company = CompanyId(9);
+        for _ in 0..5 {
+            limiter.try_acquire(company).await.unwrap();
+        }
+        // The first answer: Workable had counted only its own call (limit 12, 11 left).
+        let reset_at = now_ms() / 1000 + 8;
+        limiter.observe(company, Some(RateLimit { limit: 12, remaining: 11, reset_at })).await;
+        let mut more = 0;
+        while limiter.try_acquire(company).await.is_ok() {
+            more += 1;
+        }
+        assert_eq!(5 + more, 12, "never more than the limit in the window");
+    }
+
+    #[test]
+    fn a_known_window_is_followed_by_the_next_one_ten_seconds_later() {
+        let mut w = Window { limit: 10, remaining: 0, used: 10, reset_at_ms: 1_000_000, known: true };
+        assert!(w.wait(1_000_050).is_some(), "at the boundary calls wait for the margin");
+        w.roll(1_000_000 + MARGIN_MS);
+        assert_eq!((w.reset_at_ms, w.remaining, w.used, w.known), (1_010_000, 10, 0, true));
+        assert_eq!(w.wait(1_000_000 + MARGIN_MS), None);
+        w.roll(1_035_000);
+        assert_eq!(w.reset_at_ms, 1_040_000, "windows missed while idle are skipped");
     }
 
     #[tokio::test]
