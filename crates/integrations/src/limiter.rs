@@ -122,10 +122,15 @@ impl RateLimiter {
         let mut w = window.lock().await;
         let now = now_ms();
         let reset_at_ms = Window::believable(r.reset_at * 1000, now);
-        w.limit = r.limit.max(1);
+        let previous_limit = std::mem::replace(&mut w.limit, r.limit.max(1));
         if w.known && reset_at_ms == w.reset_at_ms {
-            // The same window: answers can arrive out of order, the lowest count wins.
-            w.remaining = w.remaining.min(r.remaining);
+            w.remaining = if w.limit == previous_limit {
+                // The same window: answers can arrive out of order, the lowest count wins.
+                w.remaining.min(r.remaining)
+            } else {
+                // The limit changed (another kind of token, or Workable's own change).
+                r.remaining.min(w.limit.saturating_sub(w.used))
+            };
         } else if !w.known || reset_at_ms > w.reset_at_ms {
             // Workable's own window replaces the one we assumed (or a newer one began). Calls we
             // made that Workable had not counted yet when it answered must still be allowed for.
@@ -191,6 +196,9 @@ mod tests {
             more += 1;
         }
         assert_eq!(5 + more, 12, "never more than the limit in the window");
+        // Workable raises the limit within the window: the new room is used at once.
+        limiter.observe(company, Some(RateLimit { limit: 1_000, remaining: 980, reset_at })).await;
+        assert!(limiter.try_acquire(company).await.is_ok());
     }
 
     #[test]
