@@ -160,10 +160,7 @@ impl Db {
                 .bind(role.0)
                 .fetch_optional(self.pool())
                 .await?;
-        match row {
-            Some(row) => Ok(Some(self.with_rows(configuration_from_row(&row)?).await?)),
-            None => Ok(None),
-        }
+        self.configuration_with_rows(row).await
     }
 
     /// One of the company's active configurations by id (to import from).
@@ -173,6 +170,10 @@ impl Db {
             .bind(id.0)
             .fetch_optional(self.pool())
             .await?;
+        self.configuration_with_rows(row).await
+    }
+
+    async fn configuration_with_rows(&self, row: Option<AnyRow>) -> Result<Option<ConfigurationRecord>> {
         match row {
             Some(row) => Ok(Some(self.with_rows(configuration_from_row(&row)?).await?)),
             None => Ok(None),

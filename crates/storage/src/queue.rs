@@ -58,14 +58,9 @@ const ENQUEUE: &str =
 impl Db {
     /// Queues `kind` work on `subject`, due at `run_at`, and wakes the workers.
     pub async fn enqueue(&self, kind: &str, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
-        sqlx::query(ENQUEUE)
-            .bind(kind)
-            .bind(company.0)
-            .bind(subject)
-            .bind(run_at)
-            .bind(now_ms())
-            .execute(self.pool())
-            .await?;
+        let mut tx = self.pool().begin().await?;
+        Db::enqueue_in(&mut tx, kind, company, subject, run_at).await?;
+        tx.commit().await?;
         self.wake_workers().await;
         Ok(())
     }
