@@ -152,10 +152,7 @@ impl Engine {
     pub(crate) async fn export(&self, item: &WorkItem) -> Outcome {
         let company = item.company_id;
         let request = RequestId(item.subject_id);
-        let config = match self.db.export_by_request(company, request).await {
-            Ok(_) => stored!(self.current_configuration(company, request).await),
-            Err(err) => return storage_failure(err),
-        };
+        let config = stored!(self.current_configuration(company, request).await);
         let export = stored!(self.db.prepare_export(company, request, config.as_ref()).await);
         let Some(mut config) = config else {
             // Recorded as *Not exported — role not mapped*; back-fill picks it up later.
@@ -196,16 +193,14 @@ impl Engine {
         };
         // The stage mapped to where the candidate is now (a back-filled candidate may be further
         // along than *Request accepted*), else the one mapped to *Request accepted*.
-        let now_at = match self.db.export_context(&export).await {
-            Ok(context) => context.stage,
-            Err(err) => return storage_failure(err),
-        };
+        let context = stored!(self.db.export_context(&export).await);
+        let now_at = context.stage;
         let stage = match (config.action(now_at), config.action(domain::MarketplaceStage::Accepted)) {
             (StageAction::Move { slug, .. }, _) | (_, StageAction::Move { slug, .. }) => Some(slug),
             _ => None,
         };
         match self
-            .export_steps(item, export, &config.job.shortcode, (stage, now_at), &candidate, &mut credentials)
+            .export_steps(item, export, &config.job.shortcode, (stage, &context), &candidate, &mut credentials)
             .await
         {
             Ok(()) => {
@@ -230,7 +225,7 @@ impl Engine {
         item: &WorkItem,
         mut export: ExportRecord,
         shortcode: &str,
-        (stage, now_at): (Option<String>, domain::MarketplaceStage),
+        (stage, context): (Option<String>, &storage::ExportContext),
         candidate: &SharedCandidate,
         credentials: &mut Credentials,
     ) -> Result<(), Outcome> {
@@ -278,7 +273,6 @@ impl Engine {
             } else {
                 Vec::new()
             };
-            let context = self.db.export_context(&export).await.map_err(storage_failure)?;
             let accepted_on = date(context.accepted_at);
             if export.linked_existing
                 && let Some(cv) = candidate.cv.as_ref().filter(|cv| !present.contains(&cv.filename))
@@ -362,7 +356,7 @@ impl Engine {
         // A created candidate is where the marketplace has them; a linked one is wherever
         // Workable has them, so the next marketplace move is sent whatever it is.
         if !export.linked_existing {
-            self.db.set_synced_stage(export.id, now_at).await.map_err(storage_failure)?;
+            self.db.set_synced_stage(export.id, context.stage).await.map_err(storage_failure)?;
         }
         tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");
         Ok(())
