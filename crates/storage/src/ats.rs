@@ -98,7 +98,7 @@ impl Db {
     /// that refers to it stays attached). Marks it as checked now, with nothing to attend to.
     pub async fn save_configuration(&self, save: SaveConfiguration<'_>) -> Result<ConfigurationId> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let job = save.job;
         // One active configuration per role: a save on a mapped role updates that row in place.
         let id: i64 = sqlx::query_scalar(

@@ -237,7 +237,7 @@ impl Db {
     /// Records a finished step and its ledger line in one transaction.
     pub async fn record_export_step(&self, export: i64, step: &ExportStep, detail: &str) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let (name, query) = match step {
             ExportStep::Created { workable_id, profile_url, stage, linked } => (
                 if *linked { "linked" } else { "created" },
@@ -467,7 +467,7 @@ impl Db {
         detail: &str,
     ) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE exports SET synced_stage = $1, workable_disqualified = $2, updated_at = $3 WHERE id = $4")
             .bind(stage.as_str())
             .bind(i64::from(disqualified))

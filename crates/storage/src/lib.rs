@@ -175,6 +175,17 @@ impl Db {
         &self.pool
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock up front (`BEGIN
+    /// IMMEDIATE`): a transaction that reads first and writes later fails with "database is
+    /// locked" when another writer (the sync worker) committed in between, which busy_timeout
+    /// cannot wait out.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Notified whenever this process queues work.
     pub fn work_signal(&self) -> &tokio::sync::Notify {
         &self.work_signal

@@ -121,7 +121,7 @@ impl Db {
     /// and a `request_accepted` event is written, all in one transaction.
     pub async fn accept_request(&self, company: CompanyId, request: RequestId) -> Result<AcceptedRequest> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "UPDATE requests SET status = 'accepted', stage = 'accepted', answered_at = $1
              WHERE company_id = $2 AND id = $3 AND status = 'pending'
@@ -200,7 +200,7 @@ impl Db {
         by: UserId,
     ) -> Result<bool> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let current: Option<String> =
             sqlx::query_scalar("SELECT stage FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'")
                 .bind(company.0)

@@ -58,7 +58,7 @@ const ENQUEUE: &str =
 impl Db {
     /// Queues `kind` work on `subject`, due at `run_at`, and wakes the workers.
     pub async fn enqueue(&self, kind: &str, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         Db::enqueue_in(&mut tx, kind, company, subject, run_at).await?;
         tx.commit().await?;
         self.wake_workers().await;
