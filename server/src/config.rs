@@ -117,6 +117,11 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_SYNC_LEASE_SECONDS", default_value = "300", global = true)]
     pub sync_lease_seconds: u32,
 
+    /// How often each Workable connection is reconciled: candidates updated in mapped jobs since
+    /// the last run are read and any move a lost webhook missed is applied.
+    #[arg(long, env = "ATS_BRIDGE_RECONCILE_EVERY_SECONDS", default_value = "300", global = true)]
+    pub reconcile_every_seconds: u32,
+
     /// Log line format.
     #[arg(long, env = "ATS_BRIDGE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,

@@ -47,6 +47,8 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
     let market = state.market.clone();
     let integrations = state.integrations.clone();
     let options = state.leptos_options.clone();
+    // Workable's deliveries: verified and queued, outside sessions and pages.
+    let webhooks = sync::webhooks::routes(state.market.db().clone(), state.integrations.clone());
     let store = SqlSessionStore::new(state.market.db().clone());
     let inactivity = time::Duration::try_from(sessions.inactivity).unwrap_or(time::Duration::days(7));
     let session_layer = SessionManagerLayer::new(store)
@@ -64,6 +66,7 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
         .route("/candidates/{id}/cv", get(downloads::candidate_cv))
         .route("/integrations/workable/authorize", get(connect::authorize))
         .route("/integrations/workable/callback", get(connect::callback))
+        .merge(webhooks)
         .leptos_routes_with_context(
             &state,
             routes,
@@ -126,6 +129,8 @@ pub struct WorkableSettings {
     pub endpoints: workable::Endpoints,
     pub oauth: Option<workable::oauth::OAuthApp>,
     pub cipher: integrations::TokenCipher,
+    /// Where Workable reaches this product (webhooks are subscribed to it).
+    pub public_url: String,
 }
 
 pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integrations {
@@ -135,6 +140,7 @@ pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integr
         settings.oauth,
         settings.cipher,
     )
+    .with_public_url(settings.public_url)
 }
 
 /// Where the OAuth provider sends the browser back after *Connect* (see the ATS integrations).
@@ -192,6 +198,28 @@ pub async fn sweep_drift(integrations: integrations::Integrations, shutdown: imp
                 Ok(n) if n > 0 => tracing::info!(configurations = n, "ATS configurations checked for drift"),
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "drift sweep failed"),
+            },
+        }
+    }
+}
+
+/// Queues a reconciliation for every connection whose last one is older than `every`, checking
+/// each minute, until `shutdown` resolves. Several instances may run it: a queued reconciliation
+/// is one item per connection.
+pub async fn sweep_reconciliations(
+    engine: sync::Engine,
+    every: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60).min(every));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tick.tick() => match engine.schedule_reconciliations(every).await {
+                Ok(n) if n > 0 => tracing::info!(connections = n, "reconciliations queued"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "could not queue reconciliations"),
             },
         }
     }

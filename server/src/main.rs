@@ -82,6 +82,9 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let sweeper = tokio::spawn(sweep_sessions(db.clone(), stopped(stop_rx.clone())));
     let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
     let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
+    let reconcile = config.sync_worker.then(|| {
+        tokio::spawn(server::sweep_reconciliations(engine.clone(), reconcile_every(config), stopped(stop_rx.clone())))
+    });
     let worker = config.sync_worker.then(|| tokio::spawn(engine.run(stopped(stop_rx.clone()))));
     let site = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
@@ -90,8 +93,8 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let result = site.await;
     let _ = sweeper.await;
     let _ = drift.await;
-    if let Some(worker) = worker {
-        let _ = worker.await;
+    for task in [worker, reconcile].into_iter().flatten() {
+        let _ = task.await;
     }
     db.close().await;
     match &result {
@@ -111,13 +114,20 @@ async fn worker(config: &Config) -> Result<(), StartError> {
     };
     let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
     let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
+    let reconcile =
+        tokio::spawn(server::sweep_reconciliations(engine.clone(), reconcile_every(config), stopped(stop_rx.clone())));
     let work = tokio::spawn(engine.run(stopped(stop_rx.clone())));
     shutdown_signal().await;
     let _ = stop_tx.send(true);
     let _ = work.await;
+    let _ = reconcile.await;
     let _ = drift.await;
     db.close().await;
     Ok(())
+}
+
+fn reconcile_every(config: &Config) -> Duration {
+    Duration::from_secs(u64::from(config.reconcile_every_seconds.max(10)))
 }
 
 fn sync_settings(config: &Config) -> sync::Settings {
@@ -160,7 +170,7 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
     if oauth.is_none() {
         tracing::info!("no Workable OAuth client configured: only the API-token path is offered");
     }
-    Ok(WorkableSettings { endpoints, oauth, cipher })
+    Ok(WorkableSettings { endpoints, oauth, cipher, public_url: public })
 }
 
 #[cfg(feature = "embedded-sandbox")]

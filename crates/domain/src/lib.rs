@@ -7,6 +7,7 @@ mod text_enum;
 pub mod connection;
 pub mod export;
 pub mod ids;
+pub mod interview;
 pub mod mapping;
 pub mod marketplace;
 pub mod values;

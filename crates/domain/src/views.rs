@@ -181,6 +181,14 @@ pub struct WorkableCard {
     pub expiry_warning: bool,
     pub last_success_ms: Option<i64>,
     pub last_webhook_ms: Option<i64>,
+    /// Workable tells us about its moves (webhooks subscribed); otherwise only reconciliation.
+    pub webhooks_active: bool,
+    /// Why subscribing to Workable's webhooks failed, if it did.
+    pub webhook_error: Option<String>,
+    pub last_reconciliation_ms: Option<i64>,
+    /// Marketplace stages the last reconciliation corrected (moves a lost webhook missed).
+    pub last_reconciliation_corrections: Option<i64>,
+    pub reconciliation_error: Option<String>,
     /// Remaining, limit and window reset (ms) as Workable last reported them.
     pub rate_limit: Option<(i64, i64, i64)>,
     pub last_error: Option<String>,

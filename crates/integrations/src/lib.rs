@@ -6,6 +6,7 @@ mod error;
 pub mod limiter;
 pub mod mapping;
 mod tokens;
+pub mod webhooks;
 
 pub use mapping::MappingError;
 pub use tokens::Credentials;
@@ -61,6 +62,8 @@ pub struct Integrations {
     refresh_locks: Arc<Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<()>>>>>,
     reads: Option<mapping::ReadCache>,
     limiter: limiter::RateLimiter,
+    /// The product's public address: webhooks are subscribed only when it is known.
+    public_url: Option<String>,
 }
 
 impl Integrations {
@@ -73,7 +76,14 @@ impl Integrations {
             refresh_locks: Arc::default(),
             reads: Some(mapping::read_cache(mapping::READ_CACHE_TTL)),
             limiter: limiter::RateLimiter::default(),
+            public_url: None,
         }
+    }
+
+    /// Where Workable can reach this product (its webhooks are subscribed to this address).
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
     }
 
     pub fn client(&self) -> &WorkableClient {
@@ -126,6 +136,11 @@ impl Integrations {
             expiry_warning,
             last_success_ms: c.last_success_at,
             last_webhook_ms: c.last_webhook_at,
+            webhooks_active: !c.webhook_subscriptions.is_empty(),
+            webhook_error: c.webhook_error.clone(),
+            last_reconciliation_ms: c.reconciled_at,
+            last_reconciliation_corrections: c.reconcile_corrections,
+            reconciliation_error: c.reconcile_error.clone(),
             rate_limit: c.rate_limit.map(|(limit, remaining, reset)| (remaining, limit, reset * 1000)),
             last_error: c.last_error.clone(),
             last_error_ms: c.last_error_at,
@@ -408,6 +423,10 @@ impl Integrations {
     pub async fn disconnect(&self, actor: &Actor) -> Result<(), ConnectError> {
         Self::require_master(actor)?;
         let connection = self.db.connection(actor.company_id).await?.ok_or(ConnectError::NotConnected)?;
+        // Workable stops delivering before the tokens go.
+        if let Err(err) = self.remove_webhooks(actor.company_id).await {
+            tracing::warn!(error = %err, "could not remove the webhook subscriptions");
+        }
         if connection.auth_kind == AuthKind::OAuth
             && let Some(app) = &self.oauth
             && let Some(access) = connection

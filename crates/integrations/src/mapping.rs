@@ -462,6 +462,9 @@ impl Integrations {
             })
             .await?;
         tracing::info!(company.id = %actor.company_id, role.id = %role, workable.job = %job.shortcode, "ATS configuration saved");
+        // The first mapping subscribes the connection to Workable's moves; a failure is shown on
+        // the connection card and tried again by reconciliation, the save stands.
+        let _ = self.ensure_webhooks(actor.company_id).await;
         Ok(id)
     }
 

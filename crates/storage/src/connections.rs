@@ -30,6 +30,16 @@ pub struct ConnectionRecord {
     pub last_error: Option<String>,
     pub last_error_at: Option<i64>,
     pub rate_limit: Option<(i64, i64, i64)>,
+    /// The unguessable part of this connection's webhook address.
+    pub webhook_token: Option<String>,
+    /// Subscriptions we made at Workable (their ids).
+    pub webhook_subscriptions: Vec<String>,
+    pub webhook_error: Option<String>,
+    pub reconciled_at: Option<i64>,
+    /// Workable `updated_at` (ms) up to which reconciliation has read.
+    pub reconcile_watermark: Option<i64>,
+    pub reconcile_corrections: Option<i64>,
+    pub reconcile_error: Option<String>,
 }
 
 /// What a (re)connect stores.
@@ -89,6 +99,16 @@ fn connection_from_row(row: &AnyRow) -> Result<ConnectionRecord> {
             (Some(l), Some(r), Some(s)) => Some((l, r, s)),
             _ => None,
         },
+        webhook_token: row.try_get("webhook_token")?,
+        webhook_subscriptions: row
+            .try_get::<Option<String>, _>("webhook_subscriptions")?
+            .map(|ids| ids.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        webhook_error: row.try_get("webhook_error")?,
+        reconciled_at: row.try_get("reconciled_at")?,
+        reconcile_watermark: row.try_get("reconcile_watermark")?,
+        reconcile_corrections: row.try_get("reconcile_corrections")?,
+        reconcile_error: row.try_get("reconcile_error")?,
     })
 }
 
@@ -216,7 +236,8 @@ impl Db {
     pub async fn disconnect(&self, company: CompanyId) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE workable_connections SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL,
-                 token_expires_at = NULL, token_version = token_version + 1, updated_at = $1
+                 token_expires_at = NULL, token_version = token_version + 1, webhook_token = NULL,
+                 webhook_subscriptions = NULL, webhook_error = NULL, updated_at = $1
              WHERE company_id = $2 AND status <> 'disconnected'",
         )
         .bind(now_ms())

@@ -34,8 +34,12 @@ pub struct ExportRecord {
     pub next_attempt_at: Option<i64>,
     /// The marketplace stage the Workable candidate was last brought to.
     pub synced_stage: Option<domain::MarketplaceStage>,
-    /// We disqualified the candidate in Workable (a later move reverts that first).
+    /// The candidate is disqualified in Workable (a later move reverts that first).
     pub workable_disqualified: bool,
+    /// … as withdrawn.
+    pub workable_withdrew: bool,
+    /// Workable's `updated_at` (ms) of the newest state of the candidate we applied.
+    pub workable_updated_at: Option<i64>,
 }
 
 /// A step of an export that finished.
@@ -56,7 +60,7 @@ pub enum ExportStep {
     },
 }
 
-fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
+pub(crate) fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
     Ok(ExportRecord {
         id: row.try_get("id")?,
         company_id: CompanyId(row.try_get("company_id")?),
@@ -85,6 +89,8 @@ fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
             .map(|s| domain::MarketplaceStage::parse(&s))
             .transpose()?,
         workable_disqualified: row.try_get::<i64, _>("workable_disqualified")? != 0,
+        workable_withdrew: row.try_get::<i64, _>("workable_withdrew")? != 0,
+        workable_updated_at: row.try_get("workable_updated_at")?,
     })
 }
 
@@ -457,30 +463,30 @@ impl Db {
 }
 
 impl Db {
-    /// Records that the Workable candidate now reflects marketplace stage `stage` (and whether it
-    /// is disqualified there), with a ledger line.
+    /// Records that the Workable candidate now reflects marketplace stage `stage`, and where it
+    /// is in Workable after our change (so its echo is recognised), with a ledger line.
     pub async fn record_stage_synced(
         &self,
         export: i64,
         stage: domain::MarketplaceStage,
-        disqualified: bool,
+        seen: &crate::WorkableSeen,
         detail: &str,
     ) -> Result<()> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE exports SET synced_stage = $1, workable_disqualified = $2, updated_at = $3 WHERE id = $4")
-            .bind(stage.as_str())
-            .bind(i64::from(disqualified))
-            .bind(now)
-            .bind(export)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, 'stage', $3)")
-            .bind(export)
-            .bind(now)
-            .bind(detail)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE exports SET synced_stage = $1, workable_stage = COALESCE($2, workable_stage), workable_disqualified = $3,
+                workable_withdrew = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(stage.as_str())
+        .bind(seen.stage.as_deref())
+        .bind(i64::from(seen.disqualified))
+        .bind(i64::from(seen.withdrew))
+        .bind(now)
+        .bind(export)
+        .execute(&mut *tx)
+        .await?;
+        crate::inbound::ledger_in(&mut tx, export, now, "stage", detail).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -244,6 +244,18 @@ impl Db {
         Ok(at)
     }
 
+    /// Whether an item of `kind` for `subject` is queued or running.
+    pub async fn work_pending(&self, kind: &str, subject: i64) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM work_queue WHERE kind = $1 AND subject_id = $2 AND state IN ('queued', 'running')",
+        )
+        .bind(kind)
+        .bind(subject)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n > 0)
+    }
+
     /// How many items are queued, running, paused or failed (for metrics and tests).
     pub async fn work_counts(&self) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM work_queue GROUP BY state ORDER BY state")

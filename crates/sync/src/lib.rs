@@ -10,8 +10,11 @@
 //! to retry.
 
 mod export;
+mod inbound;
+mod interviews;
 mod stages;
 mod use_cases;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,8 @@ pub struct Settings {
     pub public_url: String,
     /// The tag every exported candidate gets in Workable, naming the marketplace.
     pub tag: String,
+    /// How the Workable timeline names the marketplace.
+    pub marketplace_name: String,
     /// How long a claimed item is ours before another worker may take it over.
     pub lease: Duration,
     /// Items handled at once by one process.
@@ -48,6 +53,7 @@ impl Settings {
         Settings {
             public_url: public_url.into(),
             tag: "ats-bridge marketplace".into(),
+            marketplace_name: "the marketplace".into(),
             lease: Duration::from_secs(300),
             concurrency: 16,
             max_attempts: 8,
@@ -90,6 +96,7 @@ impl Outcome {
             WorkableError::WrongAccount => Outcome::Fail("The mapped Workable job belongs to another account than the one connected.".into()),
             WorkableError::Duplicate => Outcome::Retry("Workable reported the candidate as a duplicate.".into()),
             WorkableError::Invalid { message } => Outcome::Fail(format!("Workable refused the candidate: {message}")),
+            WorkableError::Conflict => Outcome::Retry("Workable says this exists already.".into()),
             WorkableError::UnexpectedResponse(why) => Outcome::Retry(format!("Workable answered something unexpected ({why}).")),
         }
     }
@@ -215,6 +222,9 @@ impl Engine {
         match item.kind.as_str() {
             storage::EXPORT => self.export(item).await,
             storage::STAGE_SYNC => self.sync_stage(item).await,
+            storage::WORKABLE_CHANGE => self.workable_change(item).await,
+            storage::RECONCILE => self.reconcile(item).await,
+            storage::INTERVIEW_SYNC => self.sync_interview(item).await,
             other => Outcome::Fail(format!("Unknown kind of work: {other}")),
         }
     }

@@ -7,7 +7,7 @@
 use domain::export::ExportState;
 use domain::mapping::StageAction;
 use domain::{MarketplaceStage, RequestId};
-use storage::WorkItem;
+use storage::{WorkItem, WorkableSeen};
 
 use crate::export::workable_call;
 use crate::{Engine, Outcome};
@@ -33,6 +33,12 @@ impl Engine {
             // Still on its way, or waiting for a person: look again later (not an attempt).
             _ => return Outcome::Wait(WAIT_FOR_EXPORT_MS),
         }
+        // Workable told us of a change not applied yet: it decides first (the later move wins).
+        match self.db.work_pending(storage::WORKABLE_CHANGE, export.id).await {
+            Ok(true) => return Outcome::Wait(WAIT_FOR_EXPORT_MS / 4),
+            Ok(false) => {}
+            Err(err) => return crate::export::storage_failure(err),
+        }
         let context = match self.db.export_context(&export).await {
             Ok(context) => context,
             Err(err) => return crate::export::storage_failure(err),
@@ -48,7 +54,7 @@ impl Engine {
                     "Moved to {} in the marketplace; the role has no ATS configuration any more, so Workable was not changed.",
                     now_at.label()
                 );
-                return self.synced(export.id, now_at, export.workable_disqualified, &detail).await;
+                return self.synced(export.id, now_at, &export.workable_seen(), &detail).await;
             }
             Err(err) => return crate::export::storage_failure(err),
         };
@@ -58,10 +64,10 @@ impl Engine {
             Err(err) => return Outcome::from_connect(err),
         };
         let credentials = &mut credentials;
-        let result: Result<(bool, String), Outcome> = async {
+        let result: Result<(WorkableSeen, String), Outcome> = async {
             match config.action(now_at) {
                 StageAction::Nothing => Ok((
-                    export.workable_disqualified,
+                    export.workable_seen(),
                     format!("Moved to {} in the marketplace; that stage is blank in the mapping, so Workable was not changed.", now_at.label()),
                 )),
                 StageAction::Move { slug, name } => {
@@ -72,7 +78,8 @@ impl Engine {
                     workable_call!(self, company, credentials, |api| api.move_candidate(&workable_id, &credentials.member_id, &slug))
                         .map_err(Outcome::from)?;
                     let reverted = if export.workable_disqualified { "Disqualification reverted; moved" } else { "Moved" };
-                    Ok((false, format!("{reverted} to “{name}” in Workable (marketplace: {}).", now_at.label())))
+                    let seen = WorkableSeen { stage: Some(name.clone()), disqualified: false, withdrew: false };
+                    Ok((seen, format!("{reverted} to “{name}” in Workable (marketplace: {}).", now_at.label())))
                 }
                 StageAction::Disqualify => {
                     let withdrew = now_at == MarketplaceStage::Withdrawn;
@@ -87,13 +94,14 @@ impl Engine {
                     ))
                     .map_err(Outcome::from)?;
                     let why = reason.map(|r| format!(" (“{}”)", r.description)).unwrap_or_default();
-                    Ok((true, format!("Disqualified in Workable{why}: {} in the marketplace.", now_at.label())))
+                    let seen = WorkableSeen { stage: export.workable_stage.clone(), disqualified: true, withdrew };
+                    Ok((seen, format!("Disqualified in Workable{why}: {} in the marketplace.", now_at.label())))
                 }
             }
         }
         .await;
         match result {
-            Ok((disqualified, detail)) => self.synced(export.id, now_at, disqualified, &detail).await,
+            Ok((seen, detail)) => self.synced(export.id, now_at, &seen, &detail).await,
             Err(Outcome::Fail(why)) if why.contains("no longer exists") => Outcome::Fail(format!(
                 "The candidate is no longer in Workable, so the move to {} could not follow: {why}",
                 now_at.label()
@@ -102,8 +110,8 @@ impl Engine {
         }
     }
 
-    async fn synced(&self, export: i64, stage: MarketplaceStage, disqualified: bool, detail: &str) -> Outcome {
-        match self.db.record_stage_synced(export, stage, disqualified, detail).await {
+    async fn synced(&self, export: i64, stage: MarketplaceStage, seen: &WorkableSeen, detail: &str) -> Outcome {
+        match self.db.record_stage_synced(export, stage, seen, detail).await {
             Ok(()) => Outcome::Done,
             Err(err) => crate::export::storage_failure(err),
         }

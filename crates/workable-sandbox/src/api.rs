@@ -56,6 +56,12 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    pub(crate) fn message(&self) -> String {
+        self.body.get("error").and_then(Value::as_str).unwrap_or("error").to_owned()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         json_response(self.status, &self.body)

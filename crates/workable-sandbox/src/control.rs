@@ -255,3 +255,19 @@ async fn clear_requests(State(sandbox): State<Sandbox>) -> StatusCode {
 async fn webhooks(State(sandbox): State<Sandbox>) -> Json<serde_json::Value> {
     Json(json!({ "pending": sandbox.pending_webhooks() }))
 }
+
+/// A person's actions in Workable's own screens (they fire webhooks like the SPI's), for tests
+/// and benchmarks in Rust; the error is Workable's message.
+impl Sandbox {
+    pub fn person_moves(&self, subdomain: &str, candidate: &str, stage: &str) -> Result<(), String> {
+        self.move_to_stage(subdomain, candidate, stage, None).map_err(|e| e.message())
+    }
+
+    pub fn person_disqualifies(&self, subdomain: &str, candidate: &str, withdrew: bool) -> Result<(), String> {
+        self.disqualify(subdomain, candidate, None, None, withdrew, None).map_err(|e| e.message())
+    }
+
+    pub fn person_reverts(&self, subdomain: &str, candidate: &str) -> Result<(), String> {
+        self.revert(subdomain, candidate, None).map_err(|e| e.message())
+    }
+}

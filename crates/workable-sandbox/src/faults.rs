@@ -21,6 +21,8 @@ pub struct Faults {
     pub lose_responses_after_commit: u32,
     /// Webhooks wait in the outbox until unpaused.
     pub webhooks_paused: bool,
+    /// Webhooks are lost: never delivered (reconciliation has to notice).
+    pub webhooks_dropped: bool,
     /// Every webhook is delivered twice.
     pub webhooks_duplicate: bool,
     /// Webhooks waiting together are delivered newest first.

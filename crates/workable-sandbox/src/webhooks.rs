@@ -92,6 +92,10 @@ impl Sandbox {
         if deliveries.is_empty() {
             return;
         }
+        if self.faults().webhooks_dropped {
+            tracing::info!(event = event.name(), deliveries = deliveries.len(), "webhooks dropped (fault)");
+            return;
+        }
         self.inner.webhooks.queue.lock().expect("outbox lock").extend(deliveries);
         self.inner.webhooks.wake();
     }

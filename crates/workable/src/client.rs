@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::{
     Account, Candidate, CandidateFile, DisqualificationReason, Endpoints, Job, Member, NewCandidate, RateLimit, Secret,
-    Stage, Subdomain, Upload, WorkableError,
+    Stage, Subdomain, Subscription, Upload, WorkableError,
 };
 
 /// An answer from Workable with the rate-limit state its headers reported.
@@ -120,6 +120,7 @@ fn error_for(status: StatusCode, text: &str, rate_limit: Option<RateLimit>) -> W
         401 => WorkableError::Unauthorized,
         403 => WorkableError::Forbidden,
         404 => WorkableError::NotFound,
+        409 => WorkableError::Conflict,
         429 => WorkableError::RateLimited { reset_at: rate_limit.map(|r| r.reset_at) },
         422 if message.contains("subdomain does not match") => WorkableError::WrongAccount,
         422 | 400 => {
@@ -131,6 +132,21 @@ fn error_for(status: StatusCode, text: &str, rate_limit: Option<RateLimit>) -> W
         }
         s if s >= 500 => WorkableError::Transient(format!("Workable answered {s}")),
         s => WorkableError::UnexpectedResponse(format!("status {s}")),
+    }
+}
+
+/// Unix seconds as Workable's documented filter form, `2026-07-23T18:58:15Z`.
+fn iso_seconds(seconds: i64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(seconds.max(0)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    at.format(&time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default()
+}
+
+/// `scheme://host[:port]/` of an address.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i + 1],
+        None => url,
     }
 }
 
@@ -317,6 +333,65 @@ impl AccountApi<'_> {
     /// The account's active members.
     pub async fn members(&self) -> Result<Reply<Vec<Member>>, WorkableError> {
         self.all(format!("{}/members?limit=100", self.base), "members").await
+    }
+
+    /// The account's webhook subscriptions.
+    pub async fn subscriptions(&self) -> Result<Reply<Vec<Subscription>>, WorkableError> {
+        let (body, rate_limit) =
+            self.client.send(Method::GET, &format!("{}/subscriptions", self.base), self.token, None).await?;
+        Ok(Reply { value: field(body, "subscriptions")?, rate_limit })
+    }
+
+    /// Subscribes `target` to a candidate `event` in every job and stage of the account;
+    /// answers the subscription's id. A target already subscribed is `Conflict`.
+    pub async fn subscribe(&self, target: &str, event: &str, subdomain: &str) -> Result<Reply<String>, WorkableError> {
+        let body = serde_json::json!({
+            "target": target,
+            "event": event,
+            "args": { "account_id": subdomain, "job_shortcode": "", "stage_slug": "" },
+        });
+        let (body, rate_limit) =
+            self.client.send(Method::POST, &format!("{}/subscriptions", self.base), self.token, Some(&body)).await?;
+        let id = match body.get("id") {
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => return Err(WorkableError::UnexpectedResponse("no subscription id in the answer".into())),
+        };
+        Ok(Reply { value: id, rate_limit })
+    }
+
+    /// Removes a subscription; one already gone counts as removed.
+    pub async fn unsubscribe(&self, id: &str) -> Result<Reply<()>, WorkableError> {
+        let url = format!("{}/subscriptions/{}", self.base, path_segment(id));
+        match self.client.send(Method::DELETE, &url, self.token, None).await {
+            Ok((_, rate_limit)) => Ok(Reply { value: (), rate_limit }),
+            Err(WorkableError::NotFound) => Ok(Reply { value: (), rate_limit: None }),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// One page of a job's candidates updated after `after` (Unix seconds), oldest id first;
+    /// `next` is the following page's address. Give `page` to read a `next` address.
+    pub async fn updated_candidates(
+        &self,
+        shortcode: &str,
+        after: i64,
+        page: Option<&str>,
+    ) -> Result<Reply<(Vec<Candidate>, Option<String>)>, WorkableError> {
+        let url = match page {
+            // The token goes wherever `next` points: only to the account's own host.
+            Some(next) if next.starts_with(origin(&self.base)) => next.to_owned(),
+            Some(_) => return Err(WorkableError::UnexpectedResponse("a next page on another host".into())),
+            None => format!(
+                "{}/candidates?shortcode={}&updated_after={}&limit=100",
+                self.base,
+                query_value(shortcode),
+                iso_seconds(after)
+            ),
+        };
+        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let next = body.pointer("/paging/next").and_then(Value::as_str).map(str::to_owned);
+        Ok(Reply { value: (field(body, "candidates")?, next), rate_limit })
     }
 
     /// Whether the token may manage webhook subscriptions (lists them).

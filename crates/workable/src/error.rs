@@ -21,6 +21,9 @@ pub enum WorkableError {
     /// Workable refused the input; `message` is Workable's own.
     #[error("Workable refused the request: {message}")]
     Invalid { message: String },
+    /// The thing exists already (a webhook target subscribed twice).
+    #[error("Workable says this exists already")]
+    Conflict,
     /// Worth retrying: a 5xx, a timeout, a connection failure, a lost answer.
     #[error("Workable is unavailable right now: {0}")]
     Transient(String),

@@ -14,7 +14,7 @@ pub use client::{AccountApi, Reply, WorkableClient};
 pub use error::WorkableError;
 pub use model::{
     Account, Candidate, CandidateFile, CandidateJob, DisqualificationReason, Job, Member, NewCandidate, NewEducation,
-    NewExperience, NewSocialProfile, RateLimit, Stage, Upload,
+    NewExperience, NewSocialProfile, RateLimit, Stage, Subscription, Upload,
 };
 pub use secret::Secret;
 pub use values::{ParseError, Subdomain};

@@ -162,3 +162,20 @@ pub struct DisqualificationReason {
     #[serde(default)]
     pub candidate_withdrew: bool,
 }
+
+/// A webhook subscription (`GET /subscriptions`); Workable's ids are integers, kept as text.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Subscription {
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
+    pub event: String,
+    pub target: String,
+}
+
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::String(s) => Ok(s),
+        other => Err(serde::de::Error::custom(format!("an id, not {other}"))),
+    }
+}

@@ -45,6 +45,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             redirect_uri: server::oauth_callback_url(&address),
         }),
         cipher: integrations::TokenCipher::generate().0,
+        public_url: address.clone(),
     };
     let integrations = server::integrations(&db, workable);
     // The sync worker runs inside the server, as it does by default.

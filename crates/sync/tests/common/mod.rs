@@ -18,6 +18,8 @@ use workable_sandbox::{Sandbox, seed};
 pub const RUST_JOB: &str = "NOR01RUST01";
 
 pub struct Setup {
+    /// Where the tests' webhook endpoint listens (the product's public address).
+    pub public_url: String,
     pub db: Db,
     pub sandbox: Sandbox,
     pub integrations: Integrations,
@@ -29,8 +31,14 @@ pub async fn setup(db: &Db) -> Setup {
     seed_if_empty(db).await.unwrap();
     let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
     let (base, _) = sandbox.serve(0).await.unwrap();
+    // The webhook endpoint as the server mounts it, on a port of its own.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public_url = format!("http://{}", listener.local_addr().unwrap());
     let integrations =
-        Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0);
+        Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0)
+            .with_public_url(public_url.clone());
+    let receiver = sync::webhooks::routes::<()>(db.clone(), integrations.clone());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
     let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
     let maria = Actor::from(&user);
     integrations.connect_with_api_token(&maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
@@ -45,7 +53,7 @@ pub async fn setup(db: &Db) -> Setup {
         )
         .await
         .unwrap();
-    Setup { db: db.clone(), sandbox, integrations, maria, rust }
+    Setup { public_url, db: db.clone(), sandbox, integrations, maria, rust }
 }
 
 pub fn choices() -> Vec<(MarketplaceStage, StageChoice)> {

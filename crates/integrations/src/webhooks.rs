@@ -1,0 +1,148 @@
+//! Workable's webhooks for a connection: subscribed when the company maps its first role,
+//! removed on disconnect. Each connection gets an unguessable path part; each event its own
+//! target (Workable refuses a target subscribed twice). Deliveries are signed with the account
+//! token (API-token connections) or the OAuth app's client secret (OAuth connections).
+
+use domain::CompanyId;
+use storage::AuthKind;
+use workable::{Secret, WorkableError};
+
+use crate::{ConnectError, Integrations, rate_tuple};
+
+/// The candidate events ats-bridge listens to.
+pub const EVENTS: [&str; 3] = ["candidate_created", "candidate_moved", "candidate_deleted"];
+
+/// Where Workable delivers `event` for the connection with path part `token`.
+pub fn webhook_target(public_url: &str, token: &str, event: &str) -> String {
+    format!("{}/webhooks/workable/{token}/{event}", public_url.trim_end_matches('/'))
+}
+
+/// One call through the limiter, retried after a refresh (401) or the reset (429, a few times);
+/// Workable's refusal as it is, our own failures through `?`.
+macro_rules! limited {
+    ($self:expr, $company:expr, $credentials:ident, |$api:ident| $call:expr) => {{
+        let (mut refreshed, mut throttled) = (false, 0);
+        loop {
+            $self.rate_limiter().acquire($company).await;
+            let $api = $self.client().account(&$credentials.subdomain, &$credentials.token);
+            match $call.await {
+                Ok(reply) => {
+                    $self.rate_limiter().observe($company, reply.rate_limit).await;
+                    $self.db().record_workable_success($company, reply.rate_limit.map(rate_tuple)).await?;
+                    break Ok::<_, WorkableError>(reply.value);
+                }
+                Err(WorkableError::Unauthorized) if !refreshed => {
+                    refreshed = true;
+                    $credentials = $self.after_unauthorized($company, $credentials.version).await?;
+                }
+                Err(WorkableError::RateLimited { reset_at }) if throttled < 3 => {
+                    throttled += 1;
+                    $self.rate_limiter().throttled($company, reset_at).await;
+                }
+                Err(err) => break Err(err),
+            }
+        }
+    }};
+}
+
+impl Integrations {
+    /// Subscribes the connection to Workable's candidate events unless it is already. Returns
+    /// whether subscriptions exist now; a failure is recorded on the connection (the card shows
+    /// it) and tried again by the next reconciliation.
+    pub async fn ensure_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
+        let Some(public_url) = self.public_url.clone() else { return Ok(false) };
+        let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
+        if connection.webhook_subscriptions.len() == EVENTS.len() {
+            return Ok(true);
+        }
+        let token = connection.webhook_token.clone().unwrap_or_else(new_path_token);
+        let result = self.subscribe_all(company, &public_url, &token).await;
+        match result {
+            Ok(ids) => {
+                self.db().set_webhooks(company, Some(&token), &ids, None).await?;
+                tracing::info!(company.id = %company, subscriptions = ids.len(), "Workable webhooks subscribed");
+                Ok(true)
+            }
+            Err(err) => {
+                let why = format!("Could not subscribe to Workable's webhooks: {err}");
+                tracing::warn!(company.id = %company, error = %err, "Workable webhooks not subscribed");
+                self.db().set_webhooks(company, Some(&token), &[], Some(&why)).await?;
+                Err(err)
+            }
+        }
+    }
+
+    async fn subscribe_all(
+        &self,
+        company: CompanyId,
+        public_url: &str,
+        token: &str,
+    ) -> Result<Vec<String>, ConnectError> {
+        let mut credentials = self.credentials(company).await?;
+        let subdomain = credentials.subdomain.to_string();
+        let mut ids = Vec::with_capacity(EVENTS.len());
+        for event in EVENTS {
+            let target = webhook_target(public_url, token, event);
+            match limited!(self, company, credentials, |api| api.subscribe(&target, event, &subdomain)) {
+                Ok(id) => ids.push(id),
+                // Subscribed before (an earlier attempt whose answer was lost): adopt it.
+                Err(WorkableError::Conflict) => {
+                    let existing = limited!(self, company, credentials, |api| api.subscriptions())?;
+                    let found = existing.into_iter().find(|s| s.target == target).ok_or_else(|| {
+                        ConnectError::Unexpected("Workable says the address is subscribed but does not list it".into())
+                    })?;
+                    ids.push(found.id);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Removes the connection's subscriptions at Workable (best effort: a revoked token cannot),
+    /// and forgets them.
+    pub async fn remove_webhooks(&self, company: CompanyId) -> Result<(), ConnectError> {
+        let Some(connection) = self.db().connection(company).await? else { return Ok(()) };
+        if connection.webhook_subscriptions.is_empty() {
+            return Ok(());
+        }
+        match self.credentials(company).await {
+            Ok(mut credentials) => {
+                for id in &connection.webhook_subscriptions {
+                    if let Err(err) = limited!(self, company, credentials, |api| api.unsubscribe(id)) {
+                        tracing::warn!(company.id = %company, error = %err, "could not remove a Workable webhook subscription");
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(company.id = %company, error = %err, "webhook subscriptions left at Workable"),
+        }
+        self.db().set_webhooks(company, None, &[], None).await?;
+        Ok(())
+    }
+
+    /// The connection a delivery's path part belongs to.
+    pub async fn webhook_company(&self, token: &str) -> Result<Option<CompanyId>, ConnectError> {
+        // A path part we never issue is not worth a query.
+        if token.len() != PATH_TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        Ok(self.db().company_by_webhook_token(token).await?)
+    }
+
+    /// The key Workable signs the connection's deliveries with.
+    pub async fn webhook_key(&self, company: CompanyId) -> Result<Secret, ConnectError> {
+        let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
+        match connection.auth_kind {
+            AuthKind::OAuth => Ok(self.oauth().ok_or(ConnectError::OAuthNotConfigured)?.client_secret.clone()),
+            AuthKind::ApiToken => Ok(self.credentials(company).await?.token),
+        }
+    }
+}
+
+const PATH_TOKEN_LEN: usize = 64;
+
+/// 32 random bytes, hex: the connection's webhook path part.
+fn new_path_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,360 @@
+//! Workable → marketplace: webhook deliveries, the connection's subscriptions and
+//! reconciliation, and the moves Workable makes (recorded with origin `workable` and never sent
+//! back to Workable).
+
+use domain::{CompanyId, MarketplaceStage, RequestId};
+use sqlx::Row;
+
+use crate::{Db, ExportRecord, Result, StorageError, now_ms};
+
+/// Work kind: read an exported candidate back from Workable and apply what changed there.
+pub const WORKABLE_CHANGE: &str = "workable_change";
+/// Work kind: a connection's reconciliation run (subject: the company).
+pub const RECONCILE: &str = "reconcile";
+
+/// What became of a webhook delivery (recorded without its body).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Accepted,
+    Replayed,
+    Ignored,
+    Unsigned,
+    Forged,
+    Malformed,
+    Oversized,
+    UnknownConnection,
+}
+
+impl DeliveryOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Accepted => "accepted",
+            DeliveryOutcome::Replayed => "replayed",
+            DeliveryOutcome::Ignored => "ignored",
+            DeliveryOutcome::Unsigned => "unsigned",
+            DeliveryOutcome::Forged => "forged",
+            DeliveryOutcome::Malformed => "malformed",
+            DeliveryOutcome::Oversized => "oversized",
+            DeliveryOutcome::UnknownConnection => "unknown_connection",
+        }
+    }
+}
+
+/// A delivery to record.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryRecord<'a> {
+    pub company: Option<CompanyId>,
+    pub body_sha256: Option<&'a str>,
+    pub event: Option<&'a str>,
+    pub workable_candidate_id: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+/// Where Workable has a candidate, as far as we know it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkableSeen {
+    /// The stage's name, as Workable sends it.
+    pub stage: Option<String>,
+    pub disqualified: bool,
+    pub withdrew: bool,
+}
+
+impl ExportRecord {
+    pub fn workable_seen(&self) -> WorkableSeen {
+        WorkableSeen {
+            stage: self.workable_stage.clone(),
+            disqualified: self.workable_disqualified,
+            withdrew: self.workable_withdrew,
+        }
+    }
+}
+
+impl Db {
+    /// Records a delivery, and queues `work` (kind, subject) in the same transaction when it is
+    /// new. An accepted body seen before for the connection is recorded as `replayed` instead
+    /// (and queues nothing); returns the outcome as recorded.
+    pub async fn record_webhook_delivery(
+        &self,
+        outcome: DeliveryOutcome,
+        record: &DeliveryRecord<'_>,
+        work: Option<(&str, i64)>,
+    ) -> Result<DeliveryOutcome> {
+        let now = now_ms();
+        let insert = |outcome: DeliveryOutcome| {
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (company_id, received_at, outcome, body_sha256, event, workable_candidate_id, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (company_id, body_sha256) WHERE outcome = 'accepted' DO NOTHING",
+            )
+            .bind(record.company.map(|c| c.0))
+            .bind(now)
+            .bind(outcome.as_str())
+            .bind(record.body_sha256)
+            .bind(record.event)
+            .bind(record.workable_candidate_id)
+            .bind(record.detail)
+        };
+        let mut recorded = outcome;
+        let mut tx = self.begin_write().await?;
+        let done = insert(outcome).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            recorded = DeliveryOutcome::Replayed;
+            insert(recorded).execute(&mut *tx).await?;
+        }
+        let queued = match (work, record.company) {
+            (Some((kind, subject)), Some(company)) if recorded != DeliveryOutcome::Replayed => {
+                Db::enqueue_in(&mut tx, kind, company, subject, now).await?;
+                true
+            }
+            _ => false,
+        };
+        tx.commit().await?;
+        if queued {
+            self.wake_workers().await;
+        }
+        if let Some(company) = record.company
+            && matches!(recorded, DeliveryOutcome::Accepted | DeliveryOutcome::Replayed | DeliveryOutcome::Ignored)
+        {
+            sqlx::query("UPDATE workable_connections SET last_webhook_at = $1 WHERE company_id = $2")
+                .bind(now)
+                .bind(company.0)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(recorded)
+    }
+
+    /// Deliveries by outcome (for tests and figures), newest first.
+    pub async fn webhook_deliveries(&self, company: Option<CompanyId>) -> Result<Vec<(String, Option<String>)>> {
+        let rows = match company {
+            Some(company) => {
+                sqlx::query("SELECT outcome, detail FROM webhook_deliveries WHERE company_id = $1 ORDER BY id DESC")
+                    .bind(company.0)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT outcome, detail FROM webhook_deliveries WHERE company_id IS NULL ORDER BY id DESC")
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        rows.iter().map(|r| Ok((r.try_get("outcome")?, r.try_get("detail")?))).collect()
+    }
+
+    /// Whether a stored delivery ever kept its body: never (the column does not exist); this
+    /// lists what is stored of each, for the test that says so.
+    pub async fn webhook_delivery_columns(&self) -> Result<Vec<String>> {
+        let row = sqlx::query("SELECT * FROM webhook_deliveries LIMIT 1").fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.columns().iter().map(|c| sqlx::Column::name(c).to_owned()).collect()).unwrap_or_default())
+    }
+
+    /// The connection a webhook path belongs to.
+    pub async fn company_by_webhook_token(&self, token: &str) -> Result<Option<CompanyId>> {
+        let company: Option<i64> = sqlx::query_scalar(
+            "SELECT company_id FROM workable_connections WHERE webhook_token = $1 AND status <> 'disconnected'",
+        )
+        .bind(token)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(company.map(CompanyId))
+    }
+
+    /// Stores the connection's webhook path part and the subscriptions made at Workable (or why
+    /// subscribing failed).
+    pub async fn set_webhooks(
+        &self,
+        company: CompanyId,
+        token: Option<&str>,
+        subscriptions: &[String],
+        error: Option<&str>,
+    ) -> Result<()> {
+        let subscriptions = (!subscriptions.is_empty()).then(|| subscriptions.join(","));
+        sqlx::query(
+            "UPDATE workable_connections SET webhook_token = $1, webhook_subscriptions = $2, webhook_error = $3
+             WHERE company_id = $4",
+        )
+        .bind(token)
+        .bind(subscriptions)
+        .bind(error)
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Connected companies with at least one mapped role whose last reconciliation started
+    /// before `before` (or never ran).
+    pub async fn connections_to_reconcile(&self, before: i64, limit: i64) -> Result<Vec<CompanyId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT w.company_id FROM workable_connections w
+             WHERE w.status = 'connected' AND (w.reconciled_at IS NULL OR w.reconciled_at < $1)
+               AND EXISTS (SELECT 1 FROM ats_configurations c WHERE c.company_id = w.company_id AND c.removed_at IS NULL)
+             ORDER BY w.reconciled_at IS NOT NULL, w.reconciled_at LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(CompanyId).collect())
+    }
+
+    /// A finished reconciliation run: when, up to which Workable `updated_at` (ms) it read, and
+    /// how many marketplace stages it corrected.
+    pub async fn record_reconciliation(
+        &self,
+        company: CompanyId,
+        at: i64,
+        watermark: Option<i64>,
+        corrections: i64,
+        error: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE workable_connections SET reconciled_at = $1,
+                reconcile_watermark = COALESCE($2, reconcile_watermark),
+                reconcile_corrections = $3, reconcile_error = $4
+             WHERE company_id = $5",
+        )
+        .bind(at)
+        .bind(watermark)
+        .bind(corrections)
+        .bind(error)
+        .bind(company.0)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The export that created (or linked) this Workable candidate for the company.
+    pub async fn export_by_workable_id(&self, company: CompanyId, workable_id: &str) -> Result<Option<ExportRecord>> {
+        let row = sqlx::query(
+            "SELECT * FROM exports WHERE company_id = $1 AND workable_candidate_id = $2 ORDER BY id LIMIT 1",
+        )
+        .bind(company.0)
+        .bind(workable_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(crate::exports::export_from_row).transpose()
+    }
+
+    /// When the marketplace last moved the request itself (not a move that came from Workable).
+    pub async fn last_marketplace_move_at(&self, company: CompanyId, request: RequestId) -> Result<Option<i64>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(moved_at) FROM stage_moves WHERE company_id = $1 AND request_id = $2 AND origin <> 'workable'",
+        )
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(at)
+    }
+
+    /// Remembers what Workable shows of the candidate (no marketplace change), with a ledger line
+    /// when there is something to say.
+    pub async fn record_workable_seen(
+        &self,
+        export: i64,
+        seen: &WorkableSeen,
+        updated_at: Option<i64>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        update_seen(&mut tx, export, seen, updated_at, now).await?;
+        if let Some(detail) = detail {
+            ledger_in(&mut tx, export, now, "from_workable", detail).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves the request to `to` because Workable moved the candidate: only if it is still at
+    /// `from` (else `Conflict`), recorded with origin `workable`, and marked as already in
+    /// Workable so nothing is sent back.
+    pub async fn apply_workable_move(
+        &self,
+        export: &ExportRecord,
+        from: MarketplaceStage,
+        to: MarketplaceStage,
+        seen: &WorkableSeen,
+        updated_at: Option<i64>,
+        detail: &str,
+    ) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE requests SET stage = $1 WHERE company_id = $2 AND id = $3 AND stage = $4 AND status = 'accepted'",
+        )
+        .bind(to.as_str())
+        .bind(export.company_id.0)
+        .bind(export.request_id.0)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict("the candidate was moved in the marketplace meanwhile"));
+        }
+        sqlx::query(
+            "INSERT INTO stage_moves (request_id, company_id, from_stage, to_stage, moved_by, origin, moved_at)
+             VALUES ($1, $2, $3, $4, NULL, 'workable', $5)",
+        )
+        .bind(export.request_id.0)
+        .bind(export.company_id.0)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
+            .bind(to.as_str())
+            .bind(export.id)
+            .execute(&mut *tx)
+            .await?;
+        update_seen(&mut tx, export.id, seen, updated_at, now).await?;
+        ledger_in(&mut tx, export.id, now, "from_workable", detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn update_seen(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    export: i64,
+    seen: &WorkableSeen,
+    updated_at: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE exports SET workable_stage = COALESCE($1, workable_stage), workable_disqualified = $2, workable_withdrew = $3,
+            workable_updated_at = CASE WHEN workable_updated_at IS NULL OR workable_updated_at < COALESCE($4, -1)
+                                       THEN $4 ELSE workable_updated_at END,
+            updated_at = $5
+         WHERE id = $6",
+    )
+    .bind(seen.stage.as_deref())
+    .bind(i64::from(seen.disqualified))
+    .bind(i64::from(seen.withdrew))
+    .bind(updated_at)
+    .bind(now)
+    .bind(export)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn ledger_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    export: i64,
+    at: i64,
+    step: &str,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
+        .bind(export)
+        .bind(at)
+        .bind(step)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

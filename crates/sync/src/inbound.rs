@@ -1,0 +1,361 @@
+//! Workable → marketplace. A webhook (or reconciliation) says a candidate changed; we read them
+//! back from Workable — a payload reflects delivery time and may come late, twice or out of
+//! order — and apply product.md's reverse mapping: the marketplace stage mapped to their
+//! Workable stage (the furthest along when several are), *Rejected* / *Withdrawn* for a
+//! disqualification, *Hired* for a stage of kind `hired`.
+//!
+//! Echo control: each export remembers where Workable has the candidate as far as we know
+//! (after our own moves too); a Workable state equal to it, or one the marketplace's current
+//! stage maps to, is not a change. Conflict: when both sides moved since the last sync, the later
+//! move wins and the ledger says both.
+
+use domain::export::ExportState;
+use domain::mapping::{StageAction, marketplace_stage_for};
+use domain::{CompanyId, MarketplaceStage};
+use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, WorkableSeen};
+
+use crate::export::{storage_failure, workable_call};
+use crate::{Engine, Outcome};
+
+/// How a Workable candidate looks now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Observed {
+    pub seen: WorkableSeen,
+    pub kind: Option<String>,
+    /// Workable's `updated_at`, ms.
+    pub updated_at: Option<i64>,
+}
+
+impl Observed {
+    pub(crate) fn of(candidate: &workable::Candidate) -> Self {
+        Observed {
+            seen: WorkableSeen {
+                stage: candidate.stage.clone(),
+                disqualified: candidate.disqualified,
+                withdrew: candidate.disqualified && candidate.withdrew,
+            },
+            kind: candidate.stage_kind.clone(),
+            updated_at: candidate.updated_at.as_deref().and_then(parse_time),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match (&self.seen.stage, self.seen.disqualified, self.seen.withdrew) {
+            (_, true, true) => "Withdrawn in Workable".to_owned(),
+            (_, true, false) => "Disqualified in Workable".to_owned(),
+            (Some(stage), false, _) => format!("Moved to “{stage}” in Workable"),
+            (None, false, _) => "Changed in Workable".to_owned(),
+        }
+    }
+}
+
+/// Workable's timestamps (`2026-07-23T18:58:15Z`, with or without fractions) as ms.
+pub(crate) fn parse_time(text: &str) -> Option<i64> {
+    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((at.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+/// What applying an observation did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// Nothing new (our own change coming back, a duplicate, an older state).
+    Unchanged,
+    /// Remembered, the marketplace stage stays.
+    Recorded,
+    /// The marketplace stage moved.
+    Moved,
+}
+
+/// Whether Workable's state is what the marketplace stage's mapping asks for.
+fn consistent(action: &StageAction, seen: &WorkableSeen, stage: MarketplaceStage) -> bool {
+    match action {
+        StageAction::Move { name, .. } => {
+            !seen.disqualified && seen.stage.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(name))
+        }
+        StageAction::Disqualify => seen.disqualified && seen.withdrew == (stage == MarketplaceStage::Withdrawn),
+        StageAction::Nothing => false,
+    }
+}
+
+fn clock(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::macros::format_description!("[hour]:[minute]:[second] UTC")).ok())
+        .unwrap_or_default()
+}
+
+impl Engine {
+    /// A webhook said the export's Workable candidate changed: read them and apply it.
+    pub(crate) async fn workable_change(&self, item: &WorkItem) -> Outcome {
+        let company = item.company_id;
+        let export = match self.db.export(company, item.subject_id).await {
+            Ok(Some(export)) => export,
+            Ok(None) => return Outcome::Done,
+            Err(err) => return storage_failure(err),
+        };
+        let Some((config, workable_id)) = (match self.mapped_for(&export).await {
+            Ok(found) => found,
+            Err(err) => return storage_failure(err),
+        }) else {
+            return Outcome::Done;
+        };
+        let mut credentials = match self.integrations.credentials(company).await {
+            Ok(credentials) => credentials,
+            Err(err) => return Outcome::from_connect(err),
+        };
+        let credentials = &mut credentials;
+        let candidate = match workable_call!(self, company, credentials, |api| api.candidate(&workable_id)) {
+            Ok(candidate) => candidate,
+            Err(crate::export::Failure::Workable(workable::WorkableError::NotFound)) => {
+                return self.deleted_in_workable(&export).await;
+            }
+            Err(failure) => return failure.into(),
+        };
+        if candidate.job.as_ref().is_some_and(|j| Some(&j.shortcode) != export.job_shortcode.as_ref()) {
+            return Outcome::Done;
+        }
+        match self.apply_observed(&export, &config, &Observed::of(&candidate), "webhook").await {
+            Ok(_) => Outcome::Done,
+            Err(outcome) => outcome,
+        }
+    }
+
+    /// The export's configuration when it still maps the role to the job the candidate is in,
+    /// and the Workable candidate's id; `None` when Workable changes no longer concern us.
+    pub(crate) async fn mapped_for(
+        &self,
+        export: &ExportRecord,
+    ) -> Result<Option<(ConfigurationRecord, String)>, StorageError> {
+        if export.state != ExportState::Done {
+            return Ok(None);
+        }
+        let Some(workable_id) = export.workable_candidate_id.clone() else { return Ok(None) };
+        let config = self.db.configuration_for_role(export.company_id, export.role_id).await?;
+        Ok(config
+            .filter(|c| {
+                Some(&c.job.shortcode) == export.job_shortcode.as_ref()
+                    && Some(&c.subdomain) == export.subdomain.as_ref()
+            })
+            .map(|c| (c, workable_id)))
+    }
+
+    pub(crate) async fn deleted_in_workable(&self, export: &ExportRecord) -> Outcome {
+        let detail = "The candidate was deleted in Workable; marketplace moves no longer reach Workable.";
+        match self.db.add_ledger(export.id, "from_workable", detail).await {
+            Ok(()) => Outcome::Done,
+            Err(err) => storage_failure(err),
+        }
+    }
+
+    /// Applies how Workable has the candidate now to the marketplace (see the module's rules).
+    pub(crate) async fn apply_observed(
+        &self,
+        export: &ExportRecord,
+        config: &ConfigurationRecord,
+        observed: &Observed,
+        via: &str,
+    ) -> Result<Applied, Outcome> {
+        // An older state than one already applied (a late page, a slow read): nothing to do.
+        if let (Some(at), Some(applied)) = (observed.updated_at, export.workable_updated_at)
+            && at < applied
+        {
+            return Ok(Applied::Unchanged);
+        }
+        let known = export.workable_seen();
+        if observed.seen == known {
+            return Ok(Applied::Unchanged);
+        }
+        let context = self.db.export_context(export).await.map_err(storage_failure)?;
+        let now_at = context.stage;
+        let remember = |detail: Option<String>| async move {
+            self.db
+                .record_workable_seen(export.id, &observed.seen, observed.updated_at, detail.as_deref())
+                .await
+                .map_err(storage_failure)
+                .map(|()| Applied::Recorded)
+        };
+        // Where the marketplace's stage puts them: our own move (maybe before we noted it).
+        if consistent(&config.action(now_at), &observed.seen, now_at) {
+            return remember(None).await;
+        }
+        let slug = observed.seen.stage.as_deref().and_then(|name| {
+            config.rows.iter().find_map(|(_, action)| match action {
+                StageAction::Move { slug, name: mapped } if mapped.eq_ignore_ascii_case(name) => Some(slug.as_str()),
+                _ => None,
+            })
+        });
+        let target = marketplace_stage_for(
+            &config.rows,
+            slug,
+            observed.kind.as_deref(),
+            observed.seen.disqualified,
+            observed.seen.withdrew,
+        );
+        let what = observed.describe();
+        let Some(target) = target else {
+            return remember(Some(format!(
+                "{what} ({via}); no marketplace stage is mapped to it, so the candidate stays at {}.",
+                now_at.label()
+            )))
+            .await;
+        };
+        if target == now_at {
+            return remember(None).await;
+        }
+        // Both sides moved since the last sync: the later wins.
+        let marketplace_pending = export.synced_stage.is_some() && export.synced_stage != Some(now_at);
+        let mut detail = format!("{what} ({via}): moved to {} in the marketplace.", target.label());
+        if marketplace_pending {
+            let marketplace_at = self
+                .db
+                .last_marketplace_move_at(export.company_id, export.request_id)
+                .await
+                .map_err(storage_failure)?
+                .unwrap_or(0);
+            let workable_at = observed.updated_at.unwrap_or_else(storage::now_ms);
+            let both = format!(
+                "Both sides changed: {what} at {}, and {} in the marketplace at {}",
+                clock(workable_at),
+                now_at.label(),
+                clock(marketplace_at)
+            );
+            if marketplace_at > workable_at {
+                let outcome =
+                    remember(Some(format!("{both} — the later, the marketplace's, wins and goes to Workable.")))
+                        .await?;
+                self.db
+                    .enqueue(storage::STAGE_SYNC, export.company_id, export.request_id.0, storage::now_ms())
+                    .await
+                    .map_err(storage_failure)?;
+                return Ok(outcome);
+            }
+            detail = format!("{both} — the later, Workable's, wins: moved to {} in the marketplace.", target.label());
+        }
+        match self.db.apply_workable_move(export, now_at, target, &observed.seen, observed.updated_at, &detail).await {
+            Ok(()) => {
+                tracing::info!(company.id = %export.company_id, export.id = export.id, to = target.as_str(), via, "Workable move applied to the marketplace");
+                Ok(Applied::Moved)
+            }
+            // Moved in the marketplace meanwhile: look again with that move known.
+            Err(StorageError::Conflict(_)) => {
+                Err(Outcome::Retry("The candidate was moved in the marketplace meanwhile; looking again.".into()))
+            }
+            Err(err) => Err(storage_failure(err)),
+        }
+    }
+
+    /// Reconciliation for one connection: every candidate updated in a mapped job since the
+    /// watermark, page by page within the rate limit; corrects what a lost webhook missed.
+    pub(crate) async fn reconcile(&self, item: &WorkItem) -> Outcome {
+        let company = item.company_id;
+        let started = storage::now_ms();
+        let result = self.reconcile_pages(company).await;
+        let recorded = match &result {
+            Ok((watermark, corrections)) => {
+                self.db.record_reconciliation(company, started, *watermark, *corrections, None).await
+            }
+            Err(Outcome::Retry(why) | Outcome::Fail(why) | Outcome::Pause(why)) => {
+                self.db.record_reconciliation(company, started, None, 0, Some(why)).await
+            }
+            Err(_) => Ok(()),
+        };
+        if let Err(err) = recorded {
+            return storage_failure(err);
+        }
+        match result {
+            Ok((_, corrections)) => {
+                tracing::info!(company.id = %company, corrections, "reconciliation finished");
+                Outcome::Done
+            }
+            Err(outcome) => outcome,
+        }
+    }
+
+    async fn reconcile_pages(&self, company: CompanyId) -> Result<(Option<i64>, i64), Outcome> {
+        let connection = match self.db.connection(company).await.map_err(storage_failure)? {
+            Some(c) if c.status == storage::ConnectionStatus::Connected => c,
+            _ => return Ok((None, 0)),
+        };
+        if connection.webhook_subscriptions.is_empty() {
+            // Subscribing failed earlier (or the first mapping predates it): try again.
+            let _ = self.integrations.ensure_webhooks(company).await;
+        }
+        let configs = self.db.list_configurations(company).await.map_err(storage_failure)?;
+        let mut jobs: Vec<String> = configs.iter().map(|c| c.job.shortcode.clone()).collect();
+        jobs.sort();
+        jobs.dedup();
+        // Workable's filter is "after" to the second: read a second back, applying is idempotent.
+        let after = connection.reconcile_watermark.map_or(0, |ms| ms / 1000 - 1);
+        let mut watermark = connection.reconcile_watermark;
+        let mut corrections = 0;
+        let mut credentials = self.integrations.credentials(company).await.map_err(Outcome::from_connect)?;
+        let credentials = &mut credentials;
+        for job in jobs {
+            let mut page: Option<String> = None;
+            loop {
+                let (candidates, next) = workable_call!(self, company, credentials, |api| api.updated_candidates(
+                    &job,
+                    after,
+                    page.as_deref()
+                ))
+                .map_err(Outcome::from)?;
+                for candidate in &candidates {
+                    let observed = Observed::of(candidate);
+                    watermark = watermark.max(observed.updated_at);
+                    let Some(export) =
+                        self.db.export_by_workable_id(company, &candidate.id).await.map_err(storage_failure)?
+                    else {
+                        continue;
+                    };
+                    let Some((config, _)) = self.mapped_for(&export).await.map_err(storage_failure)? else { continue };
+                    if self.apply_observed(&export, &config, &observed, "reconciliation").await? == Applied::Moved {
+                        corrections += 1;
+                    }
+                }
+                match next {
+                    Some(next) => page = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok((watermark, corrections))
+    }
+
+    /// Queues a reconciliation for every connection whose last one is older than `every`.
+    pub async fn schedule_reconciliations(&self, every: std::time::Duration) -> Result<usize, StorageError> {
+        let now = storage::now_ms();
+        let due = self.db.connections_to_reconcile(now - every.as_millis() as i64, 500).await?;
+        for company in &due {
+            self.db.enqueue(storage::RECONCILE, *company, company.0, now).await?;
+        }
+        Ok(due.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(stage: &str, disqualified: bool, withdrew: bool) -> WorkableSeen {
+        WorkableSeen { stage: Some(stage.into()), disqualified, withdrew }
+    }
+
+    #[test]
+    fn workable_is_consistent_with_the_stage_that_maps_to_where_it_is() {
+        let interview = StageAction::Move { slug: "interview".into(), name: "Interview".into() };
+        let technical = MarketplaceStage::TechnicalInterview;
+        assert!(consistent(&interview, &seen("Interview", false, false), technical));
+        assert!(!consistent(&interview, &seen("Interview", true, false), technical));
+        assert!(!consistent(&interview, &seen("Offer", false, false), technical));
+        assert!(consistent(&StageAction::Disqualify, &seen("Interview", true, false), MarketplaceStage::Rejected));
+        assert!(!consistent(&StageAction::Disqualify, &seen("Interview", true, false), MarketplaceStage::Withdrawn));
+        assert!(!consistent(&StageAction::Nothing, &seen("Offer", false, false), MarketplaceStage::Offer));
+    }
+
+    #[test]
+    fn workable_times_are_read_to_the_millisecond() {
+        assert_eq!(parse_time("2026-07-23T18:58:15Z"), Some(1_784_833_095_000));
+        assert_eq!(parse_time("2026-07-23T19:53:40.273Z"), Some(1_784_836_420_273));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+}

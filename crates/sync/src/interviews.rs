@@ -1,0 +1,122 @@
+//! Interview times on the Workable timeline, which the seed product cannot do: each interview
+//! scheduled on the marketplace is posted to the candidate's timeline as a comment, and a new
+//! comment says so when it moves (Workable's API cannot edit a comment). An interview for a
+//! candidate whose export is still on its way waits for it.
+
+use domain::interview::Interview;
+use storage::{InterviewRecord, WorkItem};
+
+use crate::export::{storage_failure, workable_call};
+use crate::{Engine, Outcome};
+
+const WAIT_FOR_EXPORT_MS: i64 = 2_000;
+
+/// `Thu 3 Dec 2026, 14:30 UTC`.
+pub fn when(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::macros::format_description!(
+                "[weekday repr:short] [day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// The timeline comment for the interview as it is now (`was`: the time Workable last showed).
+pub fn comment_body(interview: &Interview, was: Option<i64>, marketplace: &str) -> String {
+    let what = format!(
+        "{}: {} ({} min), with {}.",
+        interview.kind.label(),
+        when(interview.starts_at_ms),
+        interview.duration_minutes,
+        interview.interviewer
+    );
+    match was {
+        None => format!("Interview scheduled on {marketplace} — {what}"),
+        Some(was) if was != interview.starts_at_ms => {
+            format!("Interview moved on {marketplace} (was {}) — {what}", when(was))
+        }
+        Some(_) => format!("Interview updated on {marketplace} — {what}"),
+    }
+}
+
+impl Engine {
+    pub(crate) async fn sync_interview(&self, item: &WorkItem) -> Outcome {
+        let company = item.company_id;
+        let interview: InterviewRecord = match self.db.interview(company, item.subject_id).await {
+            Ok(Some(interview)) => interview,
+            Ok(None) => return Outcome::Done,
+            Err(err) => return storage_failure(err),
+        };
+        if interview.synced_version >= interview.version {
+            return Outcome::Done;
+        }
+        let export = match self.db.export_by_request(company, interview.request_id).await {
+            Ok(Some(export)) => export,
+            // The role is not mapped: there is no Workable candidate to tell.
+            Ok(None) => return Outcome::Done,
+            Err(err) => return storage_failure(err),
+        };
+        match export.state {
+            domain::export::ExportState::Done => {}
+            domain::export::ExportState::NotMapped => return Outcome::Done,
+            _ => return Outcome::Wait(WAIT_FOR_EXPORT_MS),
+        }
+        let Some((_, workable_id)) = (match self.mapped_for(&export).await {
+            Ok(found) => found,
+            Err(err) => return storage_failure(err),
+        }) else {
+            return Outcome::Done;
+        };
+        let mut credentials = match self.integrations.credentials(company).await {
+            Ok(credentials) => credentials,
+            Err(err) => return Outcome::from_connect(err),
+        };
+        let credentials = &mut credentials;
+        let body = comment_body(&interview.view(), interview.synced_starts_at, &self.settings.marketplace_name);
+        let posted = workable_call!(self, company, credentials, |api| api.comment(
+            &workable_id,
+            &credentials.member_id,
+            &body,
+            None
+        ));
+        if let Err(failure) = posted {
+            return failure.into();
+        }
+        let detail = format!("On the Workable timeline: {body}");
+        match self.db.record_interview_synced(&interview, export.id, &detail).await {
+            Ok(()) => Outcome::Done,
+            Err(err) => storage_failure(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::interview::InterviewKind;
+
+    #[test]
+    fn the_comment_says_what_when_how_long_and_who_and_what_moved() {
+        let mut interview = Interview {
+            id: 1,
+            kind: InterviewKind::Technical,
+            starts_at_ms: 1_796_308_200_000,
+            duration_minutes: 60,
+            interviewer: "Dana Kim".into(),
+            in_workable: false,
+        };
+        assert_eq!(
+            comment_body(&interview, None, "the marketplace"),
+            "Interview scheduled on the marketplace — Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
+        );
+        let was = interview.starts_at_ms;
+        interview.starts_at_ms += 86_400_000;
+        assert_eq!(
+            comment_body(&interview, Some(was), "the marketplace"),
+            "Interview moved on the marketplace (was Thu 3 Dec 2026, 14:30 UTC) — Technical interview: Fri 4 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
+        );
+    }
+}

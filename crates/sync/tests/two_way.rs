@@ -1,0 +1,360 @@
+//! Workable → marketplace against the sandbox, on both databases: moves, disqualifications and
+//! reverts come back through the mapping read backwards; our own moves do not echo; duplicated,
+//! reordered and lost webhooks (reconciliation) all settle on Workable's latest state; forged and
+//! malformed deliveries are refused and recorded without their body; when both sides moved the
+//! later wins; interviews reach the Workable timeline.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{RUST_JOB, Setup, setup};
+use domain::export::ExportState;
+use domain::interview::InterviewPlan;
+use domain::{MarketplaceStage, RequestId};
+use hmac::{Hmac, Mac};
+use storage::test_on_both_databases;
+use workable_sandbox::{Faults, seed};
+
+async fn workable_id(s: &Setup, request: RequestId) -> String {
+    s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap().workable_candidate_id.unwrap()
+}
+
+async fn stage(s: &Setup, request: RequestId) -> MarketplaceStage {
+    let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+    s.db.export_context(&export).await.unwrap().stage
+}
+
+async fn wait_stage(s: &Setup, request: RequestId, want: MarketplaceStage) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = stage(s, request).await;
+        if now == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {now:?}, waiting for {want:?}; ledger: {:?}",
+            ledger(s, request).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn ledger(s: &Setup, request: RequestId) -> Vec<String> {
+    let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+    s.db.ledger(export.id).await.unwrap().into_iter().map(|e| format!("{}: {}", e.step, e.detail)).collect()
+}
+
+/// Waits until the sandbox has delivered every webhook and the queue is empty, and both stay so
+/// for a moment (a delivery in flight is in neither).
+async fn settle(s: &Setup) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut quiet_since: Option<Instant> = None;
+    loop {
+        let busy =
+            s.db.work_counts()
+                .await
+                .unwrap()
+                .iter()
+                .any(|(state, n)| (state == "queued" || state == "running") && *n > 0);
+        if s.sandbox.pending_webhooks() == 0 && !busy {
+            let since = *quiet_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > Duration::from_millis(250) {
+                return;
+            }
+        } else {
+            quiet_since = None;
+        }
+        assert!(Instant::now() < deadline, "not settled: {:?}", s.db.work_counts().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn exported(s: &Setup, n: usize) -> (RequestId, String) {
+    let (request, _) = s.acceptance(n).await;
+    s.wait_for(request, ExportState::Done).await;
+    let id = workable_id(s, request).await;
+    (request, id)
+}
+
+fn sign(key: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+async fn stop(worker: (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)) {
+    let _ = worker.0.send(());
+    worker.1.await.unwrap();
+}
+
+test_on_both_databases! {
+    async fn workable_moves_come_back_through_the_mapping_read_backwards(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // The first mapping subscribed the connection to Workable's candidate events.
+        let connection = s.db.connection(s.maria.company_id).await.unwrap().unwrap();
+        assert_eq!(connection.webhook_subscriptions.len(), 3);
+        let token = connection.webhook_token.clone().unwrap();
+        let targets: Vec<String> = s.sandbox.read(|w| w.account("northwind").unwrap().subscriptions.iter().map(|s| s.target.clone()).collect());
+        assert!(targets.iter().all(|t| t.starts_with(&format!("{}/webhooks/workable/{token}/", s.public_url))), "{targets:?}");
+
+        let _worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        let person = |stage: &str| s.sandbox.person_moves("northwind", &id, stage).unwrap();
+
+        // Interview is mapped from Final interview only.
+        person("interview");
+        wait_stage(&s, request, MarketplaceStage::FinalInterview).await;
+        // A stage of kind hired is Hired, mapped or not.
+        person("hired");
+        wait_stage(&s, request, MarketplaceStage::Hired).await;
+        person("phone-screen");
+        wait_stage(&s, request, MarketplaceStage::Screening).await;
+        // A stage no marketplace stage maps to: the marketplace stays, the ledger says why.
+        person("assessment");
+        settle(&s).await;
+        assert_eq!(stage(&s, request).await, MarketplaceStage::Screening);
+        assert!(ledger(&s, request).await.iter().any(|l| l.contains("“Assessment”") && l.contains("no marketplace stage is mapped")));
+        // Disqualified → Rejected; reverted → back where Workable has them; withdrew → Withdrawn.
+        person("phone-screen");
+        wait_stage(&s, request, MarketplaceStage::Screening).await;
+        s.sandbox.person_disqualifies("northwind", &id, false).unwrap();
+        wait_stage(&s, request, MarketplaceStage::Rejected).await;
+        s.sandbox.person_reverts("northwind", &id).unwrap();
+        wait_stage(&s, request, MarketplaceStage::Screening).await;
+        s.sandbox.person_disqualifies("northwind", &id, true).unwrap();
+        wait_stage(&s, request, MarketplaceStage::Withdrawn).await;
+        settle(&s).await;
+
+        // Every move is recorded as Workable's (nobody of ours), and none went back to Workable.
+        let history = s.db.stage_history(s.maria.company_id, request).await.unwrap();
+        assert!(history.iter().skip(1).all(|m| m.moved_by.is_none()), "{history:?}");
+        assert_eq!(s.calls("POST", "/move") + s.calls("POST", "/disqualify") + s.calls("POST", "/revert"), 0);
+        let lines = ledger(&s, request).await;
+        assert!(lines.iter().any(|l| l.contains("Withdrawn in Workable (webhook): moved to Withdrawn")), "{lines:?}");
+    }
+}
+
+test_on_both_databases! {
+    async fn our_own_moves_do_not_come_back_as_marketplace_changes(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let _worker = s.start();
+        let (request, _) = exported(&s, 1).await;
+        for to in [MarketplaceStage::Screening, MarketplaceStage::FinalInterview, MarketplaceStage::Rejected, MarketplaceStage::Screening] {
+            s.db.move_stage(s.maria.company_id, request, to, s.maria.user_id).await.unwrap();
+            settle(&s).await;
+            assert_eq!(stage(&s, request).await, to);
+        }
+        // Four moves in Workable, each echoed by a webhook: no marketplace move came of them.
+        let history = s.db.stage_history(s.maria.company_id, request).await.unwrap();
+        assert_eq!(history.len(), 5, "{history:?}");
+        assert!(history.iter().skip(1).all(|m| m.moved_by.is_some()), "{history:?}");
+        let deliveries = s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap();
+        assert!(deliveries.iter().filter(|(o, _)| o == "accepted").count() >= 4, "{deliveries:?}");
+        assert!(!ledger(&s, request).await.iter().any(|l| l.starts_with("from_workable")));
+    }
+}
+
+test_on_both_databases! {
+    async fn duplicated_and_reordered_deliveries_settle_on_workables_latest_state(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let _worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        s.sandbox.set_faults(Faults { webhooks_paused: true, ..Faults::default() });
+        for to in ["interview", "phone-screen", "hired"] {
+            s.sandbox.person_moves("northwind", &id, to).unwrap();
+        }
+        // Delivered newest first, each twice; every payload now shows the same (latest) state.
+        s.sandbox.set_faults(Faults { webhooks_duplicate: true, webhooks_reorder: true, ..Faults::default() });
+        settle(&s).await;
+        assert_eq!(stage(&s, request).await, MarketplaceStage::Hired);
+        let deliveries = s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap();
+        assert!(deliveries.iter().any(|(o, _)| o == "replayed"), "{deliveries:?}");
+        // Read back once per distinct delivery at most, and the marketplace moved once.
+        let moves = s.db.stage_history(s.maria.company_id, request).await.unwrap();
+        assert_eq!(moves.len(), 2, "{moves:?}");
+        assert!(s.calls("GET", &format!("/candidates/{id}")) <= 3);
+    }
+}
+
+test_on_both_databases! {
+    async fn reconciliation_corrects_what_a_lost_webhook_missed(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let _worker = s.start();
+        let (first, first_id) = exported(&s, 1).await;
+        let (second, _) = exported(&s, 2).await;
+        s.sandbox.set_faults(Faults { webhooks_dropped: true, ..Faults::default() });
+        s.sandbox.person_moves("northwind", &first_id, "interview").unwrap();
+        settle(&s).await;
+        assert_eq!(stage(&s, first).await, MarketplaceStage::Accepted, "no webhook, no change yet");
+
+        let engine = s.engine();
+        assert_eq!(engine.schedule_reconciliations(Duration::ZERO).await.unwrap(), 1);
+        wait_stage(&s, first, MarketplaceStage::FinalInterview).await;
+        settle(&s).await;
+        assert_eq!(stage(&s, second).await, MarketplaceStage::Accepted);
+        let connection = s.db.connection(s.maria.company_id).await.unwrap().unwrap();
+        assert_eq!(connection.reconcile_corrections, Some(1));
+        assert!(connection.reconciled_at.is_some() && connection.reconcile_watermark.is_some());
+        assert!(ledger(&s, first).await.iter().any(|l| l.contains("Moved to “Interview” in Workable (reconciliation)")));
+        let card = s.integrations.card(&s.maria).await.unwrap();
+        assert_eq!(card.last_reconciliation_corrections, Some(1));
+        assert!(card.webhooks_active);
+
+        // The next run reads from the watermark on, within the limit, and finds nothing to fix.
+        let reads_before = s.calls("GET", "/candidates");
+        engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at == connection.reconciled_at {
+            assert!(Instant::now() < deadline);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconcile_corrections, Some(0));
+        assert_eq!(s.calls("GET", "/candidates"), reads_before + 1, "one page for the one mapped job");
+    }
+}
+
+test_on_both_databases! {
+    async fn bad_deliveries_are_refused_and_recorded_without_their_body(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let _worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        settle(&s).await;
+        let token = s.db.connection(s.maria.company_id).await.unwrap().unwrap().webhook_token.unwrap();
+        let url = format!("{}/webhooks/workable/{token}/candidate_moved", s.public_url);
+        let http = reqwest::Client::new();
+        let post = |url: String, body: Vec<u8>, signature: Option<String>| {
+            let http = http.clone();
+            async move {
+                let mut request = http.post(url).header("content-type", "application/json").body(body);
+                if let Some(signature) = signature {
+                    request = request.header("X-Workable-Signature", signature);
+                }
+                request.send().await.unwrap().status().as_u16()
+            }
+        };
+        // Claims they are at Interview; Workable says otherwise, and the job reads Workable.
+        let body = serde_json::json!({
+            "id": id, "resource_type": "candidate", "event_type": "candidate_moved", "fired_at": "2026-11-27T10:00:00Z",
+            "data": { "id": id, "stage": "Interview", "disqualified": false, "job": { "shortcode": RUST_JOB } }
+        })
+        .to_string()
+        .into_bytes();
+        let good = sign(seed::NORTHWIND_TOKEN, &body);
+
+        assert_eq!(post(url.clone(), body.clone(), None).await, 401, "unsigned");
+        assert_eq!(post(url.clone(), body.clone(), Some(sign("not-the-key", &body))).await, 401, "forged");
+        assert_eq!(post(url.clone(), body.clone(), Some("zz".into())).await, 401, "not hex");
+        assert_eq!(post(url.clone(), b"{not json".to_vec(), Some(sign(seed::NORTHWIND_TOKEN, b"{not json"))).await, 400);
+        let huge = vec![b' '; 300 * 1024];
+        assert_eq!(post(url.clone(), huge.clone(), Some(sign(seed::NORTHWIND_TOKEN, &huge))).await, 413);
+        let unknown = format!("{}/webhooks/workable/{}/candidate_moved", s.public_url, "ab".repeat(32));
+        assert_eq!(post(unknown, body.clone(), Some(good.clone())).await, 404);
+        settle(&s).await;
+        assert_eq!(stage(&s, request).await, MarketplaceStage::Accepted);
+
+        // Signed and well-formed: accepted, read back (Workable still has them at Sourced).
+        let reads = s.calls("GET", &format!("/candidates/{id}"));
+        assert_eq!(post(url.clone(), body.clone(), Some(good.clone())).await, 200);
+        settle(&s).await;
+        assert_eq!(s.calls("GET", &format!("/candidates/{id}")), reads + 1);
+        assert_eq!(stage(&s, request).await, MarketplaceStage::Accepted);
+        // The same delivery again is a no-op.
+        assert_eq!(post(url.clone(), body.clone(), Some(good)).await, 200);
+        settle(&s).await;
+        assert_eq!(s.calls("GET", &format!("/candidates/{id}")), reads + 1);
+        // A candidate we never exported (a job no role maps to): accepted and ignored.
+        let stranger = serde_json::json!({ "event_type": "candidate_moved", "data": { "id": "ffff0001", "stage": "Applied" } }).to_string().into_bytes();
+        assert_eq!(post(url.clone(), stranger.clone(), Some(sign(seed::NORTHWIND_TOKEN, &stranger))).await, 200);
+
+        let ours: Vec<String> = s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap().into_iter().map(|(o, _)| o).collect();
+        for outcome in ["unsigned", "forged", "malformed", "accepted", "replayed", "ignored"] {
+            assert!(ours.iter().any(|o| o == outcome), "{outcome} in {ours:?}");
+        }
+        let nobody: Vec<String> = s.db.webhook_deliveries(None).await.unwrap().into_iter().map(|(o, _)| o).collect();
+        assert!(nobody.contains(&"oversized".to_owned()) && nobody.contains(&"unknown_connection".to_owned()), "{nobody:?}");
+        let columns = s.db.webhook_delivery_columns().await.unwrap();
+        assert!(!columns.iter().any(|c| c.contains("body") && c != "body_sha256"), "{columns:?}");
+    }
+}
+
+test_on_both_databases! {
+    async fn when_both_sides_moved_the_later_move_wins_and_the_ledger_says_both(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        settle(&s).await;
+        stop(worker).await;
+
+        // The marketplace moves first, Workable later (a second on: Workable's clock is in seconds).
+        s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Screening, s.maria.user_id).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        s.sandbox.person_moves("northwind", &id, "interview").unwrap();
+        let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !s.db.work_pending(storage::WORKABLE_CHANGE, export.id).await.unwrap() {
+            assert!(Instant::now() < deadline, "the webhook was not queued");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let worker = s.start();
+        wait_stage(&s, request, MarketplaceStage::FinalInterview).await;
+        settle(&s).await;
+        assert_eq!(stage(&s, request).await, MarketplaceStage::FinalInterview);
+        assert_eq!(s.calls("POST", "/move"), 0, "Workable's later move stands");
+        let lines = ledger(&s, request).await;
+        assert!(lines.iter().any(|l| l.contains("Both sides changed") && l.contains("Workable's, wins")), "{lines:?}");
+        stop(worker).await;
+
+        // Now Workable first, the marketplace later.
+        s.sandbox.person_moves("northwind", &id, "phone-screen").unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Rejected, s.maria.user_id).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !s.db.work_pending(storage::WORKABLE_CHANGE, export.id).await.unwrap() {
+            assert!(Instant::now() < deadline, "the webhook was not queued");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _worker = s.start();
+        settle(&s).await;
+        assert_eq!(stage(&s, request).await, MarketplaceStage::Rejected);
+        let disqualified = s.sandbox.read(|w| w.account("northwind").unwrap().candidates.iter().find(|c| c.id == id).unwrap().disqualified);
+        assert!(disqualified, "the marketplace's later move went to Workable");
+        let lines = ledger(&s, request).await;
+        assert!(lines.iter().any(|l| l.contains("Both sides changed") && l.contains("the marketplace's, wins")), "{lines:?}");
+    }
+}
+
+test_on_both_databases! {
+    async fn interviews_reach_the_workable_timeline_and_their_moves_follow(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let _worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        let plan = InterviewPlan::parse("technical", "2026-12-03T14:30", 60, "Dana Kim").unwrap();
+        let interview = s.db.schedule_interview(s.maria.company_id, request, &plan, s.maria.user_id).await.unwrap();
+        settle(&s).await;
+        let moved = InterviewPlan::parse("technical", "2026-12-04T09:00", 45, "Dana Kim").unwrap();
+        s.db.reschedule_interview(s.maria.company_id, interview, &moved).await.unwrap();
+        settle(&s).await;
+        let comments: Vec<String> = s.sandbox.read(|w| {
+            w.account("northwind").unwrap().candidates.iter().find(|c| c.id == id).unwrap().comments.iter().map(|c| c.body.clone()).collect()
+        });
+        let interviews: Vec<&String> = comments.iter().filter(|c| c.starts_with("Interview")).collect();
+        assert_eq!(interviews.len(), 2, "{comments:?}");
+        assert!(interviews[0].contains("Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim."), "{interviews:?}");
+        assert!(interviews[1].contains("moved") && interviews[1].contains("(was Thu 3 Dec 2026, 14:30 UTC)") && interviews[1].contains("Fri 4 Dec 2026, 09:00 UTC (45 min)"), "{interviews:?}");
+        let record = s.db.interview(s.maria.company_id, interview).await.unwrap().unwrap();
+        assert!(record.view().in_workable);
+        // Another company cannot touch it.
+        let other = domain::CompanyId(s.maria.company_id.0 + 1);
+        assert!(s.db.reschedule_interview(other, interview, &plan).await.is_err());
+        assert!(s.db.schedule_interview(other, request, &plan, s.maria.user_id).await.is_err());
+    }
+}
