@@ -142,3 +142,44 @@ pub async fn stage_history(request_id: i64) -> Result<Vec<StageMove>, AppError> 
     let (market, actor) = signed_in().await?;
     respond(market.stage_history(&actor, domain::RequestId(request_id)).await)
 }
+
+/// Parses a form's minutes field.
+#[cfg(feature = "ssr")]
+fn minutes(text: &str) -> Result<i64, AppError> {
+    text.trim().parse::<i64>().map_err(|_| AppError::Invalid {
+        field: "duration_minutes".into(),
+        message: "Give the length in minutes.".into(),
+    })
+}
+
+/// Schedules an interview for a candidate in the pipeline (`starts_at`: `YYYY-MM-DDTHH:MM`, UTC).
+#[server]
+pub async fn schedule_interview(
+    request_id: i64,
+    kind: String,
+    starts_at: String,
+    duration_minutes: String,
+    interviewer: String,
+) -> Result<i64, AppError> {
+    let (market, actor) = signed_in().await?;
+    let duration = minutes(&duration_minutes)?;
+    respond(
+        market
+            .schedule_interview(&actor, domain::RequestId(request_id), &kind, &starts_at, duration, &interviewer)
+            .await,
+    )
+}
+
+/// Moves (or changes) a scheduled interview.
+#[server]
+pub async fn reschedule_interview(
+    interview_id: i64,
+    kind: String,
+    starts_at: String,
+    duration_minutes: String,
+    interviewer: String,
+) -> Result<(), AppError> {
+    let (market, actor) = signed_in().await?;
+    let duration = minutes(&duration_minutes)?;
+    respond(market.reschedule_interview(&actor, interview_id, &kind, &starts_at, duration, &interviewer).await)
+}

@@ -83,6 +83,20 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
         |(remaining, limit, _)| format!("{remaining} of {limit} requests left in the current 10-second window"),
     );
     let never = |at: Option<i64>, none: &str| at.map_or_else(|| none.to_owned(), timestamp);
+    let webhooks = match (&card.webhook_error, card.webhooks_active) {
+        (Some(error), _) => error.clone(),
+        (None, true) => "On — moves and disqualifications in Workable come back within seconds".to_owned(),
+        (None, false) => "Off until the first role is mapped".to_owned(),
+    };
+    let reconciliation = match (card.last_reconciliation_ms, &card.reconciliation_error) {
+        (None, _) => "None yet".to_owned(),
+        (Some(at), Some(error)) => format!("{} — did not finish: {error}", timestamp(at)),
+        (Some(at), None) => match card.last_reconciliation_corrections.unwrap_or(0) {
+            0 => format!("{} — nothing to correct", timestamp(at)),
+            1 => format!("{} — 1 correction", timestamp(at)),
+            n => format!("{} — {n} corrections", timestamp(at)),
+        },
+    };
     view! {
         <dl class="health">
             <dt>"Account"</dt><dd>{account}</dd>
@@ -91,7 +105,9 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
             <dt>"Access"</dt><dd>{access}</dd>
             {card.expiry_warning.then(|| view! { <dt>"Expiry"</dt><dd class="error">"The token expires soon: reconnect with a new one before then."</dd> })}
             <dt>"Last successful Workable call"</dt><dd>{never(card.last_success_ms, "None yet")}</dd>
+            <dt>"Workable webhooks"</dt><dd class:error=card.webhook_error.is_some()>{webhooks}</dd>
             <dt>"Last webhook received"</dt><dd>{never(card.last_webhook_ms, "None yet")}</dd>
+            <dt>"Last reconciliation"</dt><dd>{reconciliation}</dd>
             <dt>"Rate limit"</dt><dd>{rate}</dd>
             {card.last_error.clone().map(|e| view! { <dt>"Last error"</dt><dd class="error">{e}{card.last_error_ms.map(|at| format!(" ({})", timestamp(at)))}</dd> })}
         </dl>

@@ -10,10 +10,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::exports::RetryExport;
-use crate::api::{AnswerRequest, MoveCandidate, SendRequest, get_pipeline};
+use crate::api::{AnswerRequest, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline};
 use crate::components::{ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
-use crate::format::timestamp;
+use crate::format::{datetime_local, timestamp};
+use domain::interview::{Interview, InterviewKind};
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
 /// server's data.
@@ -26,6 +27,8 @@ pub fn PipelinePage() -> impl IntoView {
         answer: ServerAction::new(),
         send: ServerAction::new(),
         retry: ServerAction::new(),
+        schedule: ServerAction::new(),
+        reschedule: ServerAction::new(),
     };
     // Refreshes while an export is on its way, so its steps appear as they happen.
     let tick = RwSignal::new(0u32);
@@ -37,6 +40,8 @@ pub fn PipelinePage() -> impl IntoView {
                 actions.answer.version().get(),
                 actions.send.version().get(),
                 actions.retry.version().get(),
+                actions.schedule.version().get(),
+                actions.reschedule.version().get(),
                 tick.get(),
             )
         },
@@ -51,7 +56,12 @@ pub fn PipelinePage() -> impl IntoView {
         move || {
             pipeline.get_untracked().and_then(Result::ok).is_some_and(|p| {
                 p.entries.iter().any(|e| {
-                    e.export.as_ref().is_some_and(|x| matches!(x.state, ExportState::Queued | ExportState::Waiting))
+                    let exporting = e
+                        .export
+                        .as_ref()
+                        .is_some_and(|x| matches!(x.state, ExportState::Queued | ExportState::Waiting));
+                    let in_workable = e.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
+                    exporting || (in_workable && e.interviews.iter().any(|i| !i.in_workable))
                 })
             })
         },
@@ -66,13 +76,15 @@ pub fn PipelinePage() -> impl IntoView {
     }
 }
 
-/// The three actions that change what this page shows.
+/// The actions that change what this page shows.
 #[derive(Clone, Copy)]
 struct Actions {
     move_candidate: ServerAction<MoveCandidate>,
     answer: ServerAction<AnswerRequest>,
     send: ServerAction<SendRequest>,
     retry: ServerAction<RetryExport>,
+    schedule: ServerAction<ScheduleInterview>,
+    reschedule: ServerAction<RescheduleInterview>,
 }
 
 #[component]
@@ -101,14 +113,16 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             <h2>"Pipeline"</h2>
             <FormError result=actions.move_candidate.value()/>
             <FormError result=actions.retry.value()/>
+            <FormError result=actions.schedule.value()/>
+            <FormError result=actions.reschedule.value()/>
             {if pipeline.entries.is_empty() {
                 view! { <p>"Nobody has accepted a request for this role yet."</p> }.into_any()
             } else {
                 view! {
                     <table class="pipeline">
-                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Workable"</th><th>"Move to"</th></tr></thead>
+                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Workable"</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
                         <tbody>
-                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry action=actions.move_candidate retry=actions.retry/> }).collect_view()}
+                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry actions/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
@@ -149,12 +163,12 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn EntryRow(
-    entry: PipelineEntry,
-    action: ServerAction<MoveCandidate>,
-    retry: ServerAction<RetryExport>,
-) -> impl IntoView {
+fn EntryRow(entry: PipelineEntry, actions: Actions) -> impl IntoView {
+    let (action, retry) = (actions.move_candidate, actions.retry);
     let current = entry.stage;
+    let in_workable = entry.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
+    let interviews = entry.interviews.clone();
+    let who = entry.name.clone();
     let moved = match &entry.last_moved_by {
         Some(who) => format!("{} by {who}", timestamp(entry.last_moved_at_ms)),
         None => format!("{} by the candidate", timestamp(entry.last_moved_at_ms)),
@@ -176,6 +190,20 @@ fn EntryRow(
                 })}
             </td>
             <td class="export-cell"><ExportCell export=entry.export.clone() retry name=entry.name.clone()/></td>
+            <td class="interviews">
+                {interviews.into_iter().map(|interview| {
+                    let who = who.clone();
+                    view! { <InterviewLine interview in_workable who action=actions.reschedule/> }
+                }).collect_view()}
+                <details class="schedule">
+                    <summary>"Schedule interview"</summary>
+                    <ActionForm action=actions.schedule attr:class="stack">
+                        <input type="hidden" name="request_id" value=entry.request_id.0/>
+                        <InterviewFields interview=None who=who.clone()/>
+                        <button type="submit" class="primary">"Schedule"</button>
+                    </ActionForm>
+                </details>
+            </td>
             <td>
                 <ActionForm action attr:class="inline">
                     <input type="hidden" name="request_id" value=entry.request_id.0/>
@@ -218,5 +246,65 @@ fn RequestRow(request: OpenRequest, demo: bool, action: ServerAction<AnswerReque
                 })}
             </td>
         </tr>
+    }
+}
+
+/// One scheduled interview: what, when, who, whether Workable's timeline has it, and a form to
+/// move it.
+#[component]
+fn InterviewLine(
+    interview: Interview,
+    in_workable: bool,
+    who: String,
+    action: ServerAction<RescheduleInterview>,
+) -> impl IntoView {
+    let state = match (interview.in_workable, in_workable) {
+        (true, _) => "On the Workable timeline",
+        (false, true) => "Posting to Workable…",
+        (false, false) => "Goes to Workable with the candidate",
+    };
+    let id = interview.id;
+    view! {
+        <div class="interview" data-interview=id>
+            <strong>{interview.kind.label()}</strong>
+            " · " {timestamp(interview.starts_at_ms)} " · " {format!("{} min", interview.duration_minutes)}
+            " · " {interview.interviewer.clone()}<br/>
+            <span class="muted">{state}</span>
+            <details>
+                <summary>"Move interview"</summary>
+                <ActionForm action attr:class="stack">
+                    <input type="hidden" name="interview_id" value=id/>
+                    <InterviewFields interview=Some(interview) who/>
+                    <button type="submit" class="primary">"Save"</button>
+                </ActionForm>
+            </details>
+        </div>
+    }
+}
+
+/// The fields of an interview form, filled from `interview` when moving one.
+#[component]
+fn InterviewFields(interview: Option<Interview>, who: String) -> impl IntoView {
+    let kind = interview.as_ref().map(|i| i.kind);
+    let starts = interview.as_ref().map(|i| datetime_local(i.starts_at_ms)).unwrap_or_default();
+    let minutes = interview.as_ref().map_or(60, |i| i.duration_minutes);
+    let interviewer = interview.as_ref().map(|i| i.interviewer.clone()).unwrap_or_default();
+    view! {
+        <label>"Interview kind"
+            <select name="kind" aria-label=format!("Interview kind for {who}")>
+                {InterviewKind::ALL.iter().map(|k| view! {
+                    <option value=k.as_str() selected=Some(*k) == kind>{k.label()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <label>"Starts (UTC)"
+            <input type="datetime-local" name="starts_at" required value=starts aria-label=format!("Interview start for {who}")/>
+        </label>
+        <label>"Minutes"
+            <input type="number" name="duration_minutes" min="15" max="480" step="5" required value=minutes/>
+        </label>
+        <label>"Interviewer"
+            <input type="text" name="interviewer" required maxlength="120" value=interviewer aria-label=format!("Interviewer for {who}")/>
+        </label>
     }
 }

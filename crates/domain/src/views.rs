@@ -70,6 +70,8 @@ pub struct PipelineEntry {
     pub has_cv: bool,
     /// The candidate's export to Workable, once there is one.
     pub export: Option<crate::export::ExportStatus>,
+    /// Interviews scheduled for this request, soonest first.
+    pub interviews: Vec<crate::interview::Interview>,
 }
 
 /// A request that is not in the pipeline: still pending, or declined.

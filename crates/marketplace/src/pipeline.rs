@@ -1,5 +1,6 @@
 //! Requests to candidates and the pipeline of those who accepted.
 
+use domain::interview::InterviewPlan;
 use domain::views::{Pipeline, StageMove};
 use domain::{CandidateId, MarketplaceStage, RequestId, RoleId, RoleStatus};
 use storage::{AcceptedRequest, CvFile, StorageError};
@@ -12,10 +13,13 @@ impl Marketplace {
         let summary = self.role(actor, role).await?;
         let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
         let mut exports = self.db.role_exports(actor.company_id, role).await?;
+        let interviews = self.db.role_interviews(actor.company_id, role).await?;
         for entry in &mut entries {
             if let Some(i) = exports.iter().position(|(request, _)| *request == entry.request_id) {
                 entry.export = Some(exports.swap_remove(i).1);
             }
+            entry.interviews =
+                interviews.iter().filter(|(request, _)| *request == entry.request_id).map(|(_, i)| i.clone()).collect();
         }
         let requests = self.db.list_open_requests(actor.company_id, role).await?;
         let can_request = if summary.status == RoleStatus::Live {
@@ -74,6 +78,48 @@ impl Marketplace {
             Err(StorageError::Conflict(why)) => {
                 Err(MarketplaceError::Conflict(format!("Not moved: {why}. Reload to see the current stage.")))
             }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Schedules an interview for a candidate in the pipeline; it goes to their Workable
+    /// timeline when they are in Workable.
+    pub async fn schedule_interview(
+        &self,
+        actor: &Actor,
+        request: RequestId,
+        kind: &str,
+        starts_at: &str,
+        duration_minutes: i64,
+        interviewer: &str,
+    ) -> Result<i64> {
+        let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer)
+            .map_err(|e| MarketplaceError::invalid(e.field, e.message))?;
+        match self.db.schedule_interview(actor.company_id, request, &plan, actor.user_id).await {
+            Ok(id) => {
+                tracing::info!(request.id = %request, interview.id = id, "interview scheduled");
+                Ok(id)
+            }
+            Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Moves (or changes) an interview; Workable's timeline is told.
+    pub async fn reschedule_interview(
+        &self,
+        actor: &Actor,
+        interview: i64,
+        kind: &str,
+        starts_at: &str,
+        duration_minutes: i64,
+        interviewer: &str,
+    ) -> Result<()> {
+        let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer)
+            .map_err(|e| MarketplaceError::invalid(e.field, e.message))?;
+        match self.db.reschedule_interview(actor.company_id, interview, &plan).await {
+            Ok(()) => Ok(()),
+            Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
             Err(err) => Err(err.into()),
         }
     }

@@ -62,7 +62,7 @@ impl Db {
         let rows = sqlx::query(
             "SELECT q.id AS request_id, c.id AS candidate_id, c.name, c.email, c.headline, q.stage,
                     (c.cv_pdf IS NOT NULL) AS has_cv_flag,
-                    m.moved_at, u.name AS moved_by
+                    m.moved_at, CASE WHEN m.origin = 'workable' THEN 'Workable' ELSE u.name END AS moved_by
              FROM requests q
              JOIN candidates c ON c.id = q.candidate_id
              JOIN stage_moves m ON m.id = (SELECT MAX(id) FROM stage_moves WHERE request_id = q.id)
@@ -87,6 +87,7 @@ impl Db {
                     last_moved_at_ms: row.try_get("moved_at")?,
                     has_cv: flag(row, "has_cv_flag")?,
                     export: None,
+                    interviews: Vec::new(),
                 })
             })
             .collect()
@@ -244,7 +245,7 @@ impl Db {
     /// Every recorded move of an accepted request, oldest first.
     pub async fn stage_history(&self, company: CompanyId, request: RequestId) -> Result<Vec<StageMove>> {
         let rows = sqlx::query(
-            "SELECT m.from_stage, m.to_stage, u.name AS moved_by, m.moved_at
+            "SELECT m.from_stage, m.to_stage, CASE WHEN m.origin = 'workable' THEN 'Workable' ELSE u.name END AS moved_by, m.moved_at
              FROM stage_moves m LEFT JOIN users u ON u.id = m.moved_by
              WHERE m.company_id = $1 AND m.request_id = $2 ORDER BY m.id",
         )

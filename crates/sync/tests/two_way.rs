@@ -130,7 +130,7 @@ test_on_both_databases! {
 
         // Every move is recorded as Workable's (nobody of ours), and none went back to Workable.
         let history = s.db.stage_history(s.maria.company_id, request).await.unwrap();
-        assert!(history.iter().skip(1).all(|m| m.moved_by.is_none()), "{history:?}");
+        assert!(history.iter().skip(1).all(|m| m.moved_by.as_deref() == Some("Workable")), "{history:?}");
         assert_eq!(s.calls("POST", "/move") + s.calls("POST", "/disqualify") + s.calls("POST", "/revert"), 0);
         let lines = ledger(&s, request).await;
         assert!(lines.iter().any(|l| l.contains("Withdrawn in Workable (webhook): moved to Withdrawn")), "{lines:?}");
@@ -151,7 +151,7 @@ test_on_both_databases! {
         // Four moves in Workable, each echoed by a webhook: no marketplace move came of them.
         let history = s.db.stage_history(s.maria.company_id, request).await.unwrap();
         assert_eq!(history.len(), 5, "{history:?}");
-        assert!(history.iter().skip(1).all(|m| m.moved_by.is_some()), "{history:?}");
+        assert!(history.iter().skip(1).all(|m| m.moved_by.as_deref() == Some("Maria Keller")), "{history:?}");
         let deliveries = s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap();
         assert!(deliveries.iter().filter(|(o, _)| o == "accepted").count() >= 4, "{deliveries:?}");
         assert!(!ledger(&s, request).await.iter().any(|l| l.starts_with("from_workable")));
