@@ -1,24 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
-import { shot, signIn } from "./helpers";
+import { ensureConnected, shot, signIn } from "./helpers";
 
 // Map roles the way the product says it: Source → ⋮ → Add ATS configuration → New configuration →
 // the Workable job → Continue to mapping → the mapping table → Save; then Import existing
 // configuration for a second role; then publish a new role and complete the prompt.
 // Screenshots land in end2end/screenshots/ (ignored by git).
-
-/** Connects Northwind's Workable with the sandbox's account token, unless already connected. */
-async function ensureConnected(page: Page) {
-  await page.getByRole("link", { name: "Account settings" }).click();
-  const card = page.locator("[data-ats='workable']");
-  await expect(card).toBeVisible();
-  if ((await card.locator("h3").textContent())?.includes("Connected")) return;
-  await card.getByRole("link", { name: "Connect" }).click();
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Subdomain").fill("northwind");
-  await page.getByLabel("Access token").fill("northwind-account-token");
-  await page.getByRole("button", { name: "Connect with token" }).click();
-  await expect(page.locator("[data-ats='workable'] h3")).toContainText("Connected");
-}
 
 /** The ⋮ menu of a role's row on Source, opened. */
 async function openMenu(page: Page, role: string) {

@@ -349,6 +349,10 @@ impl Integrations {
         self.db.record_workable_success(actor.company_id, rate_limit.map(rate_tuple)).await?;
         // Work paused while the connection was broken goes on, into the same mappings.
         let resumed = self.db.resume_company_work(actor.company_id).await?;
+        // A reconnect of a company with mapped roles subscribes to Workable's moves again.
+        if !self.db.list_configurations(actor.company_id).await?.is_empty() {
+            let _ = self.ensure_webhooks(actor.company_id).await;
+        }
         tracing::info!(company.id = %actor.company_id, workable.subdomain = %subdomain, auth = kind.as_str(), resumed, "Workable connected");
         Ok(())
     }

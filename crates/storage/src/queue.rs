@@ -246,14 +246,18 @@ impl Db {
 
     /// Whether an item of `kind` for `subject` is queued or running.
     pub async fn work_pending(&self, kind: &str, subject: i64) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM work_queue WHERE kind = $1 AND subject_id = $2 AND state IN ('queued', 'running')",
-        )
-        .bind(kind)
-        .bind(subject)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(n > 0)
+        Ok(matches!(self.work_state(kind, subject).await?.as_deref(), Some("queued" | "running")))
+    }
+
+    /// The state of the item of `kind` for `subject`, if there is one.
+    pub async fn work_state(&self, kind: &str, subject: i64) -> Result<Option<String>> {
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM work_queue WHERE kind = $1 AND subject_id = $2")
+                .bind(kind)
+                .bind(subject)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(state)
     }
 
     /// How many items are queued, running, paused or failed (for metrics and tests).

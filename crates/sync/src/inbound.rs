@@ -17,6 +17,10 @@ use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, Workabl
 use crate::export::{storage_failure, workable_call};
 use crate::{Engine, Outcome};
 
+/// How long a read-back waits for our own move of the candidate to finish (shorter than the
+/// marketplace move's wait for a Workable change, so the two never keep deferring each other).
+const WAIT_FOR_OUR_MOVE_MS: i64 = 200;
+
 /// How a Workable candidate looks now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Observed {
@@ -99,6 +103,13 @@ impl Engine {
         }) else {
             return Outcome::Done;
         };
+        // Our own move of this candidate is under way (a revert and a move are two calls):
+        // Workable may show a state in between; look once it is done.
+        match self.db.work_state(storage::STAGE_SYNC, export.request_id.0).await {
+            Ok(Some(state)) if state == "running" => return Outcome::Wait(WAIT_FOR_OUR_MOVE_MS),
+            Ok(_) => {}
+            Err(err) => return storage_failure(err),
+        }
         let mut credentials = match self.integrations.credentials(company).await {
             Ok(credentials) => credentials,
             Err(err) => return Outcome::from_connect(err),
@@ -308,6 +319,12 @@ impl Engine {
                         continue;
                     };
                     let Some((config, _)) = self.mapped_for(&export).await.map_err(storage_failure)? else { continue };
+                    // Mid-way through our own move: its end state comes after the watermark.
+                    let ours =
+                        self.db.work_state(storage::STAGE_SYNC, export.request_id.0).await.map_err(storage_failure)?;
+                    if ours.as_deref() == Some("running") {
+                        continue;
+                    }
                     if self.apply_observed(&export, &config, &observed, "reconciliation").await? == Applied::Moved {
                         corrections += 1;
                     }

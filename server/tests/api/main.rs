@@ -7,4 +7,5 @@ mod helpers;
 mod mapping;
 mod pages;
 mod server_functions;
+mod two_way;
 mod worker_process;

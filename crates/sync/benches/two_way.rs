@@ -1,0 +1,215 @@
+//! Workable → marketplace figures, against the Workable sandbox over HTTP with the webhook
+//! endpoint as the server mounts it, on SQLite and (when `ATS_BRIDGE_TEST_POSTGRES_URL` is set)
+//! PostgreSQL. Run with `cargo bench -p sync --bench two_way`; it prints a Markdown table (the
+//! README keeps the last one).
+//!
+//! - Workable move → marketplace stage by webhook: p50/p99 over 200 moves made by a person in
+//!   Workable at a steady 20 per second (limit lifted, as Workable's own windows would otherwise
+//!   set the pace of the read-backs);
+//! - reconciliation alone (webhooks lost) converging 500 changed candidates within Workable's
+//!   limit for an account token (10 calls per 10 s): wall time, calls, 429s.
+
+use std::time::{Duration, Instant};
+
+use domain::mapping::StageChoice;
+use domain::views::CandidateProfile;
+use domain::{Email, Location, MarketplaceStage, RequestId, RoleStatus, RoleTitle, UserRole};
+use integrations::{Actor, Integrations, TokenCipher};
+use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
+use storage::{Backend, CvFile, NewCandidate, NewUser};
+use sync::{Engine, Settings};
+use workable::{Endpoints, WorkableClient};
+use workable_sandbox::{Faults, Sandbox, seed};
+
+const CANDIDATES: usize = 500;
+const MOVES: usize = 200;
+
+fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
+    MarketplaceStage::ALL
+        .iter()
+        .map(|&stage| {
+            let choice = match stage {
+                MarketplaceStage::Accepted => StageChoice::Move("sourced".into()),
+                MarketplaceStage::Screening => StageChoice::Move("phone-screen".into()),
+                MarketplaceStage::FinalInterview => StageChoice::Move("interview".into()),
+                s if s.is_outcome() => StageChoice::Disqualify,
+                _ => StageChoice::Nothing,
+            };
+            (stage, choice)
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn stage_of(db: &storage::Db, actor: &Actor, request: RequestId) -> MarketplaceStage {
+    let export = db.export_by_request(actor.company_id, request).await.unwrap().unwrap();
+    db.export_context(&export).await.unwrap().stage
+}
+
+async fn run(backend: Backend) -> Vec<String> {
+    let database = TestDatabase::new(backend).await;
+    let db = database.db.clone();
+    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
+    let (base, _) = sandbox.serve(0).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public_url = format!("http://{}", listener.local_addr().unwrap());
+    let integrations =
+        Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0)
+            .with_public_url(public_url);
+    let receiver = sync::webhooks::routes::<()>(db.clone(), integrations.clone());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+
+    let jobs = sandbox.write(|w| seed::add_account(w, "Two-way", "twoway", "twoway-token"));
+    let company = db.insert_company("Two-way").await.unwrap();
+    let email = Email::parse("master@twoway.test").unwrap();
+    let user = db
+        .insert_user(NewUser {
+            company_id: company,
+            email: &email,
+            name: "Master",
+            role: UserRole::Master,
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let role = db
+        .insert_role(
+            company,
+            &RoleTitle::parse("Rust Engineer").unwrap(),
+            &Location::parse("Berlin").unwrap(),
+            RoleStatus::Live,
+        )
+        .await
+        .unwrap();
+    let actor = Actor { company_id: company, user_id: user, role: UserRole::Master, email: email.to_string() };
+    integrations.connect_with_api_token(&actor, "twoway", "twoway-token", None).await.unwrap();
+    integrations.save_configuration(&actor, role, &jobs[0], &choices()).await.unwrap();
+
+    // 500 candidates exported with the limit lifted (the set-up, not measured).
+    sandbox.set_faults(Faults { rate_limit_override: Some(1_000_000), ..Faults::default() });
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let engine =
+        Engine::new(db.clone(), integrations, Settings { concurrency: 32, ..Settings::new("http://127.0.0.1:3000") });
+    tokio::spawn(engine.clone().run(async move {
+        let _ = stopped.await;
+    }));
+    let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
+    let mut requests = Vec::with_capacity(CANDIDATES);
+    for n in 0..CANDIDATES {
+        let candidate = db
+            .insert_candidate(NewCandidate {
+                name: &format!("Two-way {n}"),
+                email: &Email::parse(&format!("c{n}@twoway.test")).unwrap(),
+                phone: None,
+                headline: "Engineer",
+                summary: "Benchmarks things.",
+                profile: &profile,
+                cv: Some(CvFile { filename: format!("cv-{n}.pdf"), pdf: b"%PDF-1.4 bench".to_vec() }),
+            })
+            .await
+            .unwrap();
+        let request = db.insert_request(company, role, candidate, Some(user)).await.unwrap();
+        db.accept_request(company, request).await.unwrap();
+        requests.push(request);
+    }
+    let mut ids = Vec::with_capacity(CANDIDATES);
+    for request in &requests {
+        loop {
+            let export = db.export_by_request(company, *request).await.unwrap();
+            if let Some(id) =
+                export.filter(|e| e.state == domain::export::ExportState::Done).and_then(|e| e.workable_candidate_id)
+            {
+                ids.push(id);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    // Let the creation webhooks drain.
+    while sandbox.pending_webhooks() > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // 1. Webhook latency: a person moves 200 candidates to Interview, 20 per second.
+    let mut waits = Vec::with_capacity(MOVES);
+    for i in 0..MOVES {
+        let (db, sandbox, actor, id, request) =
+            (db.clone(), sandbox.clone(), actor.clone(), ids[i].clone(), requests[i]);
+        waits.push(tokio::spawn(async move {
+            let started = Instant::now();
+            sandbox.person_moves("twoway", &id, "interview").unwrap();
+            while stage_of(&db, &actor, request).await != MarketplaceStage::FinalInterview {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            started.elapsed().as_secs_f64() * 1000.0
+        }));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut latencies = Vec::with_capacity(MOVES);
+    for wait in waits {
+        latencies.push(wait.await.unwrap());
+    }
+    latencies.sort_by(f64::total_cmp);
+
+    // 2. Reconciliation alone: webhooks lost, Workable's own limit, all 500 moved to Phone Screen.
+    sandbox.set_faults(Faults { webhooks_dropped: true, ..Faults::default() });
+    for id in &ids {
+        sandbox.person_moves("twoway", id, "phone-screen").unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(10_100 - (storage::now_ms() % 10_000) as u64)).await;
+    let calls_before = sandbox.request_log().len();
+    let started = Instant::now();
+    engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
+    let reconciled = loop {
+        let c = db.connection(company).await.unwrap().unwrap();
+        if let Some(at) = c.reconciled_at.filter(|_| c.reconcile_corrections.is_some()) {
+            break (at, c.reconcile_corrections.unwrap_or(0));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let converged = started.elapsed();
+    let log = sandbox.request_log();
+    let calls = &log[calls_before..];
+    let limited = calls.iter().filter(|r| r.status == 429).count();
+    let mut wrong = 0;
+    for request in &requests {
+        if stage_of(&db, &actor, *request).await != MarketplaceStage::Screening {
+            wrong += 1;
+        }
+    }
+    assert_eq!(wrong, 0, "reconciliation left {wrong} candidates behind");
+    let _ = reconciled.0;
+
+    let name = backend.name();
+    vec![
+        format!(
+            "| {name} | Workable move → marketplace stage, by webhook ({MOVES} moves at 20/s) | p50 **{:.0} ms**, p99 {:.0} ms, max {:.0} ms |",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            latencies.last().copied().unwrap_or_default()
+        ),
+        format!(
+            "| {name} | reconciliation alone, {CANDIDATES} changed candidates, 10 calls/10 s | **{:.2} s**, {} Workable calls, {} × 429, {} corrections |",
+            converged.as_secs_f64(),
+            calls.len(),
+            limited,
+            reconciled.1
+        ),
+    ]
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let mut rows = run(Backend::Sqlite).await;
+    if std::env::var(POSTGRES_URL_VAR).is_ok() {
+        rows.extend(run(Backend::Postgres).await);
+    }
+    println!("| database | measure | result |\n|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+}

@@ -1,0 +1,101 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ensureConnected, shot, signIn } from "./helpers";
+
+// Stage changes flow both ways: a move in the marketplace shows in Workable (the sandbox's own
+// page), a move made in Workable's page comes back to the pipeline (webhook), and an interview
+// scheduled here lands on the Workable timeline.
+
+const ROLE = "Senior Rust Engineer";
+
+/** Maps the role (as the mapping walk does) unless it is mapped already. */
+async function ensureMapped(page: Page) {
+  await page.getByRole("link", { name: "Source" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const row = page.locator(`tr[data-role="${ROLE}"]`);
+  if (!(await row.textContent())?.includes("Not mapped")) return;
+  await row.getByLabel(`ATS configuration of ${ROLE}`).click();
+  await row.getByRole("link", { name: "Add ATS configuration" }).click();
+  await page.getByRole("link", { name: /New configuration/ }).click();
+  await page.getByRole("radio", { name: /Senior Rust Engineer/ }).check();
+  await page.getByRole("button", { name: "Continue to mapping" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Screening").selectOption({ label: "Phone Screen" });
+  await page.getByLabel("Final interview").selectOption({ label: "Interview" });
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(row).toContainText("Mapped to Senior Rust Engineer");
+}
+
+test("stage changes flow both ways, and interviews reach the Workable timeline", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(`${page.url()}: ${err.message}`));
+
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  await ensureConnected(page);
+  await ensureMapped(page);
+
+  // A fresh candidate: send a request, accept it on their behalf (demo), wait for the export.
+  await page.locator(`tr[data-role="${ROLE}"]`).getByRole("link", { name: ROLE }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const candidateSelect = page.getByLabel("Candidate");
+  const option = candidateSelect.locator("option").first();
+  const name = ((await option.textContent()) ?? "").split(" — ")[0];
+  await candidateSelect.selectOption({ index: 0 });
+  await page.getByRole("button", { name: "Send request" }).click();
+  await page.getByRole("button", { name: `Accept on the candidate's behalf: ${name}` }).click();
+  const row = page.locator(`table.pipeline tr[data-candidate="${name}"]`);
+  await expect(row.locator("td.export-cell")).toContainText("In Workable", { timeout: 45_000 });
+
+  // Marketplace → Workable: Screening is mapped to Phone Screen.
+  await row.getByLabel(`Stage for ${name}`).selectOption({ label: "Screening" });
+  await row.getByRole("button", { name: `Move ${name}` }).click();
+  await expect(row.locator("td.stage")).toContainText("Screening");
+  await expect(async () => {
+    await page.reload();
+    await row.locator("td.export-cell").getByText("Ledger").click();
+    await expect(row.locator("td.export-cell")).toContainText("Moved to “Phone Screen” in Workable", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await shot(page, "40-moved-in-marketplace");
+  const workableUrl = await row.getByRole("link", { name: "Open in Workable" }).getAttribute("href");
+  await page.goto(workableUrl!);
+  const inWorkable = page.locator(`tr[data-candidate="${name}"]`);
+  await expect(inWorkable.locator("td.stage")).toContainText("Phone Screen");
+  await shot(page, "41-workable-shows-phone-screen");
+
+  // Workable → marketplace: move them to Interview on Workable's page; it maps back to Final interview.
+  await inWorkable.getByLabel(`Stage for ${name}`).selectOption({ label: "Interview" });
+  await inWorkable.getByRole("button", { name: "Move" }).click();
+  await expect(page.locator(`tr[data-candidate="${name}"] td.stage`)).toContainText("Interview");
+  await shot(page, "42-moved-in-workable");
+  await page.goBack();
+  await page.goBack();
+  await expect(async () => {
+    await page.reload();
+    await expect(row.locator("td.stage")).toContainText("Final interview", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(row).toContainText("by Workable");
+  await shot(page, "43-pipeline-shows-workable-move");
+
+  // An interview: scheduled here, posted to the Workable timeline.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await row.getByText("Schedule interview").click();
+  await row.getByLabel(`Interview kind for ${name}`).selectOption({ label: "Technical interview" });
+  await row.getByLabel(`Interview start for ${name}`).fill("2026-12-03T14:30");
+  await row.getByLabel(`Interviewer for ${name}`).fill("Dana Kim");
+  await row.getByRole("button", { name: "Schedule" }).click();
+  await expect(row.locator(".interview")).toContainText("Technical interview");
+  await expect(row.locator(".interview")).toContainText("On the Workable timeline", { timeout: 30_000 });
+  await shot(page, "44-interview-scheduled");
+  await page.goto(workableUrl!);
+  await expect(page.locator(`tr[data-candidate="${name}"]`)).toContainText(
+    "Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim.",
+  );
+  await shot(page, "45-interview-in-workable");
+
+  // The connection card says webhooks are on and when the last one came.
+  await page.goto("/account-settings");
+  const card = page.locator("[data-ats='workable']");
+  await expect(card).toContainText("On — moves and disqualifications in Workable come back within seconds");
+  await expect(card.locator("dd").filter({ hasText: /UTC/ }).first()).toBeVisible();
+  await shot(page, "46-card-webhooks");
+  expect(errors).toEqual([]);
+});
