@@ -146,9 +146,8 @@ pub async fn stage_history(request_id: i64) -> Result<Vec<StageMove>, AppError> 
 /// Parses a form's minutes field.
 #[cfg(feature = "ssr")]
 fn minutes(text: &str) -> Result<i64, AppError> {
-    text.trim().parse::<i64>().map_err(|_| AppError::Invalid {
-        field: "duration_minutes".into(),
-        message: "Give the length in minutes.".into(),
+    text.trim().parse::<i64>().map_err(|_| {
+        AppError::Invalid { field: "duration_minutes".into(), message: "Give the length in minutes.".into() }.respond()
     })
 }
 

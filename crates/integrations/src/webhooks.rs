@@ -99,6 +99,27 @@ impl Integrations {
         Ok(ids)
     }
 
+    /// Checks that Workable still has the connection's subscriptions (they can expire, or be
+    /// deleted in Workable) and subscribes again when one is gone. One call.
+    pub async fn verify_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
+        let Some(connection) = self.db().connection(company).await? else { return Ok(false) };
+        if connection.webhook_subscriptions.is_empty() {
+            return self.ensure_webhooks(company).await;
+        }
+        let mut credentials = self.credentials(company).await?;
+        let listed = limited!(self, company, credentials, |api| api.subscriptions())?;
+        let missing = connection.webhook_subscriptions.iter().any(|id| !listed.iter().any(|s| &s.id == id));
+        if !missing {
+            return Ok(true);
+        }
+        tracing::warn!(company.id = %company, "a Workable webhook subscription is gone; subscribing again");
+        for id in connection.webhook_subscriptions.iter().filter(|id| listed.iter().any(|s| &s.id == *id)) {
+            let _ = limited!(self, company, credentials, |api| api.unsubscribe(id));
+        }
+        self.db().set_webhooks(company, connection.webhook_token.as_deref(), &[], None).await?;
+        self.ensure_webhooks(company).await
+    }
+
     /// Removes the connection's subscriptions at Workable (best effort: a revoked token cannot),
     /// and forgets them.
     pub async fn remove_webhooks(&self, company: CompanyId) -> Result<(), ConnectError> {

@@ -40,6 +40,8 @@ pub struct ExportRecord {
     pub workable_withdrew: bool,
     /// Workable's `updated_at` (ms) of the newest state of the candidate we applied.
     pub workable_updated_at: Option<i64>,
+    /// A marketplace move on its way to Workable (its writes started, not all done).
+    pub pushing_stage: Option<domain::MarketplaceStage>,
 }
 
 /// A step of an export that finished.
@@ -91,6 +93,10 @@ pub(crate) fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
         workable_disqualified: row.try_get::<i64, _>("workable_disqualified")? != 0,
         workable_withdrew: row.try_get::<i64, _>("workable_withdrew")? != 0,
         workable_updated_at: row.try_get("workable_updated_at")?,
+        pushing_stage: row
+            .try_get::<Option<String>, _>("pushing_stage")?
+            .map(|s| domain::MarketplaceStage::parse(&s))
+            .transpose()?,
     })
 }
 
@@ -476,7 +482,7 @@ impl Db {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE exports SET synced_stage = $1, workable_stage = COALESCE($2, workable_stage), workable_disqualified = $3,
-                workable_withdrew = $4, updated_at = $5 WHERE id = $6",
+                workable_withdrew = $4, pushing_stage = NULL, updated_at = $5 WHERE id = $6",
         )
         .bind(stage.as_str())
         .bind(seen.stage.as_deref())
@@ -488,6 +494,16 @@ impl Db {
         .await?;
         crate::inbound::ledger_in(&mut tx, export, now, "stage", detail).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a marketplace move as being pushed to Workable (`None`: no longer).
+    pub async fn set_pushing_stage(&self, export: i64, stage: Option<domain::MarketplaceStage>) -> Result<()> {
+        sqlx::query("UPDATE exports SET pushing_stage = $1 WHERE id = $2")
+            .bind(stage.map(domain::MarketplaceStage::as_str))
+            .bind(export)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

@@ -164,6 +164,20 @@ impl Db {
         self.release(id, owner, "paused", now_ms(), Some(error), 1).await
     }
 
+    /// Extends a lease still held by `owner` (a long attempt keeps its item); false when it is
+    /// no longer theirs.
+    pub async fn renew_lease(&self, id: i64, owner: &str, until: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE work_queue SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn release(
         &self,
         id: i64,

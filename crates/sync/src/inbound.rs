@@ -17,8 +17,7 @@ use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, Workabl
 use crate::export::{storage_failure, workable_call};
 use crate::{Engine, Outcome};
 
-/// How long a read-back waits for our own move of the candidate to finish (shorter than the
-/// marketplace move's wait for a Workable change, so the two never keep deferring each other).
+/// How long a read-back waits for our own move of the candidate to finish.
 const WAIT_FOR_OUR_MOVE_MS: i64 = 200;
 
 /// How a Workable candidate looks now.
@@ -36,7 +35,7 @@ impl Observed {
             seen: WorkableSeen {
                 stage: candidate.stage.clone(),
                 disqualified: candidate.disqualified,
-                withdrew: candidate.disqualified && candidate.withdrew,
+                withdrew: candidate.disqualified && candidate.withdrew.unwrap_or(false),
             },
             kind: candidate.stage_kind.clone(),
             updated_at: candidate.updated_at.as_deref().and_then(parse_time),
@@ -103,11 +102,11 @@ impl Engine {
         }) else {
             return Outcome::Done;
         };
-        // Our own move of this candidate is under way (a revert and a move are two calls):
-        // Workable may show a state in between; look once it is done.
-        match self.db.work_state(storage::STAGE_SYNC, export.request_id.0).await {
-            Ok(Some(state)) if state == "running" => return Outcome::Wait(WAIT_FOR_OUR_MOVE_MS),
-            Ok(_) => {}
+        // Our own move of this candidate is under way (a revert and a move are two calls, maybe
+        // a rate-limit wait apart): Workable may show a state in between; look once it is done.
+        match self.pushing(&export).await {
+            Ok(true) => return Outcome::Wait(WAIT_FOR_OUR_MOVE_MS),
+            Ok(false) => {}
             Err(err) => return storage_failure(err),
         }
         let mut credentials = match self.integrations.credentials(company).await {
@@ -129,6 +128,12 @@ impl Engine {
             Ok(_) => Outcome::Done,
             Err(outcome) => outcome,
         }
+    }
+
+    /// Whether a marketplace move of ours is mid-way to Workable (and will go on: its work is
+    /// still queued or running).
+    async fn pushing(&self, export: &ExportRecord) -> Result<bool, StorageError> {
+        Ok(export.pushing_stage.is_some() && self.db.work_pending(storage::STAGE_SYNC, export.request_id.0).await?)
     }
 
     /// The export's configuration when it still maps the role to the job the candidate is in,
@@ -287,9 +292,10 @@ impl Engine {
             Some(c) if c.status == storage::ConnectionStatus::Connected => c,
             _ => return Ok((None, 0)),
         };
-        if connection.webhook_subscriptions.is_empty() {
-            // Subscribing failed earlier (or the first mapping predates it): try again.
-            let _ = self.integrations.ensure_webhooks(company).await;
+        // Subscribing failed earlier, or a subscription expired or was deleted in Workable:
+        // subscribe again (the card shows a failure).
+        if let Err(err) = self.integrations.verify_webhooks(company).await {
+            tracing::warn!(company.id = %company, error = %err, "webhook subscriptions not verified");
         }
         let configs = self.db.list_configurations(company).await.map_err(storage_failure)?;
         let mut jobs: Vec<String> = configs.iter().map(|c| c.job.shortcode.clone()).collect();
@@ -311,7 +317,7 @@ impl Engine {
                 ))
                 .map_err(Outcome::from)?;
                 for candidate in &candidates {
-                    let observed = Observed::of(candidate);
+                    let mut observed = Observed::of(candidate);
                     watermark = watermark.max(observed.updated_at);
                     let Some(export) =
                         self.db.export_by_workable_id(company, &candidate.id).await.map_err(storage_failure)?
@@ -320,10 +326,16 @@ impl Engine {
                     };
                     let Some((config, _)) = self.mapped_for(&export).await.map_err(storage_failure)? else { continue };
                     // Mid-way through our own move: its end state comes after the watermark.
-                    let ours =
-                        self.db.work_state(storage::STAGE_SYNC, export.request_id.0).await.map_err(storage_failure)?;
-                    if ours.as_deref() == Some("running") {
+                    if self.pushing(&export).await.map_err(storage_failure)? {
                         continue;
+                    }
+                    // A list item does not say whether a disqualified candidate withdrew: read
+                    // the candidate when that is news.
+                    if candidate.disqualified && candidate.withdrew.is_none() && observed.seen != export.workable_seen()
+                    {
+                        let detail = workable_call!(self, company, credentials, |api| api.candidate(&candidate.id))
+                            .map_err(Outcome::from)?;
+                        observed = Observed::of(&detail);
                     }
                     if self.apply_observed(&export, &config, &observed, "reconciliation").await? == Applied::Moved {
                         corrections += 1;

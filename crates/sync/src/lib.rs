@@ -205,7 +205,26 @@ impl Engine {
     pub(crate) async fn handle(&self, item: WorkItem) {
         let engine = self.clone();
         let work = item.clone();
-        let outcome = match tokio::spawn(async move { engine.attempt(&work).await }).await {
+        // The lease is renewed while the attempt runs, so a slow one is not taken over and done
+        // twice; a crashed process stops renewing and its items fall due after one lease.
+        let lease_ms = self.settings.lease.as_millis() as i64;
+        let renewer = {
+            let (db, owner, id) = (self.db.clone(), self.owner.clone(), item.id);
+            tokio::spawn(async move {
+                let every = Duration::from_millis((lease_ms / 3).max(1) as u64);
+                loop {
+                    tokio::time::sleep(every).await;
+                    match db.renew_lease(id, &owner, storage::now_ms() + lease_ms).await {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(err) => tracing::warn!(item.id = id, error = %err, "could not renew a lease"),
+                    }
+                }
+            })
+        };
+        let outcome = tokio::spawn(async move { engine.attempt(&work).await }).await;
+        renewer.abort();
+        let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(err) if err.is_panic() => {
                 tracing::error!(item.id = item.id, kind = %item.kind, "work item panicked");

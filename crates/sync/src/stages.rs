@@ -33,11 +33,14 @@ impl Engine {
             // Still on its way, or waiting for a person: look again later (not an attempt).
             _ => return Outcome::Wait(WAIT_FOR_EXPORT_MS),
         }
-        // Workable told us of a change not applied yet: it decides first (the later move wins).
-        match self.db.work_pending(storage::WORKABLE_CHANGE, export.id).await {
-            Ok(true) => return Outcome::Wait(WAIT_FOR_EXPORT_MS / 4),
-            Ok(false) => {}
-            Err(err) => return crate::export::storage_failure(err),
+        // Workable told us of a change not applied yet: it decides first (the later move wins)
+        // — unless our own push is half done, which finishes first (the change waits for it).
+        if export.pushing_stage.is_none() {
+            match self.db.work_pending(storage::WORKABLE_CHANGE, export.id).await {
+                Ok(true) => return Outcome::Wait(WAIT_FOR_EXPORT_MS / 4),
+                Ok(false) => {}
+                Err(err) => return crate::export::storage_failure(err),
+            }
         }
         let context = match self.db.export_context(&export).await {
             Ok(context) => context,
@@ -64,6 +67,13 @@ impl Engine {
             Err(err) => return Outcome::from_connect(err),
         };
         let credentials = &mut credentials;
+        // From the first write on, Workable may show a state in between (revert, then move): the
+        // read-backs of Workable changes wait until this is done.
+        if !matches!(config.action(now_at), StageAction::Nothing)
+            && let Err(err) = self.db.set_pushing_stage(export.id, Some(now_at)).await
+        {
+            return crate::export::storage_failure(err);
+        }
         let result: Result<(WorkableSeen, String), Outcome> = async {
             match config.action(now_at) {
                 StageAction::Nothing => Ok((
@@ -100,6 +110,11 @@ impl Engine {
             }
         }
         .await;
+        if let Err(Outcome::Fail(_)) = &result
+            && let Err(err) = self.db.set_pushing_stage(export.id, None).await
+        {
+            return crate::export::storage_failure(err);
+        }
         match result {
             Ok((seen, detail)) => self.synced(export.id, now_at, &seen, &detail).await,
             Err(Outcome::Fail(why)) if why.contains("no longer exists") => Outcome::Fail(format!(

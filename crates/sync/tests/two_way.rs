@@ -154,7 +154,8 @@ test_on_both_databases! {
         assert!(history.iter().skip(1).all(|m| m.moved_by.as_deref() == Some("Maria Keller")), "{history:?}");
         let deliveries = s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap();
         assert!(deliveries.iter().filter(|(o, _)| o == "accepted").count() >= 4, "{deliveries:?}");
-        assert!(!ledger(&s, request).await.iter().any(|l| l.starts_with("from_workable")));
+        let lines = ledger(&s, request).await;
+        assert!(!lines.iter().any(|l| l.starts_with("from_workable")), "{lines:#?}");
     }
 }
 
@@ -216,6 +217,21 @@ test_on_both_databases! {
         }
         assert_eq!(s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconcile_corrections, Some(0));
         assert_eq!(s.calls("GET", "/candidates"), reads_before + 1, "one page for the one mapped job");
+
+        // A subscription deleted in Workable (or expired) is made again by the next run.
+        let subscriptions = |s: &Setup| s.sandbox.read(|w| w.account("northwind").unwrap().subscriptions.iter().map(|s| s.target.clone()).collect::<Vec<_>>());
+        s.sandbox.write(|w| w.account_mut("northwind").unwrap().subscriptions.retain(|s| !s.target.ends_with("/candidate_moved")));
+        assert_eq!(subscriptions(&s).len(), 2);
+        let before = s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at;
+        engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
+        while s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at == before {
+            assert!(Instant::now() < deadline + Duration::from_secs(30));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let now = subscriptions(&s);
+        assert_eq!(now.len(), 3, "{now:?}");
+        assert!(now.iter().any(|t| t.ends_with("/candidate_moved")));
+        assert_eq!(s.db.connection(s.maria.company_id).await.unwrap().unwrap().webhook_subscriptions.len(), 3);
     }
 }
 

@@ -133,7 +133,7 @@ pub fn candidate_summary(host: &str, a: &Account, c: &Candidate) -> Value {
         "account": { "subdomain": a.subdomain, "name": a.name },
         "job": { "shortcode": c.job_shortcode, "title": job_title },
         "stage": stage.map(|s| s.name.clone()), "stage_kind": stage.map(|s| s.kind.clone()),
-        "disqualified": c.disqualified, "withdrew": c.withdrew, "anonymized": false, "disqualification_reason": c.disqualification_reason,
+        "disqualified": c.disqualified, "anonymized": false, "disqualification_reason": c.disqualification_reason,
         "hired_at": opt_seconds(c.hired_at), "moved_to_offer_at": opt_seconds(c.moved_to_offer_at),
         "sourced": c.sourced, "profile_url": profile_url(host, a, c),
         "address": c.address, "phone": c.phone, "email": c.email, "domain": c.domain,

@@ -70,8 +70,9 @@ pub struct Candidate {
     pub stage_kind: Option<String>,
     #[serde(default)]
     pub disqualified: bool,
+    /// Only in the detail (`GET /candidates/:id`); list items leave it out.
     #[serde(default)]
-    pub withdrew: bool,
+    pub withdrew: Option<bool>,
     pub profile_url: Option<String>,
     pub resume_url: Option<String>,
     pub job: Option<CandidateJob>,

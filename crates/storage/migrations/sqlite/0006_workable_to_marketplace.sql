@@ -16,6 +16,9 @@ CREATE UNIQUE INDEX workable_connections_webhook_token_key ON workable_connectio
 -- candidate is in Workable as far as we know; add "withdrew" and Workable's updated_at.
 ALTER TABLE exports ADD COLUMN workable_withdrew BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE exports ADD COLUMN workable_updated_at BIGINT;
+-- A marketplace move being pushed to Workable (set before the first write, cleared when done):
+-- Workable may show a state in between meanwhile, which is not a Workable change.
+ALTER TABLE exports ADD COLUMN pushing_stage TEXT;
 CREATE INDEX exports_workable_candidate_idx ON exports (company_id, workable_candidate_id);
 
 -- Every webhook delivery, accepted or not; never its body. An accepted body is recorded once
