@@ -55,6 +55,7 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
     await expect(row.locator("td.export-cell")).toContainText("Moved to “Phone Screen” in Workable", { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
   await shot(page, "40-moved-in-marketplace");
+  const pipelineUrl = page.url();
   const workableUrl = await row.getByRole("link", { name: "Open in Workable" }).getAttribute("href");
   await page.goto(workableUrl!);
   const inWorkable = page.locator(`tr[data-candidate="${name}"]`);
@@ -66,8 +67,7 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   await inWorkable.getByRole("button", { name: "Move" }).click();
   await expect(page.locator(`tr[data-candidate="${name}"] td.stage`)).toContainText("Interview");
   await shot(page, "42-moved-in-workable");
-  await page.goBack();
-  await page.goBack();
+  await page.goto(pipelineUrl);
   await expect(async () => {
     await page.reload();
     await expect(row.locator("td.stage")).toContainText("Final interview", { timeout: 1000 });

@@ -8,37 +8,23 @@
 //!   set the pace of the read-backs);
 //! - reconciliation alone (webhooks lost) converging 500 changed candidates within Workable's
 //!   limit for an account token (10 calls per 10 s): wall time, calls, 429s.
+//!
+//! The set-up is the scenario tests' (`tests/common`): the demo seeded, Northwind connected.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::time::{Duration, Instant};
 
-use domain::mapping::StageChoice;
-use domain::views::CandidateProfile;
-use domain::{Email, Location, MarketplaceStage, RequestId, RoleStatus, RoleTitle, UserRole};
-use integrations::{Actor, Integrations, TokenCipher};
+use domain::{MarketplaceStage, RequestId};
+use integrations::Actor;
+use storage::Backend;
 use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
-use storage::{Backend, CvFile, NewCandidate, NewUser};
 use sync::{Engine, Settings};
-use workable::{Endpoints, WorkableClient};
-use workable_sandbox::{Faults, Sandbox, seed};
+use workable_sandbox::Faults;
 
 const CANDIDATES: usize = 500;
 const MOVES: usize = 200;
-
-fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
-    MarketplaceStage::ALL
-        .iter()
-        .map(|&stage| {
-            let choice = match stage {
-                MarketplaceStage::Accepted => StageChoice::Move("sourced".into()),
-                MarketplaceStage::Screening => StageChoice::Move("phone-screen".into()),
-                MarketplaceStage::FinalInterview => StageChoice::Move("interview".into()),
-                s if s.is_outcome() => StageChoice::Disqualify,
-                _ => StageChoice::Nothing,
-            };
-            (stage, choice)
-        })
-        .collect()
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -50,70 +36,24 @@ async fn stage_of(db: &storage::Db, actor: &Actor, request: RequestId) -> Market
 }
 
 async fn run(backend: Backend) -> Vec<String> {
+    // Northwind connected with its account token, the webhook endpoint as the server mounts it,
+    // a role mapped to the Rust job (Screening → Phone Screen, Final interview → Interview).
     let database = TestDatabase::new(backend).await;
-    let db = database.db.clone();
-    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
-    let (base, _) = sandbox.serve(0).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let public_url = format!("http://{}", listener.local_addr().unwrap());
-    let integrations =
-        Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0)
-            .with_public_url(public_url);
-    let receiver = sync::webhooks::routes::<()>(db.clone(), integrations.clone());
-    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-
-    let jobs = sandbox.write(|w| seed::add_account(w, "Two-way", "twoway", "twoway-token"));
-    let company = db.insert_company("Two-way").await.unwrap();
-    let email = Email::parse("master@twoway.test").unwrap();
-    let user = db
-        .insert_user(NewUser {
-            company_id: company,
-            email: &email,
-            name: "Master",
-            role: UserRole::Master,
-            password_hash: "x",
-        })
-        .await
-        .unwrap();
-    let role = db
-        .insert_role(
-            company,
-            &RoleTitle::parse("Rust Engineer").unwrap(),
-            &Location::parse("Berlin").unwrap(),
-            RoleStatus::Live,
-        )
-        .await
-        .unwrap();
-    let actor = Actor { company_id: company, user_id: user, role: UserRole::Master, email: email.to_string() };
-    integrations.connect_with_api_token(&actor, "twoway", "twoway-token", None).await.unwrap();
-    integrations.save_configuration(&actor, role, &jobs[0], &choices()).await.unwrap();
+    let s = common::setup(&database.db).await;
+    s.map_rust().await;
+    let (db, sandbox, actor) = (s.db.clone(), s.sandbox.clone(), s.maria.clone());
+    let company = actor.company_id;
 
     // 500 candidates exported with the limit lifted (the set-up, not measured).
     sandbox.set_faults(Faults { rate_limit_override: Some(1_000_000), ..Faults::default() });
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let engine =
-        Engine::new(db.clone(), integrations, Settings { concurrency: 32, ..Settings::new("http://127.0.0.1:3000") });
+    let engine = Engine::new(db.clone(), s.integrations.clone(), Settings { concurrency: 32, ..common::settings() });
     tokio::spawn(engine.clone().run(async move {
         let _ = stopped.await;
     }));
-    let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
     let mut requests = Vec::with_capacity(CANDIDATES);
     for n in 0..CANDIDATES {
-        let candidate = db
-            .insert_candidate(NewCandidate {
-                name: &format!("Two-way {n}"),
-                email: &Email::parse(&format!("c{n}@twoway.test")).unwrap(),
-                phone: None,
-                headline: "Engineer",
-                summary: "Benchmarks things.",
-                profile: &profile,
-                cv: Some(CvFile { filename: format!("cv-{n}.pdf"), pdf: b"%PDF-1.4 bench".to_vec() }),
-            })
-            .await
-            .unwrap();
-        let request = db.insert_request(company, role, candidate, Some(user)).await.unwrap();
-        db.accept_request(company, request).await.unwrap();
-        requests.push(request);
+        requests.push(s.acceptance(n).await.0);
     }
     let mut ids = Vec::with_capacity(CANDIDATES);
     for request in &requests {
@@ -141,7 +81,7 @@ async fn run(backend: Backend) -> Vec<String> {
             (db.clone(), sandbox.clone(), actor.clone(), ids[i].clone(), requests[i]);
         waits.push(tokio::spawn(async move {
             let started = Instant::now();
-            sandbox.person_moves("twoway", &id, "interview").unwrap();
+            sandbox.person_moves("northwind", &id, "interview").unwrap();
             while stage_of(&db, &actor, request).await != MarketplaceStage::FinalInterview {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -158,7 +98,7 @@ async fn run(backend: Backend) -> Vec<String> {
     // 2. Reconciliation alone: webhooks lost, Workable's own limit, all 500 moved to Phone Screen.
     sandbox.set_faults(Faults { webhooks_dropped: true, ..Faults::default() });
     for id in &ids {
-        sandbox.person_moves("twoway", id, "phone-screen").unwrap();
+        sandbox.person_moves("northwind", id, "phone-screen").unwrap();
     }
     tokio::time::sleep(Duration::from_millis(10_100 - (storage::now_ms() % 10_000) as u64)).await;
     let calls_before = sandbox.request_log().len();
