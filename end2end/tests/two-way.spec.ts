@@ -36,7 +36,7 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   // A fresh candidate: send a request, accept it on their behalf (demo), wait for the export.
   await page.locator(`tr[data-role="${ROLE}"]`).getByRole("link", { name: ROLE }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  const candidateSelect = page.getByLabel("Candidate");
+  const candidateSelect = page.locator(`select[name="candidate_id"]`);
   const option = candidateSelect.locator("option").first();
   const name = ((await option.textContent()) ?? "").split(" — ")[0];
   await candidateSelect.selectOption({ index: 0 });
