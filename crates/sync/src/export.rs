@@ -199,12 +199,25 @@ impl Engine {
             (StageAction::Move { slug, .. }, _) | (_, StageAction::Move { slug, .. }) => Some(slug),
             _ => None,
         };
+        // Created while already *Rejected* / *Withdrawn* in the marketplace: the stage sync
+        // disqualifies them right after (creation cannot).
+        let then_disqualify = matches!(config.action(now_at), StageAction::Disqualify);
         match self
-            .export_steps(item, export, &config.job.shortcode, (stage, &context), &candidate, &mut credentials)
+            .export_steps(
+                item,
+                export,
+                &config.job.shortcode,
+                (stage, &context, then_disqualify),
+                &candidate,
+                &mut credentials,
+            )
             .await
         {
             Ok(()) => {
                 let _ = self.db.record_workable_success(company, None).await;
+                if then_disqualify {
+                    stored!(self.db.enqueue(storage::STAGE_SYNC, company, item.subject_id, storage::now_ms()).await);
+                }
                 Outcome::Done
             }
             Err(outcome) => outcome,
@@ -225,7 +238,7 @@ impl Engine {
         item: &WorkItem,
         mut export: ExportRecord,
         shortcode: &str,
-        (stage, context): (Option<String>, &storage::ExportContext),
+        (stage, context, then_disqualify): (Option<String>, &storage::ExportContext, bool),
         candidate: &SharedCandidate,
         credentials: &mut Credentials,
     ) -> Result<(), Outcome> {
@@ -355,7 +368,7 @@ impl Engine {
             .map_err(storage_failure)?;
         // A created candidate is where the marketplace has them; a linked one is wherever
         // Workable has them, so the next marketplace move is sent whatever it is.
-        if !export.linked_existing {
+        if !export.linked_existing && !then_disqualify {
             self.db.set_synced_stage(export.id, context.stage).await.map_err(storage_failure)?;
         }
         tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");

@@ -103,3 +103,23 @@ test_on_both_databases! {
         s.assert_exported_once(&email, 2);
     }
 }
+
+test_on_both_databases! {
+    async fn a_candidate_rejected_before_their_export_is_disqualified_once_created(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // Rejected before any worker runs: the export creates them, the stage sync disqualifies.
+        let (request, email) = s.acceptance(3).await;
+        move_to(&s, request, MarketplaceStage::Rejected).await;
+        let (_stop, _worker) = s.start();
+        s.wait_for(request, ExportState::Done).await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !in_workable(&s, &email).1 {
+            assert!(std::time::Instant::now() < deadline, "never disqualified: {:?}", in_workable(&s, &email));
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let ledger = wait_for_stage_lines(&s, request, 1).await;
+        assert!(ledger[0].starts_with("Disqualified in Workable"), "{ledger:?}");
+        s.assert_exported_once(&email, 3);
+    }
+}
