@@ -29,7 +29,7 @@ async fn role(visitor: &Visitor, title: &str) -> RoleSummary {
 }
 
 /// The form the mapping table posts: every stage, screening to `screening`, offer blank.
-fn mapping_form<'a>(role_id: &'a str, job: &'a str, screening: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn mapping_form<'a>(role_id: &'a str, job: &'a str, screening: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("role_id", role_id),
         ("job", job),

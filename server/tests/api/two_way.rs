@@ -63,18 +63,7 @@ on_both_databases! {
         assert!(response.status().is_success() || response.status().is_redirection());
         let roles: Vec<RoleSummary> = maria.call_ok::<ListRoles, _>(&[]).await;
         let role = roles.into_iter().find(|r| r.title == "Data Engineer").unwrap().id.to_string();
-        let form = [
-            ("role_id", role.as_str()),
-            ("job", DATA_JOB),
-            ("mapping[accepted]", "move:sourced"),
-            ("mapping[screening]", "move:phone-screen"),
-            ("mapping[technical_interview]", "move:assessment"),
-            ("mapping[final_interview]", "move:interview"),
-            ("mapping[offer]", "none"),
-            ("mapping[hired]", "move:hired"),
-            ("mapping[rejected]", "disqualify"),
-            ("mapping[withdrawn]", "disqualify"),
-        ];
+        let form = crate::mapping::mapping_form(&role, DATA_JOB, "move:phone-screen");
         let _: i64 = maria.call_ok::<SaveAtsConfiguration, _>(&form).await;
         let targets: Vec<String> = app.sandbox.read(|w| w.account("northwind").unwrap().subscriptions.iter().map(|s| s.target.clone()).collect());
         assert_eq!(targets.len(), 3, "{targets:?}");
