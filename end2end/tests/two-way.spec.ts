@@ -91,6 +91,15 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   );
   await shot(page, "45-interview-in-workable");
 
+  // Cancelled here: the timeline says so too.
+  await page.goto(pipelineUrl);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await row.getByRole("button", { name: `Cancel the technical interview with ${name}` }).click();
+  await expect(row.locator(".interview")).toContainText("Cancelled");
+  await expect(row.locator(".interview")).toContainText("On the Workable timeline", { timeout: 30_000 });
+  await page.goto(workableUrl!);
+  await expect(page.locator(`tr[data-candidate="${name}"]`)).toContainText("Interview cancelled on the marketplace");
+
   // The connection card says webhooks are on and when the last one came.
   await page.goto("/account-settings");
   const card = page.locator("[data-ats='workable']");

@@ -164,9 +164,13 @@ pub fn mount_sandbox(app: Router, public_url: &str, data_dir: &std::path::Path) 
     (app, sandbox)
 }
 
-/// Deletes expired sessions every hour until `shutdown` resolves.
+/// How long a webhook delivery's record is kept.
+pub const WEBHOOK_RECORDS_KEPT: Duration = Duration::from_secs(30 * 86_400);
+
+/// Deletes expired sessions, and webhook delivery records older than [`WEBHOOK_RECORDS_KEPT`],
+/// every hour until `shutdown` resolves.
 pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = ()>) {
-    let store = SqlSessionStore::new(db);
+    let store = SqlSessionStore::new(db.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     tokio::pin!(shutdown);
     loop {
@@ -177,6 +181,12 @@ pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = 
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "could not remove expired sessions"),
             },
+        }
+        let before = storage::now_ms() - WEBHOOK_RECORDS_KEPT.as_millis() as i64;
+        match db.prune_webhook_deliveries(before).await {
+            Ok(n) if n > 0 => tracing::info!(deliveries = n, "old webhook delivery records removed"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not remove old webhook delivery records"),
         }
     }
 }

@@ -182,3 +182,10 @@ pub async fn reschedule_interview(
     let duration = minutes(&duration_minutes)?;
     respond(market.reschedule_interview(&actor, interview_id, &kind, &starts_at, duration, &interviewer).await)
 }
+
+/// Cancels a scheduled interview.
+#[server]
+pub async fn cancel_interview(interview_id: i64) -> Result<(), AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.cancel_interview(&actor, interview_id).await)
+}

@@ -10,7 +10,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::exports::RetryExport;
-use crate::api::{AnswerRequest, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline};
+use crate::api::{
+    AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
+};
 use crate::components::{ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 use crate::format::{datetime_local, timestamp};
@@ -29,6 +31,7 @@ pub fn PipelinePage() -> impl IntoView {
         retry: ServerAction::new(),
         schedule: ServerAction::new(),
         reschedule: ServerAction::new(),
+        cancel: ServerAction::new(),
     };
     // Refreshes while an export is on its way, so its steps appear as they happen.
     let tick = RwSignal::new(0u32);
@@ -42,6 +45,7 @@ pub fn PipelinePage() -> impl IntoView {
                 actions.retry.version().get(),
                 actions.schedule.version().get(),
                 actions.reschedule.version().get(),
+                actions.cancel.version().get(),
                 tick.get(),
             )
         },
@@ -85,6 +89,7 @@ struct Actions {
     retry: ServerAction<RetryExport>,
     schedule: ServerAction<ScheduleInterview>,
     reschedule: ServerAction<RescheduleInterview>,
+    cancel: ServerAction<CancelInterview>,
 }
 
 #[component]
@@ -115,6 +120,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             <FormError result=actions.retry.value()/>
             <FormError result=actions.schedule.value()/>
             <FormError result=actions.reschedule.value()/>
+            <FormError result=actions.cancel.value()/>
             {if pipeline.entries.is_empty() {
                 view! { <p>"Nobody has accepted a request for this role yet."</p> }.into_any()
             } else {
@@ -193,7 +199,7 @@ fn EntryRow(entry: PipelineEntry, actions: Actions) -> impl IntoView {
             <td class="interviews">
                 {interviews.into_iter().map(|interview| {
                     let who = who.clone();
-                    view! { <InterviewLine interview in_workable who action=actions.reschedule/> }
+                    view! { <InterviewLine interview in_workable who action=actions.reschedule cancel=actions.cancel/> }
                 }).collect_view()}
                 <details class="schedule">
                     <summary>"Schedule interview"</summary>
@@ -249,14 +255,15 @@ fn RequestRow(request: OpenRequest, demo: bool, action: ServerAction<AnswerReque
     }
 }
 
-/// One scheduled interview: what, when, who, whether Workable's timeline has it, and a form to
-/// move it.
+/// One scheduled interview: what, when, who, whether Workable's timeline has it, and forms to
+/// move or cancel it.
 #[component]
 fn InterviewLine(
     interview: Interview,
     in_workable: bool,
     who: String,
     action: ServerAction<RescheduleInterview>,
+    cancel: ServerAction<CancelInterview>,
 ) -> impl IntoView {
     let state = match (interview.in_workable, in_workable) {
         (true, _) => "On the Workable timeline",
@@ -264,20 +271,29 @@ fn InterviewLine(
         (false, false) => "Goes to Workable with the candidate",
     };
     let id = interview.id;
+    let cancelled = interview.cancelled;
+    let cancel_label = format!("Cancel the {} with {}", interview.kind.label().to_lowercase(), who);
     view! {
-        <div class="interview" data-interview=id>
+        <div class="interview" class:cancelled=cancelled data-interview=id>
             <strong>{interview.kind.label()}</strong>
             " · " {timestamp(interview.starts_at_ms)} " · " {format!("{} min", interview.duration_minutes)}
             " · " {interview.interviewer.clone()}<br/>
+            {cancelled.then(|| view! { <span class="badge">"Cancelled"</span> " " })}
             <span class="muted">{state}</span>
-            <details>
-                <summary>"Move interview"</summary>
-                <ActionForm action attr:class="stack">
+            {(!cancelled).then(|| view! {
+                <details>
+                    <summary>"Move interview"</summary>
+                    <ActionForm action attr:class="stack">
+                        <input type="hidden" name="interview_id" value=id/>
+                        <InterviewFields interview=Some(interview.clone()) who=who.clone()/>
+                        <button type="submit" class="primary">"Save"</button>
+                    </ActionForm>
+                </details>
+                <ActionForm action=cancel attr:class="inline">
                     <input type="hidden" name="interview_id" value=id/>
-                    <InterviewFields interview=Some(interview) who/>
-                    <button type="submit" class="primary">"Save"</button>
+                    <button type="submit" class="link" aria-label=cancel_label.clone()>"Cancel interview"</button>
                 </ActionForm>
-            </details>
+            })}
         </div>
     }
 }

@@ -42,6 +42,7 @@ pub struct Interview {
     pub interviewer: String,
     /// Posted to the Workable timeline as it is now.
     pub in_workable: bool,
+    pub cancelled: bool,
 }
 
 /// Which field of a schedule is wrong, and what to do about it.

@@ -124,6 +124,15 @@ impl Marketplace {
         }
     }
 
+    /// Cancels an interview; Workable's timeline is told.
+    pub async fn cancel_interview(&self, actor: &Actor, interview: i64) -> Result<()> {
+        match self.db.cancel_interview(actor.company_id, interview).await {
+            Ok(()) => Ok(()),
+            Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
+            Err(err) => Err(err.into()),
+        }
+    }
+
     pub async fn stage_history(&self, actor: &Actor, request: RequestId) -> Result<Vec<StageMove>> {
         let history = self.db.stage_history(actor.company_id, request).await?;
         if history.is_empty() { Err(MarketplaceError::NotFound) } else { Ok(history) }

@@ -124,6 +124,16 @@ impl Db {
         Ok(recorded)
     }
 
+    /// Forgets deliveries received before `before` (their record only serves replay detection
+    /// and diagnosis; Workable does not redeliver after days). Returns how many.
+    pub async fn prune_webhook_deliveries(&self, before: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Deliveries by outcome (for tests and figures), newest first.
     pub async fn webhook_deliveries(&self, company: Option<CompanyId>) -> Result<Vec<(String, Option<String>)>> {
         let rows = match company {

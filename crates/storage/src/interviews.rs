@@ -25,6 +25,7 @@ pub struct InterviewRecord {
     pub synced_version: i64,
     /// The time Workable's timeline last said.
     pub synced_starts_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
 }
 
 impl InterviewRecord {
@@ -36,6 +37,7 @@ impl InterviewRecord {
             duration_minutes: self.duration_minutes,
             interviewer: self.interviewer.clone(),
             in_workable: self.synced_version == self.version,
+            cancelled: self.cancelled_at.is_some(),
         }
     }
 }
@@ -52,6 +54,7 @@ fn interview_from_row(row: &AnyRow) -> Result<InterviewRecord> {
         version: row.try_get("version")?,
         synced_version: row.try_get("synced_version")?,
         synced_starts_at: row.try_get("synced_starts_at")?,
+        cancelled_at: row.try_get("cancelled_at")?,
     })
 }
 
@@ -102,12 +105,34 @@ impl Db {
         let done = sqlx::query(
             "UPDATE interviews SET kind = $1, starts_at = $2, duration_minutes = $3, interviewer = $4,
                 version = version + 1, updated_at = $5
-             WHERE company_id = $6 AND id = $7",
+             WHERE company_id = $6 AND id = $7 AND cancelled_at IS NULL",
         )
         .bind(plan.kind.as_str())
         .bind(plan.starts_at_ms)
         .bind(plan.duration_minutes)
         .bind(plan.interviewer.as_str())
+        .bind(now)
+        .bind(company.0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::NotFound);
+        }
+        Db::enqueue_in(&mut tx, INTERVIEW_SYNC, company, id, now).await?;
+        tx.commit().await?;
+        self.wake_workers().await;
+        Ok(())
+    }
+
+    /// Cancels an interview; Workable's timeline is told (if it knew of it).
+    pub async fn cancel_interview(&self, company: CompanyId, id: i64) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE interviews SET cancelled_at = $1, version = version + 1, updated_at = $1
+             WHERE company_id = $2 AND id = $3 AND cancelled_at IS NULL",
+        )
         .bind(now)
         .bind(company.0)
         .bind(id)
@@ -150,7 +175,12 @@ impl Db {
 
     /// Workable's timeline now says `version` of the interview (at `starts_at`); with a line in
     /// the export's ledger.
-    pub async fn record_interview_synced(&self, interview: &InterviewRecord, export: i64, detail: &str) -> Result<()> {
+    pub async fn record_interview_synced(
+        &self,
+        interview: &InterviewRecord,
+        export: i64,
+        detail: Option<&str>,
+    ) -> Result<()> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -161,7 +191,9 @@ impl Db {
         .bind(interview.id)
         .execute(&mut *tx)
         .await?;
-        crate::inbound::ledger_in(&mut tx, export, now, "interview", detail).await?;
+        if let Some(detail) = detail {
+            crate::inbound::ledger_in(&mut tx, export, now, "interview", detail).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

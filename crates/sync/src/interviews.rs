@@ -34,6 +34,7 @@ pub fn comment_body(interview: &Interview, was: Option<i64>, marketplace: &str) 
         interview.interviewer
     );
     match was {
+        _ if interview.cancelled => format!("Interview cancelled on {marketplace} — {what}"),
         None => format!("Interview scheduled on {marketplace} — {what}"),
         Some(was) if was != interview.starts_at_ms => {
             format!("Interview moved on {marketplace} (was {}) — {what}", when(was))
@@ -75,6 +76,13 @@ impl Engine {
             Err(err) => return Outcome::from_connect(err),
         };
         let credentials = &mut credentials;
+        // Cancelled before Workable heard of it: nothing to say.
+        if interview.cancelled_at.is_some() && interview.synced_version == 0 {
+            return match self.db.record_interview_synced(&interview, export.id, None).await {
+                Ok(()) => Outcome::Done,
+                Err(err) => storage_failure(err),
+            };
+        }
         let body = comment_body(&interview.view(), interview.synced_starts_at, &self.settings.marketplace_name);
         let posted = workable_call!(self, company, credentials, |api| api.comment(
             &workable_id,
@@ -86,7 +94,7 @@ impl Engine {
             return failure.into();
         }
         let detail = format!("On the Workable timeline: {body}");
-        match self.db.record_interview_synced(&interview, export.id, &detail).await {
+        match self.db.record_interview_synced(&interview, export.id, Some(&detail)).await {
             Ok(()) => Outcome::Done,
             Err(err) => storage_failure(err),
         }
@@ -107,6 +115,7 @@ mod tests {
             duration_minutes: 60,
             interviewer: "Dana Kim".into(),
             in_workable: false,
+            cancelled: false,
         };
         assert_eq!(
             comment_body(&interview, None, "the marketplace"),
@@ -117,6 +126,11 @@ mod tests {
         assert_eq!(
             comment_body(&interview, Some(was), "the marketplace"),
             "Interview moved on the marketplace (was Thu 3 Dec 2026, 14:30 UTC) — Technical interview: Fri 4 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
+        );
+        interview.cancelled = true;
+        assert_eq!(
+            comment_body(&interview, Some(interview.starts_at_ms), "the marketplace"),
+            "Interview cancelled on the marketplace — Technical interview: Fri 4 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
         );
     }
 }

@@ -297,6 +297,10 @@ test_on_both_databases! {
         assert!(nobody.contains(&"oversized".to_owned()) && nobody.contains(&"unknown_connection".to_owned()), "{nobody:?}");
         let columns = s.db.webhook_delivery_columns().await.unwrap();
         assert!(!columns.iter().any(|c| c.contains("body") && c != "body_sha256"), "{columns:?}");
+        // Old records are pruned (the server does it hourly, after 30 days).
+        assert_eq!(s.db.prune_webhook_deliveries(0).await.unwrap(), 0);
+        assert!(s.db.prune_webhook_deliveries(storage::now_ms() + 1).await.unwrap() >= 8);
+        assert!(s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap().is_empty());
     }
 }
 
@@ -371,6 +375,20 @@ test_on_both_databases! {
         // Another company cannot touch it.
         let other = domain::CompanyId(s.maria.company_id.0 + 1);
         assert!(s.db.reschedule_interview(other, interview, &plan).await.is_err());
+        assert!(s.db.cancel_interview(other, interview).await.is_err());
         assert!(s.db.schedule_interview(other, request, &plan, s.maria.user_id).await.is_err());
+
+        // Cancelled: the timeline says so, once; a cancelled interview is not moved any more.
+        s.db.cancel_interview(s.maria.company_id, interview).await.unwrap();
+        settle(&s).await;
+        assert!(s.db.cancel_interview(s.maria.company_id, interview).await.is_err());
+        assert!(s.db.reschedule_interview(s.maria.company_id, interview, &plan).await.is_err());
+        let comments: Vec<String> = s.sandbox.read(|w| {
+            w.account("northwind").unwrap().candidates.iter().find(|c| c.id == id).unwrap().comments.iter().map(|c| c.body.clone()).collect()
+        });
+        let last = comments.last().unwrap();
+        assert!(last.starts_with("Interview cancelled on the marketplace — Technical interview: Fri 4 Dec 2026, 09:00 UTC"), "{comments:?}");
+        let view = s.db.interview(s.maria.company_id, interview).await.unwrap().unwrap().view();
+        assert!(view.cancelled && view.in_workable);
     }
 }

@@ -49,6 +49,7 @@ CREATE TABLE interviews (
     version           BIGINT NOT NULL DEFAULT 1,
     synced_version    BIGINT NOT NULL DEFAULT 0,
     synced_starts_at  BIGINT,
+    cancelled_at      BIGINT,
     created_at        BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL
 );
