@@ -82,8 +82,13 @@ impl Engine {
                 )),
                 StageAction::Move { slug, name } => {
                     if export.workable_disqualified {
-                        workable_call!(self, company, credentials, |api| api.revert(&workable_id, &credentials.member_id))
-                            .map_err(Outcome::from)?;
+                        match workable_call!(self, company, credentials, |api| api.revert(&workable_id, &credentials.member_id)) {
+                            Ok(()) => {}
+                            // Not disqualified (any more): an earlier attempt reverted them and
+                            // then waited for the limit before moving.
+                            Err(crate::export::Failure::Workable(workable::WorkableError::Invalid { .. })) => {}
+                            Err(failure) => return Err(failure.into()),
+                        }
                     }
                     workable_call!(self, company, credentials, |api| api.move_candidate(&workable_id, &credentials.member_id, &slug))
                         .map_err(Outcome::from)?;

@@ -123,3 +123,23 @@ test_on_both_databases! {
         s.assert_exported_once(&email, 3);
     }
 }
+
+test_on_both_databases! {
+    async fn a_revert_whose_answer_was_lost_is_not_done_twice_and_the_move_follows(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let (_stop, _worker) = s.start();
+        let (request, email) = s.acceptance(4).await;
+        s.wait_for(request, ExportState::Done).await;
+        move_to(&s, request, MarketplaceStage::Rejected).await;
+        wait_for_stage_lines(&s, request, 1).await;
+        assert_eq!(in_workable(&s, &email), ("sourced".into(), true, false));
+        // Workable reverts, and the answer is lost: the retry finds them reverted and moves on.
+        s.sandbox.set_faults(Faults { lose_responses_after_commit: 1, ..Faults::default() });
+        move_to(&s, request, MarketplaceStage::Screening).await;
+        let ledger = wait_for_stage_lines(&s, request, 2).await;
+        assert_eq!(in_workable(&s, &email), ("phone-screen".into(), false, false));
+        assert!(ledger[1].starts_with("Disqualification reverted; moved to “Phone Screen”"), "{ledger:?}");
+        assert_eq!(s.calls("POST", "/revert"), 2);
+    }
+}
