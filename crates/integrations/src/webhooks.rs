@@ -150,13 +150,15 @@ impl Integrations {
         Ok(self.db().company_by_webhook_token(token).await?)
     }
 
-    /// The key Workable signs the connection's deliveries with.
-    pub async fn webhook_key(&self, company: CompanyId) -> Result<Secret, ConnectError> {
+    /// The key Workable signs the connection's deliveries with, and the connected account's
+    /// subdomain (a delivery names the account it comes from).
+    pub async fn webhook_key(&self, company: CompanyId) -> Result<(Secret, String), ConnectError> {
         let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
-        match connection.auth_kind {
-            AuthKind::OAuth => Ok(self.oauth().ok_or(ConnectError::OAuthNotConfigured)?.client_secret.clone()),
-            AuthKind::ApiToken => Ok(self.credentials(company).await?.token),
-        }
+        let key = match connection.auth_kind {
+            AuthKind::OAuth => self.oauth().ok_or(ConnectError::OAuthNotConfigured)?.client_secret.clone(),
+            AuthKind::ApiToken => self.credentials(company).await?.token,
+        };
+        Ok((key, connection.subdomain))
     }
 }
 

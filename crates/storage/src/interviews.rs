@@ -116,13 +116,7 @@ impl Db {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StorageError::NotFound);
-        }
-        Db::enqueue_in(&mut tx, INTERVIEW_SYNC, company, id, now).await?;
-        tx.commit().await?;
-        self.wake_workers().await;
-        Ok(())
+        self.follow_to_workable(tx, company, id, done.rows_affected(), now).await
     }
 
     /// Cancels an interview; Workable's timeline is told (if it knew of it).
@@ -138,7 +132,20 @@ impl Db {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
+        self.follow_to_workable(tx, company, id, done.rows_affected(), now).await
+    }
+
+    /// After an interview's UPDATE (`changed` rows, in `tx`): not found unless it changed one,
+    /// else its post to Workable queued with it, committed, and the workers woken.
+    async fn follow_to_workable(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        company: CompanyId,
+        id: i64,
+        changed: u64,
+        now: i64,
+    ) -> Result<()> {
+        if changed != 1 {
             return Err(StorageError::NotFound);
         }
         Db::enqueue_in(&mut tx, INTERVIEW_SYNC, company, id, now).await?;

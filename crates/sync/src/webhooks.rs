@@ -138,8 +138,8 @@ pub async fn receive(
     let Some(signature) = signature.filter(|s| !s.trim().is_empty()) else {
         return Err(refuse(db, Some(company), Rejected::Unsigned).await);
     };
-    let key = match integrations.webhook_key(company).await {
-        Ok(key) => key,
+    let (key, subdomain) = match integrations.webhook_key(company).await {
+        Ok(found) => found,
         Err(err) => {
             tracing::warn!(company.id = %company, error = %err, "no key to verify a webhook with");
             return Err(refuse(db, Some(company), Rejected::Forged).await);
@@ -161,7 +161,7 @@ pub async fn receive(
         workable_candidate_id: Some(&data.id.0),
         detail: None,
     };
-    let (outcome, detail, work) = classify(db, company, &delivery).await.map_err(|err| {
+    let (outcome, detail, work) = classify(db, company, &subdomain, &delivery).await.map_err(|err| {
         tracing::error!(error = %err, "could not classify a webhook delivery");
         Rejected::Malformed("could not be recorded".into())
     })?;
@@ -181,6 +181,7 @@ pub async fn receive(
 async fn classify(
     db: &Db,
     company: CompanyId,
+    subdomain: &str,
     delivery: &Delivery,
 ) -> Result<(DeliveryOutcome, &'static str, Option<i64>), storage::StorageError> {
     use DeliveryOutcome::{Accepted, Ignored};
@@ -188,9 +189,8 @@ async fn classify(
     if !matches!(delivery.event_type.as_str(), "candidate_moved" | "candidate_created" | "candidate_deleted") {
         return Ok((Ignored, "not a candidate event ats-bridge subscribes to", None));
     }
-    let connection = db.connection(company).await?;
-    if let (Some(account), Some(connection)) = (&data.account, &connection)
-        && !account.subdomain.eq_ignore_ascii_case(&connection.subdomain)
+    if let Some(account) = &data.account
+        && !account.subdomain.eq_ignore_ascii_case(subdomain)
     {
         return Ok((Ignored, "from another Workable account than the connected one", None));
     }
