@@ -7,6 +7,7 @@ mod downloads;
 mod health;
 mod signed_in;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -48,7 +49,7 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
     let integrations = state.integrations.clone();
     let options = state.leptos_options.clone();
     // Workable's deliveries: verified and queued, outside sessions and pages.
-    let webhooks = sync::webhooks::routes(state.market.db().clone(), state.integrations.clone());
+    let webhooks = webhooks::routes(state.market.db().clone(), state.integrations.clone());
     let store = SqlSessionStore::new(state.market.db().clone());
     let inactivity = time::Duration::try_from(sessions.inactivity).unwrap_or(time::Duration::days(7));
     let session_layer = SessionManagerLayer::new(store)

@@ -1,6 +1,7 @@
 //! Connecting a company to Workable: the OAuth and API-token paths, the permission pre-check,
 //! token custody (sealed at rest, refreshed on the server) and the connection's health.
 
+mod call;
 pub mod custody;
 mod error;
 pub mod limiter;
@@ -8,6 +9,7 @@ pub mod mapping;
 mod tokens;
 pub mod webhooks;
 
+pub use call::{AccountCalls, CallError, WhenLimited};
 pub use mapping::MappingError;
 pub use tokens::Credentials;
 
@@ -366,61 +368,52 @@ impl Integrations {
         subdomain: &Subdomain,
         token: &Secret,
     ) -> Result<(Vec<Member>, Option<RateLimit>), ConnectError> {
-        let api = self.client.account(subdomain, token);
-        let mut missing: Vec<&'static str> = Vec::new();
-        let mut last = None;
         // Each call waits its turn in the company's rate-limit window (workers may be busy too).
-        let limiter = &self.limiter;
-        limiter.acquire(company).await;
-        let jobs = match api.jobs(None).await {
-            Ok(reply) => {
-                last = reply.rate_limit.or(last);
-                reply.value
-            }
-            Err(WorkableError::Forbidden) => {
+        let mut calls = self.unsaved_account_calls(company, subdomain, token);
+        let mut missing: Vec<&'static str> = Vec::new();
+        let jobs = match calls.call(WhenLimited::Wait, |api| async move { api.jobs(None).await }).await {
+            Ok(jobs) => jobs,
+            Err(CallError::Workable(WorkableError::Forbidden)) => {
                 missing.push("list jobs");
                 Vec::new()
             }
-            Err(WorkableError::NotFound) => return Err(ConnectError::UnknownSubdomain(subdomain.to_string())),
-            Err(WorkableError::Transient(_)) => return Err(ConnectError::UnreachableSubdomain(subdomain.to_string())),
-            Err(WorkableError::WrongAccount) => return Err(ConnectError::WrongAccount(subdomain.to_string())),
-            Err(WorkableError::Unauthorized) => return Err(ConnectError::TokenRejected),
+            Err(CallError::Workable(err)) => {
+                return Err(match err {
+                    WorkableError::NotFound => ConnectError::UnknownSubdomain(subdomain.to_string()),
+                    WorkableError::Transient(_) => ConnectError::UnreachableSubdomain(subdomain.to_string()),
+                    WorkableError::WrongAccount => ConnectError::WrongAccount(subdomain.to_string()),
+                    WorkableError::Unauthorized => ConnectError::TokenRejected,
+                    other => other.into(),
+                });
+            }
             Err(err) => return Err(err.into()),
         };
         if let Some(job) = jobs.first() {
-            limiter.acquire(company).await;
-            match api.job_stages(&job.shortcode).await {
-                Ok(reply) => last = reply.rate_limit.or(last),
-                Err(WorkableError::Forbidden) => missing.push("read a job's stages"),
+            match calls.call(WhenLimited::Wait, |api| async move { api.job_stages(&job.shortcode).await }).await {
+                Ok(_) => {}
+                Err(CallError::Workable(WorkableError::Forbidden)) => missing.push("read a job's stages"),
                 Err(err) => return Err(err.into()),
             }
         }
-        limiter.acquire(company).await;
-        let members = match api.members().await {
-            Ok(reply) => {
-                last = reply.rate_limit.or(last);
-                reply.value.into_iter().filter(|m| m.active).collect()
-            }
-            Err(WorkableError::Forbidden) => {
+        let members = match calls.call(WhenLimited::Wait, |api| async move { api.members().await }).await {
+            Ok(members) => members.into_iter().filter(|m| m.active).collect(),
+            Err(CallError::Workable(WorkableError::Forbidden)) => {
                 missing.push("list members");
                 Vec::new()
             }
             Err(err) => return Err(err.into()),
         };
-        limiter.acquire(company).await;
-        match api.can_write_candidates().await {
-            Ok(reply) if reply.value => last = reply.rate_limit.or(last),
-            Ok(_) => missing.push("create candidates"),
-            Err(err) => return Err(err.into()),
+        if !calls.call(WhenLimited::Wait, |api| async move { api.can_write_candidates().await }).await? {
+            missing.push("create candidates");
         }
-        limiter.acquire(company).await;
-        match api.can_read_subscriptions().await {
-            Ok(reply) if reply.value => last = reply.rate_limit.or(last),
-            Ok(_) => missing.push("subscribe to webhooks"),
-            Err(err) => return Err(err.into()),
+        if !calls.call(WhenLimited::Wait, |api| async move { api.can_read_subscriptions().await }).await? {
+            missing.push("subscribe to webhooks");
         }
-        limiter.observe(company, last).await;
-        if missing.is_empty() { Ok((members, last)) } else { Err(ConnectError::MissingPermissions(missing)) }
+        if missing.is_empty() {
+            Ok((members, calls.last_rate_limit()))
+        } else {
+            Err(ConnectError::MissingPermissions(missing))
+        }
     }
 
     /// *Disconnect*: revoke at Workable (best effort), forget the tokens, keep the row.

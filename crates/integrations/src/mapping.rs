@@ -14,13 +14,11 @@ use domain::{CompanyId, ConfigurationId, MarketplaceStage, RoleId, RoleStatus};
 use storage::{ConfigurationRecord, ConnectionStatus, RoleRecord, SaveConfiguration, StorageError, now_ms};
 use workable::{Job, Stage, WorkableError};
 
-use crate::{Actor, ConnectError, Credentials, Integrations, rate_tuple};
+use crate::{AccountCalls, Actor, CallError, ConnectError, Integrations, WhenLimited};
 
 /// How long the wizard's Workable reads are reused: long enough that opening the wizard, paging
 /// through its steps and saving costs a handful of calls, short enough to see changes soon.
 pub const READ_CACHE_TTL: Duration = Duration::from_secs(30);
-/// A read that met a 429 waits for the reset and tries again this many times.
-const MAX_THROTTLED: u32 = 3;
 
 /// Why a mapping action did not happen, in words a recruiter can act on. Cloneable, because one
 /// failed Workable read answers everyone who waited for it.
@@ -166,6 +164,29 @@ fn drift(config: &ConfigurationRecord, job: Option<&Job>, stages: &[Stage]) -> V
     problems
 }
 
+/// One Workable read under the call policy, waiting for the rate limit (a person is waiting).
+async fn fetch(mut calls: AccountCalls<'_>, what: Read) -> Result<ReadValue, MappingError> {
+    let read = match &what {
+        Read::Jobs => calls
+            .call(WhenLimited::Wait, |api| async move { api.jobs(None).await })
+            .await
+            .map(|v| ReadValue::Jobs(Arc::new(v))),
+        Read::Job(shortcode) => calls
+            .call(WhenLimited::Wait, |api| async move { api.job(shortcode).await })
+            .await
+            .map(|v| ReadValue::Job(Arc::new(v))),
+        Read::Stages(shortcode) => calls
+            .call(WhenLimited::Wait, |api| async move { api.job_stages(shortcode).await })
+            .await
+            .map(|v| ReadValue::Stages(Arc::new(v))),
+    };
+    match read {
+        Ok(value) => Ok(value),
+        Err(CallError::Workable(WorkableError::NotFound)) => Err(MappingError::NotFound),
+        Err(err) => Err(ConnectError::from(err).into()),
+    }
+}
+
 impl Integrations {
     /// Reuse Workable reads for `ttl` (zero: never), instead of [`READ_CACHE_TTL`].
     pub fn with_read_cache_ttl(mut self, ttl: Duration) -> Self {
@@ -174,61 +195,13 @@ impl Integrations {
     }
 
     async fn read(&self, company: CompanyId, what: Read) -> Result<ReadValue, MappingError> {
-        let credentials = self.credentials(company).await?;
+        let calls = self.account_calls(company).await.map_err(ConnectError::from)?;
         match &self.reads {
             Some(cache) => cache
-                .try_get_with(
-                    (company, credentials.subdomain.to_string(), what.clone()),
-                    self.fetch(company, credentials, what),
-                )
+                .try_get_with((company, calls.subdomain().to_string(), what.clone()), fetch(calls, what))
                 .await
                 .map_err(|err| (*err).clone()),
-            None => self.fetch(company, credentials, what).await,
-        }
-    }
-
-    /// One Workable read through the connection's rate limiter; retried once with fresh
-    /// credentials after a 401, and after the reset a 429 named (a few times at most).
-    async fn fetch(
-        &self,
-        company: CompanyId,
-        mut credentials: Credentials,
-        what: Read,
-    ) -> Result<ReadValue, MappingError> {
-        let (mut refreshed, mut throttled) = (false, 0);
-        loop {
-            self.rate_limiter().acquire(company).await;
-            let api = self.client().account(&credentials.subdomain, &credentials.token);
-            let result = match &what {
-                Read::Jobs => api.jobs(None).await.map(|r| (ReadValue::Jobs(Arc::new(r.value)), r.rate_limit)),
-                Read::Job(shortcode) => {
-                    api.job(shortcode).await.map(|r| (ReadValue::Job(Arc::new(r.value)), r.rate_limit))
-                }
-                Read::Stages(shortcode) => {
-                    api.job_stages(shortcode).await.map(|r| (ReadValue::Stages(Arc::new(r.value)), r.rate_limit))
-                }
-            };
-            match result {
-                Ok((value, rate_limit)) => {
-                    self.rate_limiter().observe(company, rate_limit).await;
-                    self.db().record_workable_success(company, rate_limit.map(rate_tuple)).await?;
-                    return Ok(value);
-                }
-                Err(WorkableError::Unauthorized) if !refreshed => {
-                    refreshed = true;
-                    credentials = self.after_unauthorized(company, credentials.version).await?;
-                }
-                Err(WorkableError::RateLimited { reset_at }) if throttled < MAX_THROTTLED => {
-                    throttled += 1;
-                    self.rate_limiter().throttled(company, reset_at).await;
-                }
-                Err(WorkableError::NotFound) => return Err(MappingError::NotFound),
-                Err(err) => {
-                    let err = ConnectError::from(err);
-                    self.db().record_workable_error(company, &err.to_string()).await?;
-                    return Err(err.into());
-                }
-            }
+            None => fetch(calls, what).await,
         }
     }
 

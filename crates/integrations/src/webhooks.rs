@@ -5,44 +5,21 @@
 
 use domain::CompanyId;
 use storage::AuthKind;
+use workable::webhook::Event;
 use workable::{Secret, WorkableError};
 
-use crate::{ConnectError, Integrations, rate_tuple};
+use crate::{CallError, ConnectError, Integrations, WhenLimited};
 
 /// The candidate events ats-bridge listens to.
-pub const EVENTS: [&str; 3] = ["candidate_created", "candidate_moved", "candidate_deleted"];
+pub const EVENTS: [Event; 3] = Event::ALL;
+
+/// The route Workable delivers to (the server mounts it; subscriptions name it).
+pub const WEBHOOK_ROUTE: &str = "/webhooks/workable/{token}/{event}";
 
 /// Where Workable delivers `event` for the connection with path part `token`.
-pub fn webhook_target(public_url: &str, token: &str, event: &str) -> String {
-    format!("{}/webhooks/workable/{token}/{event}", public_url.trim_end_matches('/'))
-}
-
-/// One call through the limiter, retried after a refresh (401) or the reset (429, a few times);
-/// Workable's refusal as it is, our own failures through `?`.
-macro_rules! limited {
-    ($self:expr, $company:expr, $credentials:ident, |$api:ident| $call:expr) => {{
-        let (mut refreshed, mut throttled) = (false, 0);
-        loop {
-            $self.rate_limiter().acquire($company).await;
-            let $api = $self.client().account(&$credentials.subdomain, &$credentials.token);
-            match $call.await {
-                Ok(reply) => {
-                    $self.rate_limiter().observe($company, reply.rate_limit).await;
-                    $self.db().record_workable_success($company, reply.rate_limit.map(rate_tuple)).await?;
-                    break Ok::<_, WorkableError>(reply.value);
-                }
-                Err(WorkableError::Unauthorized) if !refreshed => {
-                    refreshed = true;
-                    $credentials = $self.after_unauthorized($company, $credentials.version).await?;
-                }
-                Err(WorkableError::RateLimited { reset_at }) if throttled < 3 => {
-                    throttled += 1;
-                    $self.rate_limiter().throttled($company, reset_at).await;
-                }
-                Err(err) => break Err(err),
-            }
-        }
-    }};
+pub fn webhook_target(public_url: &str, token: &str, event: Event) -> String {
+    let path = WEBHOOK_ROUTE.replace("{token}", token).replace("{event}", event.as_str());
+    format!("{}{path}", public_url.trim_end_matches('/'))
 }
 
 impl Integrations {
@@ -78,16 +55,21 @@ impl Integrations {
         public_url: &str,
         token: &str,
     ) -> Result<Vec<String>, ConnectError> {
-        let mut credentials = self.credentials(company).await?;
-        let subdomain = credentials.subdomain.to_string();
+        let mut calls = self.account_calls(company).await?;
+        let subdomain = calls.subdomain().to_string();
         let mut ids = Vec::with_capacity(EVENTS.len());
         for event in EVENTS {
             let target = webhook_target(public_url, token, event);
-            match limited!(self, company, credentials, |api| api.subscribe(&target, event, &subdomain)) {
+            let (to, account) = (target.as_str(), subdomain.as_str());
+            match calls
+                .call(WhenLimited::Wait, |api| async move { api.subscribe(to, event.as_str(), account).await })
+                .await
+            {
                 Ok(id) => ids.push(id),
                 // Subscribed before (an earlier attempt whose answer was lost): adopt it.
-                Err(WorkableError::Conflict) => {
-                    let existing = limited!(self, company, credentials, |api| api.subscriptions())?;
+                Err(CallError::Workable(WorkableError::Conflict)) => {
+                    let existing =
+                        calls.call(WhenLimited::Wait, |api| async move { api.subscriptions().await }).await?;
                     let found = existing.into_iter().find(|s| s.target == target).ok_or_else(|| {
                         ConnectError::Unexpected("Workable says the address is subscribed but does not list it".into())
                     })?;
@@ -106,15 +88,15 @@ impl Integrations {
         if connection.webhook_subscriptions.is_empty() {
             return self.ensure_webhooks(company).await;
         }
-        let mut credentials = self.credentials(company).await?;
-        let listed = limited!(self, company, credentials, |api| api.subscriptions())?;
+        let mut calls = self.account_calls(company).await?;
+        let listed = calls.call(WhenLimited::Wait, |api| async move { api.subscriptions().await }).await?;
         let missing = connection.webhook_subscriptions.iter().any(|id| !listed.iter().any(|s| &s.id == id));
         if !missing {
             return Ok(true);
         }
         tracing::warn!(company.id = %company, "a Workable webhook subscription is gone; subscribing again");
         for id in connection.webhook_subscriptions.iter().filter(|id| listed.iter().any(|s| &s.id == *id)) {
-            let _ = limited!(self, company, credentials, |api| api.unsubscribe(id));
+            let _ = calls.call(WhenLimited::Wait, |api| async move { api.unsubscribe(id).await }).await;
         }
         self.db().set_webhooks(company, connection.webhook_token.as_deref(), &[], None).await?;
         self.ensure_webhooks(company).await
@@ -127,10 +109,12 @@ impl Integrations {
         if connection.webhook_subscriptions.is_empty() {
             return Ok(());
         }
-        match self.credentials(company).await {
-            Ok(mut credentials) => {
+        match self.account_calls(company).await {
+            Ok(mut calls) => {
                 for id in &connection.webhook_subscriptions {
-                    if let Err(err) = limited!(self, company, credentials, |api| api.unsubscribe(id)) {
+                    if let Err(err) =
+                        calls.call(WhenLimited::Wait, |api| async move { api.unsubscribe(id).await }).await
+                    {
                         tracing::warn!(company.id = %company, error = %err, "could not remove a Workable webhook subscription");
                     }
                 }

@@ -10,48 +10,12 @@
 use documents::{CvContent, ProfileContent};
 use domain::RequestId;
 use domain::mapping::StageAction;
-use integrations::Credentials;
+use integrations::CallError;
+use integrations::{AccountCalls, WhenLimited};
 use storage::{ExportRecord, ExportStep, SharedCandidate, StorageError, WorkItem};
 use workable::{Candidate, NewCandidate, NewEducation, NewExperience, NewSocialProfile, Upload, WorkableError};
 
 use crate::{Engine, Outcome};
-
-/// One Workable call through the connection's rate limiter: a 429 or a spent window makes the
-/// work wait (not counted as an attempt), a 401 refreshes the token once.
-macro_rules! workable_call {
-    ($engine:expr, $company:expr, $credentials:ident, |$api:ident| $call:expr) => {{
-        let limiter = $engine.integrations.rate_limiter();
-        let mut refreshed = false;
-        loop {
-            if let Err(wait) = limiter.try_acquire($company).await {
-                break Err($crate::export::Failure::Decided($crate::Outcome::Wait(wait)));
-            }
-            let $api = $engine.integrations.client().account(&$credentials.subdomain, &$credentials.token);
-            match $call.await {
-                Ok(reply) => {
-                    limiter.observe($company, reply.rate_limit).await;
-                    break Ok(reply.value);
-                }
-                Err(workable::WorkableError::Unauthorized) if !refreshed => {
-                    refreshed = true;
-                    match $engine.integrations.after_unauthorized($company, $credentials.version).await {
-                        Ok(fresh) => *$credentials = fresh,
-                        Err(err) => break Err($crate::export::Failure::Decided($crate::Outcome::from_connect(err))),
-                    }
-                }
-                Err(workable::WorkableError::RateLimited { reset_at }) => {
-                    limiter.throttled($company, reset_at).await;
-                    break Err($crate::export::Failure::Decided($crate::Outcome::Wait(
-                        limiter.wait_ms($company).unwrap_or(10_000),
-                    )));
-                }
-                Err(err) => break Err($crate::export::Failure::Workable(err)),
-            }
-        }
-    }};
-}
-
-pub(crate) use workable_call;
 
 /// `?` for steps: a storage failure is a retry.
 macro_rules! stored {
@@ -66,21 +30,6 @@ macro_rules! stored {
 pub(crate) fn storage_failure(err: StorageError) -> Outcome {
     tracing::error!(error = %err, "storage failure during an export");
     Outcome::Retry("Something went wrong on our side; trying again.".into())
-}
-
-/// Why a Workable call did not give its answer: decided on the way (wait, pause), or Workable's.
-pub(crate) enum Failure {
-    Decided(Outcome),
-    Workable(WorkableError),
-}
-
-impl From<Failure> for Outcome {
-    fn from(failure: Failure) -> Outcome {
-        match failure {
-            Failure::Decided(outcome) => outcome,
-            Failure::Workable(err) => Outcome::from_workable(err),
-        }
-    }
 }
 
 /// The file name of the profile PDF: the export's id makes it recognisable among the
@@ -187,9 +136,9 @@ impl Engine {
             Some(candidate) => candidate,
             None => return Outcome::Fail("The candidate's profile is no longer shared with this company.".into()),
         };
-        let mut credentials = match self.integrations.credentials(company).await {
-            Ok(credentials) => credentials,
-            Err(err) => return Outcome::from_connect(err),
+        let mut calls = match self.integrations.account_calls(company).await {
+            Ok(calls) => calls,
+            Err(err) => return err.into(),
         };
         // The stage mapped to where the candidate is now (a back-filled candidate may be further
         // along than *Request accepted*), else the one mapped to *Request accepted*.
@@ -209,12 +158,11 @@ impl Engine {
                 &config.job.shortcode,
                 (stage, &context, then_disqualify),
                 &candidate,
-                &mut credentials,
+                &mut calls,
             )
             .await
         {
             Ok(()) => {
-                let _ = self.db.record_workable_success(company, None).await;
                 if then_disqualify {
                     stored!(self.db.enqueue(storage::STAGE_SYNC, company, item.subject_id, storage::now_ms()).await);
                 }
@@ -240,7 +188,7 @@ impl Engine {
         shortcode: &str,
         (stage, context, then_disqualify): (Option<String>, &storage::ExportContext, bool),
         candidate: &SharedCandidate,
-        credentials: &mut Credentials,
+        calls: &mut AccountCalls<'_>,
     ) -> Result<(), Outcome> {
         let company = item.company_id;
         let link = format!("{}/roles/{}", self.settings.public_url.trim_end_matches('/'), export.role_id);
@@ -249,9 +197,8 @@ impl Engine {
 
         // 1. The candidate in the job: created, or found and linked.
         if export.workable_candidate_id.is_none() {
-            let created = self
-                .create_or_link(&export, shortcode, stage.as_deref(), candidate, &link, uncertain, credentials)
-                .await?;
+            let created =
+                self.create_or_link(&export, shortcode, stage.as_deref(), candidate, &link, uncertain, calls).await?;
             let step = ExportStep::Created {
                 workable_id: created.0.id.clone(),
                 profile_url: created.0.profile_url.clone(),
@@ -272,13 +219,16 @@ impl Engine {
             export.created_in_workable_at = Some(storage::now_ms());
         }
         let workable_id = export.workable_candidate_id.clone().unwrap_or_default();
+        let workable_id = workable_id.as_str();
         let profile_name = profile_file_name(candidate, &export);
 
         // 2. The marketplace profile attached on the timeline (and, for a candidate who was
         //    already in the job with a resume of their own, the CV too).
         if export.profile_attached_at.is_none() {
             let present: Vec<String> = if uncertain || export.linked_existing {
-                workable_call!(self, company, credentials, |api| api.candidate_files(&workable_id))
+                calls
+                    .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
+                    .await
                     .map_err(Outcome::from)?
                     .into_iter()
                     .map(|f| f.name)
@@ -294,7 +244,7 @@ impl Engine {
                     "{}'s CV, shared through the marketplace on {accepted_on}. Profile: {link}",
                     candidate.name
                 );
-                self.comment(company, credentials, &workable_id, &body, Upload::new(&cv.filename, &cv.pdf)).await?;
+                self.comment(calls, workable_id, &body, Upload::new(&cv.filename, &cv.pdf)).await?;
             }
             if !present.contains(&profile_name) {
                 let pdf = documents::render_profile(&ProfileContent {
@@ -315,7 +265,7 @@ impl Engine {
                     "{} accepted {}'s request for {} on the marketplace on {accepted_on}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
                     candidate.name, context.company_name, context.role_title
                 );
-                self.comment(company, credentials, &workable_id, &body, Upload::new(&profile_name, &pdf)).await?;
+                self.comment(calls, workable_id, &body, Upload::new(&profile_name, &pdf)).await?;
             }
             self.db
                 .record_export_step(
@@ -329,7 +279,9 @@ impl Engine {
 
         // 3. Both files read back.
         if export.profile_confirmed_at.is_none() {
-            let files = workable_call!(self, company, credentials, |api| api.candidate_files(&workable_id))
+            let files = calls
+                .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
+                .await
                 .map_err(Outcome::from)?;
             let has_profile = files.iter().any(|f| f.name == profile_name);
             let has_resume = match &candidate.cv {
@@ -378,20 +330,18 @@ impl Engine {
     /// A comment with one file on the candidate's Workable timeline, as the connection's member.
     async fn comment(
         &self,
-        company: domain::CompanyId,
-        credentials: &mut Credentials,
+        calls: &mut AccountCalls<'_>,
         workable_id: &str,
         body: &str,
         file: Upload,
     ) -> Result<(), Outcome> {
-        workable_call!(self, company, credentials, |api| api.comment(
-            workable_id,
-            &credentials.member_id,
-            body,
-            Some(&file)
-        ))
-        .map(|_| ())
-        .map_err(Outcome::from)
+        let member = calls.member_id().to_owned();
+        let (member, file) = (member.as_str(), &file);
+        calls
+            .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, body, Some(file)).await })
+            .await
+            .map(|_| ())
+            .map_err(Outcome::from)
     }
 
     /// Creates the candidate, unless Workable already has them in the job — another request's
@@ -406,29 +356,41 @@ impl Engine {
         candidate: &SharedCandidate,
         link: &str,
         uncertain: bool,
-        credentials: &mut Credentials,
+        calls: &mut AccountCalls<'_>,
     ) -> Result<(Candidate, bool), Outcome> {
-        let company = export.company_id;
         if let Some(other) = self.db.export_with_identity(export).await.map_err(storage_failure)? {
             let id = other.workable_candidate_id.unwrap_or_default();
-            let found = workable_call!(self, company, credentials, |api| api.candidate(&id)).map_err(Outcome::from)?;
+            let id = id.as_str();
+            let found = calls
+                .call(WhenLimited::Defer, |api| async move { api.candidate(id).await })
+                .await
+                .map_err(Outcome::from)?;
             return Ok((found, true));
         }
         if uncertain {
-            let found = workable_call!(self, company, credentials, |api| api
-                .find_candidate(shortcode, &candidate.email))
-            .map_err(Outcome::from)?;
+            let found = calls
+                .call(WhenLimited::Defer, |api| async move { api.find_candidate(shortcode, &candidate.email).await })
+                .await
+                .map_err(Outcome::from)?;
             if let Some(found) = found {
                 return Ok((found, true));
             }
         }
         let body = new_candidate(candidate, &self.settings.tag, link);
-        match workable_call!(self, company, credentials, |api| api.create_candidate(shortcode, stage, &body)) {
+        let body = &body;
+        match calls
+            .call(WhenLimited::Defer, |api| async move { api.create_candidate(shortcode, stage, body).await })
+            .await
+        {
             Ok(created) => Ok((created, false)),
-            Err(Failure::Workable(WorkableError::Duplicate)) => {
-                let found = workable_call!(self, company, credentials, |api| api
-                    .find_candidate(shortcode, &candidate.email))
-                .map_err(Outcome::from)?;
+            Err(CallError::Workable(WorkableError::Duplicate)) => {
+                let found = calls
+                    .call(
+                        WhenLimited::Defer,
+                        |api| async move { api.find_candidate(shortcode, &candidate.email).await },
+                    )
+                    .await
+                    .map_err(Outcome::from)?;
                 found.map(|c| (c, true)).ok_or_else(|| {
                     Outcome::Retry("Workable says the candidate exists in the job but does not list them yet.".into())
                 })

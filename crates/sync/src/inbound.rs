@@ -14,7 +14,10 @@ use domain::mapping::{StageAction, marketplace_stage_for};
 use domain::{CompanyId, MarketplaceStage};
 use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, WorkableSeen};
 
-use crate::export::{storage_failure, workable_call};
+use integrations::{CallError, WhenLimited};
+use workable::WorkableError;
+
+use crate::export::storage_failure;
 use crate::{Engine, Outcome};
 
 /// How long a read-back waits for our own move of the candidate to finish.
@@ -109,14 +112,14 @@ impl Engine {
             Ok(false) => {}
             Err(err) => return storage_failure(err),
         }
-        let mut credentials = match self.integrations.credentials(company).await {
-            Ok(credentials) => credentials,
-            Err(err) => return Outcome::from_connect(err),
+        let mut calls = match self.integrations.account_calls(company).await {
+            Ok(calls) => calls,
+            Err(err) => return err.into(),
         };
-        let credentials = &mut credentials;
-        let candidate = match workable_call!(self, company, credentials, |api| api.candidate(&workable_id)) {
+        let id = workable_id.as_str();
+        let candidate = match calls.call(WhenLimited::Defer, |api| async move { api.candidate(id).await }).await {
             Ok(candidate) => candidate,
-            Err(crate::export::Failure::Workable(workable::WorkableError::NotFound)) => {
+            Err(CallError::Workable(WorkableError::NotFound)) => {
                 return self.deleted_in_workable(&export).await;
             }
             Err(failure) => return failure.into(),
@@ -305,17 +308,15 @@ impl Engine {
         let after = connection.reconcile_watermark.map_or(0, |ms| ms / 1000 - 1);
         let mut watermark = connection.reconcile_watermark;
         let mut corrections = 0;
-        let mut credentials = self.integrations.credentials(company).await.map_err(Outcome::from_connect)?;
-        let credentials = &mut credentials;
+        let mut calls = self.integrations.account_calls(company).await.map_err(Outcome::from)?;
         for job in jobs {
             let mut page: Option<String> = None;
             loop {
-                let (candidates, next) = workable_call!(self, company, credentials, |api| api.updated_candidates(
-                    &job,
-                    after,
-                    page.as_deref()
-                ))
-                .map_err(Outcome::from)?;
+                let (job, from) = (job.as_str(), page.as_deref());
+                let (candidates, next) = calls
+                    .call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await })
+                    .await
+                    .map_err(Outcome::from)?;
                 for candidate in &candidates {
                     let mut observed = Observed::of(candidate);
                     watermark = watermark.max(observed.updated_at);
@@ -333,7 +334,9 @@ impl Engine {
                     // the candidate when that is news.
                     if candidate.disqualified && candidate.withdrew.is_none() && observed.seen != export.workable_seen()
                     {
-                        let detail = workable_call!(self, company, credentials, |api| api.candidate(&candidate.id))
+                        let detail = calls
+                            .call(WhenLimited::Defer, |api| async move { api.candidate(&candidate.id).await })
+                            .await
                             .map_err(Outcome::from)?;
                         observed = Observed::of(&detail);
                     }

@@ -6,7 +6,9 @@
 use domain::interview::Interview;
 use storage::{InterviewRecord, WorkItem};
 
-use crate::export::{storage_failure, workable_call};
+use integrations::WhenLimited;
+
+use crate::export::storage_failure;
 use crate::{Engine, Outcome};
 
 const WAIT_FOR_EXPORT_MS: i64 = 2_000;
@@ -71,11 +73,10 @@ impl Engine {
         }) else {
             return Outcome::Done;
         };
-        let mut credentials = match self.integrations.credentials(company).await {
-            Ok(credentials) => credentials,
-            Err(err) => return Outcome::from_connect(err),
+        let mut calls = match self.integrations.account_calls(company).await {
+            Ok(calls) => calls,
+            Err(err) => return err.into(),
         };
-        let credentials = &mut credentials;
         // Cancelled before Workable heard of it: nothing to say.
         if interview.cancelled_at.is_some() && interview.synced_version == 0 {
             return match self.db.record_interview_synced(&interview, export.id, None).await {
@@ -84,12 +85,11 @@ impl Engine {
             };
         }
         let body = comment_body(&interview.view(), interview.synced_starts_at, &self.settings.marketplace_name);
-        let posted = workable_call!(self, company, credentials, |api| api.comment(
-            &workable_id,
-            &credentials.member_id,
-            &body,
-            None
-        ));
+        let member = calls.member_id().to_owned();
+        let (workable_id, member, text) = (workable_id.as_str(), member.as_str(), body.as_str());
+        let posted = calls
+            .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, text, None).await })
+            .await;
         if let Err(failure) = posted {
             return failure.into();
         }

@@ -19,7 +19,7 @@ pub mod webhooks;
 use std::sync::Arc;
 use std::time::Duration;
 
-use integrations::{ConnectError, Integrations};
+use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
 use workable::WorkableError;
@@ -101,7 +101,7 @@ impl Outcome {
         }
     }
 
-    pub(crate) fn from_connect(err: ConnectError) -> Outcome {
+    fn from_connect(err: ConnectError) -> Outcome {
         match err {
             ConnectError::ReconnectNeeded => Outcome::Pause(
                 "Workable no longer accepts this connection's access. A master account needs to reconnect.".into(),
@@ -111,6 +111,17 @@ impl Outcome {
             ),
             ConnectError::Storage(err) => Outcome::Retry(format!("Storage failure: {err}")),
             other => Outcome::Retry(other.to_string()),
+        }
+    }
+}
+
+impl From<CallError> for Outcome {
+    fn from(err: CallError) -> Outcome {
+        match err {
+            CallError::Deferred { wait_ms } => Outcome::Wait(wait_ms),
+            CallError::Connection(err) => Outcome::from_connect(err),
+            CallError::Workable(err) => Outcome::from_workable(err),
+            CallError::Storage(err) => export::storage_failure(err),
         }
     }
 }

@@ -9,8 +9,9 @@ use domain::mapping::StageAction;
 use domain::{MarketplaceStage, RequestId};
 use storage::{WorkItem, WorkableSeen};
 
-use crate::export::workable_call;
 use crate::{Engine, Outcome};
+use integrations::{CallError, WhenLimited};
+use workable::WorkableError;
 
 /// How often a move waiting for its export looks again.
 const WAIT_FOR_EXPORT_MS: i64 = 2_000;
@@ -62,11 +63,10 @@ impl Engine {
             Err(err) => return crate::export::storage_failure(err),
         };
         let Some(workable_id) = export.workable_candidate_id.clone() else { return Outcome::Done };
-        let mut credentials = match self.integrations.credentials(company).await {
-            Ok(credentials) => credentials,
-            Err(err) => return Outcome::from_connect(err),
+        let mut calls = match self.integrations.account_calls(company).await {
+            Ok(calls) => calls,
+            Err(err) => return err.into(),
         };
-        let credentials = &mut credentials;
         // From the first write on, Workable may show a state in between (revert, then move): the
         // read-backs of Workable changes wait until this is done.
         if !matches!(config.action(now_at), StageAction::Nothing)
@@ -74,40 +74,43 @@ impl Engine {
         {
             return crate::export::storage_failure(err);
         }
-        let result: Result<(WorkableSeen, String), Outcome> = async {
+        let member = calls.member_id().to_owned();
+        let (workable_id, member) = (workable_id.as_str(), member.as_str());
+        let result: Result<(WorkableSeen, String), CallError> = async {
             match config.action(now_at) {
                 StageAction::Nothing => Ok((
                     export.workable_seen(),
                     format!("Moved to {} in the marketplace; that stage is blank in the mapping, so Workable was not changed.", now_at.label()),
                 )),
                 StageAction::Move { slug, name } => {
+                    let slug = slug.as_str();
                     if export.workable_disqualified {
-                        match workable_call!(self, company, credentials, |api| api.revert(&workable_id, &credentials.member_id)) {
+                        match calls.call(WhenLimited::Defer, |api| async move { api.revert(workable_id, member).await }).await {
                             Ok(()) => {}
                             // Not disqualified (any more): an earlier attempt reverted them and
                             // then waited for the limit before moving.
-                            Err(crate::export::Failure::Workable(workable::WorkableError::Invalid { .. })) => {}
-                            Err(failure) => return Err(failure.into()),
+                            Err(CallError::Workable(WorkableError::Invalid { .. })) => {}
+                            Err(err) => return Err(err),
                         }
                     }
-                    workable_call!(self, company, credentials, |api| api.move_candidate(&workable_id, &credentials.member_id, &slug))
-                        .map_err(Outcome::from)?;
+                    calls
+                        .call(WhenLimited::Defer, |api| async move { api.move_candidate(workable_id, member, slug).await })
+                        .await?;
                     let reverted = if export.workable_disqualified { "Disqualification reverted; moved" } else { "Moved" };
                     let seen = WorkableSeen { stage: Some(name.clone()), disqualified: false, withdrew: false };
                     Ok((seen, format!("{reverted} to “{name}” in Workable (marketplace: {}).", now_at.label())))
                 }
                 StageAction::Disqualify => {
                     let withdrew = now_at == MarketplaceStage::Withdrawn;
-                    let reasons = workable_call!(self, company, credentials, |api| api.disqualification_reasons())
-                        .map_err(Outcome::from)?;
+                    let reasons =
+                        calls.call(WhenLimited::Defer, |api| async move { api.disqualification_reasons().await }).await?;
                     let reason = reasons.iter().find(|r| r.candidate_withdrew == withdrew);
-                    workable_call!(self, company, credentials, |api| api.disqualify(
-                        &workable_id,
-                        &credentials.member_id,
-                        reason.map(|r| r.id.as_str()),
-                        withdrew
-                    ))
-                    .map_err(Outcome::from)?;
+                    let reason_id = reason.map(|r| r.id.as_str());
+                    calls
+                        .call(WhenLimited::Defer, |api| async move {
+                            api.disqualify(workable_id, member, reason_id, withdrew).await
+                        })
+                        .await?;
                     let why = reason.map(|r| format!(" (“{}”)", r.description)).unwrap_or_default();
                     let seen = WorkableSeen { stage: export.workable_stage.clone(), disqualified: true, withdrew };
                     Ok((seen, format!("Disqualified in Workable{why}: {} in the marketplace.", now_at.label())))
@@ -115,19 +118,21 @@ impl Engine {
             }
         }
         .await;
-        if let Err(Outcome::Fail(_)) = &result
+        let outcome = match result {
+            Ok((seen, detail)) => return self.synced(export.id, now_at, &seen, &detail).await,
+            Err(CallError::Workable(WorkableError::NotFound)) => Outcome::Fail(format!(
+                "The candidate is no longer in Workable, so the move to {} could not follow.",
+                now_at.label()
+            )),
+            Err(err) => Outcome::from(err),
+        };
+        // A move that will not be tried again is no longer under way.
+        if matches!(outcome, Outcome::Fail(_))
             && let Err(err) = self.db.set_pushing_stage(export.id, None).await
         {
             return crate::export::storage_failure(err);
         }
-        match result {
-            Ok((seen, detail)) => self.synced(export.id, now_at, &seen, &detail).await,
-            Err(Outcome::Fail(why)) if why.contains("no longer exists") => Outcome::Fail(format!(
-                "The candidate is no longer in Workable, so the move to {} could not follow: {why}",
-                now_at.label()
-            )),
-            Err(outcome) => outcome,
-        }
+        outcome
     }
 
     async fn synced(&self, export: i64, stage: MarketplaceStage, seen: &WorkableSeen, detail: &str) -> Outcome {

@@ -12,7 +12,6 @@ use common::{RUST_JOB, Setup, setup};
 use domain::export::ExportState;
 use domain::interview::InterviewPlan;
 use domain::{MarketplaceStage, RequestId};
-use hmac::{Hmac, Mac};
 use storage::test_on_both_databases;
 use workable_sandbox::{Faults, seed};
 
@@ -79,9 +78,7 @@ async fn exported(s: &Setup, n: usize) -> (RequestId, String) {
 }
 
 fn sign(key: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    workable::webhook::sign(key.as_bytes(), body)
 }
 
 async fn stop(worker: (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)) {
@@ -250,7 +247,7 @@ test_on_both_databases! {
             async move {
                 let mut request = http.post(url).header("content-type", "application/json").body(body);
                 if let Some(signature) = signature {
-                    request = request.header("X-Workable-Signature", signature);
+                    request = request.header(workable::webhook::SIGNATURE_HEADER, signature);
                 }
                 request.send().await.unwrap().status().as_u16()
             }
@@ -268,8 +265,6 @@ test_on_both_databases! {
         assert_eq!(post(url.clone(), body.clone(), Some(sign("not-the-key", &body))).await, 401, "forged");
         assert_eq!(post(url.clone(), body.clone(), Some("zz".into())).await, 401, "not hex");
         assert_eq!(post(url.clone(), b"{not json".to_vec(), Some(sign(seed::NORTHWIND_TOKEN, b"{not json"))).await, 400);
-        let huge = vec![b' '; 300 * 1024];
-        assert_eq!(post(url.clone(), huge.clone(), Some(sign(seed::NORTHWIND_TOKEN, &huge))).await, 413);
         let unknown = format!("{}/webhooks/workable/{}/candidate_moved", s.public_url, "ab".repeat(32));
         assert_eq!(post(unknown, body.clone(), Some(good.clone())).await, 404);
         settle(&s).await;
@@ -294,12 +289,13 @@ test_on_both_databases! {
             assert!(ours.iter().any(|o| o == outcome), "{outcome} in {ours:?}");
         }
         let nobody: Vec<String> = s.db.webhook_deliveries(None).await.unwrap().into_iter().map(|(o, _)| o).collect();
-        assert!(nobody.contains(&"oversized".to_owned()) && nobody.contains(&"unknown_connection".to_owned()), "{nobody:?}");
+        // (An oversized body is refused by the server's route before the receiver: `server/tests`.)
+        assert!(nobody.contains(&"unknown_connection".to_owned()), "{nobody:?}");
         let columns = s.db.webhook_delivery_columns().await.unwrap();
         assert!(!columns.iter().any(|c| c.contains("body") && c != "body_sha256"), "{columns:?}");
         // Old records are pruned (the server does it hourly, after 30 days).
         assert_eq!(s.db.prune_webhook_deliveries(0).await.unwrap(), 0);
-        assert!(s.db.prune_webhook_deliveries(storage::now_ms() + 1).await.unwrap() >= 8);
+        assert!(s.db.prune_webhook_deliveries(storage::now_ms() + 1).await.unwrap() >= 7);
         assert!(s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap().is_empty());
     }
 }

@@ -6,9 +6,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 use tokio::sync::Notify;
 
 use crate::{Sandbox, render};
@@ -56,12 +54,6 @@ impl Outbox {
 
 /// Retries after 1, 2, 4 … 32 s; then the delivery is dropped (logged).
 const MAX_ATTEMPTS: u32 = 7;
-
-pub fn sign(key: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
 
 impl Sandbox {
     /// Queues `event` for every subscription of the account that matches it.
@@ -186,11 +178,11 @@ async fn deliver(sandbox: &Sandbox, client: &reqwest::Client, delivery: &Deliver
         "data": data,
     })
     .to_string();
-    let signature = sign(&subscription.signing_key, body.as_bytes());
+    let signature = workable::webhook::sign(subscription.signing_key.as_bytes(), body.as_bytes());
     let result = client
         .post(&subscription.target)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("X-Workable-Signature", signature)
+        .header(workable::webhook::SIGNATURE_HEADER, signature)
         .body(body)
         .send()
         .await;
@@ -204,17 +196,5 @@ async fn deliver(sandbox: &Sandbox, client: &reqwest::Client, delivery: &Deliver
             tracing::info!(error = %err, target = %subscription.target, "webhook not delivered; will retry");
             false
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_signature_is_lower_case_hex_hmac_sha256() {
-        // RFC 4231 test case 2.
-        assert_eq!(
-            super::sign("Jefe", b"what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
     }
 }

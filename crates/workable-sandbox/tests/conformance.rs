@@ -1,5 +1,5 @@
-//! Replays every exchange recorded against the live Workable API (`tests/recordings/`, a copy of
-//! `shared/workable-recordings/`)
+//! Replays every exchange recorded against the live Workable API (`crates/workable/tests/recordings/`,
+//! a copy of `shared/workable-recordings/` that the client's own test decodes too)
 //! on a fresh sandbox and checks the answer has the same status, the same content type and the
 //! same JSON shape: the same keys at every level and the same JSON types. Values may differ, and
 //! `null` matches any type (an optional field that happened to be empty on one side).
@@ -17,7 +17,7 @@ use workable_sandbox::{Sandbox, seed};
 /// A copy of `shared/workable-recordings/` kept in the repository, so the test runs from any
 /// clone.
 fn recordings_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/recordings")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../workable/tests/recordings")
 }
 
 fn kind(v: &Value) -> &'static str {

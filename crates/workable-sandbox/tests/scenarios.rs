@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -479,8 +478,10 @@ async fn receiver(status: u16) -> (String, mpsc::UnboundedReceiver<(String, Stri
         axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
             let tx = tx.clone();
             async move {
-                let signature =
-                    headers.get("x-workable-signature").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+                let signature = headers
+                    .get(workable::webhook::SIGNATURE_HEADER)
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
                 let _ = tx.send((signature, body));
                 axum::http::StatusCode::from_u16(status).unwrap()
             }
@@ -493,9 +494,7 @@ async fn receiver(status: u16) -> (String, mpsc::UnboundedReceiver<(String, Stri
 }
 
 fn verify(key: &str, body: &str, signature: &str) -> bool {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(body.as_bytes());
-    mac.verify_slice(&hex::decode(signature).unwrap_or_default()).is_ok()
+    workable::webhook::verify(key.as_bytes(), body.as_bytes(), signature)
 }
 
 async fn next(rx: &mut mpsc::UnboundedReceiver<(String, String)>) -> (String, Value, String) {

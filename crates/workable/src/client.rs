@@ -1,8 +1,10 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tracing::Instrument;
 
 use crate::{
     Account, Candidate, CandidateFile, DisqualificationReason, Endpoints, Job, Member, NewCandidate, RateLimit, Secret,
@@ -20,7 +22,7 @@ pub struct Reply<T> {
 #[derive(Clone, Debug)]
 pub struct WorkableClient {
     http: reqwest::Client,
-    endpoints: Endpoints,
+    endpoints: Arc<Endpoints>,
 }
 
 impl WorkableClient {
@@ -33,7 +35,7 @@ impl WorkableClient {
             .user_agent(concat!("ats-bridge/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client builds");
-        WorkableClient { http, endpoints }
+        WorkableClient { http, endpoints: Arc::new(endpoints) }
     }
 
     pub fn endpoints(&self) -> &Endpoints {
@@ -50,9 +52,10 @@ impl WorkableClient {
         Ok(Reply { value: field(body, "accounts")?, rate_limit })
     }
 
-    /// Calls scoped to one account.
-    pub fn account<'a>(&'a self, subdomain: &'a Subdomain, token: &'a Secret) -> AccountApi<'a> {
-        AccountApi { client: self, base: self.endpoints.account_api(subdomain), token }
+    /// Calls scoped to one account. Owns what it needs (the pool is shared), so a call's future
+    /// borrows nothing from the caller but its arguments.
+    pub fn account(&self, subdomain: &Subdomain, token: &Secret) -> AccountApi {
+        AccountApi { client: self.clone(), base: self.endpoints.account_api(subdomain), token: token.clone() }
     }
 
     async fn send(
@@ -64,33 +67,36 @@ impl WorkableClient {
     ) -> Result<(Value, Option<RateLimit>), WorkableError> {
         let path = url.split("/spi/v3").nth(1).unwrap_or(url).split('?').next().unwrap_or_default().to_owned();
         let span = tracing::info_span!("workable", workable.method = %method, workable.path = %path, rate_limit.remaining = tracing::field::Empty);
-        let _entered = span.enter();
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(token.expose())
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.map_err(|e| WorkableError::Transient(describe(&e)))?;
-        let rate_limit = rate_limit(response.headers());
-        if let Some(limit) = rate_limit {
-            span.record("rate_limit.remaining", limit.remaining);
-        }
-        let status = response.status();
-        let text = response.text().await.map_err(|e| WorkableError::Transient(describe(&e)))?;
-        if status.is_success() {
-            // Move, disqualify and revert answer an empty body.
-            let body = if text.trim().is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?
-            };
-            return Ok((body, rate_limit));
-        }
-        tracing::info!(status = status.as_u16(), "workable refused the call");
-        Err(error_for(status, &text, rate_limit))
+        let call = async {
+            let mut request = self
+                .http
+                .request(method, url)
+                .bearer_auth(token.expose())
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().await.map_err(|e| WorkableError::Transient(describe(&e)))?;
+            let rate_limit = rate_limit(response.headers());
+            if let Some(limit) = rate_limit {
+                tracing::Span::current().record("rate_limit.remaining", limit.remaining);
+            }
+            let status = response.status();
+            let text = response.text().await.map_err(|e| WorkableError::Transient(describe(&e)))?;
+            if status.is_success() {
+                // Move, disqualify and revert answer an empty body.
+                let body = if text.trim().is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_str(&text).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?
+                };
+                return Ok((body, rate_limit));
+            }
+            tracing::info!(status = status.as_u16(), "workable refused the call");
+            Err(error_for(status, &text, rate_limit))
+        };
+        // Attached to the future, never held across an await.
+        call.instrument(span).await
     }
 }
 
@@ -169,20 +175,20 @@ fn field<T: DeserializeOwned>(mut body: Value, key: &str) -> Result<T, WorkableE
 }
 
 /// One account's API, with one token.
-pub struct AccountApi<'a> {
-    client: &'a WorkableClient,
+pub struct AccountApi {
+    client: WorkableClient,
     base: String,
-    token: &'a Secret,
+    token: Secret,
 }
 
-impl AccountApi<'_> {
+impl AccountApi {
     /// Every page of a collection, following `paging.next` verbatim.
     async fn all<T: DeserializeOwned>(&self, first_url: String, key: &str) -> Result<Reply<Vec<T>>, WorkableError> {
         let mut url = Some(first_url);
         let mut items = Vec::new();
         let mut last = None;
         while let Some(current) = url.take() {
-            let (body, rate_limit) = self.client.send(Method::GET, &current, self.token, None).await?;
+            let (body, rate_limit) = self.client.send(Method::GET, &current, &self.token, None).await?;
             last = rate_limit.or(last);
             url = body.pointer("/paging/next").and_then(Value::as_str).map(str::to_owned);
             items.extend(field::<Vec<T>>(body, key)?);
@@ -202,7 +208,7 @@ impl AccountApi<'_> {
     /// One job (Workable answers it unwrapped); 404 when it no longer exists.
     pub async fn job(&self, shortcode: &str) -> Result<Reply<Job>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}", self.base), self.token, None).await?;
+            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}", self.base), &self.token, None).await?;
         let job = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
         Ok(Reply { value: job, rate_limit })
     }
@@ -210,7 +216,7 @@ impl AccountApi<'_> {
     /// A job's own pipeline.
     pub async fn job_stages(&self, shortcode: &str) -> Result<Reply<Vec<Stage>>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}/stages", self.base), self.token, None).await?;
+            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}/stages", self.base), &self.token, None).await?;
         Ok(Reply { value: field(body, "stages")?, rate_limit })
     }
 
@@ -227,7 +233,7 @@ impl AccountApi<'_> {
             None => format!("{}/jobs/{shortcode}/candidates", self.base),
         };
         let body = serde_json::json!({ "sourced": true, "candidate": candidate });
-        let (body, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        let (body, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
         Ok(Reply { value: field(body, "candidate")?, rate_limit })
     }
 
@@ -243,7 +249,7 @@ impl AccountApi<'_> {
             query_value(shortcode),
             query_value(email)
         );
-        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
         let candidates: Vec<Candidate> = field(body, "candidates")?;
         let found = candidates.into_iter().find(|c| {
             c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
@@ -256,7 +262,7 @@ impl AccountApi<'_> {
     pub async fn candidate(&self, id: &str) -> Result<Reply<Candidate>, WorkableError> {
         let (body, rate_limit) = self
             .client
-            .send(Method::GET, &format!("{}/candidates/{}", self.base, path_segment(id)), self.token, None)
+            .send(Method::GET, &format!("{}/candidates/{}", self.base, path_segment(id)), &self.token, None)
             .await?;
         Ok(Reply { value: field(body, "candidate")?, rate_limit })
     }
@@ -264,7 +270,7 @@ impl AccountApi<'_> {
     /// The candidate's files: the resume and comment attachments.
     pub async fn candidate_files(&self, id: &str) -> Result<Reply<Vec<CandidateFile>>, WorkableError> {
         let url = format!("{}/candidates/{}/files", self.base, path_segment(id));
-        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
         Ok(Reply { value: field(body, "files")?, rate_limit })
     }
 
@@ -284,7 +290,7 @@ impl AccountApi<'_> {
         }
         let payload = serde_json::json!({ "member_id": member_id, "comment": comment });
         let url = format!("{}/candidates/{}/comments", self.base, path_segment(candidate_id));
-        let (answer, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&payload)).await?;
+        let (answer, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&payload)).await?;
         Ok(Reply { value: answer.get("id").and_then(Value::as_str).map(str::to_owned), rate_limit })
     }
 
@@ -292,7 +298,7 @@ impl AccountApi<'_> {
     pub async fn move_candidate(&self, id: &str, member_id: &str, stage: &str) -> Result<Reply<()>, WorkableError> {
         let body = serde_json::json!({ "member_id": member_id, "target_stage": stage });
         let url = format!("{}/candidates/{}/move", self.base, path_segment(id));
-        let (_, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        let (_, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
     }
 
@@ -310,7 +316,7 @@ impl AccountApi<'_> {
             body["disqualify_reason_id"] = Value::String(reason.to_owned());
         }
         let url = format!("{}/candidates/{}/disqualify", self.base, path_segment(id));
-        let (_, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        let (_, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
     }
 
@@ -318,14 +324,14 @@ impl AccountApi<'_> {
     pub async fn revert(&self, id: &str, member_id: &str) -> Result<Reply<()>, WorkableError> {
         let body = serde_json::json!({ "member_id": member_id });
         let url = format!("{}/candidates/{}/revert", self.base, path_segment(id));
-        let (_, rate_limit) = self.client.send(Method::POST, &url, self.token, Some(&body)).await?;
+        let (_, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
     }
 
     /// The account's reasons to disqualify (a bare JSON array).
     pub async fn disqualification_reasons(&self) -> Result<Reply<Vec<DisqualificationReason>>, WorkableError> {
         let url = format!("{}/disqualification_reasons", self.base);
-        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
         let reasons = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
         Ok(Reply { value: reasons, rate_limit })
     }
@@ -338,7 +344,7 @@ impl AccountApi<'_> {
     /// The account's webhook subscriptions.
     pub async fn subscriptions(&self) -> Result<Reply<Vec<Subscription>>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/subscriptions", self.base), self.token, None).await?;
+            self.client.send(Method::GET, &format!("{}/subscriptions", self.base), &self.token, None).await?;
         Ok(Reply { value: field(body, "subscriptions")?, rate_limit })
     }
 
@@ -351,7 +357,7 @@ impl AccountApi<'_> {
             "args": { "account_id": subdomain, "job_shortcode": "", "stage_slug": "" },
         });
         let (body, rate_limit) =
-            self.client.send(Method::POST, &format!("{}/subscriptions", self.base), self.token, Some(&body)).await?;
+            self.client.send(Method::POST, &format!("{}/subscriptions", self.base), &self.token, Some(&body)).await?;
         let id = match body.get("id") {
             Some(Value::Number(n)) => n.to_string(),
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -363,7 +369,7 @@ impl AccountApi<'_> {
     /// Removes a subscription; one already gone counts as removed.
     pub async fn unsubscribe(&self, id: &str) -> Result<Reply<()>, WorkableError> {
         let url = format!("{}/subscriptions/{}", self.base, path_segment(id));
-        match self.client.send(Method::DELETE, &url, self.token, None).await {
+        match self.client.send(Method::DELETE, &url, &self.token, None).await {
             Ok((_, rate_limit)) => Ok(Reply { value: (), rate_limit }),
             Err(WorkableError::NotFound) => Ok(Reply { value: (), rate_limit: None }),
             Err(err) => Err(err),
@@ -389,14 +395,14 @@ impl AccountApi<'_> {
                 iso_seconds(after)
             ),
         };
-        let (body, rate_limit) = self.client.send(Method::GET, &url, self.token, None).await?;
+        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
         let next = body.pointer("/paging/next").and_then(Value::as_str).map(str::to_owned);
         Ok(Reply { value: (field(body, "candidates")?, next), rate_limit })
     }
 
     /// Whether the token may manage webhook subscriptions (lists them).
     pub async fn can_read_subscriptions(&self) -> Result<Reply<bool>, WorkableError> {
-        match self.client.send(Method::GET, &format!("{}/subscriptions", self.base), self.token, None).await {
+        match self.client.send(Method::GET, &format!("{}/subscriptions", self.base), &self.token, None).await {
             Ok((_, rate_limit)) => Ok(Reply { value: true, rate_limit }),
             Err(WorkableError::Forbidden) => Ok(Reply { value: false, rate_limit: None }),
             Err(err) => Err(err),
@@ -407,7 +413,7 @@ impl AccountApi<'_> {
     /// that does not exist is refused with 403 without the scope and 404 with it.
     pub async fn can_write_candidates(&self) -> Result<Reply<bool>, WorkableError> {
         let body = serde_json::json!({ "tags": [] });
-        match self.client.send(Method::PUT, &format!("{}/candidates/0/tags", self.base), self.token, Some(&body)).await
+        match self.client.send(Method::PUT, &format!("{}/candidates/0/tags", self.base), &self.token, Some(&body)).await
         {
             Err(WorkableError::NotFound) => Ok(Reply { value: true, rate_limit: None }),
             Err(WorkableError::Forbidden) => Ok(Reply { value: false, rate_limit: None }),

@@ -9,6 +9,7 @@ mod model;
 pub mod oauth;
 mod secret;
 mod values;
+pub mod webhook;
 
 pub use client::{AccountApi, Reply, WorkableClient};
 pub use error::WorkableError;
@@ -17,7 +18,7 @@ pub use model::{
     NewExperience, NewSocialProfile, RateLimit, Stage, Subscription, Upload,
 };
 pub use secret::Secret;
-pub use values::{ParseError, Subdomain};
+pub use values::{CandidateId, ParseError, Subdomain};
 
 /// Where Workable lives. The account API base is a template with `{subdomain}`:
 /// `https://{subdomain}.workable.com` for Workable, `http://127.0.0.1:3000/sandbox/{subdomain}`

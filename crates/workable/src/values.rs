@@ -4,6 +4,8 @@ use std::fmt;
 pub enum ParseError {
     #[error("a Workable subdomain is 1 to 63 letters, digits or hyphens (the part before .workable.com)")]
     Subdomain,
+    #[error("a Workable candidate id is 1 to 64 letters or digits")]
+    CandidateId,
 }
 
 /// A Workable account's subdomain: `acme` in `https://acme.workable.com`.
@@ -31,6 +33,38 @@ impl Subdomain {
 impl fmt::Display for Subdomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A Workable candidate's id: letters and digits (Workable sends hex strings, sometimes numbers).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CandidateId(String);
+
+impl CandidateId {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let valid = !raw.is_empty() && raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric());
+        if valid { Ok(CandidateId(raw.to_owned())) } else { Err(ParseError::CandidateId) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CandidateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CandidateId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(serde::de::Error::custom("the candidate id is not text or a number")),
+        };
+        CandidateId::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

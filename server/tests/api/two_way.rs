@@ -87,10 +87,17 @@ on_both_databases! {
         // Forged and unknown deliveries are refused by the mounted endpoint.
         let target = targets.iter().find(|t| t.ends_with("/candidate_moved")).unwrap();
         let http = reqwest::Client::new();
-        let forged = http.post(target).header("X-Workable-Signature", "00").body("{}").send().await.unwrap();
+        let forged = http.post(target).header(workable::webhook::SIGNATURE_HEADER, "00").body("{}").send().await.unwrap();
         assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
         let unknown = http.post(format!("{}/webhooks/workable/nope/candidate_moved", app.address)).body("{}").send().await.unwrap();
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        // Too large: refused unread (and recorded without a company or a body).
+        let huge = vec![b' '; 300 * 1024];
+        let signature = workable::webhook::sign(workable_sandbox::seed::NORTHWIND_TOKEN.as_bytes(), &huge);
+        let oversized = http.post(target).header(workable::webhook::SIGNATURE_HEADER, signature).body(huge).send().await.unwrap();
+        assert_eq!(oversized.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let refused: Vec<String> = app.market.db().webhook_deliveries(None).await.unwrap().into_iter().map(|(o, _)| o).collect();
+        assert!(refused.contains(&"oversized".to_owned()), "{refused:?}");
 
         // Interviews: parsed at the boundary, another company's request not found.
         let id = request.0.to_string();
