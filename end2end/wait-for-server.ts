@@ -1,4 +1,4 @@
-// `cargo leptos end-to-end` starts the server and Playwright together: wait until it answers.
+// scripts/browser-suite starts the server and Playwright together: wait until it answers.
 export default async function waitForServer() {
   const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
   const deadline = Date.now() + 180_000;

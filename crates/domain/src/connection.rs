@@ -27,8 +27,9 @@ text_enum!(ConnectionStatus, "connection status", {
 mod tests {
     use super::*;
 
+    // That the databases' CHECK constraints allow exactly these words: storage's `migrations` test.
     #[test]
-    fn the_stored_words_match_the_database_check_constraints() {
+    fn the_stored_words_round_trip_and_nothing_else_parses() {
         let kinds: Vec<&str> = AuthKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(kinds, ["oauth", "api_token"]);
         let states: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();

@@ -134,7 +134,8 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// Deliveries by outcome (for tests and figures), newest first.
+    /// Deliveries by outcome, newest first (tests only).
+    #[cfg(feature = "testing")]
     pub async fn webhook_deliveries(&self, company: Option<CompanyId>) -> Result<Vec<(String, Option<String>)>> {
         let rows = match company {
             Some(company) => {
@@ -154,6 +155,7 @@ impl Db {
 
     /// Whether a stored delivery ever kept its body: never (the column does not exist); this
     /// lists what is stored of each, for the test that says so.
+    #[cfg(feature = "testing")]
     pub async fn webhook_delivery_columns(&self) -> Result<Vec<String>> {
         let row = sqlx::query("SELECT * FROM webhook_deliveries LIMIT 1").fetch_optional(self.pool()).await?;
         Ok(row.map(|r| r.columns().iter().map(|c| sqlx::Column::name(c).to_owned()).collect()).unwrap_or_default())

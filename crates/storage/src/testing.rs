@@ -66,6 +66,12 @@ impl TestDatabase {
     }
 }
 
+/// Runs one statement as written, for tests that must reach past the typed API (to see a CHECK
+/// constraint refuse a word, say); the rows it changed.
+pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(db.pool()).await?.rows_affected())
+}
+
 /// `postgres://u:p@h:5432/postgres?x=y` → the same URL naming database `name`.
 fn replace_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
@@ -83,6 +89,27 @@ fn replace_database(url: &str, name: &str) -> String {
 /// Declares one async test per storage engine: `name::sqlite` and `name::postgres`.
 #[macro_export]
 macro_rules! test_on_both_databases {
+    // `multi_thread;` first: on a multi-threaded runtime, for tests that claim concurrency.
+    (multi_thread; $(#[$meta:meta])* async fn $name:ident($db:ident: Db) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[$meta])*
+            async fn run($db: $crate::Db) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let test = $crate::testing::TestDatabase::new($crate::Backend::Sqlite).await;
+                run(test.db.clone()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let test = $crate::testing::TestDatabase::new($crate::Backend::Postgres).await;
+                run(test.db.clone()).await;
+            }
+        }
+    };
     ($(#[$meta:meta])* async fn $name:ident($db:ident: Db) $body:block) => {
         mod $name {
             #[allow(unused_imports)]

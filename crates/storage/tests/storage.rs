@@ -403,15 +403,19 @@ test_on_both_databases! {
 }
 
 test_on_both_databases! {
+    multi_thread;
     async fn concurrent_claims_never_share_an_item(db: Db) {
         let f = fixture(&db).await;
         let now = storage::now_ms();
         for subject in 0..200 {
             db.enqueue("export", f.company, subject, now).await.unwrap();
         }
-        let claimers = (0..8).map(|n| {
-            let db = db.clone();
+        // Eight claimers on four threads, released together.
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+        let claimers: Vec<_> = (0..8).map(|n| {
+            let (db, start) = (db.clone(), start.clone());
             tokio::spawn(async move {
+                start.wait().await;
                 let mut mine = Vec::new();
                 loop {
                     let items = db.claim_work(&format!("w{n}"), 60_000, 7).await.unwrap();
@@ -421,7 +425,7 @@ test_on_both_databases! {
                     mine.extend(items.into_iter().map(|i| i.subject_id));
                 }
             })
-        });
+        }).collect();
         let mut all = Vec::new();
         for claimer in claimers {
             all.extend(claimer.await.unwrap());
