@@ -88,6 +88,12 @@ impl Integrations {
         self
     }
 
+    /// The limiter goes by `clock` (tests advance it in step with the sandbox's clock).
+    pub fn with_clock(mut self, clock: limiter::Clock) -> Self {
+        self.limiter = limiter::RateLimiter::with_clock(clock);
+        self
+    }
+
     pub fn client(&self) -> &WorkableClient {
         &self.client
     }

@@ -4,11 +4,13 @@
 //! limiter crates (governor and the like) count against a fixed quota of their own instead.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use domain::CompanyId;
 use storage::now_ms;
+use tokio::sync::Notify;
 use workable::RateLimit;
 
 /// Waiting a little past Workable's reset second absorbs clock differences.
@@ -73,12 +75,60 @@ impl Window {
     }
 }
 
+/// The time the limiter goes by: the system's, shifted by whatever a test advanced it (in step
+/// with the sandbox's clock, whose windows then pass without anyone waiting for them).
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+    advanced: Arc<Notify>,
+}
+
+impl Clock {
+    pub fn now_ms(&self) -> i64 {
+        now_ms() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Moves this clock forward; waits on it end as if the time had passed.
+    pub fn advance(&self, ms: i64) {
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        self.advanced.notify_waiters();
+    }
+
+    /// Sleeps `ms` of this clock's time.
+    async fn sleep(&self, ms: i64) {
+        let until = self.now_ms() + ms;
+        loop {
+            let advanced = self.advanced.notified();
+            tokio::pin!(advanced);
+            advanced.as_mut().enable();
+            let left = until - self.now_ms();
+            if left <= 0 {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(left as u64)) => {}
+                _ = advanced => {}
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct RateLimiter {
     windows: Arc<Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<Window>>>>>,
+    clock: Clock,
 }
 
 impl RateLimiter {
+    /// A limiter going by `clock` (tests advance it with the sandbox's).
+    pub fn with_clock(clock: Clock) -> Self {
+        RateLimiter { windows: Arc::default(), clock }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     fn window(&self, company: CompanyId) -> Arc<tokio::sync::Mutex<Window>> {
         self.windows.lock().expect("limiter lock").entry(company).or_default().clone()
     }
@@ -89,11 +139,11 @@ impl RateLimiter {
         let window = self.window(company);
         let mut w = window.lock().await;
         loop {
-            w.roll(now_ms());
-            match w.wait(now_ms()) {
+            w.roll(self.clock.now_ms());
+            match w.wait(self.clock.now_ms()) {
                 Some(wait) => {
                     tracing::debug!(company.id = %company, wait_ms = wait, "waiting for Workable's rate-limit window");
-                    tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+                    self.clock.sleep(wait).await;
                 }
                 None => break,
             }
@@ -106,7 +156,7 @@ impl RateLimiter {
     pub async fn try_acquire(&self, company: CompanyId) -> Result<(), i64> {
         let window = self.window(company);
         let mut w = window.lock().await;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         w.roll(now);
         if let Some(wait) = w.wait(now) {
             return Err(wait);
@@ -120,7 +170,7 @@ impl RateLimiter {
         let Some(r) = reported else { return };
         let window = self.window(company);
         let mut w = window.lock().await;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let reset_at_ms = Window::believable(r.reset_at * 1000, now);
         let previous_limit = std::mem::replace(&mut w.limit, r.limit.max(1));
         if w.known && reset_at_ms == w.reset_at_ms {
@@ -144,7 +194,7 @@ impl RateLimiter {
     pub async fn throttled(&self, company: CompanyId, reset_at: Option<i64>) {
         let window = self.window(company);
         let mut w = window.lock().await;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         w.remaining = 0;
         w.reset_at_ms = reset_at.map_or(now + WINDOW_MS, |s| Window::believable(s * 1000, now));
         w.known = reset_at.is_some();
@@ -154,7 +204,7 @@ impl RateLimiter {
     pub fn wait_ms(&self, company: CompanyId) -> Option<i64> {
         let window = self.window(company);
         let w = window.try_lock().ok()?;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         (w.reset_at_ms + MARGIN_MS > now).then(|| w.wait(now)).flatten()
     }
 }

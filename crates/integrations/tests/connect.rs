@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use domain::UserRole;
 use domain::views::ConnectionState;
+use integrations::limiter::Clock;
 use integrations::{Actor, Completion, ConnectError, Integrations, TokenCipher};
 use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
 use storage::{Db, test_on_both_databases};
@@ -43,11 +44,19 @@ async fn setup(db: &Db) -> Setup {
         WorkableClient::new(Endpoints::sandbox(&base)),
         Some(app),
         TokenCipher::generate().0,
-    );
+    )
+    // The limiter's clock moves with the sandbox's (`Setup::advance`).
+    .with_clock(Clock::default());
     Setup { sandbox, base, integrations, maria: actor(db, 0).await, tom: actor(db, 1).await, hank: actor(db, 2).await }
 }
 
 impl Setup {
+    /// Time passes for Workable and for our limiter alike, without waiting for it.
+    fn advance(&self, ms: i64) {
+        self.sandbox.advance_clock(ms);
+        self.integrations.rate_limiter().clock().advance(ms);
+    }
+
     /// What a person does on the sandbox's authorise page; returns the callback's query.
     async fn approve(&self, url: &str, email: &str, decision: &str) -> Vec<(String, String)> {
         let (_, query) = url.split_once('?').unwrap();
@@ -185,7 +194,7 @@ test_on_both_databases! {
                 _ => assert!(text.contains("create candidates") && text.contains("subscribe to webhooks"), "{text}"),
             }
             assert!(db.connection(s.maria.company_id).await.unwrap().is_none(), "nothing half-saved after {why}");
-            s.sandbox.advance_clock(10_000);
+            s.advance(10_000);
         }
         let past = s.integrations.connect_with_api_token(&s.maria, "northwind", seed::NORTHWIND_TOKEN, Some("2020-01-31")).await.unwrap_err();
         assert!(matches!(past, ConnectError::InvalidInput { field: "expires_on", .. }), "{past:?}");

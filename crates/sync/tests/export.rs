@@ -117,12 +117,16 @@ test_on_both_databases! {
     async fn a_429_storm_makes_the_export_wait_then_finish(db: Db) {
         let s = setup(&db).await;
         s.map_rust().await;
-        s.sandbox.set_faults(Faults { rate_limit_storm_until_ms: Some(s.sandbox.now_ms() + 2_500), ..Faults::default() });
+        // The storm lasts until the export has been seen waiting (not for a time the test could
+        // miss on a busy machine), then Workable answers again.
+        s.sandbox.set_faults(Faults { rate_limit_storm_until_ms: Some(s.sandbox.now_ms() + 3_600_000), ..Faults::default() });
         let (_stop, _worker) = s.start();
         let (request, email) = s.acceptance(5).await;
         s.wait_for(request, ExportState::Waiting).await;
         let waiting = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         assert!(waiting.next_attempt_at.is_some(), "an ETA to show");
+        assert!(s.in_workable(&email).is_empty());
+        s.sandbox.set_faults(Faults::default());
         s.wait_for(request, ExportState::Done).await;
         s.assert_exported_once(&email, 5);
     }

@@ -76,7 +76,10 @@ test_on_both_databases! {
         let ledger = wait_for_stage_lines(&s, request, 4).await;
         assert_eq!(in_workable(&s, &email), ("phone-screen".into(), false, false));
         assert!(ledger[3].starts_with("Disqualification reverted"), "{ledger:?}");
-        assert_eq!(s.calls("POST", "/revert"), 1);
+        // Once, or twice when the rate limit made the move wait after the revert: the retry
+        // reverts again and takes Workable's 422 (not disqualified) as done.
+        let reverts = s.calls("POST", "/revert");
+        assert!((1..=2).contains(&reverts), "{reverts} reverts");
 
         // Withdrawn says the candidate withdrew.
         move_to(&s, request, MarketplaceStage::Withdrawn).await;

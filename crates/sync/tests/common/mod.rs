@@ -28,6 +28,7 @@ pub struct Setup {
 }
 
 pub async fn setup(db: &Db) -> Setup {
+    let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     seed_if_empty(db).await.unwrap();
     let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
     let (base, _) = sandbox.serve(0).await.unwrap();
