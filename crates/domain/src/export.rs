@@ -29,6 +29,48 @@ text_enum!(ExportState, "export state", {
     Done => "done",
 });
 
+/// What a line of an export's ledger records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerStep {
+    /// Queued for a job (back-fill after the role was mapped).
+    Queued,
+    /// Created in Workable.
+    Created,
+    /// Found in Workable already and linked.
+    Linked,
+    ProfileAttached,
+    FilesConfirmed,
+    AtStage,
+    /// An attempt failed and another follows.
+    Retrying,
+    /// A person asked for another try.
+    Retry,
+    Paused,
+    Failed,
+    /// A marketplace move sent to Workable (or why it was not).
+    Stage,
+    /// A change in Workable read back and applied (or why not).
+    FromWorkable,
+    /// An interview posted on the Workable timeline.
+    Interview,
+}
+text_enum!(LedgerStep, "ledger step", {
+    Queued => "queued",
+    Created => "created",
+    Linked => "linked",
+    ProfileAttached => "profile_attached",
+    FilesConfirmed => "files_confirmed",
+    AtStage => "at_stage",
+    Retrying => "retrying",
+    Retry => "retry",
+    Paused => "paused",
+    Failed => "failed",
+    Stage => "stage",
+    FromWorkable => "from_workable",
+    Interview => "interview",
+});
+
 impl ExportState {
     pub fn label(self) -> &'static str {
         match self {

@@ -12,8 +12,10 @@ pub mod mapping;
 pub mod marketplace;
 pub mod values;
 pub mod views;
+pub mod work;
 
 pub use connection::{AuthKind, ConnectionStatus};
 pub use ids::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId, UserId};
-pub use marketplace::{MarketplaceStage, RequestStatus, RoleStatus, UserRole};
+pub use marketplace::{MarketplaceStage, MoveOrigin, RequestStatus, RoleStatus, UserRole};
 pub use values::{Email, Location, ParseError, RoleTitle};
+pub use work::WorkKind;

@@ -123,3 +123,16 @@ mod tests {
         assert!(!MarketplaceStage::Hired.is_outcome());
     }
 }
+
+/// Who moved a candidate from one marketplace stage to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveOrigin {
+    /// Accepting the request put them at *Request accepted*.
+    Candidate,
+    /// A user of the company, in the pipeline.
+    Marketplace,
+    /// A person in Workable (read back through the mapping).
+    Workable,
+}
+text_enum!(MoveOrigin, "move origin", { Candidate => "candidate", Marketplace => "marketplace", Workable => "workable" });

@@ -1,7 +1,7 @@
 //! Exports of accepted requests to Workable and their ledger. Each step's completion is its own
 //! update, so a crash between two steps resumes at the one that did not finish.
 
-use domain::export::{ExportState, ExportStatus, ExportTally, LedgerEntry};
+use domain::export::{ExportState, ExportStatus, ExportTally, LedgerEntry, LedgerStep};
 use domain::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -174,42 +174,14 @@ impl Db {
             .bind(request.0)
             .execute(self.pool())
             .await?;
+            let export = self.export_by_request(company, request).await?.ok_or(StorageError::NotFound)?;
             if moved.rows_affected() == 1 {
-                self.export_ledger(
-                    request,
-                    "queued",
-                    &format!("Back-fill: queued for the Workable job “{}”.", config.job.title),
-                )
-                .await?;
+                let detail = format!("Back-fill: queued for the Workable job “{}”.", config.job.title);
+                self.add_ledger(export.id, LedgerStep::Queued, &detail).await?;
             }
+            return Ok(export);
         }
         self.export_by_request(company, request).await?.ok_or(StorageError::NotFound)
-    }
-
-    async fn export_ledger(&self, request: RequestId, step: &str, detail: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO export_events (export_id, at, step, detail)
-             SELECT id, $1, $2, $3 FROM exports WHERE request_id = $4",
-        )
-        .bind(now_ms())
-        .bind(step)
-        .bind(detail)
-        .bind(request.0)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Adds a line to an export's ledger.
-    pub async fn add_ledger(&self, export: i64, step: &str, detail: &str) -> Result<()> {
-        sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
-            .bind(export)
-            .bind(now_ms())
-            .bind(step)
-            .bind(detail)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     pub async fn export_by_request(&self, company: CompanyId, request: RequestId) -> Result<Option<ExportRecord>> {
@@ -252,7 +224,7 @@ impl Db {
         let mut tx = self.begin_write().await?;
         let (name, query) = match step {
             ExportStep::Created { workable_id, profile_url, stage, linked } => (
-                if *linked { "linked" } else { "created" },
+                if *linked { LedgerStep::Linked } else { LedgerStep::Created },
                 sqlx::query(
                     "UPDATE exports SET workable_candidate_id = $1, profile_url = $2, workable_stage = $3, linked_existing = $4,
                         created_in_workable_at = $5, updated_at = $5 WHERE id = $6",
@@ -265,11 +237,11 @@ impl Db {
                 .bind(export),
             ),
             ExportStep::ProfileAttached => (
-                "profile_attached",
+                LedgerStep::ProfileAttached,
                 sqlx::query("UPDATE exports SET profile_attached_at = $1, updated_at = $1 WHERE id = $2").bind(now).bind(export),
             ),
             ExportStep::FilesConfirmed => (
-                "files_confirmed",
+                LedgerStep::FilesConfirmed,
                 sqlx::query(
                     "UPDATE exports SET resume_confirmed_at = $1, profile_confirmed_at = $1, updated_at = $1 WHERE id = $2",
                 )
@@ -277,7 +249,7 @@ impl Db {
                 .bind(export),
             ),
             ExportStep::AtStage { stage } => (
-                "at_stage",
+                LedgerStep::AtStage,
                 sqlx::query(
                     "UPDATE exports SET at_stage_at = $1, workable_stage = $2, state = 'done', last_error = NULL,
                         next_attempt_at = NULL, updated_at = $1 WHERE id = $3",
@@ -288,13 +260,7 @@ impl Db {
             ),
         };
         query.execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
-            .bind(export)
-            .bind(now)
-            .bind(name)
-            .bind(detail)
-            .execute(&mut *tx)
-            .await?;
+        crate::ledger::append(&mut *tx, export, now, name, detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -322,23 +288,14 @@ impl Db {
         .execute(self.pool())
         .await?;
         if let Some(error) = error.filter(|_| state != ExportState::Waiting) {
-            let step = if state == ExportState::Queued { "retrying" } else { state.as_str() };
+            let step = match state {
+                ExportState::Paused => LedgerStep::Paused,
+                ExportState::Failed => LedgerStep::Failed,
+                _ => LedgerStep::Retrying,
+            };
             self.add_ledger(export, step, error).await?;
         }
         Ok(())
-    }
-
-    /// The export's ledger, oldest first.
-    pub async fn ledger(&self, export: i64) -> Result<Vec<LedgerEntry>> {
-        let rows = sqlx::query("SELECT at, step, detail FROM export_events WHERE export_id = $1 ORDER BY at, id")
-            .bind(export)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? })
-            })
-            .collect()
     }
 
     /// The role's exports, by request, with their ledgers.
@@ -463,8 +420,8 @@ impl Db {
             .bind(export)
             .execute(self.pool())
             .await?;
-        self.add_ledger(export, "retry", "Retry asked for: queued again.").await?;
-        self.enqueue(crate::EXPORT, company, record.request_id.0, now).await
+        self.add_ledger(export, LedgerStep::Retry, "Retry asked for: queued again.").await?;
+        self.enqueue(domain::WorkKind::Export, company, record.request_id.0, now).await
     }
 }
 
@@ -492,7 +449,7 @@ impl Db {
         .bind(export)
         .execute(&mut *tx)
         .await?;
-        crate::inbound::ledger_in(&mut tx, export, now, "stage", detail).await?;
+        crate::ledger::append(&mut *tx, export, now, LedgerStep::Stage, detail).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,15 +2,11 @@
 //! reconciliation, and the moves Workable makes (recorded with origin `workable` and never sent
 //! back to Workable).
 
-use domain::{CompanyId, MarketplaceStage, RequestId};
+use domain::export::LedgerStep;
+use domain::{CompanyId, MarketplaceStage, MoveOrigin, RequestId};
 use sqlx::Row;
 
 use crate::{Db, ExportRecord, Result, StorageError, now_ms};
-
-/// Work kind: read an exported candidate back from Workable and apply what changed there.
-pub const WORKABLE_CHANGE: &str = "workable_change";
-/// Work kind: a connection's reconciliation run (subject: the company).
-pub const RECONCILE: &str = "reconcile";
 
 /// What became of a webhook delivery (recorded without its body).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +73,7 @@ impl Db {
         &self,
         outcome: DeliveryOutcome,
         record: &DeliveryRecord<'_>,
-        work: Option<(&str, i64)>,
+        work: Option<(domain::WorkKind, i64)>,
     ) -> Result<DeliveryOutcome> {
         let now = now_ms();
         let insert = |outcome: DeliveryOutcome| {
@@ -274,7 +270,7 @@ impl Db {
         let mut tx = self.begin_write().await?;
         update_seen(&mut tx, export, seen, updated_at, now).await?;
         if let Some(detail) = detail {
-            ledger_in(&mut tx, export, now, "from_workable", detail).await?;
+            crate::ledger::append(&mut *tx, export, now, LedgerStep::FromWorkable, detail).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -294,36 +290,19 @@ impl Db {
     ) -> Result<()> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE requests SET stage = $1 WHERE company_id = $2 AND id = $3 AND stage = $4 AND status = 'accepted'",
-        )
-        .bind(to.as_str())
-        .bind(export.company_id.0)
-        .bind(export.request_id.0)
-        .bind(from.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
+        let (company, request) = (export.company_id, export.request_id);
+        if !crate::moves::move_request_stage(&mut tx, company, request, (from, to), None, MoveOrigin::Workable, now)
+            .await?
+        {
             return Err(StorageError::Conflict("the candidate was moved in the marketplace meanwhile"));
         }
-        sqlx::query(
-            "INSERT INTO stage_moves (request_id, company_id, from_stage, to_stage, moved_by, origin, moved_at)
-             VALUES ($1, $2, $3, $4, NULL, 'workable', $5)",
-        )
-        .bind(export.request_id.0)
-        .bind(export.company_id.0)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
         sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
             .bind(to.as_str())
             .bind(export.id)
             .execute(&mut *tx)
             .await?;
         update_seen(&mut tx, export.id, seen, updated_at, now).await?;
-        ledger_in(&mut tx, export.id, now, "from_workable", detail).await?;
+        crate::ledger::append(&mut *tx, export.id, now, LedgerStep::FromWorkable, detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -351,22 +330,5 @@ async fn update_seen(
     .bind(export)
     .execute(&mut **tx)
     .await?;
-    Ok(())
-}
-
-pub(crate) async fn ledger_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    export: i64,
-    at: i64,
-    step: &str,
-    detail: &str,
-) -> Result<()> {
-    sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
-        .bind(export)
-        .bind(at)
-        .bind(step)
-        .bind(detail)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }

@@ -9,9 +9,6 @@ use sqlx::any::AnyRow;
 
 use crate::{Db, Result, StorageError, now_ms};
 
-/// Work kind: post an interview (or its new time) to the Workable timeline.
-pub const INTERVIEW_SYNC: &str = "interview_sync";
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterviewRecord {
     pub id: i64,
@@ -92,7 +89,7 @@ impl Db {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        Db::enqueue_in(&mut tx, INTERVIEW_SYNC, company, id, now).await?;
+        Db::enqueue_in(&mut tx, domain::WorkKind::InterviewSync, company, id, now).await?;
         tx.commit().await?;
         self.wake_workers().await;
         Ok(id)
@@ -148,7 +145,7 @@ impl Db {
         if changed != 1 {
             return Err(StorageError::NotFound);
         }
-        Db::enqueue_in(&mut tx, INTERVIEW_SYNC, company, id, now).await?;
+        Db::enqueue_in(&mut tx, domain::WorkKind::InterviewSync, company, id, now).await?;
         tx.commit().await?;
         self.wake_workers().await;
         Ok(())
@@ -199,7 +196,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if let Some(detail) = detail {
-            crate::inbound::ledger_in(&mut tx, export, now, "interview", detail).await?;
+            crate::ledger::append(&mut *tx, export, now, domain::export::LedgerStep::Interview, detail).await?;
         }
         tx.commit().await?;
         Ok(())

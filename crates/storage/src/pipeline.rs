@@ -1,7 +1,7 @@
 //! Requests, the pipeline of candidates who accepted them, and the record of every stage move.
 
 use domain::views::{OpenRequest, PipelineEntry, StageMove};
-use domain::{CandidateId, CompanyId, MarketplaceStage, RequestId, RequestStatus, RoleId, UserId};
+use domain::{CandidateId, CompanyId, MarketplaceStage, MoveOrigin, RequestId, RequestStatus, RoleId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -139,15 +139,8 @@ impl Db {
         };
         let role_id = RoleId(row.try_get("role_id")?);
         let candidate_id = CandidateId(row.try_get("candidate_id")?);
-        sqlx::query(
-            "INSERT INTO stage_moves (request_id, company_id, from_stage, to_stage, moved_by, origin, moved_at)
-             VALUES ($1, $2, NULL, 'accepted', NULL, 'candidate', $3)",
-        )
-        .bind(request.0)
-        .bind(company.0)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let accepted = (None, MarketplaceStage::Accepted);
+        crate::moves::record_move(&mut tx, company, request, accepted, None, MoveOrigin::Candidate, now).await?;
         let event_id: i64 = sqlx::query_scalar(
             "INSERT INTO events (company_id, kind, request_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -158,7 +151,7 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         // The export to the ATS is queued with the acceptance: nothing accepted is ever missed.
-        Db::enqueue_in(&mut tx, crate::EXPORT, company, request.0, now).await?;
+        Db::enqueue_in(&mut tx, domain::WorkKind::Export, company, request.0, now).await?;
         tx.commit().await?;
         self.wake_workers().await;
         Ok(AcceptedRequest { request_id: request, company_id: company, role_id, candidate_id, event_id })
@@ -213,30 +206,21 @@ impl Db {
         if from == to {
             return Ok(false);
         }
-        let done = sqlx::query("UPDATE requests SET stage = $1 WHERE company_id = $2 AND id = $3 AND stage = $4")
-            .bind(to.as_str())
-            .bind(company.0)
-            .bind(request.0)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() != 1 {
+        if !crate::moves::move_request_stage(
+            &mut tx,
+            company,
+            request,
+            (from, to),
+            Some(by),
+            MoveOrigin::Marketplace,
+            now,
+        )
+        .await?
+        {
             return Err(StorageError::Conflict("the candidate was moved by someone else meanwhile"));
         }
-        sqlx::query(
-            "INSERT INTO stage_moves (request_id, company_id, from_stage, to_stage, moved_by, origin, moved_at)
-             VALUES ($1, $2, $3, $4, $5, 'marketplace', $6)",
-        )
-        .bind(request.0)
-        .bind(company.0)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(by.0)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
         // The move follows to the ATS (the worker decides whether there is anything to do).
-        Db::enqueue_in(&mut tx, crate::STAGE_SYNC, company, request.0, now).await?;
+        Db::enqueue_in(&mut tx, domain::WorkKind::StageSync, company, request.0, now).await?;
         tx.commit().await?;
         self.wake_workers().await;
         Ok(true)

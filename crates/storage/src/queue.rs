@@ -8,22 +8,17 @@
 //! succeeds for the lease's owner. A lease that runs out (a crashed worker) makes the item due
 //! again.
 
-use domain::CompanyId;
+use domain::{CompanyId, WorkKind};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::{Backend, Db, Result, now_ms};
 
-/// Export an accepted request to Workable.
-pub const EXPORT: &str = "export";
-/// Bring the Workable candidate of an exported request to its marketplace stage.
-pub const STAGE_SYNC: &str = "stage_sync";
-
 /// A claimed item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkItem {
     pub id: i64,
-    pub kind: String,
+    pub kind: WorkKind,
     pub company_id: CompanyId,
     pub subject_id: i64,
     /// Including this one.
@@ -33,7 +28,7 @@ pub struct WorkItem {
 fn item_from_row(row: &AnyRow) -> Result<WorkItem> {
     Ok(WorkItem {
         id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
+        kind: WorkKind::parse(&row.try_get::<String, _>("kind")?)?,
         company_id: CompanyId(row.try_get("company_id")?),
         subject_id: row.try_get("subject_id")?,
         attempts: row.try_get("attempts")?,
@@ -57,7 +52,7 @@ const ENQUEUE: &str =
 
 impl Db {
     /// Queues `kind` work on `subject`, due at `run_at`, and wakes the workers.
-    pub async fn enqueue(&self, kind: &str, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
+    pub async fn enqueue(&self, kind: WorkKind, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
         Db::enqueue_in(&mut tx, kind, company, subject, run_at).await?;
         tx.commit().await?;
@@ -68,13 +63,13 @@ impl Db {
     /// The same inside a caller's transaction (the caller wakes the workers after commit).
     pub(crate) async fn enqueue_in(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        kind: &str,
+        kind: WorkKind,
         company: CompanyId,
         subject: i64,
         run_at: i64,
     ) -> Result<()> {
         sqlx::query(ENQUEUE)
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(company.0)
             .bind(subject)
             .bind(run_at)
@@ -259,15 +254,15 @@ impl Db {
     }
 
     /// Whether an item of `kind` for `subject` is queued or running.
-    pub async fn work_pending(&self, kind: &str, subject: i64) -> Result<bool> {
+    pub async fn work_pending(&self, kind: WorkKind, subject: i64) -> Result<bool> {
         Ok(matches!(self.work_state(kind, subject).await?.as_deref(), Some("queued" | "running")))
     }
 
     /// The state of the item of `kind` for `subject`, if there is one.
-    pub async fn work_state(&self, kind: &str, subject: i64) -> Result<Option<String>> {
+    pub async fn work_state(&self, kind: WorkKind, subject: i64) -> Result<Option<String>> {
         let state: Option<String> =
             sqlx::query_scalar("SELECT state FROM work_queue WHERE kind = $1 AND subject_id = $2")
-                .bind(kind)
+                .bind(kind.as_str())
                 .bind(subject)
                 .fetch_optional(self.pool())
                 .await?;
@@ -287,7 +282,7 @@ impl Db {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueueRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: WorkKind,
     pub subject_id: i64,
     pub state: String,
     pub attempts: i64,
@@ -309,7 +304,7 @@ impl Db {
             .map(|r| {
                 Ok(QueueRow {
                     id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
+                    kind: WorkKind::parse(&r.try_get::<String, _>("kind")?)?,
                     subject_id: r.try_get("subject_id")?,
                     state: r.try_get("state")?,
                     attempts: r.try_get("attempts")?,

@@ -356,10 +356,10 @@ test_on_both_databases! {
         let f = fixture(&db).await;
         let now = storage::now_ms();
         assert_eq!(db.next_work_at().await.unwrap(), None, "nothing queued");
-        db.enqueue("export", f.company, 1, now).await.unwrap();
+        db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         assert_eq!(db.next_work_at().await.unwrap(), Some(now));
-        db.enqueue("export", f.company, 1, now).await.unwrap();
-        db.enqueue("export", f.company, 2, now + 60_000).await.unwrap();
+        db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
+        db.enqueue(domain::WorkKind::Export, f.company, 2, now + 60_000).await.unwrap();
         let claimed = db.claim_work("a", 60_000, 10).await.unwrap();
         assert_eq!(claimed.iter().map(|i| i.subject_id).collect::<Vec<_>>(), [1], "one item per subject; the later one is not due");
         assert_eq!(claimed[0].attempts, 1);
@@ -367,7 +367,7 @@ test_on_both_databases! {
         assert!(!db.finish_work(claimed[0].id, "b").await.unwrap(), "only the lease's owner finishes it");
 
         // Queued again while running: it runs once more afterwards.
-        db.enqueue("export", f.company, 1, now).await.unwrap();
+        db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         assert!(db.finish_work(claimed[0].id, "a").await.unwrap());
         let again = db.claim_work("a", 60_000, 10).await.unwrap();
         assert_eq!(again.len(), 1);
@@ -397,7 +397,7 @@ test_on_both_databases! {
         assert_eq!(db.work_counts().await.unwrap(), [("failed".to_owned(), 1), ("queued".to_owned(), 1)]);
         assert!(db.next_work_at().await.unwrap().is_some(), "the queued item is due");
         // Queueing a failed item again starts it afresh.
-        db.enqueue("export", f.company, 1, now).await.unwrap();
+        db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         assert_eq!(db.claim_work("e", 60_000, 10).await.unwrap()[0].attempts, 1);
     }
 }
@@ -408,7 +408,7 @@ test_on_both_databases! {
         let f = fixture(&db).await;
         let now = storage::now_ms();
         for subject in 0..200 {
-            db.enqueue("export", f.company, subject, now).await.unwrap();
+            db.enqueue(domain::WorkKind::Export, f.company, subject, now).await.unwrap();
         }
         // Eight claimers on four threads, released together.
         let start = std::sync::Arc::new(tokio::sync::Barrier::new(8));

@@ -164,7 +164,9 @@ impl Engine {
         {
             Ok(()) => {
                 if then_disqualify {
-                    stored!(self.db.enqueue(storage::STAGE_SYNC, company, item.subject_id, storage::now_ms()).await);
+                    stored!(
+                        self.db.enqueue(domain::WorkKind::StageSync, company, item.subject_id, storage::now_ms()).await
+                    );
                 }
                 Outcome::Done
             }

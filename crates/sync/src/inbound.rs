@@ -136,7 +136,8 @@ impl Engine {
     /// Whether a marketplace move of ours is mid-way to Workable (and will go on: its work is
     /// still queued or running).
     async fn pushing(&self, export: &ExportRecord) -> Result<bool, StorageError> {
-        Ok(export.pushing_stage.is_some() && self.db.work_pending(storage::STAGE_SYNC, export.request_id.0).await?)
+        Ok(export.pushing_stage.is_some()
+            && self.db.work_pending(domain::WorkKind::StageSync, export.request_id.0).await?)
     }
 
     /// The export's configuration when it still maps the role to the job the candidate is in,
@@ -160,7 +161,7 @@ impl Engine {
 
     pub(crate) async fn deleted_in_workable(&self, export: &ExportRecord) -> Outcome {
         let detail = "The candidate was deleted in Workable; marketplace moves no longer reach Workable.";
-        match self.db.add_ledger(export.id, "from_workable", detail).await {
+        match self.db.add_ledger(export.id, domain::export::LedgerStep::FromWorkable, detail).await {
             Ok(()) => Outcome::Done,
             Err(err) => storage_failure(err),
         }
@@ -243,7 +244,7 @@ impl Engine {
                     remember(Some(format!("{both} — the later, the marketplace's, wins and goes to Workable.")))
                         .await?;
                 self.db
-                    .enqueue(storage::STAGE_SYNC, export.company_id, export.request_id.0, storage::now_ms())
+                    .enqueue(domain::WorkKind::StageSync, export.company_id, export.request_id.0, storage::now_ms())
                     .await
                     .map_err(storage_failure)?;
                 return Ok(outcome);
@@ -358,7 +359,7 @@ impl Engine {
         let now = storage::now_ms();
         let due = self.db.connections_to_reconcile(now - every.as_millis() as i64, 500).await?;
         for company in &due {
-            self.db.enqueue(storage::RECONCILE, *company, company.0, now).await?;
+            self.db.enqueue(domain::WorkKind::Reconcile, *company, company.0, now).await?;
         }
         Ok(due.len())
     }

@@ -19,6 +19,7 @@ pub mod webhooks;
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::WorkKind;
 use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
@@ -249,13 +250,12 @@ impl Engine {
     }
 
     async fn attempt(&self, item: &WorkItem) -> Outcome {
-        match item.kind.as_str() {
-            storage::EXPORT => self.export(item).await,
-            storage::STAGE_SYNC => self.sync_stage(item).await,
-            storage::WORKABLE_CHANGE => self.workable_change(item).await,
-            storage::RECONCILE => self.reconcile(item).await,
-            storage::INTERVIEW_SYNC => self.sync_interview(item).await,
-            other => Outcome::Fail(format!("Unknown kind of work: {other}")),
+        match item.kind {
+            WorkKind::Export => self.export(item).await,
+            WorkKind::StageSync => self.sync_stage(item).await,
+            WorkKind::WorkableChange => self.workable_change(item).await,
+            WorkKind::Reconcile => self.reconcile(item).await,
+            WorkKind::InterviewSync => self.sync_interview(item).await,
         }
     }
 
@@ -300,7 +300,7 @@ impl Engine {
         why: Option<&str>,
         next: Option<i64>,
     ) -> Result<(), storage::StorageError> {
-        if item.kind != storage::EXPORT {
+        if item.kind != WorkKind::Export {
             return Ok(());
         }
         if let Some(export) = self.db.export_by_request(item.company_id, domain::RequestId(item.subject_id)).await? {

@@ -37,7 +37,7 @@ impl Engine {
         // Workable told us of a change not applied yet: it decides first (the later move wins)
         // — unless our own push is half done, which finishes first (the change waits for it).
         if export.pushing_stage.is_none() {
-            match self.db.work_pending(storage::WORKABLE_CHANGE, export.id).await {
+            match self.db.work_pending(domain::WorkKind::WorkableChange, export.id).await {
                 Ok(true) => return Outcome::Wait(WAIT_FOR_EXPORT_MS / 4),
                 Ok(false) => {}
                 Err(err) => return crate::export::storage_failure(err),

@@ -42,7 +42,7 @@ pub async fn backfill(db: &Db, company: CompanyId, role: RoleId) -> Result<usize
     let requests: Vec<RequestId> = db.requests_to_backfill(company, role).await?;
     let now = storage::now_ms();
     for request in &requests {
-        db.enqueue(storage::EXPORT, company, request.0, now).await?;
+        db.enqueue(domain::WorkKind::Export, company, request.0, now).await?;
     }
     tracing::info!(company.id = %company, role.id = %role, queued = requests.len(), "back-fill queued");
     Ok(requests.len())

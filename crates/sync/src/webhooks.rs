@@ -3,9 +3,10 @@
 //! immediate. The reading back and applying happens in the queue (see `inbound`).
 
 use domain::CompanyId;
+use domain::WorkKind;
 use integrations::Integrations;
 use sha2::{Digest, Sha256};
-use storage::{Db, DeliveryOutcome, DeliveryRecord, WORKABLE_CHANGE};
+use storage::{Db, DeliveryOutcome, DeliveryRecord};
 use workable::webhook::{self, Delivery, Event};
 
 /// Bodies larger than this are refused unread (a candidate with every field is a few kB).
@@ -114,7 +115,7 @@ pub async fn receive(
         Rejected::Malformed("could not be recorded".into())
     })?;
     record.detail = Some(detail);
-    let recorded = db.record_webhook_delivery(outcome, &record, work.map(|id| (WORKABLE_CHANGE, id))).await;
+    let recorded = db.record_webhook_delivery(outcome, &record, work.map(|id| (WorkKind::WorkableChange, id))).await;
     match recorded {
         Ok(outcome) => Ok(Received { outcome, detail }),
         Err(err) => {
@@ -156,7 +157,7 @@ async fn classify(
         Event::CandidateDeleted => {
             db.add_ledger(
                 export.id,
-                "from_workable",
+                domain::export::LedgerStep::FromWorkable,
                 "The candidate was deleted in Workable; marketplace moves no longer reach Workable.",
             )
             .await?;

@@ -317,7 +317,7 @@ test_on_both_databases! {
         s.sandbox.person_moves("northwind", &id, "interview").unwrap();
         let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !s.db.work_pending(storage::WORKABLE_CHANGE, export.id).await.unwrap() {
+        while !s.db.work_pending(domain::WorkKind::WorkableChange, export.id).await.unwrap() {
             assert!(Instant::now() < deadline, "the webhook was not queued");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -335,7 +335,7 @@ test_on_both_databases! {
         tokio::time::sleep(Duration::from_millis(1100)).await;
         s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Rejected, s.maria.user_id).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !s.db.work_pending(storage::WORKABLE_CHANGE, export.id).await.unwrap() {
+        while !s.db.work_pending(domain::WorkKind::WorkableChange, export.id).await.unwrap() {
             assert!(Instant::now() < deadline, "the webhook was not queued");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

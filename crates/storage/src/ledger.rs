@@ -1,0 +1,43 @@
+//! The export ledger: the lines the employer reads under each export (steps, moves both ways,
+//! interviews, failures), appended in one place — inside the caller's transaction when the line
+//! belongs with a change, on its own otherwise.
+
+use domain::export::{LedgerEntry, LedgerStep};
+use sqlx::Row;
+
+use crate::{Db, Result};
+
+/// Appends one line to export `export`'s ledger through `executor` (the pool, or a transaction).
+pub(crate) async fn append<'e, E>(executor: E, export: i64, at: i64, step: LedgerStep, detail: &str) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("INSERT INTO export_events (export_id, at, step, detail) VALUES ($1, $2, $3, $4)")
+        .bind(export)
+        .bind(at)
+        .bind(step.as_str())
+        .bind(detail)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+impl Db {
+    /// Adds a line to an export's ledger.
+    pub async fn add_ledger(&self, export: i64, step: LedgerStep, detail: &str) -> Result<()> {
+        append(self.pool(), export, crate::now_ms(), step, detail).await
+    }
+
+    /// The export's ledger, oldest first.
+    pub async fn ledger(&self, export: i64) -> Result<Vec<LedgerEntry>> {
+        let rows = sqlx::query("SELECT at, step, detail FROM export_events WHERE export_id = $1 ORDER BY at, id")
+            .bind(export)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? })
+            })
+            .collect()
+    }
+}
