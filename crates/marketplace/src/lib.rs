@@ -8,8 +8,7 @@ mod pipeline;
 mod roles;
 
 use domain::{CompanyId, UserId, UserRole};
-use storage::{AcceptedRequest, Db, StorageError};
-use tokio::sync::broadcast;
+use storage::{Db, StorageError};
 
 /// Who is acting: a signed-in user of one company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,19 +47,17 @@ impl MarketplaceError {
 
 pub type Result<T, E = MarketplaceError> = std::result::Result<T, E>;
 
-/// The marketplace service: storage plus the acceptance event stream.
+/// The marketplace service over storage.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
     db: Db,
     demo: bool,
-    accepted: broadcast::Sender<AcceptedRequest>,
 }
 
 impl Marketplace {
     /// `demo` enables acting on a candidate's behalf (there is no candidate app in this product).
     pub fn new(db: Db, demo: bool) -> Self {
-        let (accepted, _) = broadcast::channel(256);
-        Marketplace { db, demo, accepted }
+        Marketplace { db, demo }
     }
 
     pub fn db(&self) -> &Db {
@@ -69,11 +66,5 @@ impl Marketplace {
 
     pub fn demo(&self) -> bool {
         self.demo
-    }
-
-    /// Acceptances as they happen in this process, to wake the export engine at once. The
-    /// durable record is the `request_accepted` row in the event outbox, written with the change.
-    pub fn subscribe_acceptances(&self) -> broadcast::Receiver<AcceptedRequest> {
-        self.accepted.subscribe()
     }
 }

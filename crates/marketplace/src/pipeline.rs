@@ -49,13 +49,11 @@ impl Marketplace {
     }
 
     /// The candidate accepts (in demo mode a company user may do it on their behalf). The
-    /// acceptance is written with its outbox event, then announced to in-process subscribers.
+    /// acceptance is written with its export's work item, in one transaction.
     pub async fn accept_on_behalf(&self, actor: &Actor, request: RequestId) -> Result<AcceptedRequest> {
         self.require_demo()?;
         let accepted = self.db.accept_request(actor.company_id, request).await.map_err(answer_error)?;
-        tracing::info!(request.id = %request, event.id = accepted.event_id, "request accepted");
-        // Nobody listening is fine: the outbox row is the durable record.
-        let _ = self.accepted.send(accepted.clone());
+        tracing::info!(request.id = %request, "request accepted; its export is queued");
         Ok(accepted)
     }
 

@@ -4,7 +4,6 @@
 
 use domain::export::LedgerStep;
 use domain::{CompanyId, MarketplaceStage, MoveOrigin, RequestId};
-use sqlx::Row;
 
 use crate::{Db, ExportRecord, Result, StorageError, now_ms};
 
@@ -128,33 +127,6 @@ impl Db {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
-    }
-
-    /// Deliveries by outcome, newest first (tests only).
-    #[cfg(feature = "testing")]
-    pub async fn webhook_deliveries(&self, company: Option<CompanyId>) -> Result<Vec<(String, Option<String>)>> {
-        let rows = match company {
-            Some(company) => {
-                sqlx::query("SELECT outcome, detail FROM webhook_deliveries WHERE company_id = $1 ORDER BY id DESC")
-                    .bind(company.0)
-                    .fetch_all(self.pool())
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT outcome, detail FROM webhook_deliveries WHERE company_id IS NULL ORDER BY id DESC")
-                    .fetch_all(self.pool())
-                    .await?
-            }
-        };
-        rows.iter().map(|r| Ok((r.try_get("outcome")?, r.try_get("detail")?))).collect()
-    }
-
-    /// Whether a stored delivery ever kept its body: never (the column does not exist); this
-    /// lists what is stored of each, for the test that says so.
-    #[cfg(feature = "testing")]
-    pub async fn webhook_delivery_columns(&self) -> Result<Vec<String>> {
-        let row = sqlx::query("SELECT * FROM webhook_deliveries LIMIT 1").fetch_optional(self.pool()).await?;
-        Ok(row.map(|r| r.columns().iter().map(|c| sqlx::Column::name(c).to_owned()).collect()).unwrap_or_default())
     }
 
     /// The connection a webhook path belongs to.

@@ -30,7 +30,7 @@ pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnectio
 pub use exports::{ExportContext, ExportRecord, ExportStep};
 pub use inbound::{DeliveryOutcome, DeliveryRecord, WorkableSeen};
 pub use interviews::InterviewRecord;
-pub use pipeline::{AcceptedRequest, EventRecord};
+pub use pipeline::AcceptedRequest;
 pub use queue::{QueueRow, WorkItem};
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;

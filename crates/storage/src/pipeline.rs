@@ -14,20 +14,7 @@ pub struct AcceptedRequest {
     pub company_id: CompanyId,
     pub role_id: RoleId,
     pub candidate_id: CandidateId,
-    pub event_id: i64,
 }
-
-/// A row of the event outbox.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventRecord {
-    pub id: i64,
-    pub company_id: CompanyId,
-    pub kind: String,
-    pub request_id: Option<RequestId>,
-}
-
-/// The kind of the event written when a candidate accepts a request.
-pub const REQUEST_ACCEPTED: &str = "request_accepted";
 
 fn stage(row: &AnyRow, column: &str) -> Result<MarketplaceStage> {
     Ok(MarketplaceStage::parse(row.try_get::<String, _>(column)?.as_str())?)
@@ -141,20 +128,11 @@ impl Db {
         let candidate_id = CandidateId(row.try_get("candidate_id")?);
         let accepted = (None, MarketplaceStage::Accepted);
         crate::moves::record_move(&mut tx, company, request, accepted, None, MoveOrigin::Candidate, now).await?;
-        let event_id: i64 = sqlx::query_scalar(
-            "INSERT INTO events (company_id, kind, request_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(company.0)
-        .bind(REQUEST_ACCEPTED)
-        .bind(request.0)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
         // The export to the ATS is queued with the acceptance: nothing accepted is ever missed.
         Db::enqueue_in(&mut tx, domain::WorkKind::Export, company, request.0, now).await?;
         tx.commit().await?;
         self.wake_workers().await;
-        Ok(AcceptedRequest { request_id: request, company_id: company, role_id, candidate_id, event_id })
+        Ok(AcceptedRequest { request_id: request, company_id: company, role_id, candidate_id })
     }
 
     /// The candidate declines a pending request.
@@ -245,26 +223,6 @@ impl Db {
                     to: stage(row, "to_stage")?,
                     moved_by: row.try_get("moved_by")?,
                     moved_at_ms: row.try_get("moved_at")?,
-                })
-            })
-            .collect()
-    }
-
-    /// Events written after `after_id`, oldest first (the export engine reads these).
-    pub async fn events_after(&self, after_id: i64, limit: i64) -> Result<Vec<EventRecord>> {
-        let rows =
-            sqlx::query("SELECT id, company_id, kind, request_id FROM events WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after_id)
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(EventRecord {
-                    id: row.try_get("id")?,
-                    company_id: CompanyId(row.try_get("company_id")?),
-                    kind: row.try_get("kind")?,
-                    request_id: row.try_get::<Option<i64>, _>("request_id")?.map(RequestId),
                 })
             })
             .collect()

@@ -4,7 +4,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::{Backend, Db};
+use domain::CompanyId;
+use sqlx::Row;
+
+use crate::{Backend, Db, Result};
 
 /// The environment variable naming a PostgreSQL server where tests may create databases.
 pub const POSTGRES_URL_VAR: &str = "ATS_BRIDGE_TEST_POSTGRES_URL";
@@ -70,6 +73,34 @@ impl TestDatabase {
 /// constraint refuse a word, say); the rows it changed.
 pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(db.pool()).await?.rows_affected())
+}
+
+/// What tests read back that the product never needs to.
+impl Db {
+    /// Deliveries by outcome, newest first (tests only).
+    pub async fn webhook_deliveries(&self, company: Option<CompanyId>) -> Result<Vec<(String, Option<String>)>> {
+        let rows = match company {
+            Some(company) => {
+                sqlx::query("SELECT outcome, detail FROM webhook_deliveries WHERE company_id = $1 ORDER BY id DESC")
+                    .bind(company.0)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT outcome, detail FROM webhook_deliveries WHERE company_id IS NULL ORDER BY id DESC")
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        rows.iter().map(|r| Ok((r.try_get("outcome")?, r.try_get("detail")?))).collect()
+    }
+
+    /// Whether a stored delivery ever kept its body: never (the column does not exist); this
+    /// lists what is stored of each, for the test that says so.
+    pub async fn webhook_delivery_columns(&self) -> Result<Vec<String>> {
+        let row = sqlx::query("SELECT * FROM webhook_deliveries LIMIT 1").fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.columns().iter().map(|c| sqlx::Column::name(c).to_owned()).collect()).unwrap_or_default())
+    }
 }
 
 /// `postgres://u:p@h:5432/postgres?x=y` → the same URL naming database `name`.

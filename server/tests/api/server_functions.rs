@@ -141,8 +141,9 @@ on_both_databases! {
         let stages: Vec<_> = history.iter().map(|m| m.to).collect();
         assert_eq!(stages, vec![MarketplaceStage::Accepted, MarketplaceStage::Screening]);
         assert_eq!(history[1].moved_by.as_deref(), Some("Maria Keller"));
-        let outbox = app.market.db().events_after(0, 1000).await.unwrap();
-        assert_eq!(outbox.last().unwrap().request_id.map(|r| r.to_string()), Some(request));
+        // The acceptance queued its export (the sync worker's hand-off).
+        let queued = app.market.db().queue_rows().await.unwrap();
+        assert!(queued.iter().any(|r| r.kind == domain::WorkKind::Export && r.subject_id.to_string() == request), "{queued:?}");
     }
 }
 
