@@ -24,6 +24,10 @@ pub enum AppError {
     Conflict(String),
     #[error("The email or password is not right.")]
     BadCredentials,
+    /// Workable is busy (its rate limit) or unreachable: nothing was done; try again shortly
+    /// (HTTP 503).
+    #[error("{0}")]
+    Unavailable(String),
     /// Our fault; details are in the server log (HTTP 500).
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -76,6 +80,7 @@ pub(crate) mod ssr {
                 AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }

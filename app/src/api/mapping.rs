@@ -21,6 +21,7 @@ mod ssr {
                 MappingError::NotFound => AppError::NotFound,
                 MappingError::Invalid { field, message } => AppError::Invalid { field, message },
                 MappingError::Internal => AppError::Internal,
+                MappingError::Unavailable => AppError::Unavailable(err.to_string()),
                 other => AppError::Conflict(other.to_string()),
             };
             app.respond()

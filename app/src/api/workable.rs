@@ -44,6 +44,7 @@ pub(crate) mod ssr {
         result.map_err(|err| {
             let app = match err {
                 ConnectError::NotMaster => AppError::Forbidden(err.to_string()),
+                ConnectError::Unavailable => AppError::Unavailable(err.to_string()),
                 ConnectError::InvalidInput { field, message } => AppError::Invalid { field: field.to_owned(), message },
                 ConnectError::Storage(inner) => {
                     tracing::error!(error = %inner, "storage failure");

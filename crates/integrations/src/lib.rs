@@ -1,5 +1,8 @@
-//! Connecting a company to Workable: the OAuth and API-token paths, the permission pre-check,
-//! token custody (sealed at rest, refreshed on the server) and the connection's health.
+//! A company's Workable connection: the OAuth and API-token paths with the permission pre-check,
+//! token custody (sealed at rest, refreshed on the server) and the card's health; the one Workable
+//! call policy every call goes through (`call`: rate limiter, refresh once after a 401, 429s,
+//! the outcome recorded on the connection); the mapping wizard's reads and drift (`mapping`);
+//! webhook subscriptions (`webhooks`).
 
 mod call;
 pub mod custody;

@@ -35,6 +35,9 @@ pub enum MappingError {
     ReconnectNeeded,
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Workable is busy (rate limit) or unreachable: try again shortly.
+    #[error("Workable is busy or unreachable right now; please try again in a minute.")]
+    Unavailable,
     #[error("{0}")]
     Workable(String),
     #[error("Something went wrong on our side. Please try again.")]
@@ -46,6 +49,7 @@ impl From<ConnectError> for MappingError {
         match err {
             ConnectError::NotConnected => MappingError::NotConnected,
             ConnectError::ReconnectNeeded => MappingError::ReconnectNeeded,
+            ConnectError::Unavailable => MappingError::Unavailable,
             ConnectError::Storage(inner) => inner.into(),
             other => MappingError::Workable(other.to_string()),
         }

@@ -1,13 +1,16 @@
 //! The sync engine: workers that take due items from the durable queue (storage's `work_queue`)
-//! and do them against Workable — today the export of accepted candidates. Any number of workers
-//! and instances may run against one database: claiming is by lease, each export step is
-//! recorded as it completes, and an export looks in Workable before it could create twice.
+//! and do them against Workable, one module per kind of work (`domain::WorkKind`): the export of
+//! accepted candidates (`export`), marketplace moves sent to Workable (`stages`), Workable's
+//! changes read back and reconciliation (`inbound`, fed by the webhook receiver in `webhooks`),
+//! interviews on the Workable timeline (`interviews`). Any number of workers and instances may run
+//! against one database: claiming is by lease, each export step is recorded as it completes, and
+//! an export looks in Workable before it could create twice.
 //!
-//! A Workable call goes through the connection's rate limiter; work that would have to wait for
-//! the limit is put back with the time it can run (never holding a worker), auth failures pause
-//! the company's work until a reconnect, transient failures back off exponentially with jitter
-//! up to a cap, and after the last attempt the export is *failed*, with its reason, for a person
-//! to retry.
+//! Every Workable call goes through the one call policy (`integrations::AccountCalls::call` with
+//! `WhenLimited::Defer`): work that would have to wait for the rate limit is put back with the
+//! time it can run (never holding a worker); auth failures pause the company's work until a
+//! reconnect; transient failures back off exponentially with jitter up to a cap; after the last
+//! attempt the item is *failed*, with its reason, for a person to retry.
 
 mod export;
 mod inbound;

@@ -165,3 +165,20 @@ on_both_databases! {
         assert!(remove.contains("will stop sending candidates"));
     }
 }
+
+#[tokio::test]
+async fn workable_down_is_answered_503_with_try_again_and_nothing_done() {
+    let app = crate::helpers::spawn_app(storage::Backend::Sqlite).await;
+    connect_northwind(&app).await;
+    let maria = app.signed_in(MARIA).await;
+    let id = role(&maria, "Senior Rust Engineer").await.id.to_string();
+    // Every Workable call fails (5xx): the wizard's first read cannot be made.
+    app.sandbox.set_faults(workable_sandbox::Faults { error_rate: 1.0, ..Default::default() });
+    let (status, err) = maria.call_err::<AtsJobs>(&[("role_id", &id)]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(matches!(err, AppError::Unavailable(ref why) if why.contains("try again")), "{err:?}");
+    // Workable back: the same step works.
+    app.sandbox.set_faults(Default::default());
+    let jobs: JobChoices = maria.call_ok::<AtsJobs, _>(&[("role_id", &id)]).await;
+    assert!(!jobs.jobs.is_empty());
+}
