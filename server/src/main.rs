@@ -49,9 +49,6 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     tracing::info!(backend = db.backend().name(), demo, "database ready");
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
     let workable = workable_settings(config)?;
     let integrations = server::integrations(&db, workable);
     let state = AppState {
@@ -79,23 +76,15 @@ async fn serve(config: &Config) -> Result<(), StartError> {
 
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");
-    let sweeper = tokio::spawn(sweep_sessions(db.clone(), stopped(stop_rx.clone())));
-    let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
-    let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
-    let reconcile = config.sync_worker.then(|| {
-        tokio::spawn(server::sweep_reconciliations(engine.clone(), reconcile_every(config), stopped(stop_rx.clone())))
-    });
-    let worker = config.sync_worker.then(|| tokio::spawn(engine.run(stopped(stop_rx.clone()))));
+    let mut tasks = Tasks::new(stop_rx);
+    tasks.spawn("session sweep", |stop| sweep_sessions(db.clone(), stop));
+    tasks.background(config, &db, &integrations, config.sync_worker);
     let site = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
     let result = site.await;
-    let _ = sweeper.await;
-    let _ = drift.await;
-    for task in [worker, reconcile].into_iter().flatten() {
-        let _ = task.await;
-    }
+    tasks.join().await;
     db.close().await;
     match &result {
         Ok(()) => tracing::info!("site stopped cleanly"),
@@ -109,21 +98,67 @@ async fn worker(config: &Config) -> Result<(), StartError> {
     let db = prepare_database(&config.database_url(), false).await?;
     let integrations = server::integrations(&db, workable_settings(config)?);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
-    let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
-    let drift = tokio::spawn(server::sweep_drift(integrations, stopped(stop_rx.clone())));
-    let reconcile =
-        tokio::spawn(server::sweep_reconciliations(engine.clone(), reconcile_every(config), stopped(stop_rx.clone())));
-    let work = tokio::spawn(engine.run(stopped(stop_rx.clone())));
+    let mut tasks = Tasks::new(stop_rx);
+    tasks.background(config, &db, &integrations, true);
     shutdown_signal().await;
     let _ = stop_tx.send(true);
-    let _ = work.await;
-    let _ = reconcile.await;
-    let _ = drift.await;
+    tasks.join().await;
     db.close().await;
     Ok(())
+}
+
+/// The process's background loops, named, sharing one stop signal; `join` waits for each and says
+/// how it ended (a panic is an error in the log, never silently dropped).
+struct Tasks {
+    stop: watch::Receiver<bool>,
+    running: Vec<(&'static str, tokio::task::JoinHandle<()>)>,
+}
+
+impl Tasks {
+    fn new(stop: watch::Receiver<bool>) -> Self {
+        Tasks { stop, running: Vec::new() }
+    }
+
+    fn spawn<F: Future<Output = ()> + Send + 'static>(
+        &mut self,
+        name: &'static str,
+        task: impl FnOnce(std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> F,
+    ) {
+        let mut stop = self.stop.clone();
+        let stopped = Box::pin(async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        });
+        self.running.push((name, tokio::spawn(task(stopped))));
+    }
+
+    /// The drift sweep always; the sync worker and the reconciliation sweep when `sync_worker`.
+    fn background(
+        &mut self,
+        config: &Config,
+        db: &storage::Db,
+        integrations: &integrations::Integrations,
+        sync_worker: bool,
+    ) {
+        let drift = integrations.clone();
+        self.spawn("drift sweep", |stop| server::sweep_drift(drift, stop));
+        if sync_worker {
+            let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
+            let every = reconcile_every(config);
+            let reconciling = engine.clone();
+            self.spawn("reconciliation sweep", move |stop| server::sweep_reconciliations(reconciling, every, stop));
+            self.spawn("sync worker", |stop| engine.run(stop));
+        }
+    }
+
+    async fn join(self) {
+        for (name, task) in self.running {
+            match task.await {
+                Ok(()) => tracing::info!(task = name, "stopped"),
+                Err(err) if err.is_panic() => tracing::error!(task = name, "panicked"),
+                Err(err) => tracing::warn!(task = name, error = %err, "cancelled"),
+            }
+        }
+    }
 }
 
 fn reconcile_every(config: &Config) -> Duration {
