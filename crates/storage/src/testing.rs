@@ -16,16 +16,7 @@ pub const POSTGRES_URL_VAR: &str = "ATS_BRIDGE_TEST_POSTGRES_URL";
 pub struct TestDatabase {
     pub db: Db,
     pub url: String,
-    _dir: Option<TempDir>,
-}
-
-/// A folder removed on drop (hand-written: four lines do not justify another dependency here).
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    _dir: Option<tempfile::TempDir>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -43,12 +34,11 @@ impl TestDatabase {
     }
 
     pub async fn sqlite() -> TestDatabase {
-        let dir = std::env::temp_dir().join(unique_name());
-        std::fs::create_dir_all(&dir).expect("create a temporary folder");
-        let url = format!("sqlite:{}", dir.join("test.db").display());
+        let dir = tempfile::Builder::new().prefix(&unique_name()).tempdir().expect("create a temporary folder");
+        let url = format!("sqlite:{}", dir.path().join("test.db").display());
         let db = Db::connect(&url).await.expect("open a SQLite test database");
         db.migrate().await.expect("migrate the SQLite test database");
-        TestDatabase { db, url, _dir: Some(TempDir(dir)) }
+        TestDatabase { db, url, _dir: Some(dir) }
     }
 
     pub async fn postgres() -> TestDatabase {
