@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use marketplace::Marketplace;
 use serde::Serialize;
+use storage::Db;
 
 #[derive(Serialize)]
 pub struct Health {
@@ -19,8 +19,7 @@ pub struct DatabaseHealth {
     reachable: bool,
 }
 
-pub async fn healthz(State(market): State<Marketplace>) -> (StatusCode, Json<Health>) {
-    let db = market.db();
+pub async fn healthz(State(db): State<Db>) -> (StatusCode, Json<Health>) {
     let reachable = match db.ping().await {
         Ok(()) => true,
         Err(err) => {

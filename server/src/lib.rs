@@ -27,6 +27,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    pub db: Db,
     pub market: Marketplace,
     pub integrations: integrations::Integrations,
     pub metrics: telemetry::Metrics,
@@ -49,8 +50,9 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
     let integrations = state.integrations.clone();
     let options = state.leptos_options.clone();
     // Workable's deliveries: verified and queued, outside sessions and pages.
-    let webhooks = webhooks::routes(state.market.db().clone(), state.integrations.clone());
-    let store = SqlSessionStore::new(state.market.db().clone());
+    let exports = sync::Exports::new(state.db.clone());
+    let webhooks = webhooks::routes(state.db.clone(), state.integrations.clone());
+    let store = SqlSessionStore::new(state.db.clone());
     let inactivity = time::Duration::try_from(sessions.inactivity).unwrap_or(time::Duration::days(7));
     let session_layer = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -74,6 +76,7 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
             move || {
                 provide_context(market.clone());
                 provide_context(integrations.clone());
+                provide_context(exports.clone());
             },
             move || shell(options.clone()),
         )

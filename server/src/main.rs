@@ -53,6 +53,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let integrations = server::integrations(&db, workable);
     let state = AppState {
         leptos_options: leptos_options(),
+        db: db.clone(),
         market: Marketplace::new(db.clone(), demo),
         integrations: integrations.clone(),
         metrics: telemetry::Metrics::install(),

@@ -18,16 +18,27 @@ fn respond<T>(result: Result<T, sync::ExportsError>) -> Result<T, AppError> {
     })
 }
 
+/// The signed-in user and the export engine's use cases.
+#[cfg(feature = "ssr")]
+async fn signed_in_with_exports() -> Result<(sync::Exports, marketplace::Actor), AppError> {
+    let (_, actor) = crate::session::signed_in().await?;
+    let exports = use_context::<sync::Exports>().ok_or_else(|| {
+        tracing::error!("the export use cases are not in the request context");
+        AppError::Internal.respond()
+    })?;
+    Ok((exports, actor))
+}
+
 /// *Retry* on a failed export.
 #[server]
 pub async fn retry_export(export_id: i64) -> Result<(), AppError> {
-    let (market, actor) = crate::session::signed_in().await?;
-    respond(sync::retry_export(market.db(), actor.company_id, export_id).await)
+    let (exports, actor) = signed_in_with_exports().await?;
+    respond(exports.retry(actor.company_id, export_id).await)
 }
 
 /// Exports the role's candidates who accepted before it was mapped; answers how many were queued.
 #[server]
 pub async fn backfill_role(role_id: i64) -> Result<usize, AppError> {
-    let (market, actor) = crate::session::signed_in().await?;
-    respond(sync::backfill(market.db(), actor.company_id, domain::RoleId(role_id)).await)
+    let (exports, actor) = signed_in_with_exports().await?;
+    respond(exports.backfill(actor.company_id, domain::RoleId(role_id)).await)
 }

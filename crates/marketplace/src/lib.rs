@@ -60,10 +60,6 @@ impl Marketplace {
         Marketplace { db, demo }
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     pub fn demo(&self) -> bool {
         self.demo
     }

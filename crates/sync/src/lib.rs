@@ -28,7 +28,7 @@ use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
 use workable::WorkableError;
 
-pub use use_cases::{ExportsError, backfill, retry_export};
+pub use use_cases::{Exports, ExportsError};
 
 /// How the engine behaves; the defaults suit production.
 #[derive(Clone, Debug)]

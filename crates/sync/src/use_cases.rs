@@ -27,23 +27,37 @@ impl From<StorageError> for ExportsError {
     }
 }
 
-/// *Retry*: the company's failed export goes back in the queue.
-pub async fn retry_export(db: &Db, company: CompanyId, export: i64) -> Result<(), ExportsError> {
-    Ok(db.retry_export(company, export).await?)
+/// The export engine's use cases for people, over its own handle (the UI never holds storage).
+/// The caller has checked the session; every id is scoped to `company`.
+#[derive(Clone, Debug)]
+pub struct Exports {
+    db: Db,
 }
 
-/// Queues the export of every candidate who accepted a request for `role` before it was mapped.
-/// Returns how many were queued; the role must have an ATS configuration.
-pub async fn backfill(db: &Db, company: CompanyId, role: RoleId) -> Result<usize, ExportsError> {
-    db.find_role(company, role).await?.ok_or(ExportsError::NotFound)?;
-    if db.configuration_for_role(company, role).await?.is_none() {
-        return Err(ExportsError::Conflict("Add the role's ATS configuration first."));
+impl Exports {
+    pub fn new(db: Db) -> Self {
+        Exports { db }
     }
-    let requests: Vec<RequestId> = db.requests_to_backfill(company, role).await?;
-    let now = storage::now_ms();
-    for request in &requests {
-        db.enqueue(domain::WorkKind::Export, company, request.0, now).await?;
+
+    /// *Retry*: the company's failed export goes back in the queue.
+    pub async fn retry(&self, company: CompanyId, export: i64) -> Result<(), ExportsError> {
+        Ok(self.db.retry_export(company, export).await?)
     }
-    tracing::info!(company.id = %company, role.id = %role, queued = requests.len(), "back-fill queued");
-    Ok(requests.len())
+
+    /// Queues the export of every candidate who accepted a request for `role` before it was
+    /// mapped. Returns how many were queued; the role must have an ATS configuration.
+    pub async fn backfill(&self, company: CompanyId, role: RoleId) -> Result<usize, ExportsError> {
+        let db = &self.db;
+        db.find_role(company, role).await?.ok_or(ExportsError::NotFound)?;
+        if db.configuration_for_role(company, role).await?.is_none() {
+            return Err(ExportsError::Conflict("Add the role's ATS configuration first."));
+        }
+        let requests: Vec<RequestId> = db.requests_to_backfill(company, role).await?;
+        let now = storage::now_ms();
+        for request in &requests {
+            db.enqueue(domain::WorkKind::Export, company, request.0, now).await?;
+        }
+        tracing::info!(company.id = %company, role.id = %role, queued = requests.len(), "back-fill queued");
+        Ok(requests.len())
+    }
 }

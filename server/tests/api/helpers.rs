@@ -14,7 +14,7 @@ use storage::testing::TestDatabase;
 
 pub struct TestApp {
     pub address: String,
-    pub market: Marketplace,
+    pub db: storage::Db,
     pub sandbox: workable_sandbox::Sandbox,
     _database: TestDatabase,
     _sandbox_dir: tempfile::TempDir,
@@ -57,7 +57,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     tokio::spawn(engine.run(std::future::pending::<()>()));
     let state = AppState {
         leptos_options: leptos_options(),
-        market: market.clone(),
+        db: db.clone(),
+        market,
         integrations,
         metrics: telemetry::Metrics::install(),
     };
@@ -65,7 +66,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let sandbox_dir = tempfile::tempdir().unwrap();
     let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApp { address, market, sandbox, _database: database, _sandbox_dir: sandbox_dir }
+    TestApp { address, db, sandbox, _database: database, _sandbox_dir: sandbox_dir }
 }
 
 impl TestApp {

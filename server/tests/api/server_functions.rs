@@ -141,9 +141,13 @@ on_both_databases! {
         let stages: Vec<_> = history.iter().map(|m| m.to).collect();
         assert_eq!(stages, vec![MarketplaceStage::Accepted, MarketplaceStage::Screening]);
         assert_eq!(history[1].moved_by.as_deref(), Some("Maria Keller"));
-        // The acceptance queued its export (the sync worker's hand-off).
-        let queued = app.market.db().queue_rows().await.unwrap();
-        assert!(queued.iter().any(|r| r.kind == domain::WorkKind::Export && r.subject_id.to_string() == request), "{queued:?}");
+        // The acceptance queued its export (the sync worker's hand-off): still in the queue, or
+        // already taken by the worker, which made the export.
+        let maria_company = app.db.find_user_by_email(&domain::Email::parse("maria@northwind.test").unwrap()).await.unwrap().unwrap().company_id;
+        let id = domain::RequestId(request.parse().unwrap());
+        let queued = app.db.queue_rows().await.unwrap().iter().any(|r| r.kind == domain::WorkKind::Export && r.subject_id == id.0);
+        let exported = app.db.export_by_request(maria_company, id).await.unwrap().is_some();
+        assert!(queued || exported, "the acceptance handed its export to the sync worker");
     }
 }
 

@@ -96,7 +96,7 @@ on_both_databases! {
         let signature = workable::webhook::sign(workable_sandbox::seed::NORTHWIND_TOKEN.as_bytes(), &huge);
         let oversized = http.post(target).header(workable::webhook::SIGNATURE_HEADER, signature).body(huge).send().await.unwrap();
         assert_eq!(oversized.status(), StatusCode::PAYLOAD_TOO_LARGE);
-        let refused: Vec<String> = app.market.db().webhook_deliveries(None).await.unwrap().into_iter().map(|(o, _)| o).collect();
+        let refused: Vec<String> = app.db.webhook_deliveries(None).await.unwrap().into_iter().map(|(o, _)| o).collect();
         assert!(refused.contains(&"oversized".to_owned()), "{refused:?}");
 
         // Interviews: parsed at the boundary, another company's request not found.
