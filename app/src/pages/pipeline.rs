@@ -60,10 +60,10 @@ pub fn PipelinePage() -> impl IntoView {
         move || {
             pipeline.get_untracked().and_then(Result::ok).is_some_and(|p| {
                 p.entries.iter().any(|e| {
-                    let exporting = e
-                        .export
-                        .as_ref()
-                        .is_some_and(|x| matches!(x.state, ExportState::Queued | ExportState::Waiting));
+                    // No export yet: the worker has not taken the acceptance's item (it makes one,
+                    // mapped or not), so look again.
+                    let exporting =
+                        e.export.as_ref().is_none_or(|x| matches!(x.state, ExportState::Queued | ExportState::Waiting));
                     let in_workable = e.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
                     exporting || (in_workable && e.interviews.iter().any(|i| !i.in_workable))
                 })
