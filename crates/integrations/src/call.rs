@@ -9,8 +9,9 @@
 //!   *Reconnect needed*) and calls again;
 //! - after a 429 tells the limiter the reset, then waits and calls again (a few times at most) or
 //!   defers;
-//! - records the outcome on the connection: the last success with the rate-limit state, or the
-//!   last error when the error is the connection's (not one candidate's or job's).
+//! - records the outcome on the connection: the last success with the rate-limit state (at most
+//!   once a second per connection), or the last error when the error is the connection's (not one
+//!   candidate's or job's).
 
 use domain::CompanyId;
 use storage::StorageError;
@@ -147,7 +148,7 @@ impl AccountCalls<'_> {
                 Ok(reply) => {
                     limiter.observe(company, reply.rate_limit).await;
                     self.last_rate_limit = reply.rate_limit.or(self.last_rate_limit);
-                    if self.stored {
+                    if self.stored && integrations.success_due(company) {
                         integrations.db().record_workable_success(company, reply.rate_limit.map(rate_tuple)).await?;
                     }
                     return Ok(reply.value);

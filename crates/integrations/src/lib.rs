@@ -45,6 +45,8 @@ impl From<&storage::UserRecord> for Actor {
 
 /// Warn on the card when the token expires within this long and cannot be renewed unattended.
 const EXPIRY_WARNING_MS: i64 = 7 * 86_400_000;
+/// A connection's last success is written at most this often.
+const SUCCESS_WRITE_EVERY_MS: i64 = 1_000;
 /// How long the choice between several accounts may wait.
 const PENDING_MS: i64 = 15 * 60 * 1000;
 
@@ -65,6 +67,8 @@ pub struct Integrations {
     oauth: Option<OAuthApp>,
     cipher: TokenCipher,
     refresh_locks: Arc<Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<()>>>>>,
+    /// When each connection's last success was written (see `success_due`).
+    successes_recorded: Arc<Mutex<HashMap<CompanyId, i64>>>,
     reads: Option<mapping::ReadCache>,
     limiter: limiter::RateLimiter,
     /// The product's public address: webhooks are subscribed only when it is known.
@@ -79,6 +83,7 @@ impl Integrations {
             oauth,
             cipher,
             refresh_locks: Arc::default(),
+            successes_recorded: Arc::default(),
             reads: Some(mapping::read_cache(mapping::READ_CACHE_TTL)),
             limiter: limiter::RateLimiter::default(),
             public_url: None,
@@ -469,6 +474,19 @@ impl Integrations {
 
     pub(crate) fn oauth(&self) -> Option<&OAuthApp> {
         self.oauth.as_ref()
+    }
+
+    /// Whether a success of `company`'s is worth writing now: at most one write a second per
+    /// connection, so a busy worker's every call is not an UPDATE (the card shows the time to the
+    /// minute and the rate-limit state as of the last write).
+    pub(crate) fn success_due(&self, company: CompanyId) -> bool {
+        let now = now_ms();
+        let mut recorded = self.successes_recorded.lock().expect("successes recorded");
+        if recorded.get(&company).is_some_and(|last| now - last < SUCCESS_WRITE_EVERY_MS) {
+            return false;
+        }
+        recorded.insert(company, now);
+        true
     }
 
     pub(crate) fn refresh_lock(&self, company: CompanyId) -> Arc<tokio::sync::Mutex<()>> {
