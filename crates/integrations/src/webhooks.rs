@@ -10,9 +10,6 @@ use workable::{Secret, WorkableError};
 
 use crate::{CallError, ConnectError, Integrations, WhenLimited};
 
-/// The candidate events ats-bridge listens to.
-pub const EVENTS: [Event; 3] = Event::ALL;
-
 /// The route Workable delivers to (the server mounts it; subscriptions name it).
 pub const WEBHOOK_ROUTE: &str = "/webhooks/workable/{token}/{event}";
 
@@ -29,7 +26,7 @@ impl Integrations {
     pub async fn ensure_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
         let Some(public_url) = self.public_url.clone() else { return Ok(false) };
         let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
-        if connection.webhook_subscriptions.len() == EVENTS.len() {
+        if connection.webhook_subscriptions.len() == Event::ALL.len() {
             return Ok(true);
         }
         let token = connection.webhook_token.clone().unwrap_or_else(new_path_token);
@@ -57,8 +54,8 @@ impl Integrations {
     ) -> Result<Vec<String>, ConnectError> {
         let mut calls = self.account_calls(company).await?;
         let subdomain = calls.subdomain().to_string();
-        let mut ids = Vec::with_capacity(EVENTS.len());
-        for event in EVENTS {
+        let mut ids = Vec::with_capacity(Event::ALL.len());
+        for event in Event::ALL {
             let target = webhook_target(public_url, token, event);
             let (to, account) = (target.as_str(), subdomain.as_str());
             match calls
