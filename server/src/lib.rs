@@ -135,6 +135,9 @@ pub struct WorkableSettings {
     pub cipher: integrations::TokenCipher,
     /// Where Workable reaches this product (webhooks are subscribed to it).
     pub public_url: String,
+    /// What Workable's rate-limit windows are timed by: the system's clock, which tests replace
+    /// with one that skips the waits (and share with the sandbox).
+    pub clock: workable::Clock,
 }
 
 pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integrations {
@@ -145,6 +148,7 @@ pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integr
         settings.cipher,
     )
     .with_public_url(settings.public_url)
+    .with_clock(settings.clock)
 }
 
 /// Where the OAuth provider sends the browser back after *Connect* (see the ATS integrations).
@@ -153,12 +157,19 @@ pub fn oauth_callback_url(public_url: &str) -> String {
 }
 
 /// The built-in Workable sandbox, mounted at `/sandbox` with its state kept in the data
-/// directory, so it survives restarts like the product's own database.
+/// directory, so it survives restarts like the product's own database. It goes by the product's
+/// clock (`Integrations::clock`), so moving the sandbox's clock moves the product's rate limiter.
 #[cfg(feature = "embedded-sandbox")]
-pub fn mount_sandbox(app: Router, public_url: &str, data_dir: &std::path::Path) -> (Router, workable_sandbox::Sandbox) {
+pub fn mount_sandbox(
+    app: Router,
+    public_url: &str,
+    data_dir: &std::path::Path,
+    clock: &workable::Clock,
+) -> (Router, workable_sandbox::Sandbox) {
     let sandbox = workable_sandbox::Sandbox::open(
         Some(data_dir.join("workable-sandbox.json")),
         vec![oauth_callback_url(public_url)],
+        clock.clone(),
     );
     sandbox.set_base_url(&format!("{public_url}/sandbox"));
     sandbox.start_webhook_delivery();

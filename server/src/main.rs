@@ -68,7 +68,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
 
     #[cfg(feature = "embedded-sandbox")]
     let app = if config.sandbox() {
-        let (app, sandbox) = server::mount_sandbox(app, &config.public_url(), &config.data_dir);
+        let (app, sandbox) = server::mount_sandbox(app, &config.public_url(), &config.data_dir, integrations.clock());
         tracing::info!(url = %sandbox.base_url(), "built-in Workable sandbox mounted");
         app
     } else {
@@ -206,7 +206,7 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
     if oauth.is_none() {
         tracing::info!("no Workable OAuth client configured: only the API-token path is offered");
     }
-    Ok(WorkableSettings { endpoints, oauth, cipher, public_url: public })
+    Ok(WorkableSettings { endpoints, oauth, cipher, public_url: public, clock: workable::Clock::system() })
 }
 
 #[cfg(feature = "embedded-sandbox")]

@@ -96,10 +96,15 @@ impl Integrations {
         self
     }
 
-    /// The limiter goes by `clock` (tests advance it in step with the sandbox's clock).
-    pub fn with_clock(mut self, clock: limiter::Clock) -> Self {
+    /// Workable's windows are timed by `clock` (tests share theirs with the sandbox's).
+    pub fn with_clock(mut self, clock: workable::Clock) -> Self {
         self.limiter = limiter::RateLimiter::with_clock(clock);
         self
+    }
+
+    /// The clock Workable's windows, and the workers' waits for them, go by.
+    pub fn clock(&self) -> &workable::Clock {
+        self.limiter.clock()
     }
 
     pub fn client(&self) -> &WorkableClient {

@@ -4,14 +4,10 @@
 //! limiter crates (governor and the like) count against a fixed quota of their own instead.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use domain::CompanyId;
-use storage::now_ms;
-use tokio::sync::Notify;
-use workable::RateLimit;
+use workable::{Clock, RateLimit};
 
 /// Waiting a little past Workable's reset second absorbs clock differences.
 const MARGIN_MS: i64 = 100;
@@ -72,44 +68,6 @@ impl Window {
 
     fn believable(reset_at_ms: i64, now: i64) -> i64 {
         if reset_at_ms > now + MAX_RESET_AHEAD_MS { now + WINDOW_MS } else { reset_at_ms }
-    }
-}
-
-/// The time the limiter goes by: the system's, shifted by whatever a test advanced it (in step
-/// with the sandbox's clock, whose windows then pass without anyone waiting for them).
-#[derive(Clone, Debug, Default)]
-pub struct Clock {
-    offset_ms: Arc<AtomicI64>,
-    advanced: Arc<Notify>,
-}
-
-impl Clock {
-    pub fn now_ms(&self) -> i64 {
-        now_ms() + self.offset_ms.load(Ordering::Relaxed)
-    }
-
-    /// Moves this clock forward; waits on it end as if the time had passed.
-    pub fn advance(&self, ms: i64) {
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
-        self.advanced.notify_waiters();
-    }
-
-    /// Sleeps `ms` of this clock's time.
-    async fn sleep(&self, ms: i64) {
-        let until = self.now_ms() + ms;
-        loop {
-            let advanced = self.advanced.notified();
-            tokio::pin!(advanced);
-            advanced.as_mut().enable();
-            let left = until - self.now_ms();
-            if left <= 0 {
-                return;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(left as u64)) => {}
-                _ = advanced => {}
-            }
-        }
     }
 }
 
@@ -212,6 +170,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storage::now_ms;
 
     #[tokio::test]
     async fn calls_go_until_the_window_is_spent_then_wait_for_its_reset() {

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 
 use domain::UserRole;
 use domain::views::ConnectionState;
-use integrations::limiter::Clock;
 use integrations::{Actor, Completion, ConnectError, Integrations, TokenCipher};
 use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
 use storage::{Db, test_on_both_databases};
@@ -32,7 +31,9 @@ async fn actor(db: &Db, login: usize) -> Actor {
 
 async fn setup(db: &Db) -> Setup {
     seed_if_empty(db).await.unwrap();
-    let sandbox = Sandbox::new(seed::seed(vec![CALLBACK.to_owned()]), None);
+    // One clock for Workable and for our limiter (`Setup::advance`).
+    let clock = workable::Clock::system();
+    let sandbox = Sandbox::with_clock(seed::seed(vec![CALLBACK.to_owned()]), None, clock.clone());
     let (base, _) = sandbox.serve(0).await.unwrap();
     let app = OAuthApp {
         client_id: seed::CLIENT_ID.into(),
@@ -45,16 +46,14 @@ async fn setup(db: &Db) -> Setup {
         Some(app),
         TokenCipher::generate().0,
     )
-    // The limiter's clock moves with the sandbox's (`Setup::advance`).
-    .with_clock(Clock::default());
+    .with_clock(clock);
     Setup { sandbox, base, integrations, maria: actor(db, 0).await, tom: actor(db, 1).await, hank: actor(db, 2).await }
 }
 
 impl Setup {
     /// Time passes for Workable and for our limiter alike, without waiting for it.
     fn advance(&self, ms: i64) {
-        self.sandbox.advance_clock(ms);
-        self.integrations.rate_limiter().clock().advance(ms);
+        self.integrations.clock().advance(ms);
     }
 
     /// What a person does on the sandbox's authorise page; returns the callback's query.

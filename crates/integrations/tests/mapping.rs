@@ -37,11 +37,14 @@ async fn actor(db: &Db, login: usize) -> Actor {
 /// Northwind connected with its account token; `ttl` is the read cache's lifetime.
 async fn setup(db: &Db, ttl: Duration) -> Setup {
     seed_if_empty(db).await.unwrap();
-    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
+    // Workable's rate-limit windows pass without waiting: one skipping clock for both sides.
+    let clock = workable::Clock::skipping();
+    let sandbox = Sandbox::with_clock(seed::seed(Vec::new()), None, clock.clone());
     let (base, _) = sandbox.serve(0).await.unwrap();
     let integrations =
         Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0)
-            .with_read_cache_ttl(ttl);
+            .with_read_cache_ttl(ttl)
+            .with_clock(clock);
     let maria = actor(db, 0).await;
     integrations.connect_with_api_token(&maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
     Setup { sandbox, integrations, maria, tom: actor(db, 1).await, hank: actor(db, 2).await }

@@ -89,9 +89,9 @@ impl Db {
         }
     }
 
-    /// Claims up to `limit` due items for `owner` for `lease_ms`.
-    pub async fn claim_work(&self, owner: &str, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>> {
-        let now = now_ms();
+    /// Claims up to `limit` items due at `now` for `owner` for `lease_ms` (the workers' clock,
+    /// which tests move forward).
+    pub async fn claim_work(&self, owner: &str, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>> {
         let sql = match self.backend() {
             Backend::Postgres => {
                 "UPDATE work_queue SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
@@ -251,6 +251,14 @@ impl Db {
         .fetch_one(self.pool())
         .await?;
         Ok(at)
+    }
+
+    /// Whether any item is in a worker's hands (of this process or another).
+    pub async fn work_running(&self) -> Result<bool> {
+        let running: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_queue WHERE state = 'running'")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(running > 0)
     }
 
     /// Whether an item of `kind` for `subject` is queued or running.

@@ -356,35 +356,35 @@ test_on_both_databases! {
         assert_eq!(db.next_work_at().await.unwrap(), Some(now));
         db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         db.enqueue(domain::WorkKind::Export, f.company, 2, now + 60_000).await.unwrap();
-        let claimed = db.claim_work("a", 60_000, 10).await.unwrap();
+        let claimed = db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap();
         assert_eq!(claimed.iter().map(|i| i.subject_id).collect::<Vec<_>>(), [1], "one item per subject; the later one is not due");
         assert_eq!(claimed[0].attempts, 1);
-        assert!(db.claim_work("b", 60_000, 10).await.unwrap().is_empty(), "leased to a");
+        assert!(db.claim_work("b", storage::now_ms(), 60_000, 10).await.unwrap().is_empty(), "leased to a");
         assert!(!db.finish_work(claimed[0].id, "b").await.unwrap(), "only the lease's owner finishes it");
 
         // Queued again while running: it runs once more afterwards.
         db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         assert!(db.finish_work(claimed[0].id, "a").await.unwrap());
-        let again = db.claim_work("a", 60_000, 10).await.unwrap();
+        let again = db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap();
         assert_eq!(again.len(), 1);
 
         // A retry counts the attempt; a deferral does not.
         assert!(db.retry_work(again[0].id, "a", now - 1, "503").await.unwrap());
-        let retried = db.claim_work("a", 60_000, 10).await.unwrap();
+        let retried = db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap();
         assert_eq!(retried[0].attempts, 2);
         assert!(db.defer_work(retried[0].id, "a", now - 1).await.unwrap());
-        assert_eq!(db.claim_work("a", 60_000, 10).await.unwrap()[0].attempts, 2);
+        assert_eq!(db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap()[0].attempts, 2);
 
-        // A lease that runs out (a crashed worker) makes the item due for someone else.
+        // A lease that runs out (a crashed worker) makes the item due for someone else: claims
+        // go by the workers' clock, given here.
         let stolen = {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            let items = db.claim_work("b", 1, 10).await.unwrap();
+            let items = db.claim_work("b", storage::now_ms(), 1, 10).await.unwrap();
             assert!(items.is_empty(), "a's lease still runs");
             db.pause_work(retried[0].id, "a", "reconnect needed").await.unwrap();
             db.resume_company_work(f.company).await.unwrap();
-            let items = db.claim_work("c", 1, 10).await.unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            let after = db.claim_work("d", 60_000, 10).await.unwrap();
+            let resumed = storage::now_ms();
+            let items = db.claim_work("c", resumed, 1, 10).await.unwrap();
+            let after = db.claim_work("d", resumed + 5, 60_000, 10).await.unwrap();
             (items, after)
         };
         assert_eq!(stolen.0.len(), 1);
@@ -394,7 +394,7 @@ test_on_both_databases! {
         assert!(db.next_work_at().await.unwrap().is_some(), "the queued item is due");
         // Queueing a failed item again starts it afresh.
         db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
-        assert_eq!(db.claim_work("e", 60_000, 10).await.unwrap()[0].attempts, 1);
+        assert_eq!(db.claim_work("e", storage::now_ms(), 60_000, 10).await.unwrap()[0].attempts, 1);
     }
 }
 
@@ -414,7 +414,7 @@ test_on_both_databases! {
                 start.wait().await;
                 let mut mine = Vec::new();
                 loop {
-                    let items = db.claim_work(&format!("w{n}"), 60_000, 7).await.unwrap();
+                    let items = db.claim_work(&format!("w{n}"), now, 60_000, 7).await.unwrap();
                     if items.is_empty() {
                         break mine;
                     }

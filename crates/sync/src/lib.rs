@@ -26,9 +26,13 @@ use domain::WorkKind;
 use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
-use workable::WorkableError;
+use workable::{Clock, WorkableError};
 
 pub use use_cases::{Exports, ExportsError};
+
+/// The longest an idle worker sleeps before looking at the queue again (leases of crashed
+/// workers elsewhere fall due without a notification).
+const MAX_IDLE_MS: i64 = 60_000;
 
 /// How the engine behaves; the defaults suit production.
 #[derive(Clone, Debug)]
@@ -150,6 +154,31 @@ impl Engine {
         &self.db
     }
 
+    /// The time due times and leases go by: Workable's windows' clock, from the call policy.
+    fn clock(&self) -> &Clock {
+        self.integrations.clock()
+    }
+
+    /// The idle worker's wait for the next due item (`next`), at most a minute. On a skipping
+    /// clock (tests) the clock jumps to that time instead, but only when nothing is in hand here
+    /// or anywhere (a jump must not end another worker's lease) and the item is due within a
+    /// minute (Workable's windows and back-offs, not a far-off schedule).
+    async fn until_due(&self, next: Option<i64>, nothing_in_hand: bool) {
+        let clock = self.clock();
+        let now = clock.now_ms();
+        let wait_ms = next.map_or(MAX_IDLE_MS, |at| (at - now).clamp(5, MAX_IDLE_MS));
+        let skip = clock.skips_waits()
+            && next.is_some()
+            && wait_ms < MAX_IDLE_MS
+            && nothing_in_hand
+            && matches!(self.db.work_running().await, Ok(false));
+        if skip || !clock.skips_waits() {
+            clock.sleep(wait_ms).await;
+        } else {
+            tokio::time::sleep(Duration::from_millis(wait_ms as u64)).await;
+        }
+    }
+
     /// Takes due work and does it until `shutdown` resolves: wakes at once on new work (in this
     /// process, and from other instances on PostgreSQL), otherwise when the next item falls due.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
@@ -168,7 +197,8 @@ impl Engine {
             let claimed = if free == 0 {
                 Vec::new()
             } else {
-                match self.db.claim_work(&self.owner, self.settings.lease.as_millis() as i64, free as i64).await {
+                let now = self.clock().now_ms();
+                match self.db.claim_work(&self.owner, now, self.settings.lease.as_millis() as i64, free as i64).await {
                     Ok(items) => items,
                     Err(err) => {
                         tracing::warn!(error = %err, "could not claim work");
@@ -192,7 +222,7 @@ impl Engine {
             // Nothing due: sleep until new work, the next due time, or a minute (leases of
             // crashed workers elsewhere).
             let next = self.db.next_work_at().await.ok().flatten();
-            let wait_ms = next.map_or(60_000, |at| (at - storage::now_ms()).clamp(5, 60_000));
+            let until_due = self.until_due(next, slots.available_permits() == self.settings.concurrency);
             let from_elsewhere = async {
                 match listener.as_mut() {
                     Some(l) => {
@@ -207,7 +237,7 @@ impl Engine {
                 _ = &mut shutdown => break,
                 _ = self.db.work_signal().notified() => {}
                 _ = from_elsewhere => {}
-                _ = tokio::time::sleep(Duration::from_millis(wait_ms as u64)) => {}
+                _ = until_due => {}
             }
         }
         // Let the items in hand finish (their leases protect them anyway).
@@ -224,12 +254,12 @@ impl Engine {
         // twice; a crashed process stops renewing and its items fall due after one lease.
         let lease_ms = self.settings.lease.as_millis() as i64;
         let renewer = {
-            let (db, owner, id) = (self.db.clone(), self.owner.clone(), item.id);
+            let (db, owner, id, clock) = (self.db.clone(), self.owner.clone(), item.id, self.clock().clone());
             tokio::spawn(async move {
                 let every = Duration::from_millis((lease_ms / 3).max(1) as u64);
                 loop {
                     tokio::time::sleep(every).await;
-                    match db.renew_lease(id, &owner, storage::now_ms() + lease_ms).await {
+                    match db.renew_lease(id, &owner, clock.now_ms() + lease_ms).await {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(err) => tracing::warn!(item.id = id, error = %err, "could not renew a lease"),
@@ -264,7 +294,7 @@ impl Engine {
 
     /// Records the outcome on the queue and on the export.
     async fn settle(&self, item: &WorkItem, outcome: Outcome) -> Result<(), storage::StorageError> {
-        let now = storage::now_ms();
+        let now = self.clock().now_ms();
         let owner = &*self.owner;
         match outcome {
             Outcome::Done => {

@@ -177,6 +177,7 @@ test_on_both_databases! {
         let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         assert_ne!(export.state, ExportState::Done);
         s.sandbox.set_faults(Faults::default());
+        s.advance(common::LEASE);
         let (_stop, _second) = s.start();
         s.wait_for(request, ExportState::Done).await;
         s.assert_exported_once(&email, 7);

@@ -304,7 +304,9 @@ test_on_both_databases! {
 
 test_on_both_databases! {
     async fn when_both_sides_moved_the_later_move_wins_and_the_ledger_says_both(db: Db) {
-        let s = setup(&db).await;
+        // Which move is later compares Workable's clock with the marketplace's (storage stamps
+        // moves from the system clock): both must be the system's here, windows and all.
+        let s = common::setup_with_clock(&db, workable::Clock::system()).await;
         s.map_rust().await;
         let worker = s.start();
         let (request, id) = exported(&s, 1).await;
@@ -313,6 +315,7 @@ test_on_both_databases! {
 
         // The marketplace moves first, Workable later (a second on: Workable's clock is in seconds).
         s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Screening, s.maria.user_id).await.unwrap();
+        // Deliberate: Workable's times are whole seconds, on the clock storage stamps moves with.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         s.sandbox.person_moves("northwind", &id, "interview").unwrap();
         let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
@@ -332,6 +335,7 @@ test_on_both_databases! {
 
         // Now Workable first, the marketplace later.
         s.sandbox.person_moves("northwind", &id, "phone-screen").unwrap();
+        // Deliberate, as above.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Rejected, s.maria.user_id).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -40,7 +40,7 @@ pub struct Sandbox {
 struct Inner {
     world: Mutex<World>,
     base_url: RwLock<String>,
-    clock_offset_ms: AtomicI64,
+    clock: workable::Clock,
     access_token_seconds: AtomicI64,
     faults: Mutex<Faults>,
     limits: Mutex<std::collections::HashMap<String, faults::Window>>,
@@ -53,11 +53,17 @@ impl Sandbox {
     /// A sandbox holding `world`. With `persist_to`, every change is written to that file and a
     /// later [`Sandbox::open`] continues from it.
     pub fn new(world: World, persist_to: Option<PathBuf>) -> Sandbox {
+        Sandbox::with_clock(world, persist_to, workable::Clock::system())
+    }
+
+    /// A sandbox going by `clock` (tests share theirs with the product's rate limiter and
+    /// workers, so rate-limit windows pass without anyone waiting for them).
+    pub fn with_clock(world: World, persist_to: Option<PathBuf>, clock: workable::Clock) -> Sandbox {
         let sandbox = Sandbox {
             inner: Arc::new(Inner {
                 world: Mutex::new(world),
                 base_url: RwLock::new("http://127.0.0.1".to_owned()),
-                clock_offset_ms: AtomicI64::new(0),
+                clock,
                 access_token_seconds: AtomicI64::new(oauth::ACCESS_TOKEN_SECONDS),
                 faults: Mutex::new(Faults::default()),
                 limits: Mutex::new(Default::default()),
@@ -70,8 +76,8 @@ impl Sandbox {
         sandbox
     }
 
-    /// The documented seed, or the state saved in `path` if there is one.
-    pub fn open(path: Option<PathBuf>, redirect_uris: Vec<String>) -> Sandbox {
+    /// The documented seed, or the state saved in `path` if there is one, going by `clock`.
+    pub fn open(path: Option<PathBuf>, redirect_uris: Vec<String>, clock: workable::Clock) -> Sandbox {
         let saved = path
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
@@ -85,7 +91,7 @@ impl Sandbox {
                 }
             }
         }
-        Sandbox::new(world, path)
+        Sandbox::with_clock(world, path, clock)
     }
 
     /// Where the sandbox is reachable from outside (`http://127.0.0.1:4000` or
@@ -160,13 +166,12 @@ impl Sandbox {
 
     /// The sandbox's clock: real time plus whatever the control API added.
     pub fn now_ms(&self) -> i64 {
-        let real = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-        real + self.inner.clock_offset_ms.load(Ordering::Relaxed)
+        self.inner.clock.now_ms()
     }
 
     /// Moves the sandbox's clock forward (token expiry, rate-limit windows) without waiting.
     pub fn advance_clock(&self, ms: i64) {
-        self.inner.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+        self.inner.clock.advance(ms);
     }
 
     /// The lifetime (`expires_in`) of access tokens issued from now on; 7200 s by default.

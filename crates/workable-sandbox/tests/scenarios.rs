@@ -739,7 +739,7 @@ async fn the_people_page_moves_a_candidate_and_fires_the_webhook() {
 async fn state_survives_a_restart_when_persisted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sandbox.json");
-    let sandbox = Sandbox::open(Some(path.clone()), vec![CALLBACK.to_owned()]);
+    let sandbox = Sandbox::open(Some(path.clone()), vec![CALLBACK.to_owned()], workable::Clock::system());
     let id = sandbox.write(|w| {
         let shortcode = w.accounts[0].jobs[0].shortcode.clone();
         let c = seed::new_candidate(w, &shortcode, "Kept", "Across", "kept@example.com", "applied", false, 0);
@@ -748,6 +748,6 @@ async fn state_survives_a_restart_when_persisted() {
         id
     });
     drop(sandbox);
-    let reopened = Sandbox::open(Some(path), vec![]);
+    let reopened = Sandbox::open(Some(path), vec![], workable::Clock::system());
     assert!(reopened.read(|w| w.accounts[0].candidate(&id).is_some()));
 }

@@ -4,6 +4,7 @@
 //! response; errors say what the caller can do.
 
 mod client;
+mod clock;
 mod error;
 mod model;
 pub mod oauth;
@@ -12,6 +13,7 @@ mod values;
 pub mod webhook;
 
 pub use client::{AccountApi, Reply, WorkableClient};
+pub use clock::Clock;
 pub use error::WorkableError;
 pub use model::{
     Account, Candidate, CandidateFile, CandidateJob, DisqualificationReason, Job, Member, NewCandidate, NewEducation,

@@ -46,8 +46,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         }),
         cipher: integrations::TokenCipher::generate().0,
         public_url: address.clone(),
+        // Rate-limit windows and back-offs pass without waiting (the sandbox shares the clock).
+        clock: workable::Clock::skipping(),
     };
     let integrations = server::integrations(&db, workable);
+    let clock = integrations.clock().clone();
     // The sync worker runs inside the server, as it does by default.
     let engine = sync::Engine::new(
         db.clone(),
@@ -64,7 +67,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     };
     let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
     let sandbox_dir = tempfile::tempdir().unwrap();
-    let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path());
+    let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path(), &clock);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp { address, db, sandbox, _database: database, _sandbox_dir: sandbox_dir }
 }

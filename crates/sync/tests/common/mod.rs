@@ -16,6 +16,7 @@ use workable::{Endpoints, WorkableClient};
 use workable_sandbox::{Sandbox, seed};
 
 pub const RUST_JOB: &str = "NOR01RUST01";
+pub const LEASE: Duration = Duration::from_secs(120);
 
 pub struct Setup {
     /// Where the tests' webhook endpoint listens (the product's public address).
@@ -28,16 +29,25 @@ pub struct Setup {
 }
 
 pub async fn setup(db: &Db) -> Setup {
+    // One clock for Workable and the product, whose waits move it instead of taking time: the
+    // rate-limit windows and back-offs these scenarios go through pass at once.
+    setup_with_clock(db, workable::Clock::skipping()).await
+}
+
+/// The set-up going by `clock` (the system's, for a scenario that compares Workable's times
+/// with the marketplace's own, which storage stamps from the system clock).
+pub async fn setup_with_clock(db: &Db, clock: workable::Clock) -> Setup {
     let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     seed_if_empty(db).await.unwrap();
-    let sandbox = Sandbox::new(seed::seed(Vec::new()), None);
+    let sandbox = Sandbox::with_clock(seed::seed(Vec::new()), None, clock.clone());
     let (base, _) = sandbox.serve(0).await.unwrap();
     // The webhook endpoint as the server mounts it, on a port of its own.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let public_url = format!("http://{}", listener.local_addr().unwrap());
     let integrations =
         Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0)
-            .with_public_url(public_url.clone());
+            .with_public_url(public_url.clone())
+            .with_clock(clock);
     tokio::spawn(axum::serve(listener, receiver(db.clone(), integrations.clone())).into_future());
     let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
     let maria = Actor::from(&user);
@@ -96,7 +106,9 @@ pub fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
 
 pub fn settings() -> Settings {
     Settings {
-        lease: Duration::from_secs(2),
+        // Longer than any jump of the skipping clock; a test that kills a worker moves the clock
+        // past it (`Setup::advance`).
+        lease: LEASE,
         base_backoff: Duration::from_millis(50),
         max_backoff: Duration::from_millis(400),
         max_attempts: 12,
@@ -107,6 +119,11 @@ pub fn settings() -> Settings {
 impl Setup {
     pub async fn map_rust(&self) {
         self.integrations.save_configuration(&self.maria, self.rust, RUST_JOB, &choices()).await.unwrap();
+    }
+
+    /// Time passes for Workable and the product alike, without waiting for it.
+    pub fn advance(&self, by: Duration) {
+        self.integrations.clock().advance(by.as_millis() as i64);
     }
 
     pub fn engine(&self) -> Engine {
