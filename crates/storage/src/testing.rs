@@ -3,6 +3,7 @@
 //! starts one and sets it). No mocks: every storage test runs on both engines.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use domain::CompanyId;
 use sqlx::Row;
@@ -11,6 +12,24 @@ use crate::{Backend, Db, Result};
 
 /// The environment variable naming a PostgreSQL server where tests may create databases.
 pub const POSTGRES_URL_VAR: &str = "ATS_BRIDGE_TEST_POSTGRES_URL";
+
+/// Waits for something done elsewhere (a worker's item, a webhook delivery): polls `check` until
+/// it answers `Ok`, and fails the test with its last `Err` (what it saw) after `within`. The one
+/// place tests poll; the deadline only bounds a failing test, nothing waits for time to pass.
+pub async fn eventually<T, Fut>(within: Duration, mut check: impl FnMut() -> Fut) -> T
+where
+    Fut: Future<Output = std::result::Result<T, String>>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) if std::time::Instant::now() >= deadline => panic!("gave up after {within:?}: {seen}"),
+            // The poll's pace: the workers' steps take milliseconds.
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
 
 /// A migrated database that lives as long as this value (SQLite) or the test run (PostgreSQL).
 pub struct TestDatabase {

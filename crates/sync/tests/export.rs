@@ -13,6 +13,7 @@ use domain::export::ExportState;
 use domain::{Email, MarketplaceStage};
 use marketplace::demo::DEMO_LOGINS;
 use storage::test_on_both_databases;
+use storage::testing::eventually;
 use workable_sandbox::{Faults, seed};
 
 test_on_both_databases! {
@@ -52,17 +53,16 @@ test_on_both_databases! {
         s.sandbox.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
         let (_stop, _worker) = s.start();
         let (request, email) = s.acceptance(2).await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
+        eventually(Duration::from_secs(30), || async {
             let export = db.export_by_request(s.maria.company_id, request).await.unwrap();
             if let Some(export) = export
                 && db.ledger(export.id).await.unwrap().iter().any(|e| e.step == "retrying" && e.detail.contains("did not answer"))
             {
-                break;
+                return Ok(());
             }
-            assert!(std::time::Instant::now() < deadline, "no retry recorded");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            Err("no retry recorded".to_owned())
+        })
+        .await;
         s.sandbox.set_faults(Faults { error_rate: 0.3, ..Faults::default() });
         s.wait_for(request, ExportState::Done).await;
         s.assert_exported_once(&email, 2);
@@ -163,15 +163,11 @@ test_on_both_databases! {
         s.sandbox.set_faults(Faults { latency_ms: 400, ..Faults::default() });
         let (_stop, first) = s.start();
         let (request, email) = s.acceptance(7).await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
+        eventually(Duration::from_secs(30), || async {
             let export = db.export_by_request(s.maria.company_id, request).await.unwrap();
-            if export.is_some_and(|e| e.created_in_workable_at.is_some()) {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "never created");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            export.is_some_and(|e| e.created_in_workable_at.is_some()).then_some(()).ok_or("never created".to_owned())
+        })
+        .await;
         // Killed mid-export: no cleanup, its lease stays until it runs out.
         first.abort();
         let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();

@@ -4,10 +4,13 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{RUST_JOB, Setup, setup};
 use domain::export::ExportState;
 use domain::{MarketplaceStage, RequestId};
 use storage::test_on_both_databases;
+use storage::testing::eventually;
 use workable_sandbox::Faults;
 
 /// The sandbox's view of the candidate: stage slug, disqualified, withdrew.
@@ -31,21 +34,27 @@ async fn move_to(s: &Setup, request: RequestId, stage: MarketplaceStage) {
 
 /// Waits until the ledger has `lines` stage lines (each sync adds one).
 async fn wait_for_stage_lines(s: &Setup, request: RequestId, lines: usize) -> Vec<String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
+    eventually(Duration::from_secs(60), || async {
         let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         let ledger: Vec<String> =
             s.db.ledger(export.id).await.unwrap().into_iter().filter(|e| e.step == "stage").map(|e| e.detail).collect();
         if ledger.len() >= lines {
-            return ledger;
+            return Ok(ledger);
         }
-        if std::time::Instant::now() >= deadline {
-            // What is stuck, for a run that stalls (seen under load, not understood yet).
-            let queue = s.db.queue_rows().await.unwrap();
-            panic!("only {ledger:?}; export {export:?}; queue {queue:?}");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+        // What is stuck, for a run that stalls.
+        let queue = s.db.queue_rows().await.unwrap();
+        Err(format!("only {ledger:?}; export {export:?}; queue {queue:?}"))
+    })
+    .await
+}
+
+/// Waits until the sandbox's candidate satisfies `done`.
+async fn wait_in_workable(s: &Setup, email: &str, done: impl Fn(&(String, bool, bool)) -> bool) {
+    eventually(Duration::from_secs(30), || async {
+        let now = in_workable(s, email);
+        if done(&now) { Ok(()) } else { Err(format!("still {now:?}")) }
+    })
+    .await
 }
 
 test_on_both_databases! {
@@ -102,11 +111,7 @@ test_on_both_databases! {
         let (request, email) = s.acceptance(2).await;
         move_to(&s, request, MarketplaceStage::Screening).await;
         s.wait_for(request, ExportState::Done).await;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while in_workable(&s, &email).0 != "phone-screen" {
-            assert!(std::time::Instant::now() < deadline, "still {:?}", in_workable(&s, &email));
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        wait_in_workable(&s, &email, |(stage, _, _)| stage == "phone-screen").await;
         s.assert_exported_once(&email, 2);
     }
 }
@@ -120,11 +125,7 @@ test_on_both_databases! {
         move_to(&s, request, MarketplaceStage::Rejected).await;
         let (_stop, _worker) = s.start();
         s.wait_for(request, ExportState::Done).await;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !in_workable(&s, &email).1 {
-            assert!(std::time::Instant::now() < deadline, "never disqualified: {:?}", in_workable(&s, &email));
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        wait_in_workable(&s, &email, |(_, disqualified, _)| *disqualified).await;
         let ledger = wait_for_stage_lines(&s, request, 1).await;
         assert!(ledger[0].starts_with("Disqualified in Workable"), "{ledger:?}");
         s.assert_exported_once(&email, 3);

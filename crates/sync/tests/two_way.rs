@@ -13,6 +13,7 @@ use domain::export::ExportState;
 use domain::interview::InterviewPlan;
 use domain::{MarketplaceStage, RequestId};
 use storage::test_on_both_databases;
+use storage::testing::eventually;
 use workable_sandbox::{Faults, seed};
 
 async fn workable_id(s: &Setup, request: RequestId) -> String {
@@ -25,19 +26,13 @@ async fn stage(s: &Setup, request: RequestId) -> MarketplaceStage {
 }
 
 async fn wait_stage(s: &Setup, request: RequestId, want: MarketplaceStage) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let now = stage(s, request).await;
-        if now == want {
-            return;
+    eventually(Duration::from_secs(30), || async move {
+        match stage(s, request).await {
+            now if now == want => Ok(()),
+            now => Err(format!("still {now:?}, waiting for {want:?}; ledger: {:?}", ledger(s, request).await)),
         }
-        assert!(
-            Instant::now() < deadline,
-            "still {now:?}, waiting for {want:?}; ledger: {:?}",
-            ledger(s, request).await
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 async fn ledger(s: &Setup, request: RequestId) -> Vec<String> {
@@ -48,26 +43,44 @@ async fn ledger(s: &Setup, request: RequestId) -> Vec<String> {
 /// Waits until the sandbox has delivered every webhook and the queue is empty, and both stay so
 /// for a moment (a delivery in flight is in neither).
 async fn settle(s: &Setup) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut quiet_since: Option<Instant> = None;
-    loop {
-        let busy =
-            s.db.work_counts()
-                .await
-                .unwrap()
-                .iter()
-                .any(|(state, n)| (state == "queued" || state == "running") && *n > 0);
+    let quiet_since = std::cell::Cell::new(None::<Instant>);
+    eventually(Duration::from_secs(30), || async {
+        let counts = s.db.work_counts().await.unwrap();
+        let busy = counts.iter().any(|(state, n)| (state == "queued" || state == "running") && *n > 0);
         if s.sandbox.pending_webhooks() == 0 && !busy {
-            let since = *quiet_since.get_or_insert_with(Instant::now);
-            if since.elapsed() > Duration::from_millis(250) {
-                return;
+            let since = quiet_since.get().unwrap_or_else(Instant::now);
+            quiet_since.set(Some(since));
+            if since.elapsed() > QUIET {
+                return Ok(());
             }
         } else {
-            quiet_since = None;
+            quiet_since.set(None);
         }
-        assert!(Instant::now() < deadline, "not settled: {:?}", s.db.work_counts().await.unwrap());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Err(format!("not settled: {counts:?}, {} webhooks pending", s.sandbox.pending_webhooks()))
+    })
+    .await
+}
+
+/// How long nothing may be queued or pending before a scenario counts as settled: a delivery
+/// the sandbox has sent but the receiver has not queued yet is in neither.
+const QUIET: Duration = Duration::from_millis(250);
+
+/// Waits until a reconciliation run later than `before` is recorded on the connection.
+async fn reconciled_after(s: &Setup, before: Option<i64>) {
+    eventually(Duration::from_secs(30), || async {
+        let at = s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at;
+        if at != before { Ok(()) } else { Err("no reconciliation run recorded".to_owned()) }
+    })
+    .await
+}
+
+/// Waits until Workable's webhook about the export's candidate is queued.
+async fn change_queued(s: &Setup, export: &storage::ExportRecord) {
+    eventually(Duration::from_secs(10), || async {
+        let queued = s.db.work_pending(domain::WorkKind::WorkableChange, export.id).await.unwrap();
+        if queued { Ok(()) } else { Err("the webhook was not queued".to_owned()) }
+    })
+    .await
 }
 
 async fn exported(s: &Setup, n: usize) -> (RequestId, String) {
@@ -207,11 +220,7 @@ test_on_both_databases! {
         // The next run reads from the watermark on, within the limit, and finds nothing to fix.
         let reads_before = s.calls("GET", "/candidates");
         engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at == connection.reconciled_at {
-            assert!(Instant::now() < deadline);
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        reconciled_after(&s, connection.reconciled_at).await;
         assert_eq!(s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconcile_corrections, Some(0));
         assert_eq!(s.calls("GET", "/candidates"), reads_before + 1, "one page for the one mapped job");
 
@@ -221,10 +230,7 @@ test_on_both_databases! {
         assert_eq!(subscriptions(&s).len(), 2);
         let before = s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at;
         engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
-        while s.db.connection(s.maria.company_id).await.unwrap().unwrap().reconciled_at == before {
-            assert!(Instant::now() < deadline + Duration::from_secs(30));
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        reconciled_after(&s, before).await;
         let now = subscriptions(&s);
         assert_eq!(now.len(), 3, "{now:?}");
         assert!(now.iter().any(|t| t.ends_with("/candidate_moved")));
@@ -319,11 +325,7 @@ test_on_both_databases! {
         tokio::time::sleep(Duration::from_millis(1100)).await;
         s.sandbox.person_moves("northwind", &id, "interview").unwrap();
         let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !s.db.work_pending(domain::WorkKind::WorkableChange, export.id).await.unwrap() {
-            assert!(Instant::now() < deadline, "the webhook was not queued");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        change_queued(&s, &export).await;
         let worker = s.start();
         wait_stage(&s, request, MarketplaceStage::FinalInterview).await;
         settle(&s).await;
@@ -338,11 +340,7 @@ test_on_both_databases! {
         // Deliberate, as above.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Rejected, s.maria.user_id).await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !s.db.work_pending(domain::WorkKind::WorkableChange, export.id).await.unwrap() {
-            assert!(Instant::now() < deadline, "the webhook was not queued");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        change_queued(&s, &export).await;
         let _worker = s.start();
         settle(&s).await;
         assert_eq!(stage(&s, request).await, MarketplaceStage::Rejected);

@@ -581,6 +581,7 @@ async fn webhook_faults_pause_duplicate_and_reorder_deliveries() {
     let first = env.create_id("first@example.com").await;
     env.fresh_window();
     let second = env.create_id("second@example.com").await;
+    // Deliberate: room for a wrong delivery to arrive (an absence cannot be waited for).
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(rx.try_recv().is_err(), "paused: nothing is delivered");
     assert_eq!(env.sandbox.pending_webhooks(), 2);

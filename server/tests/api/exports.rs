@@ -12,6 +12,7 @@ use app::error::AppError;
 use domain::export::ExportState;
 use domain::views::{Pipeline, RoleSummary};
 use reqwest::StatusCode;
+use storage::testing::eventually;
 
 use crate::helpers::{HANK, MARIA, Visitor};
 use crate::on_both_databases;
@@ -34,15 +35,14 @@ on_both_databases! {
         let id = role.id.to_string();
         assert!(role.exports.not_mapped >= 1, "the demo's acceptance waits for a mapping: {:?}", role.exports);
         // The worker records the demo's acceptance as not exported (role not mapped).
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
+        eventually(Duration::from_secs(30), || async {
             let pipeline: Pipeline = maria.call_ok::<GetPipeline, _>(&[("role_id", &id)]).await;
-            if pipeline.entries[0].export.as_ref().map(|e| e.state) == Some(ExportState::NotMapped) {
-                break;
+            match pipeline.entries[0].export.as_ref().map(|e| e.state) {
+                Some(ExportState::NotMapped) => Ok(()),
+                now => Err(format!("never recorded as not mapped: {now:?}")),
             }
-            assert!(std::time::Instant::now() < deadline, "never recorded as not mapped");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
 
         let form = [
             ("role_id", id.as_str()),
@@ -64,16 +64,12 @@ on_both_databases! {
 
         let queued: usize = maria.call_ok::<BackfillRole, _>(&[("role_id", &id)]).await;
         assert_eq!(queued as i64, role.exports.not_mapped);
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        let export = loop {
+        let export = eventually(Duration::from_secs(60), || async {
             let pipeline: Pipeline = maria.call_ok::<GetPipeline, _>(&[("role_id", &id)]).await;
             let export = pipeline.entries[0].export.clone().unwrap();
-            if export.state == ExportState::Done {
-                break export;
-            }
-            assert!(std::time::Instant::now() < deadline, "still {:?}", export.state);
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+            if export.state == ExportState::Done { Ok(export) } else { Err(format!("still {:?}", export.state)) }
+        })
+        .await;
         assert!(export.workable_url.is_some(), "a link into Workable");
         let steps: Vec<&str> = export.ledger.iter().map(|e| e.step.as_str()).collect();
         assert_eq!(steps.last(), Some(&"at_stage"));

@@ -3,7 +3,7 @@
 //! are refused, interviews are scheduled through server functions (checked at the boundary, per
 //! company) and reach the Workable timeline, and disconnecting removes the subscriptions.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app::api::mapping::SaveAtsConfiguration;
 use app::api::workable::{ConnectWorkableToken, DisconnectWorkable};
@@ -13,6 +13,7 @@ use domain::export::ExportState;
 use domain::views::{Pipeline, PipelineEntry, RoleSummary};
 use domain::{MarketplaceStage, RequestId};
 use reqwest::StatusCode;
+use storage::testing::eventually;
 
 use crate::helpers::{HANK, MARIA, Visitor};
 use crate::on_both_databases;
@@ -31,15 +32,11 @@ async fn until(
     request: RequestId,
     done: impl Fn(&PipelineEntry) -> bool,
 ) -> PipelineEntry {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    eventually(Duration::from_secs(30), || async {
         let now = entry(visitor, role, request).await;
-        if done(&now) {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "still {now:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        if done(&now) { Ok(now) } else { Err(format!("still {now:?}")) }
+    })
+    .await
 }
 
 async fn schedule(visitor: &Visitor, request: &str) -> reqwest::Response {

@@ -2,7 +2,7 @@
 //! another: every acceptance still ends as exactly one Workable candidate with both files.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use domain::export::ExportState;
 use domain::mapping::StageChoice;
@@ -10,7 +10,7 @@ use domain::{Email, MarketplaceStage};
 use integrations::{Actor, Integrations, TokenCipher};
 use marketplace::demo::DEMO_LOGINS;
 use storage::Backend;
-use storage::testing::TestDatabase;
+use storage::testing::{TestDatabase, eventually};
 use workable::{Endpoints, WorkableClient};
 use workable_sandbox::{Faults, Sandbox, seed};
 
@@ -57,37 +57,32 @@ async fn killed_mid_export_resumes_in_another_process(backend: Backend) {
     let data_dir = tempfile::tempdir().unwrap();
 
     let mut first = worker(&database.url, &base, &key, data_dir.path());
-    let deadline = Instant::now() + Duration::from_secs(60);
     let pipeline = |db: storage::Db| async move { db.list_pipeline(maria.company_id, rust).await.unwrap() };
     let requests: Vec<_> = pipeline(db.clone()).await.into_iter().map(|e| e.request_id).collect();
     assert!(!requests.is_empty());
-    loop {
-        let mut created = false;
+    eventually(Duration::from_secs(60), || async {
         for request in &requests {
             let export = db.export_by_request(maria.company_id, *request).await.unwrap();
-            created |= export.is_some_and(|e| e.created_in_workable_at.is_some() && e.state != ExportState::Done);
+            if export.is_some_and(|e| e.created_in_workable_at.is_some() && e.state != ExportState::Done) {
+                return Ok(());
+            }
         }
-        if created {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the first worker never created a candidate");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+        Err("the first worker never created a candidate".to_owned())
+    })
+    .await;
     first.kill().await.unwrap();
 
     sandbox.set_faults(lifted);
     let _second = worker(&database.url, &base, &key, data_dir.path());
     for request in &requests {
-        loop {
+        eventually(Duration::from_secs(60), || async {
             let export = db.export_by_request(maria.company_id, *request).await.unwrap();
             if export.as_ref().is_some_and(|e| e.state == ExportState::Done) {
-                break;
+                return Ok(());
             }
-            if Instant::now() > deadline + Duration::from_secs(60) {
-                panic!("{request:?} still {export:?}; now {}; queue: {:?}", storage::now_ms(), db.queue_rows().await);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            Err(format!("{request:?} still {export:?}; now {}; queue: {:?}", storage::now_ms(), db.queue_rows().await))
+        })
+        .await;
     }
     let emails: Vec<String> = pipeline(db.clone()).await.into_iter().map(|e| e.email).collect();
     sandbox.read(|w| {

@@ -10,6 +10,7 @@ use domain::views::CandidateProfile;
 use domain::{Email, MarketplaceStage, RequestId, RoleId};
 use integrations::{Actor, Integrations, TokenCipher};
 use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
+use storage::testing::eventually;
 use storage::{CvFile, Db, NewCandidate};
 use sync::{Engine, Settings};
 use workable::{Endpoints, WorkableClient};
@@ -179,15 +180,13 @@ impl Setup {
     }
 
     pub async fn wait_for(&self, request: RequestId, state: ExportState) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let now = self.export_state(request).await;
-            if now == Some(state) {
-                return;
+        eventually(Duration::from_secs(60), || async move {
+            match self.export_state(request).await {
+                Some(now) if now == state => Ok(()),
+                now => Err(format!("export of {request:?} still {now:?}, waiting for {state:?}")),
             }
-            assert!(std::time::Instant::now() < deadline, "export of {request:?} still {now:?}, waiting for {state:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// The Workable candidates with this email in the Rust job, with their file names.
