@@ -114,29 +114,38 @@ impl Db {
     }
 
     /// The work is done: the item goes, or runs once more if it was queued again meanwhile.
-    /// False if the lease was lost.
+    /// False if the lease was lost. The delete only takes an item nobody queued again: an
+    /// enqueue landing between the two statements (it marks the item `again`) makes the second
+    /// look queue it once more instead of being deleted with it.
     pub async fn finish_work(&self, id: i64, owner: &str) -> Result<bool> {
-        let now = now_ms();
-        let again = sqlx::query(
-            "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1, lease_owner = NULL,
-                lease_until = NULL, updated_at = $1
-             WHERE id = $2 AND lease_owner = $3 AND state = 'running' AND again = 1",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(owner)
-        .execute(self.pool())
-        .await?;
-        if again.rows_affected() == 1 {
-            self.wake_workers().await;
-            return Ok(true);
-        }
-        let done = sqlx::query("DELETE FROM work_queue WHERE id = $1 AND lease_owner = $2 AND state = 'running'")
+        for _ in 0..2 {
+            let now = now_ms();
+            let again = sqlx::query(
+                "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1, lease_owner = NULL,
+                    lease_until = NULL, updated_at = $1
+                 WHERE id = $2 AND lease_owner = $3 AND state = 'running' AND again = 1",
+            )
+            .bind(now)
             .bind(id)
             .bind(owner)
             .execute(self.pool())
             .await?;
-        Ok(done.rows_affected() == 1)
+            if again.rows_affected() == 1 {
+                self.wake_workers().await;
+                return Ok(true);
+            }
+            let done = sqlx::query(
+                "DELETE FROM work_queue WHERE id = $1 AND lease_owner = $2 AND state = 'running' AND again = 0",
+            )
+            .bind(id)
+            .bind(owner)
+            .execute(self.pool())
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// A failed attempt: due again at `run_at`.

@@ -430,3 +430,39 @@ test_on_both_databases! {
         assert_eq!(all, (0..200).collect::<Vec<_>>(), "every item claimed exactly once");
     }
 }
+
+test_on_both_databases! {
+    multi_thread;
+    async fn work_queued_again_while_it_finishes_is_never_lost(db: Db) {
+        let f = fixture(&db).await;
+        // Each round: an item in a worker's hands is finished while the same work is queued
+        // again. Whichever lands first, the new work must be queued afterwards (the finish's
+        // requeue or the fresh insert), never deleted with the finished run.
+        for round in 0..150 {
+            let now = storage::now_ms();
+            db.enqueue(domain::WorkKind::StageSync, f.company, 7, now).await.unwrap();
+            let item = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap().remove(0);
+            let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+            let finish = tokio::spawn({
+                let (db, start) = (db.clone(), start.clone());
+                async move {
+                    start.wait().await;
+                    db.finish_work(item.id, "w").await.unwrap()
+                }
+            });
+            let queue_again = tokio::spawn({
+                let (db, start) = (db.clone(), start.clone());
+                async move {
+                    start.wait().await;
+                    db.enqueue(domain::WorkKind::StageSync, f.company, 7, storage::now_ms()).await.unwrap()
+                }
+            });
+            assert!(finish.await.unwrap(), "round {round}: the finish kept its lease");
+            queue_again.await.unwrap();
+            assert_eq!(db.work_state(domain::WorkKind::StageSync, 7).await.unwrap().as_deref(), Some("queued"), "round {round}");
+            let rerun = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap();
+            assert_eq!(rerun.len(), 1, "round {round}");
+            assert!(db.finish_work(rerun[0].id, "w").await.unwrap());
+        }
+    }
+}
