@@ -66,16 +66,60 @@ impl TestDatabase {
         });
         let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
         let name = unique_name();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(admin.pool())
+        // A copy of a migrated template instead of migrating each test's database: the template
+        // is made once per set of migrations (its name carries their checksums), and creating
+        // from it is serialised by an advisory lock, since PostgreSQL refuses to copy a database
+        // someone is connected to (the template while it is being made).
+        let template = format!("ats_template_{:016x}", migrations_fingerprint());
+        let mut conn = admin.pool().acquire().await.expect("a connection to the PostgreSQL test server");
+        sqlx::query("SELECT pg_advisory_lock(7412001)").execute(&mut *conn).await.expect("take the template lock");
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1::BIGINT FROM pg_database WHERE datname = $1")
+            .bind(&template)
+            .fetch_optional(&mut *conn)
             .await
-            .expect("create a PostgreSQL test database");
+            .expect("look for the template database");
+        if exists.is_none() {
+            let building = format!("{template}_building");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {building}")))
+                .execute(&mut *conn)
+                .await
+                .expect("drop a half-made template");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
+                .execute(&mut *conn)
+                .await
+                .expect("create the template database");
+            let db = Db::connect(&replace_database(&admin_url, &building)).await.expect("open the template database");
+            db.migrate().await.expect("migrate the template database");
+            db.close().await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {template}")))
+                .execute(&mut *conn)
+                .await
+                .expect("name the template database");
+        }
+        let created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}")))
+            .execute(&mut *conn)
+            .await;
+        sqlx::query("SELECT pg_advisory_unlock(7412001)").execute(&mut *conn).await.expect("release the template lock");
+        created.expect("create a PostgreSQL test database");
+        drop(conn);
         admin.close().await;
         let url = replace_database(&admin_url, &name);
         let db = Db::connect(&url).await.expect("open the PostgreSQL test database");
+        // Already migrated by the template: this only checks that it is.
         db.migrate().await.expect("migrate the PostgreSQL test database");
         TestDatabase { db, url, _dir: None }
     }
+}
+
+/// The PostgreSQL migrations' identity: their versions and checksums.
+fn migrations_fingerprint() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for migration in crate::POSTGRES_MIGRATIONS.iter() {
+        migration.version.hash(&mut hasher);
+        migration.checksum.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Runs one statement as written, for tests that must reach past the typed API (to see a CHECK
@@ -112,18 +156,12 @@ impl Db {
     }
 }
 
-/// `postgres://u:p@h:5432/postgres?x=y` → the same URL naming database `name`.
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
+/// `postgres://u:p@h:5432/postgres?x=y` → the same URL naming database `name` (with the `url`
+/// crate, not string surgery).
+fn replace_database(server: &str, name: &str) -> String {
+    let mut url = url::Url::parse(server).expect("ATS_BRIDGE_TEST_POSTGRES_URL is a URL");
+    url.set_path(name);
+    url.into()
 }
 
 /// Declares one async test per storage engine: `name::sqlite` and `name::postgres`.
