@@ -125,6 +125,7 @@ impl Integrations {
     }
 
     /// The card for *Account settings → ATS integrations*.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn card(&self, actor: &Actor) -> Result<WorkableCard, ConnectError> {
         let connection = self.db.connection(actor.company_id).await?;
         let can_manage = actor.role == UserRole::Master;
@@ -179,6 +180,7 @@ impl Integrations {
 
     /// The callback: exchange the code, check scopes and accounts, and connect (or ask which
     /// account when there are several). Nothing is saved unless every check passed.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn complete_oauth(
         &self,
         actor: &Actor,
@@ -240,6 +242,7 @@ impl Integrations {
     }
 
     /// The accounts waiting to be chosen from.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn pending_accounts(&self, actor: &Actor, pending_id: &str) -> Result<Vec<AccountChoice>, ConnectError> {
         Ok(self.pending(actor, pending_id).await?.1)
     }
@@ -261,6 +264,7 @@ impl Integrations {
     }
 
     /// Connects the account the user chose among several.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn choose_account(&self, actor: &Actor, pending_id: &str, subdomain: &str) -> Result<(), ConnectError> {
         let (pending, choices) = self.pending(actor, pending_id).await?;
         let choice = choices.iter().find(|c| c.subdomain == subdomain).ok_or(ConnectError::InvalidInput {
@@ -292,6 +296,7 @@ impl Integrations {
     /// The API-token path, for accounts without OAuth: validated by real calls before saving.
     /// `expires_on` (`YYYY-MM-DD`, optional) is the expiry chosen when the token was created in
     /// Workable, which its API does not report; the card warns a week ahead of it.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn connect_with_api_token(
         &self,
         actor: &Actor,
@@ -436,6 +441,7 @@ impl Integrations {
     }
 
     /// *Disconnect*: revoke at Workable (best effort), forget the tokens, keep the row.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn disconnect(&self, actor: &Actor) -> Result<(), ConnectError> {
         Self::require_master(actor)?;
         let connection = self.db.connection(actor.company_id).await?.ok_or(ConnectError::NotConnected)?;

@@ -261,6 +261,7 @@ impl Integrations {
 
     /// The wizard's first step: the role, its configuration (checked for drift now), and the
     /// company's other configurations to import from.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn wizard_start(&self, actor: &Actor, role: RoleId) -> Result<WizardStart, MappingError> {
         self.mappable_role(actor, role).await?;
         let connected =
@@ -305,6 +306,7 @@ impl Integrations {
 
     /// The wizard's second step: the account's jobs that can take candidates, published first,
     /// with the current job (when editing) or the title-based suggestion preselected.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn job_choices(
         &self,
         actor: &Actor,
@@ -338,6 +340,7 @@ impl Integrations {
     /// from. Rows come from the imported configuration, else the role's current one, else a
     /// proposal by stage kind; a carried-over stage missing from this job's pipeline is left
     /// unchosen and says why.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn mapping_table(
         &self,
         actor: &Actor,
@@ -391,6 +394,7 @@ impl Integrations {
     /// *Save*: the role is the caller's and not closed, the job exists in the connected account
     /// and can take candidates, every stage has a choice and every chosen slug is in that job's
     /// pipeline. Any member of the company may save.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn save_configuration(
         &self,
         actor: &Actor,
@@ -446,6 +450,7 @@ impl Integrations {
     }
 
     /// *Remove ATS configuration*. Earlier exports keep naming the job they went to.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn remove_configuration(&self, actor: &Actor, role: RoleId) -> Result<(), MappingError> {
         self.db().find_role(actor.company_id, role).await?.ok_or(MappingError::NotFound)?;
         match self.db().remove_configuration(actor.company_id, role, actor.user_id).await {

@@ -9,6 +9,7 @@ use crate::{Actor, Marketplace, MarketplaceError, Result};
 
 impl Marketplace {
     /// Everything a role's pipeline page shows.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn pipeline(&self, actor: &Actor, role: RoleId) -> Result<Pipeline> {
         let summary = self.role(actor, role).await?;
         let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
@@ -31,6 +32,7 @@ impl Marketplace {
     }
 
     /// Sends a request for a live role to a candidate.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn send_request(&self, actor: &Actor, role: RoleId, candidate: CandidateId) -> Result<RequestId> {
         let role = self.db.find_role(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)?;
         if role.status != RoleStatus::Live {
@@ -50,6 +52,7 @@ impl Marketplace {
 
     /// The candidate accepts (in demo mode a company user may do it on their behalf). The
     /// acceptance is written with its export's work item, in one transaction.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn accept_on_behalf(&self, actor: &Actor, request: RequestId) -> Result<AcceptedRequest> {
         self.require_demo()?;
         let accepted = self.db.accept_request(actor.company_id, request).await.map_err(answer_error)?;
@@ -57,12 +60,14 @@ impl Marketplace {
         Ok(accepted)
     }
 
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn decline_on_behalf(&self, actor: &Actor, request: RequestId) -> Result<()> {
         self.require_demo()?;
         self.db.decline_request(actor.company_id, request).await.map_err(answer_error)
     }
 
     /// Moves a candidate in the pipeline to another marketplace stage.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn move_candidate(&self, actor: &Actor, request: RequestId, stage: &str) -> Result<bool> {
         let stage = MarketplaceStage::parse(stage).map_err(|e| MarketplaceError::invalid("stage", e))?;
         match self.db.move_stage(actor.company_id, request, stage, actor.user_id).await {
@@ -82,6 +87,7 @@ impl Marketplace {
 
     /// Schedules an interview for a candidate in the pipeline; it goes to their Workable
     /// timeline when they are in Workable.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn schedule_interview(
         &self,
         actor: &Actor,
@@ -104,6 +110,7 @@ impl Marketplace {
     }
 
     /// Moves (or changes) an interview; Workable's timeline is told.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn reschedule_interview(
         &self,
         actor: &Actor,
@@ -123,6 +130,7 @@ impl Marketplace {
     }
 
     /// Cancels an interview; Workable's timeline is told.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn cancel_interview(&self, actor: &Actor, interview: i64) -> Result<()> {
         match self.db.cancel_interview(actor.company_id, interview).await {
             Ok(()) => Ok(()),
@@ -131,12 +139,14 @@ impl Marketplace {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn stage_history(&self, actor: &Actor, request: RequestId) -> Result<Vec<StageMove>> {
         let history = self.db.stage_history(actor.company_id, request).await?;
         if history.is_empty() { Err(MarketplaceError::NotFound) } else { Ok(history) }
     }
 
     /// A candidate's CV, for a company whose request they accepted.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn cv(&self, actor: &Actor, candidate: CandidateId) -> Result<CvFile> {
         self.db.cv_for_company(actor.company_id, candidate).await?.ok_or(MarketplaceError::NotFound)
     }

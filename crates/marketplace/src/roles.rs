@@ -8,6 +8,7 @@ use crate::{Actor, Marketplace, MarketplaceError, Result};
 
 impl Marketplace {
     /// The company's roles, each with where its candidates stand with Workable.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn list_roles(&self, actor: &Actor) -> Result<Vec<RoleSummary>> {
         let mut roles = self.db.list_roles(actor.company_id).await?;
         let tallies = self.db.export_tallies(actor.company_id).await?;
@@ -19,6 +20,7 @@ impl Marketplace {
         Ok(roles)
     }
 
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn role(&self, actor: &Actor, role: RoleId) -> Result<RoleSummary> {
         let mut summary = self.db.role_summary(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)?;
         if let Some((_, tally)) =
@@ -30,6 +32,7 @@ impl Marketplace {
     }
 
     /// Creates a role as a draft, or live at once when `publish` is set.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn create_role(&self, actor: &Actor, title: &str, location: &str, publish: bool) -> Result<RoleId> {
         let title = RoleTitle::parse(title).map_err(|e| MarketplaceError::invalid("title", e))?;
         let location = Location::parse(location).map_err(|e| MarketplaceError::invalid("location", e))?;
@@ -40,6 +43,7 @@ impl Marketplace {
     }
 
     /// Makes a draft role live.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn publish_role(&self, actor: &Actor, role: RoleId) -> Result<()> {
         match self.db.change_role_status(actor.company_id, role, RoleStatus::Draft, RoleStatus::Live).await {
             Ok(()) => {

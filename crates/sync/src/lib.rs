@@ -26,6 +26,7 @@ use domain::WorkKind;
 use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 use workable::{Clock, WorkableError};
 
 pub use use_cases::{Exports, ExportsError};
@@ -246,8 +247,20 @@ impl Engine {
         tracing::info!(owner = %self.owner, "sync worker stopped");
     }
 
-    /// One item, start to finish; a panic becomes a failed attempt.
+    /// One item, start to finish, in a span naming it; a panic becomes a failed attempt.
     pub(crate) async fn handle(&self, item: WorkItem) {
+        let span = tracing::info_span!(
+            "work item",
+            item.id = item.id,
+            kind = %item.kind,
+            company.id = %item.company_id,
+            subject = item.subject_id,
+            attempt = item.attempts,
+        );
+        self.handle_in_span(item).instrument(span).await
+    }
+
+    async fn handle_in_span(&self, item: WorkItem) {
         let engine = self.clone();
         let work = item.clone();
         // The lease is renewed while the attempt runs, so a slow one is not taken over and done
@@ -267,7 +280,7 @@ impl Engine {
                 }
             })
         };
-        let outcome = tokio::spawn(async move { engine.attempt(&work).await }).await;
+        let outcome = tokio::spawn(async move { engine.attempt(&work).await }.in_current_span()).await;
         renewer.abort();
         let outcome = match outcome {
             Ok(outcome) => outcome,

@@ -40,12 +40,14 @@ impl Exports {
     }
 
     /// *Retry*: the company's failed export goes back in the queue.
+    #[tracing::instrument(skip_all, fields(company.id = %company, export.id = export))]
     pub async fn retry(&self, company: CompanyId, export: i64) -> Result<(), ExportsError> {
         Ok(self.db.retry_export(company, export).await?)
     }
 
     /// Queues the export of every candidate who accepted a request for `role` before it was
     /// mapped. Returns how many were queued; the role must have an ATS configuration.
+    #[tracing::instrument(skip_all, fields(company.id = %company, role.id = %role))]
     pub async fn backfill(&self, company: CompanyId, role: RoleId) -> Result<usize, ExportsError> {
         let db = &self.db;
         db.find_role(company, role).await?.ok_or(ExportsError::NotFound)?;
