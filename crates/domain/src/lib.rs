@@ -4,6 +4,7 @@
 #[macro_use]
 mod text_enum;
 
+pub mod actor;
 pub mod connection;
 pub mod export;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod values;
 pub mod views;
 pub mod work;
 
+pub use actor::Actor;
 pub use connection::{AuthKind, ConnectionStatus};
 pub use ids::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId, UserId};
 pub use marketplace::{MarketplaceStage, MoveOrigin, RequestStatus, RoleStatus, UserRole};

@@ -28,20 +28,8 @@ use workable::{Member, REQUIRED_SCOPES, RateLimit, Secret, Subdomain, WorkableCl
 pub use custody::TokenCipher;
 pub use error::ConnectError;
 
-/// Who acts (the use-case layer's view of a signed-in user).
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub company_id: CompanyId,
-    pub user_id: domain::UserId,
-    pub role: UserRole,
-    pub email: String,
-}
-
-impl From<&storage::UserRecord> for Actor {
-    fn from(user: &storage::UserRecord) -> Self {
-        Actor { company_id: user.company_id, user_id: user.id, role: user.role, email: user.email.to_string() }
-    }
-}
+/// Who acts: the one `Actor` of every use case.
+pub use domain::Actor;
 
 /// Warn on the card when the token expires within this long and cannot be renewed unattended.
 const EXPIRY_WARNING_MS: i64 = 7 * 86_400_000;
@@ -349,7 +337,7 @@ impl Integrations {
         };
         let member = members
             .iter()
-            .find(|m| m.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&actor.email)))
+            .find(|m| m.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(actor.email.as_str())))
             .or_else(|| members.iter().find(|m| m.role.as_deref() == Some("admin")))
             .or_else(|| members.first())
             .ok_or(ConnectError::MissingPermissions(vec![

@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use domain::Email;
 use storage::UserRecord;
 
-use crate::{Actor, Marketplace, MarketplaceError, Result};
+use crate::{Marketplace, MarketplaceError, Result};
 
 /// Failed sign-ins wait this long, whatever the reason, so that guessing is slow and an unknown
 /// email cannot be told from a wrong password by timing.
@@ -20,12 +20,6 @@ pub fn hash_password(password: &str) -> String {
 
 fn password_matches(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
-impl From<&UserRecord> for Actor {
-    fn from(user: &UserRecord) -> Self {
-        Actor { user_id: user.id, company_id: user.company_id, role: user.role }
-    }
 }
 
 impl Marketplace {

@@ -7,16 +7,10 @@ pub mod demo;
 mod pipeline;
 mod roles;
 
-use domain::{CompanyId, UserId, UserRole};
 use storage::{Db, StorageError};
 
-/// Who is acting: a signed-in user of one company.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: UserId,
-    pub company_id: CompanyId,
-    pub role: UserRole,
-}
+/// Who is acting: the one `Actor` of every use case.
+pub use domain::Actor;
 
 /// What went wrong, classified by what the caller can do about it.
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,13 @@ pub struct UserRecord {
     pub password_hash: String,
 }
 
+/// The signed-in user as every use case sees them.
+impl From<&UserRecord> for domain::Actor {
+    fn from(user: &UserRecord) -> Self {
+        domain::Actor { user_id: user.id, company_id: user.company_id, role: user.role, email: user.email.clone() }
+    }
+}
+
 pub struct NewUser<'a> {
     pub company_id: CompanyId,
     pub email: &'a Email,

@@ -79,7 +79,7 @@ async fn bench(backend: Backend, n: usize, limit: Option<u32>) -> Bench {
             )
             .await
             .unwrap();
-        let actor = Actor { company_id: company, user_id: user, role: UserRole::Master, email: email.to_string() };
+        let actor = Actor { company_id: company, user_id: user, role: UserRole::Master, email: email.clone() };
         integrations.connect_with_api_token(&actor, &subdomain, &token, None).await.unwrap();
         integrations.save_configuration(&actor, role, &jobs[0], &choices()).await.unwrap();
         connections.push(Connection { actor, role, token });
