@@ -158,9 +158,44 @@ impl Db {
         self.release(id, owner, "queued", run_at, None, 1).await
     }
 
-    /// Out of attempts, or not worth retrying: a person decides (Retry queues it again).
+    /// Out of attempts, or not worth retrying: a person decides (Retry queues it again) — unless
+    /// the work was queued again while this attempt ran: that newer work runs once more, from a
+    /// fresh count (as after a finish), instead of waiting behind the failure. Two statements, as
+    /// in `finish_work`: the failure only lands on an item nobody marked `again`.
     pub async fn fail_work(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
-        self.release(id, owner, "failed", now_ms(), Some(error), 0).await
+        for _ in 0..2 {
+            let now = now_ms();
+            let again = sqlx::query(
+                "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1, last_error = $2,
+                    lease_owner = NULL, lease_until = NULL, updated_at = $1
+                 WHERE id = $3 AND lease_owner = $4 AND state = 'running' AND again = 1",
+            )
+            .bind(now)
+            .bind(error)
+            .bind(id)
+            .bind(owner)
+            .execute(self.pool())
+            .await?;
+            if again.rows_affected() == 1 {
+                self.wake_workers().await;
+                return Ok(true);
+            }
+            let failed = sqlx::query(
+                "UPDATE work_queue SET state = 'failed', run_at = $1, last_error = $2, lease_owner = NULL,
+                    lease_until = NULL, updated_at = $1
+                 WHERE id = $3 AND lease_owner = $4 AND state = 'running' AND again = 0",
+            )
+            .bind(now)
+            .bind(error)
+            .bind(id)
+            .bind(owner)
+            .execute(self.pool())
+            .await?;
+            if failed.rows_affected() == 1 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Waits for the company's connection (reconnect needed): not an attempt.

@@ -466,3 +466,21 @@ test_on_both_databases! {
         }
     }
 }
+
+test_on_both_databases! {
+    async fn work_queued_again_while_its_attempt_fails_runs_once_more(db: Db) {
+        let f = fixture(&db).await;
+        db.enqueue(domain::WorkKind::StageSync, f.company, 8, storage::now_ms()).await.unwrap();
+        let item = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap().remove(0);
+        // A newer move is queued while the attempt runs; the attempt then fails for good.
+        db.enqueue(domain::WorkKind::StageSync, f.company, 8, storage::now_ms()).await.unwrap();
+        assert!(db.fail_work(item.id, "w", "Workable refused it").await.unwrap());
+        assert_eq!(db.work_state(domain::WorkKind::StageSync, 8).await.unwrap().as_deref(), Some("queued"), "the newer work still runs");
+        let rerun = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap();
+        assert_eq!(rerun[0].attempts, 1, "from a fresh count");
+        // Nothing newer this time: the failure stands for a person to retry.
+        assert!(db.fail_work(rerun[0].id, "w", "Workable refused it").await.unwrap());
+        assert_eq!(db.work_state(domain::WorkKind::StageSync, 8).await.unwrap().as_deref(), Some("failed"));
+        assert!(!db.fail_work(rerun[0].id, "w", "again").await.unwrap(), "no longer in anyone's hands");
+    }
+}
