@@ -119,19 +119,7 @@ impl Db {
     /// look queue it once more instead of being deleted with it.
     pub async fn finish_work(&self, id: i64, owner: &str) -> Result<bool> {
         for _ in 0..2 {
-            let now = now_ms();
-            let again = sqlx::query(
-                "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1, lease_owner = NULL,
-                    lease_until = NULL, updated_at = $1
-                 WHERE id = $2 AND lease_owner = $3 AND state = 'running' AND again = 1",
-            )
-            .bind(now)
-            .bind(id)
-            .bind(owner)
-            .execute(self.pool())
-            .await?;
-            if again.rows_affected() == 1 {
-                self.wake_workers().await;
+            if self.requeue_if_again(id, owner, None).await? {
                 return Ok(true);
             }
             let done = sqlx::query(
@@ -146,6 +134,27 @@ impl Db {
             }
         }
         Ok(false)
+    }
+
+    /// The attempt's end when the work was queued again while it ran (marked `again`): it runs
+    /// once more, due now, from a fresh count. False if it was not marked (or is not ours).
+    async fn requeue_if_again(&self, id: i64, owner: &str, error: Option<&str>) -> Result<bool> {
+        let now = now_ms();
+        let again = sqlx::query(
+            "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1,
+                last_error = COALESCE($2, last_error), lease_owner = NULL, lease_until = NULL, updated_at = $1
+             WHERE id = $3 AND lease_owner = $4 AND state = 'running' AND again = 1",
+        )
+        .bind(now)
+        .bind(error)
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool())
+        .await?;
+        if again.rows_affected() == 1 {
+            self.wake_workers().await;
+        }
+        Ok(again.rows_affected() == 1)
     }
 
     /// A failed attempt: due again at `run_at`.
@@ -164,22 +173,10 @@ impl Db {
     /// in `finish_work`: the failure only lands on an item nobody marked `again`.
     pub async fn fail_work(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
         for _ in 0..2 {
-            let now = now_ms();
-            let again = sqlx::query(
-                "UPDATE work_queue SET state = 'queued', again = 0, attempts = 0, run_at = $1, last_error = $2,
-                    lease_owner = NULL, lease_until = NULL, updated_at = $1
-                 WHERE id = $3 AND lease_owner = $4 AND state = 'running' AND again = 1",
-            )
-            .bind(now)
-            .bind(error)
-            .bind(id)
-            .bind(owner)
-            .execute(self.pool())
-            .await?;
-            if again.rows_affected() == 1 {
-                self.wake_workers().await;
+            if self.requeue_if_again(id, owner, Some(error)).await? {
                 return Ok(true);
             }
+            let now = now_ms();
             let failed = sqlx::query(
                 "UPDATE work_queue SET state = 'failed', run_at = $1, last_error = $2, lease_owner = NULL,
                     lease_until = NULL, updated_at = $1
