@@ -479,7 +479,7 @@ impl Integrations {
     /// connection, so a busy worker's every call is not an UPDATE (the card shows the time to the
     /// minute and the rate-limit state as of the last write).
     pub(crate) fn success_due(&self, company: CompanyId) -> bool {
-        let now = now_ms();
+        let now = self.clock().now_ms();
         let mut recorded = self.successes_recorded.lock().expect("successes recorded");
         if recorded.get(&company).is_some_and(|last| now - last < SUCCESS_WRITE_EVERY_MS) {
             return false;

@@ -35,6 +35,13 @@ fn item_from_row(row: &AnyRow) -> Result<WorkItem> {
     })
 }
 
+/// How an attempt ends (see `Db::end_attempt`).
+#[derive(Clone, Copy)]
+enum AttemptEnd<'a> {
+    Done,
+    Failed(&'a str),
+}
+
 /// The upsert behind every enqueue: a new item; a failed one queued again from scratch; a queued
 /// one due no later than asked; a running one marked to run once more when it finishes (what it
 /// read may already be stale). A paused one stays paused.
@@ -114,22 +121,41 @@ impl Db {
     }
 
     /// The work is done: the item goes, or runs once more if it was queued again meanwhile.
-    /// False if the lease was lost. The delete only takes an item nobody queued again: an
-    /// enqueue landing between the two statements (it marks the item `again`) makes the second
-    /// look queue it once more instead of being deleted with it.
+    /// False if the lease was lost.
     pub async fn finish_work(&self, id: i64, owner: &str) -> Result<bool> {
+        self.end_attempt(id, owner, AttemptEnd::Done).await
+    }
+
+    /// How an attempt ends when nobody queued the work again while it ran.
+    async fn end_attempt(&self, id: i64, owner: &str, end: AttemptEnd<'_>) -> Result<bool> {
+        let error = match end {
+            AttemptEnd::Done => None,
+            AttemptEnd::Failed(error) => Some(error),
+        };
+        // Two statements: the end only lands on an item nobody marked `again`, so an enqueue
+        // landing between them makes the second round queue it once more instead of deleting
+        // (or failing) the newer work with it.
         for _ in 0..2 {
-            if self.requeue_if_again(id, owner, None).await? {
+            if self.requeue_if_again(id, owner, error).await? {
                 return Ok(true);
             }
-            let done = sqlx::query(
-                "DELETE FROM work_queue WHERE id = $1 AND lease_owner = $2 AND state = 'running' AND again = 0",
-            )
-            .bind(id)
-            .bind(owner)
-            .execute(self.pool())
-            .await?;
-            if done.rows_affected() == 1 {
+            let ended = match end {
+                AttemptEnd::Done => sqlx::query(
+                    "DELETE FROM work_queue WHERE id = $1 AND lease_owner = $2 AND state = 'running' AND again = 0",
+                )
+                .bind(id)
+                .bind(owner),
+                AttemptEnd::Failed(error) => sqlx::query(
+                    "UPDATE work_queue SET state = 'failed', last_error = $3, run_at = $4, updated_at = $4,
+                        lease_owner = NULL, lease_until = NULL
+                     WHERE id = $1 AND lease_owner = $2 AND state = 'running' AND again = 0",
+                )
+                .bind(id)
+                .bind(owner)
+                .bind(error)
+                .bind(now_ms()),
+            };
+            if ended.execute(self.pool()).await?.rows_affected() == 1 {
                 return Ok(true);
             }
         }
@@ -169,30 +195,9 @@ impl Db {
 
     /// Out of attempts, or not worth retrying: a person decides (Retry queues it again) — unless
     /// the work was queued again while this attempt ran: that newer work runs once more, from a
-    /// fresh count (as after a finish), instead of waiting behind the failure. Two statements, as
-    /// in `finish_work`: the failure only lands on an item nobody marked `again`.
+    /// fresh count (as after a finish), instead of waiting behind the failure.
     pub async fn fail_work(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
-        for _ in 0..2 {
-            if self.requeue_if_again(id, owner, Some(error)).await? {
-                return Ok(true);
-            }
-            let now = now_ms();
-            let failed = sqlx::query(
-                "UPDATE work_queue SET state = 'failed', run_at = $1, last_error = $2, lease_owner = NULL,
-                    lease_until = NULL, updated_at = $1
-                 WHERE id = $3 AND lease_owner = $4 AND state = 'running' AND again = 0",
-            )
-            .bind(now)
-            .bind(error)
-            .bind(id)
-            .bind(owner)
-            .execute(self.pool())
-            .await?;
-            if failed.rows_affected() == 1 {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        self.end_attempt(id, owner, AttemptEnd::Failed(error)).await
     }
 
     /// Waits for the company's connection (reconnect needed): not an attempt.
