@@ -50,7 +50,7 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
     let integrations = state.integrations.clone();
     let options = state.leptos_options.clone();
     // Workable's deliveries: verified and queued, outside sessions and pages.
-    let exports = sync::Exports::new(state.db.clone());
+    let exports = sync::Exports::new(state.db.clone(), state.integrations.clock().clone());
     let webhooks = webhooks::routes(state.db.clone(), state.integrations.clone());
     let store = SqlSessionStore::new(state.db.clone());
     let inactivity = time::Duration::try_from(sessions.inactivity).unwrap_or(time::Duration::days(7));

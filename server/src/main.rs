@@ -54,7 +54,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let state = AppState {
         leptos_options: leptos_options(),
         db: db.clone(),
-        market: Marketplace::new(db.clone(), demo),
+        market: Marketplace::new(db.clone(), demo, integrations.clock().clone()),
         integrations: integrations.clone(),
         metrics: telemetry::Metrics::install(),
     };

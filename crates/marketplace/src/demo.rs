@@ -212,7 +212,7 @@ async fn request(
         Answer::Pending => {}
         Answer::Declined => db.decline_request(company, request).await?,
         Answer::At(stage) => {
-            db.accept_request(company, request).await?;
+            crate::pipeline::accept(db, company, request, storage::now_ms()).await?;
             let path = [
                 MarketplaceStage::Screening,
                 MarketplaceStage::TechnicalInterview,
@@ -221,10 +221,10 @@ async fn request(
                 MarketplaceStage::Hired,
             ];
             for next in path.into_iter().filter(|s| *s <= stage && !stage.is_outcome()) {
-                db.move_stage(company, request, next, by).await?;
+                crate::pipeline::move_to(db, company, request, next, by, storage::now_ms()).await?;
             }
             if stage.is_outcome() {
-                db.move_stage(company, request, stage, by).await?;
+                crate::pipeline::move_to(db, company, request, stage, by, storage::now_ms()).await?;
             }
         }
     }

@@ -1,12 +1,15 @@
 //! The marketplace's use cases: signing in, roles, requests and the pipeline. Each one checks
 //! that the acting user may do it and that every id belongs to the actor's company, then calls
-//! the storage layer. Server functions and tests call these directly.
+//! the storage layer — several statements of one change in one unit of work, whose rules (an
+//! acceptance queues the export, a move the stage sync) are written here. Server functions and
+//! tests call these directly.
 
 pub mod auth;
 pub mod demo;
 mod pipeline;
 mod roles;
 
+use clock::Clock;
 use storage::{Db, StorageError};
 
 /// Who is acting: the one `Actor` of every use case.
@@ -46,12 +49,15 @@ pub type Result<T, E = MarketplaceError> = std::result::Result<T, E>;
 pub struct Marketplace {
     db: Db,
     demo: bool,
+    /// What moves and acceptances are stamped with: the same clock the workers compare them
+    /// against Workable's changes by.
+    clock: Clock,
 }
 
 impl Marketplace {
     /// `demo` enables acting on a candidate's behalf (there is no candidate app in this product).
-    pub fn new(db: Db, demo: bool) -> Self {
-        Marketplace { db, demo }
+    pub fn new(db: Db, demo: bool, clock: Clock) -> Self {
+        Marketplace { db, demo, clock }
     }
 
     pub fn demo(&self) -> bool {

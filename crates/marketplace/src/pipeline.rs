@@ -2,8 +2,8 @@
 
 use domain::interview::InterviewPlan;
 use domain::views::{Pipeline, StageMove};
-use domain::{CandidateId, MarketplaceStage, RequestId, RoleId, RoleStatus};
-use storage::{AcceptedRequest, CvFile, StorageError};
+use domain::{CandidateId, CompanyId, MarketplaceStage, MoveOrigin, RequestId, RoleId, RoleStatus, UserId, WorkKind};
+use storage::{AcceptedRequest, CvFile, Db, StorageError};
 
 use crate::{Actor, Marketplace, MarketplaceError, Result};
 
@@ -13,7 +13,7 @@ impl Marketplace {
     pub async fn pipeline(&self, actor: &Actor, role: RoleId) -> Result<Pipeline> {
         let summary = self.role(actor, role).await?;
         let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
-        let mut exports = self.db.role_exports(actor.company_id, role).await?;
+        let mut exports = self.db.role_exports(actor.company_id, role, self.clock.now_ms()).await?;
         let interviews = self.db.role_interviews(actor.company_id, role).await?;
         for entry in &mut entries {
             if let Some(i) = exports.iter().position(|(request, _)| *request == entry.request_id) {
@@ -55,7 +55,7 @@ impl Marketplace {
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn accept_on_behalf(&self, actor: &Actor, request: RequestId) -> Result<AcceptedRequest> {
         self.require_demo()?;
-        let accepted = self.db.accept_request(actor.company_id, request).await.map_err(answer_error)?;
+        let accepted = accept(&self.db, actor.company_id, request, self.clock.now_ms()).await.map_err(answer_error)?;
         tracing::info!(request.id = %request, "request accepted; its export is queued");
         Ok(accepted)
     }
@@ -70,7 +70,7 @@ impl Marketplace {
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn move_candidate(&self, actor: &Actor, request: RequestId, stage: &str) -> Result<bool> {
         let stage = MarketplaceStage::parse(stage).map_err(|e| MarketplaceError::invalid("stage", e))?;
-        match self.db.move_stage(actor.company_id, request, stage, actor.user_id).await {
+        match move_to(&self.db, actor.company_id, request, stage, actor.user_id, self.clock.now_ms()).await {
             Ok(moved) => {
                 if moved {
                     tracing::info!(request.id = %request, stage = %stage, "candidate moved");
@@ -99,7 +99,14 @@ impl Marketplace {
     ) -> Result<i64> {
         let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer)
             .map_err(|e| MarketplaceError::invalid(e.field, e.message))?;
-        match self.db.schedule_interview(actor.company_id, request, &plan, actor.user_id).await {
+        let scheduled = async {
+            let now = self.clock.now_ms();
+            let mut write = self.db.write().await?;
+            let id = write.insert_interview(actor.company_id, request, &plan, actor.user_id, now).await?;
+            write.enqueue(WorkKind::InterviewSync, actor.company_id, id, now).await?;
+            write.commit().await.map(|()| id)
+        };
+        match scheduled.await {
             Ok(id) => {
                 tracing::info!(request.id = %request, interview.id = id, "interview scheduled");
                 Ok(id)
@@ -122,7 +129,14 @@ impl Marketplace {
     ) -> Result<()> {
         let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer)
             .map_err(|e| MarketplaceError::invalid(e.field, e.message))?;
-        match self.db.reschedule_interview(actor.company_id, interview, &plan).await {
+        let changed = async {
+            let now = self.clock.now_ms();
+            let mut write = self.db.write().await?;
+            write.update_interview(actor.company_id, interview, &plan, now).await?;
+            write.enqueue(WorkKind::InterviewSync, actor.company_id, interview, now).await?;
+            write.commit().await
+        };
+        match changed.await {
             Ok(()) => Ok(()),
             Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
             Err(err) => Err(err.into()),
@@ -132,7 +146,14 @@ impl Marketplace {
     /// Cancels an interview; Workable's timeline is told.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn cancel_interview(&self, actor: &Actor, interview: i64) -> Result<()> {
-        match self.db.cancel_interview(actor.company_id, interview).await {
+        let cancelled = async {
+            let now = self.clock.now_ms();
+            let mut write = self.db.write().await?;
+            write.cancel_interview(actor.company_id, interview, now).await?;
+            write.enqueue(WorkKind::InterviewSync, actor.company_id, interview, now).await?;
+            write.commit().await
+        };
+        match cancelled.await {
             Ok(()) => Ok(()),
             Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
             Err(err) => Err(err.into()),
@@ -154,6 +175,47 @@ impl Marketplace {
     fn require_demo(&self) -> Result<()> {
         if self.demo { Ok(()) } else { Err(MarketplaceError::Forbidden("Only the candidate can answer a request.")) }
     }
+}
+
+/// The candidate accepts, as one unit of work: the request enters the pipeline at *accepted*,
+/// the move is recorded, and the export to the ATS is queued with it — nothing accepted is ever
+/// missed, and nothing is queued for an acceptance that did not happen.
+pub(crate) async fn accept(
+    db: &Db,
+    company: CompanyId,
+    request: RequestId,
+    now: i64,
+) -> storage::Result<AcceptedRequest> {
+    let mut write = db.write().await?;
+    let accepted = write.accept_request(company, request, now).await?;
+    write.record_move(company, request, (None, MarketplaceStage::Accepted), None, MoveOrigin::Candidate, now).await?;
+    write.enqueue(WorkKind::Export, company, request.0, now).await?;
+    write.commit().await?;
+    Ok(accepted)
+}
+
+/// A person moves an accepted candidate to `to`: `false` when they were already there (nothing
+/// recorded); a concurrent move fails with `Conflict` instead of being overwritten unseen. The
+/// move follows to the ATS (the worker decides whether there is anything to do).
+pub(crate) async fn move_to(
+    db: &Db,
+    company: CompanyId,
+    request: RequestId,
+    to: MarketplaceStage,
+    by: UserId,
+    now: i64,
+) -> storage::Result<bool> {
+    let mut write = db.write().await?;
+    let from = write.request_stage(company, request).await?.ok_or(StorageError::NotFound)?;
+    if from == to {
+        return Ok(false);
+    }
+    if !write.move_request_stage(company, request, (from, to), Some(by), MoveOrigin::Marketplace, now).await? {
+        return Err(StorageError::Conflict("the candidate was moved by someone else meanwhile"));
+    }
+    write.enqueue(WorkKind::StageSync, company, request.0, now).await?;
+    write.commit().await?;
+    Ok(true)
 }
 
 fn answer_error(err: StorageError) -> MarketplaceError {

@@ -7,7 +7,7 @@ use storage::{Db, test_on_both_databases};
 
 async fn demo(db: &Db, demo_mode: bool) -> Marketplace {
     assert!(seed_if_empty(db).await.unwrap());
-    Marketplace::new(db.clone(), demo_mode)
+    Marketplace::new(db.clone(), demo_mode, clock::Clock::system())
 }
 
 async fn rust_role(market: &Marketplace, actor: &Actor) -> domain::RoleId {
@@ -85,13 +85,15 @@ test_on_both_databases! {
         let role = rust_role(&market, &maria).await;
         let pending = market.pipeline(&maria, role).await.unwrap().requests.into_iter().find(|r| r.status == RequestStatus::Pending).unwrap();
 
-        let strict = Marketplace::new(db.clone(), false);
+        let strict = Marketplace::new(db.clone(), false, clock::Clock::system());
         assert!(matches!(strict.accept_on_behalf(&maria, pending.request_id).await, Err(MarketplaceError::Forbidden(_))));
 
         let accepted = market.accept_on_behalf(&maria, pending.request_id).await.unwrap();
         assert_eq!(accepted.request_id, pending.request_id);
         assert!(db.work_pending(domain::WorkKind::Export, pending.request_id.0).await.unwrap(), "its export is queued");
         assert!(matches!(market.accept_on_behalf(&maria, pending.request_id).await, Err(MarketplaceError::Conflict(_))));
+        let queued = db.queue_rows().await.unwrap();
+        assert_eq!(queued.iter().filter(|r| r.kind == domain::WorkKind::Export && r.subject_id == pending.request_id.0).count(), 1, "queued once");
         let entry = market.pipeline(&maria, role).await.unwrap().entries.into_iter().find(|e| e.request_id == pending.request_id).unwrap();
         assert_eq!(entry.stage, MarketplaceStage::Accepted);
     }
@@ -108,6 +110,8 @@ test_on_both_databases! {
             other => panic!("expected a field error, got {other:?}"),
         }
         assert!(market.move_candidate(&tom, request, "final_interview").await.unwrap());
+        assert!(db.work_pending(domain::WorkKind::StageSync, request.0).await.unwrap(), "the move follows to the ATS");
+        assert!(!market.move_candidate(&tom, request, "final_interview").await.unwrap(), "already there: nothing recorded");
         let history = market.stage_history(&tom, request).await.unwrap();
         assert_eq!(history.last().unwrap().moved_by.as_deref(), Some("Tom Becker"));
     }

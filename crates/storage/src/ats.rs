@@ -98,7 +98,7 @@ impl Db {
     /// that refers to it stays attached). Marks it as checked now, with nothing to attend to.
     pub async fn save_configuration(&self, save: SaveConfiguration<'_>) -> Result<ConfigurationId> {
         let now = now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.write().await?;
         let job = save.job;
         // One active configuration per role: a save on a mapped role updates that row in place.
         let id: i64 = sqlx::query_scalar(
@@ -123,9 +123,9 @@ impl Db {
         .bind(&job.state)
         .bind(now)
         .bind(save.by.0)
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.conn())
         .await?;
-        sqlx::query("DELETE FROM ats_stage_mappings WHERE configuration_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM ats_stage_mappings WHERE configuration_id = $1").bind(id).execute(tx.conn()).await?;
         for (stage, action) in save.rows {
             let (kind, slug, name) = match action {
                 StageAction::Nothing => ("none", None, None),
@@ -141,7 +141,7 @@ impl Db {
             .bind(kind)
             .bind(slug)
             .bind(name)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         }
         tx.commit().await?;

@@ -6,7 +6,7 @@ use domain::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{ConfigurationRecord, Db, Result, StorageError, now_ms};
+use crate::{ConfigurationRecord, Db, Result, StorageError, Write, now_ms};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportRecord {
@@ -101,10 +101,11 @@ pub(crate) fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
 }
 
 impl ExportRecord {
-    pub fn status(&self, ledger: Vec<LedgerEntry>) -> ExportStatus {
+    /// What the employer is shown of the export as of `now`.
+    pub fn status(&self, ledger: Vec<LedgerEntry>, now: i64) -> ExportStatus {
         let next = self.next_attempt_at.filter(|_| matches!(self.state, ExportState::Waiting | ExportState::Queued));
         ExportStatus {
-            eta_seconds: next.map(|at| ((at - now_ms()) as f64 / 1000.0).ceil().max(0.0) as i64),
+            eta_seconds: next.map(|at| ((at - now) as f64 / 1000.0).ceil().max(0.0) as i64),
             id: self.id,
             state: self.state,
             job_title: self.job_title.clone(),
@@ -118,24 +119,25 @@ impl ExportRecord {
     }
 }
 
-impl Db {
+impl Write {
     /// The request's export, created if missing: queued into the configuration's job, or
-    /// `not_mapped` without one. A `not_mapped` export gets the configuration once there is one
-    /// (back-fill). Returns it as stored.
+    /// `not_mapped` without one. A `not_mapped` export takes the configuration once there is
+    /// one; the answer says whether it just did (a back-fill, which the use case tells the
+    /// employer about).
     pub async fn prepare_export(
-        &self,
+        &mut self,
         company: CompanyId,
         request: RequestId,
         config: Option<&ConfigurationRecord>,
-    ) -> Result<ExportRecord> {
-        let now = now_ms();
+        at: i64,
+    ) -> Result<(ExportRecord, bool)> {
         let (candidate, role): (i64, i64) = {
             let row = sqlx::query(
                 "SELECT candidate_id, role_id FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'",
             )
             .bind(company.0)
             .bind(request.0)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.conn())
             .await?
             .ok_or(StorageError::NotFound)?;
             (row.try_get("candidate_id")?, row.try_get("role_id")?)
@@ -156,11 +158,11 @@ impl Db {
         .bind(config.map(|c| c.job.shortcode.clone()))
         .bind(config.map(|c| c.job.title.clone()))
         .bind(state.as_str())
-        .bind(now)
-        .execute(self.pool())
+        .bind(at)
+        .execute(self.conn())
         .await?;
+        let mut took_mapping = false;
         if let Some(config) = config {
-            // An export that waited for a mapping takes this one.
             let moved = sqlx::query(
                 "UPDATE exports SET configuration_id = $1, subdomain = $2, job_shortcode = $3, job_title = $4,
                     state = 'queued', updated_at = $5
@@ -170,27 +172,93 @@ impl Db {
             .bind(&config.subdomain)
             .bind(&config.job.shortcode)
             .bind(&config.job.title)
-            .bind(now)
+            .bind(at)
             .bind(request.0)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
-            let export = self.export_by_request(company, request).await?.ok_or(StorageError::NotFound)?;
-            if moved.rows_affected() == 1 {
-                let detail = format!("Back-fill: queued for the Workable job “{}”.", config.job.title);
-                self.add_ledger(export.id, LedgerStep::Queued, &detail).await?;
-            }
-            return Ok(export);
+            took_mapping = moved.rows_affected() == 1;
         }
-        self.export_by_request(company, request).await?.ok_or(StorageError::NotFound)
+        let export = export_by_request(self.conn(), company, request).await?.ok_or(StorageError::NotFound)?;
+        Ok((export, took_mapping))
     }
 
-    pub async fn export_by_request(&self, company: CompanyId, request: RequestId) -> Result<Option<ExportRecord>> {
-        let row = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND request_id = $2")
+    /// A failed export queued again from the step that did not finish (conflict unless it had
+    /// failed).
+    pub async fn requeue_failed_export(&mut self, company: CompanyId, export: i64, at: i64) -> Result<ExportRecord> {
+        let done = sqlx::query(
+            "UPDATE exports SET state = 'queued', next_attempt_at = NULL, updated_at = $1
+             WHERE company_id = $2 AND id = $3 AND state = 'failed'",
+        )
+        .bind(at)
+        .bind(company.0)
+        .bind(export)
+        .execute(self.conn())
+        .await?;
+        let record = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND id = $2")
             .bind(company.0)
-            .bind(request.0)
-            .fetch_optional(self.pool())
+            .bind(export)
+            .fetch_optional(self.conn())
             .await?;
-        row.as_ref().map(export_from_row).transpose()
+        let record = record.as_ref().map(export_from_row).transpose()?.ok_or(StorageError::NotFound)?;
+        if done.rows_affected() == 1 {
+            Ok(record)
+        } else {
+            Err(StorageError::Conflict("only a failed export can be retried"))
+        }
+    }
+
+    /// Sets the export's state, with the reason and the next attempt's time; `attempt` counts
+    /// one more attempt that ended in `error`.
+    pub async fn set_export_state(
+        &mut self,
+        export: i64,
+        state: ExportState,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+        attempt: bool,
+        at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE exports SET state = $1, last_error = $2, next_attempt_at = $3, attempts = attempts + $4, updated_at = $5
+             WHERE id = $6",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(i64::from(attempt))
+        .bind(at)
+        .bind(export)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks the stage the export created the candidate at (no ledger line: creation said it).
+    pub async fn set_synced_stage(&mut self, export: i64, stage: domain::MarketplaceStage) -> Result<()> {
+        sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
+            .bind(stage.as_str())
+            .bind(export)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn export_by_request<'e, E>(executor: E, company: CompanyId, request: RequestId) -> Result<Option<ExportRecord>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND request_id = $2")
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(export_from_row).transpose()
+}
+
+impl Db {
+    pub async fn export_by_request(&self, company: CompanyId, request: RequestId) -> Result<Option<ExportRecord>> {
+        export_by_request(self.pool(), company, request).await
     }
 
     pub async fn export(&self, company: CompanyId, id: i64) -> Result<Option<ExportRecord>> {
@@ -218,10 +286,9 @@ impl Db {
         row.as_ref().map(export_from_row).transpose()
     }
 
-    /// Records a finished step and its ledger line in one transaction.
-    pub async fn record_export_step(&self, export: i64, step: &ExportStep, detail: &str) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
+    /// Records a finished step (at `now`) and its ledger line in one transaction.
+    pub async fn record_export_step(&self, export: i64, step: &ExportStep, detail: &str, now: i64) -> Result<()> {
+        let mut write = self.write().await?;
         let (name, query) = match step {
             ExportStep::Created { workable_id, profile_url, stage, linked } => (
                 if *linked { LedgerStep::Linked } else { LedgerStep::Created },
@@ -259,47 +326,18 @@ impl Db {
                 .bind(export),
             ),
         };
-        query.execute(&mut *tx).await?;
-        crate::ledger::append(&mut *tx, export, now, name, detail).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Sets the export's state, with the reason and the next attempt's time; a failure or pause
-    /// also goes in the ledger.
-    pub async fn set_export_state(
-        &self,
-        export: i64,
-        state: ExportState,
-        error: Option<&str>,
-        next_attempt_at: Option<i64>,
-    ) -> Result<()> {
-        let now = now_ms();
-        sqlx::query(
-            "UPDATE exports SET state = $1, last_error = $2, next_attempt_at = $3, attempts = attempts + $4, updated_at = $5
-             WHERE id = $6",
-        )
-        .bind(state.as_str())
-        .bind(error)
-        .bind(next_attempt_at)
-        .bind(i64::from(error.is_some() && state != ExportState::Waiting))
-        .bind(now)
-        .bind(export)
-        .execute(self.pool())
-        .await?;
-        if let Some(error) = error.filter(|_| state != ExportState::Waiting) {
-            let step = match state {
-                ExportState::Paused => LedgerStep::Paused,
-                ExportState::Failed => LedgerStep::Failed,
-                _ => LedgerStep::Retrying,
-            };
-            self.add_ledger(export, step, error).await?;
-        }
-        Ok(())
+        query.execute(write.conn()).await?;
+        write.add_ledger(export, now, name, detail).await?;
+        write.commit().await
     }
 
     /// The role's exports, by request, with their ledgers.
-    pub async fn role_exports(&self, company: CompanyId, role: RoleId) -> Result<Vec<(RequestId, ExportStatus)>> {
+    pub async fn role_exports(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        now: i64,
+    ) -> Result<Vec<(RequestId, ExportStatus)>> {
         let rows = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND role_id = $2 ORDER BY id")
             .bind(company.0)
             .bind(role.0)
@@ -309,7 +347,7 @@ impl Db {
         for row in &rows {
             let record = export_from_row(row)?;
             let ledger = self.ledger(record.id).await?;
-            out.push((record.request_id, record.status(ledger)));
+            out.push((record.request_id, record.status(ledger, now)));
         }
         Ok(out)
     }
@@ -407,22 +445,6 @@ impl Db {
         .await?;
         Ok(role.map(RoleId))
     }
-
-    /// *Retry* on a failed export: queued again, from the step that did not finish.
-    pub async fn retry_export(&self, company: CompanyId, export: i64) -> Result<()> {
-        let record = self.export(company, export).await?.ok_or(StorageError::NotFound)?;
-        if record.state != ExportState::Failed {
-            return Err(StorageError::Conflict("only a failed export can be retried"));
-        }
-        let now = now_ms();
-        sqlx::query("UPDATE exports SET state = 'queued', next_attempt_at = NULL, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(export)
-            .execute(self.pool())
-            .await?;
-        self.add_ledger(export, LedgerStep::Retry, "Retry asked for: queued again.").await?;
-        self.enqueue(domain::WorkKind::Export, company, record.request_id.0, now).await
-    }
 }
 
 impl Db {
@@ -434,9 +456,9 @@ impl Db {
         stage: domain::MarketplaceStage,
         seen: &crate::WorkableSeen,
         detail: &str,
+        now: i64,
     ) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut write = self.write().await?;
         sqlx::query(
             "UPDATE exports SET synced_stage = $1, workable_stage = COALESCE($2, workable_stage), workable_disqualified = $3,
                 workable_withdrew = $4, pushing_stage = NULL, updated_at = $5 WHERE id = $6",
@@ -447,27 +469,23 @@ impl Db {
         .bind(i64::from(seen.withdrew))
         .bind(now)
         .bind(export)
-        .execute(&mut *tx)
+        .execute(write.conn())
         .await?;
-        crate::ledger::append(&mut *tx, export, now, LedgerStep::Stage, detail).await?;
-        tx.commit().await?;
-        Ok(())
+        write.add_ledger(export, now, LedgerStep::Stage, detail).await?;
+        write.commit().await
+    }
+
+    /// [`Write::set_synced_stage`] on its own.
+    pub async fn set_synced_stage(&self, export: i64, stage: domain::MarketplaceStage) -> Result<()> {
+        let mut write = self.write().await?;
+        write.set_synced_stage(export, stage).await?;
+        write.commit().await
     }
 
     /// Marks a marketplace move as being pushed to Workable (`None`: no longer).
     pub async fn set_pushing_stage(&self, export: i64, stage: Option<domain::MarketplaceStage>) -> Result<()> {
         sqlx::query("UPDATE exports SET pushing_stage = $1 WHERE id = $2")
             .bind(stage.map(domain::MarketplaceStage::as_str))
-            .bind(export)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Marks the stage the export created the candidate at (no ledger line: creation said it).
-    pub async fn set_synced_stage(&self, export: i64, stage: domain::MarketplaceStage) -> Result<()> {
-        sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
-            .bind(stage.as_str())
             .bind(export)
             .execute(self.pool())
             .await?;

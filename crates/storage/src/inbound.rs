@@ -2,10 +2,9 @@
 //! reconciliation, and the moves Workable makes (recorded with origin `workable` and never sent
 //! back to Workable).
 
-use domain::export::LedgerStep;
-use domain::{CompanyId, MarketplaceStage, MoveOrigin, RequestId};
+use domain::{CompanyId, RequestId};
 
-use crate::{Db, ExportRecord, Result, StorageError, now_ms};
+use crate::{Db, ExportRecord, Result, Write};
 
 /// What became of a webhook delivery (recorded without its body).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,60 +64,6 @@ impl ExportRecord {
 }
 
 impl Db {
-    /// Records a delivery, and queues `work` (kind, subject) in the same transaction when it is
-    /// new. An accepted body seen before for the connection is recorded as `replayed` instead
-    /// (and queues nothing); returns the outcome as recorded.
-    pub async fn record_webhook_delivery(
-        &self,
-        outcome: DeliveryOutcome,
-        record: &DeliveryRecord<'_>,
-        work: Option<(domain::WorkKind, i64)>,
-    ) -> Result<DeliveryOutcome> {
-        let now = now_ms();
-        let insert = |outcome: DeliveryOutcome| {
-            sqlx::query(
-                "INSERT INTO webhook_deliveries (company_id, received_at, outcome, body_sha256, event, workable_candidate_id, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (company_id, body_sha256) WHERE outcome = 'accepted' DO NOTHING",
-            )
-            .bind(record.company.map(|c| c.0))
-            .bind(now)
-            .bind(outcome.as_str())
-            .bind(record.body_sha256)
-            .bind(record.event)
-            .bind(record.workable_candidate_id)
-            .bind(record.detail)
-        };
-        let mut recorded = outcome;
-        let mut tx = self.begin_write().await?;
-        let done = insert(outcome).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            recorded = DeliveryOutcome::Replayed;
-            insert(recorded).execute(&mut *tx).await?;
-        }
-        let queued = match (work, record.company) {
-            (Some((kind, subject)), Some(company)) if recorded != DeliveryOutcome::Replayed => {
-                Db::enqueue_in(&mut tx, kind, company, subject, now).await?;
-                true
-            }
-            _ => false,
-        };
-        tx.commit().await?;
-        if queued {
-            self.wake_workers().await;
-        }
-        if let Some(company) = record.company
-            && matches!(recorded, DeliveryOutcome::Accepted | DeliveryOutcome::Replayed | DeliveryOutcome::Ignored)
-        {
-            sqlx::query("UPDATE workable_connections SET last_webhook_at = $1 WHERE company_id = $2")
-                .bind(now)
-                .bind(company.0)
-                .execute(self.pool())
-                .await?;
-        }
-        Ok(recorded)
-    }
-
     /// Forgets deliveries received before `before` (their record only serves replay detection
     /// and diagnosis; Workable does not redeliver after days). Returns how many.
     pub async fn prune_webhook_deliveries(&self, before: i64) -> Result<u64> {
@@ -228,66 +173,59 @@ impl Db {
         .await?;
         Ok(at)
     }
+}
 
-    /// Remembers what Workable shows of the candidate (no marketplace change), with a ledger line
-    /// when there is something to say.
+impl Write {
+    /// Records a webhook delivery. An accepted body seen before for the connection is recorded
+    /// as `replayed` instead; returns the outcome as recorded.
+    pub async fn record_webhook_delivery(
+        &mut self,
+        outcome: DeliveryOutcome,
+        record: &DeliveryRecord<'_>,
+        at: i64,
+    ) -> Result<DeliveryOutcome> {
+        let insert = |outcome: DeliveryOutcome| {
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (company_id, received_at, outcome, body_sha256, event, workable_candidate_id, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (company_id, body_sha256) WHERE outcome = 'accepted' DO NOTHING",
+            )
+            .bind(record.company.map(|c| c.0))
+            .bind(at)
+            .bind(outcome.as_str())
+            .bind(record.body_sha256)
+            .bind(record.event)
+            .bind(record.workable_candidate_id)
+            .bind(record.detail)
+        };
+        let done = insert(outcome).execute(self.conn()).await?;
+        if done.rows_affected() == 1 {
+            return Ok(outcome);
+        }
+        insert(DeliveryOutcome::Replayed).execute(self.conn()).await?;
+        Ok(DeliveryOutcome::Replayed)
+    }
+
+    /// Workable was heard from on the company's webhooks at `at` (the card's "last delivery").
+    pub async fn webhook_heard(&mut self, company: CompanyId, at: i64) -> Result<()> {
+        sqlx::query("UPDATE workable_connections SET last_webhook_at = $1 WHERE company_id = $2")
+            .bind(at)
+            .bind(company.0)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Remembers what Workable shows of the exported candidate (its stage, whether disqualified
+    /// or withdrawn, as of Workable's `updated_at`).
     pub async fn record_workable_seen(
-        &self,
+        &mut self,
         export: i64,
         seen: &WorkableSeen,
         updated_at: Option<i64>,
-        detail: Option<&str>,
+        now: i64,
     ) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
-        update_seen(&mut tx, export, seen, updated_at, now).await?;
-        if let Some(detail) = detail {
-            crate::ledger::append(&mut *tx, export, now, LedgerStep::FromWorkable, detail).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Moves the request to `to` because Workable moved the candidate: only if it is still at
-    /// `from` (else `Conflict`), recorded with origin `workable`, and marked as already in
-    /// Workable so nothing is sent back.
-    pub async fn apply_workable_move(
-        &self,
-        export: &ExportRecord,
-        from: MarketplaceStage,
-        to: MarketplaceStage,
-        seen: &WorkableSeen,
-        updated_at: Option<i64>,
-        detail: &str,
-    ) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
-        let (company, request) = (export.company_id, export.request_id);
-        if !crate::moves::move_request_stage(&mut tx, company, request, (from, to), None, MoveOrigin::Workable, now)
-            .await?
-        {
-            return Err(StorageError::Conflict("the candidate was moved in the marketplace meanwhile"));
-        }
-        sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
-            .bind(to.as_str())
-            .bind(export.id)
-            .execute(&mut *tx)
-            .await?;
-        update_seen(&mut tx, export.id, seen, updated_at, now).await?;
-        crate::ledger::append(&mut *tx, export.id, now, LedgerStep::FromWorkable, detail).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-}
-
-async fn update_seen(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    export: i64,
-    seen: &WorkableSeen,
-    updated_at: Option<i64>,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(
+        sqlx::query(
         "UPDATE exports SET workable_stage = COALESCE($1, workable_stage), workable_disqualified = $2, workable_withdrew = $3,
             workable_updated_at = CASE WHEN workable_updated_at IS NULL OR workable_updated_at < COALESCE($4, -1)
                                        THEN $4 ELSE workable_updated_at END,
@@ -300,7 +238,8 @@ async fn update_seen(
     .bind(updated_at)
     .bind(now)
     .bind(export)
-    .execute(&mut **tx)
+    .execute(self.conn())
     .await?;
-    Ok(())
+        Ok(())
+    }
 }

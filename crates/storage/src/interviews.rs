@@ -1,13 +1,12 @@
-//! Interviews scheduled on the marketplace. Scheduling or moving one queues its post to the
-//! Workable timeline in the same transaction; `version` counts changes and `synced_version`
-//! says which one Workable has.
+//! Interviews scheduled on the marketplace. `version` counts changes and `synced_version` says
+//! which one Workable's timeline has.
 
 use domain::interview::{Interview, InterviewKind, InterviewPlan};
 use domain::{CompanyId, RequestId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Db, Result, StorageError, now_ms};
+use crate::{Db, Result, StorageError, Write};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterviewRecord {
@@ -55,22 +54,21 @@ fn interview_from_row(row: &AnyRow) -> Result<InterviewRecord> {
     })
 }
 
-impl Db {
-    /// Schedules an interview for an accepted request of the company.
-    pub async fn schedule_interview(
-        &self,
+impl Write {
+    /// A new interview for an accepted request of the company (not found otherwise).
+    pub async fn insert_interview(
+        &mut self,
         company: CompanyId,
         request: RequestId,
         plan: &InterviewPlan,
         by: UserId,
+        at: i64,
     ) -> Result<i64> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
         let accepted: Option<i64> =
             sqlx::query_scalar("SELECT id FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'")
                 .bind(company.0)
                 .bind(request.0)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(self.conn())
                 .await?;
         if accepted.is_none() {
             return Err(StorageError::NotFound);
@@ -86,19 +84,14 @@ impl Db {
         .bind(plan.duration_minutes)
         .bind(plan.interviewer.as_str())
         .bind(by.0)
-        .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(at)
+        .fetch_one(self.conn())
         .await?;
-        Db::enqueue_in(&mut tx, domain::WorkKind::InterviewSync, company, id, now).await?;
-        tx.commit().await?;
-        self.wake_workers().await;
         Ok(id)
     }
 
-    /// Moves (or otherwise changes) an interview; the change follows to Workable.
-    pub async fn reschedule_interview(&self, company: CompanyId, id: i64, plan: &InterviewPlan) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
+    /// A new version of an interview that is not cancelled (not found otherwise).
+    pub async fn update_interview(&mut self, company: CompanyId, id: i64, plan: &InterviewPlan, at: i64) -> Result<()> {
         let done = sqlx::query(
             "UPDATE interviews SET kind = $1, starts_at = $2, duration_minutes = $3, interviewer = $4,
                 version = version + 1, updated_at = $5
@@ -108,49 +101,30 @@ impl Db {
         .bind(plan.starts_at_ms)
         .bind(plan.duration_minutes)
         .bind(plan.interviewer.as_str())
-        .bind(now)
+        .bind(at)
         .bind(company.0)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?;
-        self.follow_to_workable(tx, company, id, done.rows_affected(), now).await
+        if done.rows_affected() == 1 { Ok(()) } else { Err(StorageError::NotFound) }
     }
 
-    /// Cancels an interview; Workable's timeline is told (if it knew of it).
-    pub async fn cancel_interview(&self, company: CompanyId, id: i64) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
+    /// Marks an interview cancelled, as a new version (not found when it was already).
+    pub async fn cancel_interview(&mut self, company: CompanyId, id: i64, at: i64) -> Result<()> {
         let done = sqlx::query(
             "UPDATE interviews SET cancelled_at = $1, version = version + 1, updated_at = $1
              WHERE company_id = $2 AND id = $3 AND cancelled_at IS NULL",
         )
-        .bind(now)
+        .bind(at)
         .bind(company.0)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?;
-        self.follow_to_workable(tx, company, id, done.rows_affected(), now).await
+        if done.rows_affected() == 1 { Ok(()) } else { Err(StorageError::NotFound) }
     }
+}
 
-    /// After an interview's UPDATE (`changed` rows, in `tx`): not found unless it changed one,
-    /// else its post to Workable queued with it, committed, and the workers woken.
-    async fn follow_to_workable(
-        &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Any>,
-        company: CompanyId,
-        id: i64,
-        changed: u64,
-        now: i64,
-    ) -> Result<()> {
-        if changed != 1 {
-            return Err(StorageError::NotFound);
-        }
-        Db::enqueue_in(&mut tx, domain::WorkKind::InterviewSync, company, id, now).await?;
-        tx.commit().await?;
-        self.wake_workers().await;
-        Ok(())
-    }
-
+impl Db {
     pub async fn interview(&self, company: CompanyId, id: i64) -> Result<Option<InterviewRecord>> {
         let row = sqlx::query("SELECT * FROM interviews WHERE company_id = $1 AND id = $2")
             .bind(company.0)
@@ -184,21 +158,20 @@ impl Db {
         interview: &InterviewRecord,
         export: i64,
         detail: Option<&str>,
+        now: i64,
     ) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut write = self.write().await?;
         sqlx::query(
             "UPDATE interviews SET synced_version = $1, synced_starts_at = $2 WHERE id = $3 AND synced_version < $1",
         )
         .bind(interview.version)
         .bind(interview.starts_at)
         .bind(interview.id)
-        .execute(&mut *tx)
+        .execute(write.conn())
         .await?;
         if let Some(detail) = detail {
-            crate::ledger::append(&mut *tx, export, now, domain::export::LedgerStep::Interview, detail).await?;
+            write.add_ledger(export, now, domain::export::LedgerStep::Interview, detail).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        write.commit().await
     }
 }

@@ -1,14 +1,14 @@
 //! The export ledger: the lines the employer reads under each export (steps, moves both ways,
-//! interviews, failures), appended in one place — inside the caller's transaction when the line
-//! belongs with a change, on its own otherwise.
+//! interviews, failures), appended in one place — inside the use case's unit of work when the
+//! line belongs with a change, on its own otherwise.
 
 use domain::export::{LedgerEntry, LedgerStep};
 use sqlx::Row;
 
-use crate::{Db, Result};
+use crate::{Db, Result, Write};
 
-/// Appends one line to export `export`'s ledger through `executor` (the pool, or a transaction).
-pub(crate) async fn append<'e, E>(executor: E, export: i64, at: i64, step: LedgerStep, detail: &str) -> Result<()>
+/// Appends one line to export `export`'s ledger through `executor` (the pool, or a unit of work).
+async fn append<'e, E>(executor: E, export: i64, at: i64, step: LedgerStep, detail: &str) -> Result<()>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -22,10 +22,17 @@ where
     Ok(())
 }
 
+impl Write {
+    /// Adds a line to an export's ledger, with the change it belongs to.
+    pub async fn add_ledger(&mut self, export: i64, at: i64, step: LedgerStep, detail: &str) -> Result<()> {
+        append(self.conn(), export, at, step, detail).await
+    }
+}
+
 impl Db {
-    /// Adds a line to an export's ledger.
-    pub async fn add_ledger(&self, export: i64, step: LedgerStep, detail: &str) -> Result<()> {
-        append(self.pool(), export, crate::now_ms(), step, detail).await
+    /// Adds a line to an export's ledger on its own.
+    pub async fn add_ledger(&self, export: i64, at: i64, step: LedgerStep, detail: &str) -> Result<()> {
+        append(self.pool(), export, at, step, detail).await
     }
 
     /// The export's ledger, oldest first.

@@ -1,6 +1,8 @@
 //! The storage layer: one API over SQLite (the embedded default) and PostgreSQL (shared by several
 //! instances). Queries are written once in the SQL both engines understand and run through sqlx's
-//! `Any` driver; schema differences live in the two numbered migration folders.
+//! `Any` driver; schema differences live in the two numbered migration folders. Storage says how
+//! each statement is written, not which make a change: a change of several statements is a unit
+//! of work ([`Write`]) that the use case opens, fills and commits.
 
 mod accounts;
 mod ats;
@@ -15,6 +17,7 @@ mod pipeline;
 mod queue;
 mod roles;
 mod sessions;
+mod write;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -34,6 +37,7 @@ pub use pipeline::AcceptedRequest;
 pub use queue::{QueueRow, WorkItem};
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;
+pub use write::Write;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -179,17 +183,6 @@ impl Db {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
-    }
-
-    /// A transaction that will write. On SQLite it takes the write lock up front (`BEGIN
-    /// IMMEDIATE`): a transaction that reads first and writes later fails with "database is
-    /// locked" when another writer (the sync worker) committed in between, which busy_timeout
-    /// cannot wait out.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
     }
 
     /// Notified whenever this process queues work.

@@ -1,11 +1,11 @@
 //! Requests, the pipeline of candidates who accepted them, and the record of every stage move.
 
 use domain::views::{OpenRequest, PipelineEntry, StageMove};
-use domain::{CandidateId, CompanyId, MarketplaceStage, MoveOrigin, RequestId, RequestStatus, RoleId, UserId};
+use domain::{CandidateId, CompanyId, MarketplaceStage, RequestId, RequestStatus, RoleId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Db, Result, StorageError, now_ms};
+use crate::{Db, Result, StorageError, Write, now_ms};
 
 /// What the rest of the system learns when a candidate accepts.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,36 +105,6 @@ impl Db {
             .collect()
     }
 
-    /// The candidate accepts: the request enters the pipeline at `accepted`, the move is recorded
-    /// and a `request_accepted` event is written, all in one transaction.
-    pub async fn accept_request(&self, company: CompanyId, request: RequestId) -> Result<AcceptedRequest> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "UPDATE requests SET status = 'accepted', stage = 'accepted', answered_at = $1
-             WHERE company_id = $2 AND id = $3 AND status = 'pending'
-             RETURNING role_id, candidate_id",
-        )
-        .bind(now)
-        .bind(company.0)
-        .bind(request.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            drop(tx);
-            return Err(self.explain_missing_pending(company, request).await);
-        };
-        let role_id = RoleId(row.try_get("role_id")?);
-        let candidate_id = CandidateId(row.try_get("candidate_id")?);
-        let accepted = (None, MarketplaceStage::Accepted);
-        crate::moves::record_move(&mut tx, company, request, accepted, None, MoveOrigin::Candidate, now).await?;
-        // The export to the ATS is queued with the acceptance: nothing accepted is ever missed.
-        Db::enqueue_in(&mut tx, domain::WorkKind::Export, company, request.0, now).await?;
-        tx.commit().await?;
-        self.wake_workers().await;
-        Ok(AcceptedRequest { request_id: request, company_id: company, role_id, candidate_id })
-    }
-
     /// The candidate declines a pending request.
     pub async fn decline_request(&self, company: CompanyId, request: RequestId) -> Result<()> {
         let done = sqlx::query(
@@ -149,59 +119,7 @@ impl Db {
     }
 
     async fn explain_missing_pending(&self, company: CompanyId, request: RequestId) -> StorageError {
-        let exists = sqlx::query_scalar::<_, i64>("SELECT id FROM requests WHERE company_id = $1 AND id = $2")
-            .bind(company.0)
-            .bind(request.0)
-            .fetch_optional(self.pool())
-            .await;
-        match exists {
-            Ok(Some(_)) => StorageError::Conflict("the request was already answered"),
-            Ok(None) => StorageError::NotFound,
-            Err(err) => err.into(),
-        }
-    }
-
-    /// Moves an accepted candidate to `to`, recording who did it. Returns `false` when they were
-    /// already there (nothing is recorded). A concurrent move makes this fail with `Conflict`
-    /// instead of overwriting it unseen.
-    pub async fn move_stage(
-        &self,
-        company: CompanyId,
-        request: RequestId,
-        to: MarketplaceStage,
-        by: UserId,
-    ) -> Result<bool> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT stage FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'")
-                .bind(company.0)
-                .bind(request.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(current) = current else { return Err(StorageError::NotFound) };
-        let from = MarketplaceStage::parse(&current)?;
-        if from == to {
-            return Ok(false);
-        }
-        if !crate::moves::move_request_stage(
-            &mut tx,
-            company,
-            request,
-            (from, to),
-            Some(by),
-            MoveOrigin::Marketplace,
-            now,
-        )
-        .await?
-        {
-            return Err(StorageError::Conflict("the candidate was moved by someone else meanwhile"));
-        }
-        // The move follows to the ATS (the worker decides whether there is anything to do).
-        Db::enqueue_in(&mut tx, domain::WorkKind::StageSync, company, request.0, now).await?;
-        tx.commit().await?;
-        self.wake_workers().await;
-        Ok(true)
+        explain_missing_pending(self.pool(), company, request).await
     }
 
     /// Every recorded move of an accepted request, oldest first.
@@ -226,6 +144,59 @@ impl Db {
                 })
             })
             .collect()
+    }
+}
+
+impl Write {
+    /// The candidate's answer *accepted* on a pending request: it enters the pipeline at
+    /// `accepted` (the use case records the move and whatever follows from it).
+    pub async fn accept_request(&mut self, company: CompanyId, request: RequestId, at: i64) -> Result<AcceptedRequest> {
+        let row = sqlx::query(
+            "UPDATE requests SET status = 'accepted', stage = 'accepted', answered_at = $1
+             WHERE company_id = $2 AND id = $3 AND status = 'pending'
+             RETURNING role_id, candidate_id",
+        )
+        .bind(at)
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some(row) = row else { return Err(explain_missing_pending(self.conn(), company, request).await) };
+        Ok(AcceptedRequest {
+            request_id: request,
+            company_id: company,
+            role_id: RoleId(row.try_get("role_id")?),
+            candidate_id: CandidateId(row.try_get("candidate_id")?),
+        })
+    }
+
+    /// The stage of an accepted request of the company, read inside the unit (what a
+    /// compare-and-swap move starts from).
+    pub async fn request_stage(&mut self, company: CompanyId, request: RequestId) -> Result<Option<MarketplaceStage>> {
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT stage FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'")
+                .bind(company.0)
+                .bind(request.0)
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(current.as_deref().map(MarketplaceStage::parse).transpose()?)
+    }
+}
+
+/// Why a request is not pending: answered already (conflict) or not the company's (not found).
+async fn explain_missing_pending<'e, E>(executor: E, company: CompanyId, request: RequestId) -> StorageError
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let exists = sqlx::query_scalar::<_, i64>("SELECT id FROM requests WHERE company_id = $1 AND id = $2")
+        .bind(company.0)
+        .bind(request.0)
+        .fetch_optional(executor)
+        .await;
+    match exists {
+        Ok(Some(_)) => StorageError::Conflict("the request was already answered"),
+        Ok(None) => StorageError::NotFound,
+        Err(err) => err.into(),
     }
 }
 

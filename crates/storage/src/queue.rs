@@ -12,7 +12,7 @@ use domain::{CompanyId, WorkKind};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Backend, Db, Result, now_ms};
+use crate::{Backend, Db, Result, Write, now_ms};
 
 /// A claimed item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,33 +57,29 @@ const ENQUEUE: &str =
         state = CASE WHEN work_queue.state = 'failed' THEN 'queued' ELSE work_queue.state END,
         updated_at = excluded.updated_at";
 
-impl Db {
-    /// Queues `kind` work on `subject`, due at `run_at`, and wakes the workers.
-    pub async fn enqueue(&self, kind: WorkKind, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        Db::enqueue_in(&mut tx, kind, company, subject, run_at).await?;
-        tx.commit().await?;
-        self.wake_workers().await;
-        Ok(())
-    }
-
-    /// The same inside a caller's transaction (the caller wakes the workers after commit).
-    pub(crate) async fn enqueue_in(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        kind: WorkKind,
-        company: CompanyId,
-        subject: i64,
-        run_at: i64,
-    ) -> Result<()> {
+impl Write {
+    /// Queues `kind` work on `subject`, due at `run_at`, with the change it follows from; the
+    /// workers are woken when the unit commits.
+    pub async fn enqueue(&mut self, kind: WorkKind, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
         sqlx::query(ENQUEUE)
             .bind(kind.as_str())
             .bind(company.0)
             .bind(subject)
             .bind(run_at)
             .bind(now_ms())
-            .execute(&mut **tx)
+            .execute(self.conn())
             .await?;
+        self.mark_queued();
         Ok(())
+    }
+}
+
+impl Db {
+    /// Queues `kind` work on `subject`, due at `run_at`, on its own, and wakes the workers.
+    pub async fn enqueue(&self, kind: WorkKind, company: CompanyId, subject: i64, run_at: i64) -> Result<()> {
+        let mut write = self.write().await?;
+        write.enqueue(kind, company, subject, run_at).await?;
+        write.commit().await
     }
 
     /// Wakes this process's workers at once, and (on PostgreSQL) every other instance's.

@@ -2,8 +2,8 @@
 
 use domain::views::CandidateProfile;
 use domain::{
-    CandidateId, CompanyId, Email, Location, MarketplaceStage, RequestStatus, RoleId, RoleStatus, RoleTitle, UserId,
-    UserRole,
+    CandidateId, CompanyId, Email, Location, MarketplaceStage, MoveOrigin, RequestId, RequestStatus, RoleId,
+    RoleStatus, RoleTitle, UserId, UserRole,
 };
 use storage::{CvFile, Db, NewCandidate, NewUser, StorageError, test_on_both_databases};
 
@@ -129,14 +129,41 @@ test_on_both_databases! {
     }
 }
 
+/// What the storage half of an acceptance writes (the use case adds what follows from it).
+async fn accept(db: &Db, company: CompanyId, request: RequestId) -> Result<storage::AcceptedRequest, StorageError> {
+    let now = storage::now_ms();
+    let mut write = db.write().await?;
+    let accepted = write.accept_request(company, request, now).await?;
+    write.record_move(company, request, (None, MarketplaceStage::Accepted), None, MoveOrigin::Candidate, now).await?;
+    write.commit().await?;
+    Ok(accepted)
+}
+
+/// A move from the stage the request is at, as a person makes it (`false`: it was not at `from`).
+async fn move_from(
+    db: &Db,
+    company: CompanyId,
+    request: RequestId,
+    stages: (MarketplaceStage, MarketplaceStage),
+    by: UserId,
+) -> bool {
+    let mut write = db.write().await.unwrap();
+    let moved = write
+        .move_request_stage(company, request, stages, Some(by), MoveOrigin::Marketplace, storage::now_ms())
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+    moved
+}
+
 test_on_both_databases! {
-    async fn accepting_a_request_enters_the_pipeline_and_writes_an_event(db: Db) {
+    async fn accepting_a_request_enters_the_pipeline_at_accepted(db: Db) {
         let f = fixture(&db).await;
         let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
         assert!(db.list_pipeline(f.company, f.role).await.unwrap().is_empty());
         assert_eq!(db.list_open_requests(f.company, f.role).await.unwrap()[0].status, RequestStatus::Pending);
 
-        let accepted = db.accept_request(f.company, request).await.unwrap();
+        let accepted = accept(&db, f.company, request).await.unwrap();
         assert_eq!((accepted.role_id, accepted.candidate_id), (f.role, f.candidate));
 
         let pipeline = db.list_pipeline(f.company, f.role).await.unwrap();
@@ -145,11 +172,17 @@ test_on_both_databases! {
         assert!(pipeline[0].has_cv);
         assert!(db.list_open_requests(f.company, f.role).await.unwrap().is_empty());
 
-        // The export is queued with the acceptance, once.
-        assert!(db.work_pending(domain::WorkKind::Export, request.0).await.unwrap());
-        let twice = db.accept_request(f.company, request).await.unwrap_err();
+        let twice = accept(&db, f.company, request).await.unwrap_err();
         assert!(matches!(twice, StorageError::Conflict(_)), "{twice:?}");
-        assert_eq!(db.queue_rows().await.unwrap().iter().filter(|r| r.kind == domain::WorkKind::Export).count(), 1);
+        // A unit of work dropped without commit leaves nothing behind.
+        let grace = candidate(&db, "grace@example.com", true).await;
+        let other = db.insert_request(f.company, f.role, grace, Some(f.user)).await.unwrap();
+        let mut write = db.write().await.unwrap();
+        write.accept_request(f.company, other, storage::now_ms()).await.unwrap();
+        write.enqueue(domain::WorkKind::Export, f.company, other.0, storage::now_ms()).await.unwrap();
+        drop(write);
+        assert_eq!(db.list_open_requests(f.company, f.role).await.unwrap()[0].status, RequestStatus::Pending);
+        assert!(!db.work_pending(domain::WorkKind::Export, other.0).await.unwrap());
     }
 }
 
@@ -167,10 +200,11 @@ test_on_both_databases! {
     async fn moves_are_recorded_with_who_and_when(db: Db) {
         let f = fixture(&db).await;
         let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
-        db.accept_request(f.company, request).await.unwrap();
-        assert!(db.move_stage(f.company, request, MarketplaceStage::Screening, f.user).await.unwrap());
-        assert!(!db.move_stage(f.company, request, MarketplaceStage::Screening, f.user).await.unwrap());
-        assert!(db.move_stage(f.company, request, MarketplaceStage::Rejected, f.user).await.unwrap());
+        accept(&db, f.company, request).await.unwrap();
+        assert!(move_from(&db, f.company, request, (MarketplaceStage::Accepted, MarketplaceStage::Screening), f.user).await);
+        // Someone else's move meanwhile: the compare-and-swap refuses, nothing is recorded.
+        assert!(!move_from(&db, f.company, request, (MarketplaceStage::Accepted, MarketplaceStage::Offer), f.user).await);
+        assert!(move_from(&db, f.company, request, (MarketplaceStage::Screening, MarketplaceStage::Rejected), f.user).await);
 
         let history = db.stage_history(f.company, request).await.unwrap();
         let steps: Vec<_> = history.iter().map(|m| (m.from, m.to, m.moved_by.clone())).collect();
@@ -192,10 +226,13 @@ test_on_both_databases! {
     async fn another_company_can_neither_see_nor_change_a_request(db: Db) {
         let f = fixture(&db).await;
         let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
-        assert!(matches!(db.accept_request(f.other_company, request).await, Err(StorageError::NotFound)));
+        assert!(matches!(accept(&db, f.other_company, request).await, Err(StorageError::NotFound)));
         assert!(matches!(db.decline_request(f.other_company, request).await, Err(StorageError::NotFound)));
-        db.accept_request(f.company, request).await.unwrap();
-        assert!(matches!(db.move_stage(f.other_company, request, MarketplaceStage::Offer, f.user).await, Err(StorageError::NotFound)));
+        accept(&db, f.company, request).await.unwrap();
+        let mut write = db.write().await.unwrap();
+        assert_eq!(write.request_stage(f.other_company, request).await.unwrap(), None);
+        drop(write);
+        assert!(!move_from(&db, f.other_company, request, (MarketplaceStage::Accepted, MarketplaceStage::Offer), f.user).await);
         assert!(db.stage_history(f.other_company, request).await.unwrap().is_empty());
         assert!(db.list_pipeline(f.other_company, f.role).await.unwrap().is_empty());
     }
@@ -206,7 +243,7 @@ test_on_both_databases! {
         let f = fixture(&db).await;
         let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
         assert!(db.cv_for_company(f.company, f.candidate).await.unwrap().is_none());
-        db.accept_request(f.company, request).await.unwrap();
+        accept(&db, f.company, request).await.unwrap();
         let cv = db.cv_for_company(f.company, f.candidate).await.unwrap().unwrap();
         assert_eq!(cv.filename, "ada.pdf");
         assert_eq!(cv.pdf, b"%PDF-1.7 fake");
@@ -221,7 +258,7 @@ test_on_both_databases! {
         let f = fixture(&db).await;
         let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
         db.decline_request(f.company, request).await.unwrap();
-        assert!(matches!(db.accept_request(f.company, request).await, Err(StorageError::Conflict(_))));
+        assert!(matches!(accept(&db, f.company, request).await, Err(StorageError::Conflict(_))));
         assert_eq!(db.list_open_requests(f.company, f.role).await.unwrap()[0].status, RequestStatus::Declined);
         assert!(db.cv_for_company(f.company, f.candidate).await.unwrap().is_none());
     }

@@ -17,6 +17,7 @@ use domain::mapping::StageChoice;
 use domain::views::CandidateProfile;
 use domain::{Email, Location, MarketplaceStage, RequestId, RoleId, RoleStatus, RoleTitle, UserRole};
 use integrations::{Actor, Integrations, TokenCipher};
+use marketplace::Marketplace;
 use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
 use storage::{Backend, CvFile, Db, NewCandidate, NewUser};
 use sync::{Engine, Settings};
@@ -32,6 +33,7 @@ struct Connection {
 struct Bench {
     _database: TestDatabase,
     db: Db,
+    market: Marketplace,
     sandbox: Sandbox,
     connections: Vec<Connection>,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -93,7 +95,8 @@ async fn bench(backend: Backend, n: usize, limit: Option<u32>) -> Bench {
     tokio::spawn(engine.run(async move {
         let _ = stopped.await;
     }));
-    Bench { _database: database, db, sandbox, connections, _stop: stop }
+    let market = Marketplace::new(db.clone(), true, workable::Clock::system());
+    Bench { _database: database, db, market, sandbox, connections, _stop: stop }
 }
 
 impl Bench {
@@ -115,7 +118,7 @@ impl Bench {
             .unwrap();
         let request =
             self.db.insert_request(c.actor.company_id, c.role, candidate, Some(c.actor.user_id)).await.unwrap();
-        self.db.accept_request(c.actor.company_id, request).await.unwrap();
+        self.market.accept_on_behalf(&c.actor, request).await.unwrap();
         request
     }
 

@@ -8,8 +8,9 @@
 //! to confirm the files.
 
 use documents::{CvContent, ProfileContent};
-use domain::RequestId;
+use domain::export::LedgerStep;
 use domain::mapping::StageAction;
+use domain::{CompanyId, RequestId};
 use integrations::CallError;
 use integrations::{AccountCalls, WhenLimited};
 use storage::{ExportRecord, ExportStep, SharedCandidate, StorageError, WorkItem};
@@ -98,11 +99,30 @@ fn new_candidate(candidate: &SharedCandidate, tag: &str, link: &str) -> NewCandi
 }
 
 impl Engine {
+    /// The request's export as stored, created if missing; an export that waited for a mapping
+    /// takes the role's new one and its ledger says so (the back-fill).
+    async fn prepare_export(
+        &self,
+        company: CompanyId,
+        request: RequestId,
+        config: Option<&storage::ConfigurationRecord>,
+    ) -> Result<storage::ExportRecord, StorageError> {
+        let now = self.clock().now_ms();
+        let mut write = self.db.write().await?;
+        let (export, backfilled) = write.prepare_export(company, request, config, now).await?;
+        if let Some(config) = config.filter(|_| backfilled) {
+            let detail = format!("Back-fill: queued for the Workable job “{}”.", config.job.title);
+            write.add_ledger(export.id, now, LedgerStep::Queued, &detail).await?;
+        }
+        write.commit().await?;
+        Ok(export)
+    }
+
     pub(crate) async fn export(&self, item: &WorkItem) -> Outcome {
         let company = item.company_id;
         let request = RequestId(item.subject_id);
         let config = stored!(self.current_configuration(company, request).await);
-        let export = stored!(self.db.prepare_export(company, request, config.as_ref()).await);
+        let export = stored!(self.prepare_export(company, request, config.as_ref()).await);
         let Some(mut config) = config else {
             // Recorded as *Not exported — role not mapped*; back-fill picks it up later.
             return Outcome::Done;
@@ -112,7 +132,7 @@ impl Engine {
         }
         let stale = config
             .checked_at
-            .is_none_or(|at| storage::now_ms() - at > self.settings.drift_check_after.as_millis() as i64);
+            .is_none_or(|at| self.clock().now_ms() - at > self.settings.drift_check_after.as_millis() as i64);
         if stale {
             match self.integrations.check_configuration(config.clone()).await {
                 Ok(checked) => config = checked,
@@ -165,7 +185,9 @@ impl Engine {
             Ok(()) => {
                 if then_disqualify {
                     stored!(
-                        self.db.enqueue(domain::WorkKind::StageSync, company, item.subject_id, storage::now_ms()).await
+                        self.db
+                            .enqueue(domain::WorkKind::StageSync, company, item.subject_id, self.clock().now_ms())
+                            .await
                     );
                 }
                 Outcome::Done
@@ -214,11 +236,14 @@ impl Engine {
                 (false, Some(_)) => "Created in Workable.".to_owned(),
                 (false, None) => "Created in Workable (no profile link returned).".to_owned(),
             };
-            self.db.record_export_step(export.id, &step, &detail).await.map_err(storage_failure)?;
+            self.db
+                .record_export_step(export.id, &step, &detail, self.clock().now_ms())
+                .await
+                .map_err(storage_failure)?;
             export.workable_candidate_id = Some(created.0.id.clone());
             export.workable_stage = created.0.stage.clone();
             export.linked_existing = created.1;
-            export.created_in_workable_at = Some(storage::now_ms());
+            export.created_in_workable_at = Some(self.clock().now_ms());
         }
         let workable_id = export.workable_candidate_id.clone().unwrap_or_default();
         let workable_id = workable_id.as_str();
@@ -274,6 +299,7 @@ impl Engine {
                     export.id,
                     &ExportStep::ProfileAttached,
                     "Marketplace profile attached on the Workable timeline.",
+                    self.clock().now_ms(),
                 )
                 .await
                 .map_err(storage_failure)?;
@@ -304,7 +330,7 @@ impl Engine {
                 "Marketplace profile read back from Workable (the candidate shared no CV)."
             };
             self.db
-                .record_export_step(export.id, &ExportStep::FilesConfirmed, detail)
+                .record_export_step(export.id, &ExportStep::FilesConfirmed, detail, self.clock().now_ms())
                 .await
                 .map_err(storage_failure)?;
         }
@@ -317,7 +343,7 @@ impl Engine {
             format!("At “{at}” in Workable.")
         };
         self.db
-            .record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail)
+            .record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail, self.clock().now_ms())
             .await
             .map_err(storage_failure)?;
         // A created candidate is where the marketplace has them; a linked one is wherever

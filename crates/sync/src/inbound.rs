@@ -9,9 +9,9 @@
 //! stage maps to, is not a change. Conflict: when both sides moved since the last sync, the later
 //! move wins and the ledger says both.
 
-use domain::export::ExportState;
+use domain::export::{ExportState, LedgerStep};
 use domain::mapping::{StageAction, marketplace_stage_for};
-use domain::{CompanyId, MarketplaceStage};
+use domain::{CompanyId, MarketplaceStage, MoveOrigin, WorkKind};
 use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, WorkableSeen};
 
 use integrations::{CallError, WhenLimited};
@@ -161,7 +161,7 @@ impl Engine {
 
     pub(crate) async fn deleted_in_workable(&self, export: &ExportRecord) -> Outcome {
         let detail = "The candidate was deleted in Workable; marketplace moves no longer reach Workable.";
-        match self.db.add_ledger(export.id, domain::export::LedgerStep::FromWorkable, detail).await {
+        match self.db.add_ledger(export.id, self.clock().now_ms(), LedgerStep::FromWorkable, detail).await {
             Ok(()) => Outcome::Done,
             Err(err) => storage_failure(err),
         }
@@ -188,8 +188,7 @@ impl Engine {
         let context = self.db.export_context(export).await.map_err(storage_failure)?;
         let now_at = context.stage;
         let remember = |detail: Option<String>| async move {
-            self.db
-                .record_workable_seen(export.id, &observed.seen, observed.updated_at, detail.as_deref())
+            self.remember_seen(export, observed, detail.as_deref(), false)
                 .await
                 .map_err(storage_failure)
                 .map(|()| Applied::Recorded)
@@ -232,7 +231,7 @@ impl Engine {
                 .await
                 .map_err(storage_failure)?
                 .unwrap_or(0);
-            let workable_at = observed.updated_at.unwrap_or_else(storage::now_ms);
+            let workable_at = observed.updated_at.unwrap_or_else(|| self.clock().now_ms());
             let both = format!(
                 "Both sides changed: {what} at {}, and {} in the marketplace at {}",
                 clock(workable_at),
@@ -240,28 +239,68 @@ impl Engine {
                 clock(marketplace_at)
             );
             if marketplace_at > workable_at {
-                let outcome =
-                    remember(Some(format!("{both} — the later, the marketplace's, wins and goes to Workable.")))
-                        .await?;
-                self.db
-                    .enqueue(domain::WorkKind::StageSync, export.company_id, export.request_id.0, storage::now_ms())
-                    .await
-                    .map_err(storage_failure)?;
-                return Ok(outcome);
+                let detail = format!("{both} — the later, the marketplace's, wins and goes to Workable.");
+                self.remember_seen(export, observed, Some(&detail), true).await.map_err(storage_failure)?;
+                return Ok(Applied::Recorded);
             }
             detail = format!("{both} — the later, Workable's, wins: moved to {} in the marketplace.", target.label());
         }
-        match self.db.apply_workable_move(export, now_at, target, &observed.seen, observed.updated_at, &detail).await {
-            Ok(()) => {
+        match self.apply_workable_move(export, (now_at, target), observed, &detail).await {
+            Ok(true) => {
                 tracing::info!(company.id = %export.company_id, export.id = export.id, to = target.as_str(), via, "Workable move applied to the marketplace");
                 Ok(Applied::Moved)
             }
             // Moved in the marketplace meanwhile: look again with that move known.
-            Err(StorageError::Conflict(_)) => {
+            Ok(false) => {
                 Err(Outcome::Retry("The candidate was moved in the marketplace meanwhile; looking again.".into()))
             }
             Err(err) => Err(storage_failure(err)),
         }
+    }
+
+    /// Remembers what Workable shows of the candidate, with a ledger line when there is
+    /// something to say; `send_ours` queues the marketplace's own move to Workable with it (the
+    /// marketplace's was the later).
+    async fn remember_seen(
+        &self,
+        export: &ExportRecord,
+        observed: &Observed,
+        detail: Option<&str>,
+        send_ours: bool,
+    ) -> Result<(), StorageError> {
+        let now = self.clock().now_ms();
+        let mut write = self.db.write().await?;
+        write.record_workable_seen(export.id, &observed.seen, observed.updated_at, now).await?;
+        if let Some(detail) = detail {
+            write.add_ledger(export.id, now, LedgerStep::FromWorkable, detail).await?;
+        }
+        if send_ours {
+            write.enqueue(WorkKind::StageSync, export.company_id, export.request_id.0, now).await?;
+        }
+        write.commit().await
+    }
+
+    /// Moves the request `from` → `to` because Workable moved the candidate — unless it was
+    /// moved in the marketplace meanwhile (`false`, nothing written) — recorded with origin
+    /// Workable and as already in Workable, so nothing is sent back.
+    async fn apply_workable_move(
+        &self,
+        export: &ExportRecord,
+        (from, to): (MarketplaceStage, MarketplaceStage),
+        observed: &Observed,
+        detail: &str,
+    ) -> Result<bool, StorageError> {
+        let now = self.clock().now_ms();
+        let mut write = self.db.write().await?;
+        let (company, request) = (export.company_id, export.request_id);
+        if !write.move_request_stage(company, request, (from, to), None, MoveOrigin::Workable, now).await? {
+            return Ok(false);
+        }
+        write.set_synced_stage(export.id, to).await?;
+        write.record_workable_seen(export.id, &observed.seen, observed.updated_at, now).await?;
+        write.add_ledger(export.id, now, LedgerStep::FromWorkable, detail).await?;
+        write.commit().await?;
+        Ok(true)
     }
 
     /// Reconciliation for one connection: every candidate updated in a mapped job since the

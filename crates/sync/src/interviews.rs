@@ -79,7 +79,7 @@ impl Engine {
         };
         // Cancelled before Workable heard of it: nothing to say.
         if interview.cancelled_at.is_some() && interview.synced_version == 0 {
-            return match self.db.record_interview_synced(&interview, export.id, None).await {
+            return match self.db.record_interview_synced(&interview, export.id, None, self.clock().now_ms()).await {
                 Ok(()) => Outcome::Done,
                 Err(err) => storage_failure(err),
             };
@@ -94,7 +94,7 @@ impl Engine {
             return failure.into();
         }
         let detail = format!("On the Workable timeline: {body}");
-        match self.db.record_interview_synced(&interview, export.id, Some(&detail)).await {
+        match self.db.record_interview_synced(&interview, export.id, Some(&detail), self.clock().now_ms()).await {
             Ok(()) => Outcome::Done,
             Err(err) => storage_failure(err),
         }

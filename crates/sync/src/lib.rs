@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::WorkKind;
+use domain::export::{ExportState, LedgerStep};
 use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
@@ -156,7 +157,7 @@ impl Engine {
     }
 
     /// The time due times and leases go by: Workable's windows' clock, from the call policy.
-    fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         self.integrations.clock()
     }
 
@@ -350,10 +351,24 @@ impl Engine {
         if item.kind != WorkKind::Export {
             return Ok(());
         }
-        if let Some(export) = self.db.export_by_request(item.company_id, domain::RequestId(item.subject_id)).await? {
-            self.db.set_export_state(export.id, state, why, next).await?;
+        let Some(export) = self.db.export_by_request(item.company_id, domain::RequestId(item.subject_id)).await? else {
+            return Ok(());
+        };
+        // A failure or a pause counts as an attempt and tells the employer why; waiting for
+        // Workable's rate window does neither.
+        let failure = why.filter(|_| state != ExportState::Waiting);
+        let now = self.clock().now_ms();
+        let mut write = self.db.write().await?;
+        write.set_export_state(export.id, state, why, next, failure.is_some(), now).await?;
+        if let Some(why) = failure {
+            let step = match state {
+                ExportState::Paused => LedgerStep::Paused,
+                ExportState::Failed => LedgerStep::Failed,
+                _ => LedgerStep::Retrying,
+            };
+            write.add_ledger(export.id, now, step, why).await?;
         }
-        Ok(())
+        write.commit().await
     }
 
     /// Capped exponential backoff with jitter (±50 %).

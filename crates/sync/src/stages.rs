@@ -136,7 +136,7 @@ impl Engine {
     }
 
     async fn synced(&self, export: i64, stage: MarketplaceStage, seen: &WorkableSeen, detail: &str) -> Outcome {
-        match self.db.record_stage_synced(export, stage, seen, detail).await {
+        match self.db.record_stage_synced(export, stage, seen, detail, self.clock().now_ms()).await {
             Ok(()) => Outcome::Done,
             Err(err) => crate::export::storage_failure(err),
         }

@@ -1,8 +1,10 @@
 //! What people ask of the export engine from the UI: *Retry* a failed export, and back-fill a
 //! role's earlier acceptances once it is mapped. Both only queue work for the workers.
 
-use domain::{CompanyId, RequestId, RoleId};
+use domain::export::LedgerStep;
+use domain::{CompanyId, RequestId, RoleId, WorkKind};
 use storage::{Db, StorageError};
+use workable::Clock;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ExportsError {
@@ -32,17 +34,24 @@ impl From<StorageError> for ExportsError {
 #[derive(Clone, Debug)]
 pub struct Exports {
     db: Db,
+    /// What the ledger lines are stamped with: the workers' clock, so the ledger reads in order.
+    clock: Clock,
 }
 
 impl Exports {
-    pub fn new(db: Db) -> Self {
-        Exports { db }
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Exports { db, clock }
     }
 
     /// *Retry*: the company's failed export goes back in the queue.
     #[tracing::instrument(skip_all, fields(company.id = %company, export.id = export))]
     pub async fn retry(&self, company: CompanyId, export: i64) -> Result<(), ExportsError> {
-        Ok(self.db.retry_export(company, export).await?)
+        let now = self.clock.now_ms();
+        let mut write = self.db.write().await?;
+        let record = write.requeue_failed_export(company, export, now).await?;
+        write.add_ledger(export, now, LedgerStep::Retry, "Retry asked for: queued again.").await?;
+        write.enqueue(WorkKind::Export, company, record.request_id.0, now).await?;
+        Ok(write.commit().await?)
     }
 
     /// Queues the export of every candidate who accepted a request for `role` before it was
@@ -55,10 +64,12 @@ impl Exports {
             return Err(ExportsError::Conflict("Add the role's ATS configuration first."));
         }
         let requests: Vec<RequestId> = db.requests_to_backfill(company, role).await?;
-        let now = storage::now_ms();
+        let now = self.clock.now_ms();
+        let mut write = db.write().await?;
         for request in &requests {
-            db.enqueue(domain::WorkKind::Export, company, request.0, now).await?;
+            write.enqueue(WorkKind::Export, company, request.0, now).await?;
         }
+        write.commit().await?;
         tracing::info!(company.id = %company, role.id = %role, queued = requests.len(), "back-fill queued");
         Ok(requests.len())
     }

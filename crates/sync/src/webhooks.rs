@@ -60,7 +60,7 @@ pub struct Received {
 pub async fn refuse(db: &Db, company: Option<CompanyId>, rejected: Rejected) -> Rejected {
     let detail = rejected.to_string();
     let record = DeliveryRecord { company, detail: Some(&detail), ..DeliveryRecord::default() };
-    if let Err(err) = db.record_webhook_delivery(rejected.outcome(), &record, None).await {
+    if let Err(err) = record_delivery(db, rejected.outcome(), &record, None).await {
         tracing::error!(error = %err, "could not record a refused webhook delivery");
     }
     tracing::warn!(company.id = ?company.map(|c| c.0), reason = %rejected, "webhook delivery refused");
@@ -110,12 +110,13 @@ pub async fn receive(
         workable_candidate_id: Some(data.id.as_str()),
         detail: None,
     };
-    let (outcome, detail, work) = classify(db, company, &subdomain, &delivery).await.map_err(|err| {
-        tracing::error!(error = %err, "could not classify a webhook delivery");
-        Rejected::Malformed("could not be recorded".into())
-    })?;
+    let (outcome, detail, work) =
+        classify(db, integrations.clock(), company, &subdomain, &delivery).await.map_err(|err| {
+            tracing::error!(error = %err, "could not classify a webhook delivery");
+            Rejected::Malformed("could not be recorded".into())
+        })?;
     record.detail = Some(detail);
-    let recorded = db.record_webhook_delivery(outcome, &record, work.map(|id| (WorkKind::WorkableChange, id))).await;
+    let recorded = record_delivery(db, outcome, &record, work).await;
     match recorded {
         Ok(outcome) => Ok(Received { outcome, detail }),
         Err(err) => {
@@ -126,9 +127,34 @@ pub async fn receive(
     }
 }
 
+/// Records the delivery and, when it is new, the read-back of export `read_back` it asks for, in
+/// one unit of work; a delivery from Workable (even a replay or one we ignore) also says the
+/// connection's webhooks are heard.
+async fn record_delivery(
+    db: &Db,
+    outcome: DeliveryOutcome,
+    record: &DeliveryRecord<'_>,
+    read_back: Option<i64>,
+) -> Result<DeliveryOutcome, storage::StorageError> {
+    let now = storage::now_ms();
+    let mut write = db.write().await?;
+    let recorded = write.record_webhook_delivery(outcome, record, now).await?;
+    if let Some(company) = record.company {
+        if let Some(export) = read_back.filter(|_| recorded != DeliveryOutcome::Replayed) {
+            write.enqueue(WorkKind::WorkableChange, company, export, now).await?;
+        }
+        if matches!(recorded, DeliveryOutcome::Accepted | DeliveryOutcome::Replayed | DeliveryOutcome::Ignored) {
+            write.webhook_heard(company, now).await?;
+        }
+    }
+    write.commit().await?;
+    Ok(recorded)
+}
+
 /// What a verified delivery means for us, and the export to read back, if any.
 async fn classify(
     db: &Db,
+    clock: &workable::Clock,
     company: CompanyId,
     subdomain: &str,
     delivery: &Delivery,
@@ -157,6 +183,7 @@ async fn classify(
         Event::CandidateDeleted => {
             db.add_ledger(
                 export.id,
+                clock.now_ms(),
                 domain::export::LedgerStep::FromWorkable,
                 "The candidate was deleted in Workable; marketplace moves no longer reach Workable.",
             )

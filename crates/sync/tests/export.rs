@@ -193,13 +193,13 @@ test_on_both_databases! {
         assert!(rust.not_mapped >= 1, "{rust:?}");
 
         assert_eq!(
-            sync::Exports::new(db.clone()).backfill(s.maria.company_id, s.rust).await.unwrap_err(),
+            sync::Exports::new(db.clone(), s.integrations.clock().clone()).backfill(s.maria.company_id, s.rust).await.unwrap_err(),
             sync::ExportsError::Conflict("Add the role's ATS configuration first.")
         );
         // Meanwhile the candidate moved on to screening in the marketplace.
-        db.move_stage(s.maria.company_id, request, MarketplaceStage::Screening, s.maria.user_id).await.unwrap();
+        s.market.move_candidate(&s.maria, request, MarketplaceStage::Screening.as_str()).await.unwrap();
         s.map_rust().await;
-        let queued = sync::Exports::new(db.clone()).backfill(s.maria.company_id, s.rust).await.unwrap();
+        let queued = sync::Exports::new(db.clone(), s.integrations.clock().clone()).backfill(s.maria.company_id, s.rust).await.unwrap();
         assert_eq!(queued, 1);
         s.wait_for(request, ExportState::Done).await;
         s.assert_exported_once(&email, 8);
@@ -209,7 +209,7 @@ test_on_both_databases! {
         assert_eq!(stage, "phone-screen", "created at the stage mapped to where they are now");
         // Another company cannot back-fill Northwind's role.
         let hank = db.find_user_by_email(&Email::parse(DEMO_LOGINS[2].email).unwrap()).await.unwrap().unwrap();
-        assert_eq!(sync::Exports::new(db.clone()).backfill(hank.company_id, s.rust).await.unwrap_err(), sync::ExportsError::NotFound);
+        assert_eq!(sync::Exports::new(db.clone(), s.integrations.clock().clone()).backfill(hank.company_id, s.rust).await.unwrap_err(), sync::ExportsError::NotFound);
     }
 }
 
@@ -227,7 +227,7 @@ test_on_both_databases! {
         assert!(s.in_workable(&email).is_empty());
 
         assert!(s.sandbox.set_job_state("northwind", RUST_JOB, "published"));
-        sync::Exports::new(db.clone()).retry(s.maria.company_id, export.id).await.unwrap();
+        sync::Exports::new(db.clone(), s.integrations.clock().clone()).retry(s.maria.company_id, export.id).await.unwrap();
         s.wait_for(request, ExportState::Done).await;
         s.assert_exported_once(&email, 9);
     }

@@ -29,7 +29,7 @@ fn in_workable(s: &Setup, email: &str) -> (String, bool, bool) {
 }
 
 async fn move_to(s: &Setup, request: RequestId, stage: MarketplaceStage) {
-    s.db.move_stage(s.maria.company_id, request, stage, s.maria.user_id).await.unwrap();
+    s.market.move_candidate(&s.maria, request, stage.as_str()).await.unwrap();
 }
 
 /// Waits until the ledger has `lines` stage lines (each sync adds one).

@@ -9,8 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{RUST_JOB, Setup, setup};
+use domain::Actor;
 use domain::export::ExportState;
-use domain::interview::InterviewPlan;
 use domain::{MarketplaceStage, RequestId};
 use storage::test_on_both_databases;
 use storage::testing::eventually;
@@ -154,7 +154,7 @@ test_on_both_databases! {
         let _worker = s.start();
         let (request, _) = exported(&s, 1).await;
         for to in [MarketplaceStage::Screening, MarketplaceStage::FinalInterview, MarketplaceStage::Rejected, MarketplaceStage::Screening] {
-            s.db.move_stage(s.maria.company_id, request, to, s.maria.user_id).await.unwrap();
+            s.market.move_candidate(&s.maria, request, to.as_str()).await.unwrap();
             settle(&s).await;
             assert_eq!(stage(&s, request).await, to);
         }
@@ -310,19 +310,19 @@ test_on_both_databases! {
 
 test_on_both_databases! {
     async fn when_both_sides_moved_the_later_move_wins_and_the_ledger_says_both(db: Db) {
-        // Which move is later compares Workable's clock with the marketplace's (storage stamps
-        // moves from the system clock): both must be the system's here, windows and all.
-        let s = common::setup_with_clock(&db, workable::Clock::system()).await;
+        // Which move is later compares Workable's times with the marketplace's: one clock
+        // stamps both, and the test moves it on instead of waiting.
+        let s = setup(&db).await;
         s.map_rust().await;
         let worker = s.start();
         let (request, id) = exported(&s, 1).await;
         settle(&s).await;
         stop(worker).await;
 
-        // The marketplace moves first, Workable later (a second on: Workable's clock is in seconds).
-        s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Screening, s.maria.user_id).await.unwrap();
-        // Deliberate: Workable's times are whole seconds, on the clock storage stamps moves with.
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // The marketplace moves first, Workable later (two seconds on: Workable's times are in
+        // whole seconds).
+        s.market.move_candidate(&s.maria, request, MarketplaceStage::Screening.as_str()).await.unwrap();
+        s.advance(Duration::from_secs(2));
         s.sandbox.person_moves("northwind", &id, "interview").unwrap();
         let export = s.db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         change_queued(&s, &export).await;
@@ -337,9 +337,8 @@ test_on_both_databases! {
 
         // Now Workable first, the marketplace later.
         s.sandbox.person_moves("northwind", &id, "phone-screen").unwrap();
-        // Deliberate, as above.
-        tokio::time::sleep(Duration::from_millis(1100)).await;
-        s.db.move_stage(s.maria.company_id, request, MarketplaceStage::Rejected, s.maria.user_id).await.unwrap();
+        s.advance(Duration::from_secs(2));
+        s.market.move_candidate(&s.maria, request, MarketplaceStage::Rejected.as_str()).await.unwrap();
         change_queued(&s, &export).await;
         let _worker = s.start();
         settle(&s).await;
@@ -357,11 +356,10 @@ test_on_both_databases! {
         s.map_rust().await;
         let _worker = s.start();
         let (request, id) = exported(&s, 1).await;
-        let plan = InterviewPlan::parse("technical", "2026-12-03T14:30", 60, "Dana Kim").unwrap();
-        let interview = s.db.schedule_interview(s.maria.company_id, request, &plan, s.maria.user_id).await.unwrap();
+        let market = &s.market;
+        let interview = market.schedule_interview(&s.maria, request, "technical", "2026-12-03T14:30", 60, "Dana Kim").await.unwrap();
         settle(&s).await;
-        let moved = InterviewPlan::parse("technical", "2026-12-04T09:00", 45, "Dana Kim").unwrap();
-        s.db.reschedule_interview(s.maria.company_id, interview, &moved).await.unwrap();
+        market.reschedule_interview(&s.maria, interview, "technical", "2026-12-04T09:00", 45, "Dana Kim").await.unwrap();
         settle(&s).await;
         let comments: Vec<String> = s.sandbox.read(|w| {
             w.account("northwind").unwrap().candidates.iter().find(|c| c.id == id).unwrap().comments.iter().map(|c| c.body.clone()).collect()
@@ -373,16 +371,16 @@ test_on_both_databases! {
         let record = s.db.interview(s.maria.company_id, interview).await.unwrap().unwrap();
         assert!(record.view().in_workable);
         // Another company cannot touch it.
-        let other = domain::CompanyId(s.maria.company_id.0 + 1);
-        assert!(s.db.reschedule_interview(other, interview, &plan).await.is_err());
-        assert!(s.db.cancel_interview(other, interview).await.is_err());
-        assert!(s.db.schedule_interview(other, request, &plan, s.maria.user_id).await.is_err());
+        let other = Actor { company_id: domain::CompanyId(s.maria.company_id.0 + 1), ..s.maria.clone() };
+        assert!(market.reschedule_interview(&other, interview, "technical", "2026-12-03T14:30", 60, "Dana Kim").await.is_err());
+        assert!(market.cancel_interview(&other, interview).await.is_err());
+        assert!(market.schedule_interview(&other, request, "technical", "2026-12-03T14:30", 60, "Dana Kim").await.is_err());
 
         // Cancelled: the timeline says so, once; a cancelled interview is not moved any more.
-        s.db.cancel_interview(s.maria.company_id, interview).await.unwrap();
+        market.cancel_interview(&s.maria, interview).await.unwrap();
         settle(&s).await;
-        assert!(s.db.cancel_interview(s.maria.company_id, interview).await.is_err());
-        assert!(s.db.reschedule_interview(s.maria.company_id, interview, &plan).await.is_err());
+        assert!(market.cancel_interview(&s.maria, interview).await.is_err());
+        assert!(market.reschedule_interview(&s.maria, interview, "technical", "2026-12-03T14:30", 60, "Dana Kim").await.is_err());
         let comments: Vec<String> = s.sandbox.read(|w| {
             w.account("northwind").unwrap().candidates.iter().find(|c| c.id == id).unwrap().comments.iter().map(|c| c.body.clone()).collect()
         });

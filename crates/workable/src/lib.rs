@@ -4,7 +4,6 @@
 //! response; errors say what the caller can do.
 
 mod client;
-mod clock;
 mod error;
 mod model;
 pub mod oauth;

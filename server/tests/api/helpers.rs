@@ -34,7 +34,6 @@ pub const HANK: usize = 2;
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let database = TestDatabase::new(backend).await;
     let db = prepare_database(&database.url, true).await.expect("prepare the test database");
-    let market = Marketplace::new(db.clone(), true);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let workable = WorkableSettings {
@@ -51,6 +50,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     };
     let integrations = server::integrations(&db, workable);
     let clock = integrations.clock().clone();
+    let market = Marketplace::new(db.clone(), true, clock.clone());
     // The sync worker runs inside the server, as it does by default.
     let engine = sync::Engine::new(
         db.clone(),

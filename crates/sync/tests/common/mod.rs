@@ -9,6 +9,7 @@ use domain::mapping::StageChoice;
 use domain::views::CandidateProfile;
 use domain::{Email, MarketplaceStage, RequestId, RoleId};
 use integrations::{Actor, Integrations, TokenCipher};
+use marketplace::Marketplace;
 use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
 use storage::testing::eventually;
 use storage::{CvFile, Db, NewCandidate};
@@ -25,19 +26,17 @@ pub struct Setup {
     pub db: Db,
     pub sandbox: Sandbox,
     pub integrations: Integrations,
+    /// The marketplace's use cases on the same clock, for what people and candidates do.
+    pub market: Marketplace,
     pub maria: Actor,
     pub rust: RoleId,
 }
 
+/// One clock for Workable and the product (the marketplace's moves included), whose waits move
+/// it instead of taking time: the rate-limit windows and back-offs these scenarios go through
+/// pass at once.
 pub async fn setup(db: &Db) -> Setup {
-    // One clock for Workable and the product, whose waits move it instead of taking time: the
-    // rate-limit windows and back-offs these scenarios go through pass at once.
-    setup_with_clock(db, workable::Clock::skipping()).await
-}
-
-/// The set-up going by `clock` (the system's, for a scenario that compares Workable's times
-/// with the marketplace's own, which storage stamps from the system clock).
-pub async fn setup_with_clock(db: &Db, clock: workable::Clock) -> Setup {
+    let clock = workable::Clock::skipping();
     let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     seed_if_empty(db).await.unwrap();
     let sandbox = Sandbox::with_clock(seed::seed(Vec::new()), None, clock.clone());
@@ -48,7 +47,8 @@ pub async fn setup_with_clock(db: &Db, clock: workable::Clock) -> Setup {
     let integrations =
         Integrations::new(db.clone(), WorkableClient::new(Endpoints::sandbox(&base)), None, TokenCipher::generate().0)
             .with_public_url(public_url.clone())
-            .with_clock(clock);
+            .with_clock(clock.clone());
+    let market = Marketplace::new(db.clone(), true, clock);
     tokio::spawn(axum::serve(listener, receiver(db.clone(), integrations.clone())).into_future());
     let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
     let maria = Actor::from(&user);
@@ -64,7 +64,7 @@ pub async fn setup_with_clock(db: &Db, clock: workable::Clock) -> Setup {
         )
         .await
         .unwrap();
-    Setup { public_url, db: db.clone(), sandbox, integrations, maria, rust }
+    Setup { public_url, db: db.clone(), sandbox, integrations, market, maria, rust }
 }
 
 /// The server's webhook route, reduced to what the engine's receiver needs (the server's own
@@ -171,7 +171,7 @@ impl Setup {
             .insert_request(self.maria.company_id, self.rust, candidate, Some(self.maria.user_id))
             .await
             .unwrap();
-        self.db.accept_request(self.maria.company_id, request).await.unwrap();
+        self.market.accept_on_behalf(&self.maria, request).await.unwrap();
         (request, email)
     }
 

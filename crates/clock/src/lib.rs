@@ -1,6 +1,7 @@
-//! The time Workable's rate-limit windows go by, as the product and the sandbox both read it: the
-//! system's, shifted by whatever a test advanced it. Tests hand one clock to the sandbox, the rate
-//! limiter and the workers, so a 10-second window passes without anyone waiting for it.
+//! The product's one clock: the time marketplace moves are stamped with and Workable's rate-limit
+//! windows go by, read alike by the use cases, the workers and the Workable sandbox — the system's,
+//! shifted by whatever a test advanced it. Tests hand one clock to all of them, so a 10-second
+//! window passes without anyone waiting for it and "which move came last" never needs a pause.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
