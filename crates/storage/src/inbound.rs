@@ -44,25 +44,6 @@ pub struct DeliveryRecord<'a> {
     pub detail: Option<&'a str>,
 }
 
-/// Where Workable has a candidate, as far as we know it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkableSeen {
-    /// The stage's name, as Workable sends it.
-    pub stage: Option<String>,
-    pub disqualified: bool,
-    pub withdrew: bool,
-}
-
-impl ExportRecord {
-    pub fn workable_seen(&self) -> WorkableSeen {
-        WorkableSeen {
-            stage: self.workable_stage.clone(),
-            disqualified: self.workable_disqualified,
-            withdrew: self.workable_withdrew,
-        }
-    }
-}
-
 impl Db {
     /// Forgets deliveries received before `before` (their record only serves replay detection
     /// and diagnosis; Workable does not redeliver after days). Returns how many.
@@ -213,33 +194,6 @@ impl Write {
             .bind(company.0)
             .execute(self.conn())
             .await?;
-        Ok(())
-    }
-
-    /// Remembers what Workable shows of the exported candidate (its stage, whether disqualified
-    /// or withdrawn, as of Workable's `updated_at`).
-    pub async fn record_workable_seen(
-        &mut self,
-        export: i64,
-        seen: &WorkableSeen,
-        updated_at: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-        "UPDATE exports SET workable_stage = COALESCE($1, workable_stage), workable_disqualified = $2, workable_withdrew = $3,
-            workable_updated_at = CASE WHEN workable_updated_at IS NULL OR workable_updated_at < COALESCE($4, -1)
-                                       THEN $4 ELSE workable_updated_at END,
-            updated_at = $5
-         WHERE id = $6",
-    )
-    .bind(seen.stage.as_deref())
-    .bind(i64::from(seen.disqualified))
-    .bind(i64::from(seen.withdrew))
-    .bind(updated_at)
-    .bind(now)
-    .bind(export)
-    .execute(self.conn())
-    .await?;
         Ok(())
     }
 }
