@@ -20,10 +20,10 @@ test_on_both_databases! {
     async fn an_acceptance_lands_in_workable_once_with_both_files_and_a_ledger(db: Db) {
         let s = setup(&db).await;
         s.map_rust().await;
-        let (stop, worker) = s.start();
         let before = s.sandbox.request_log().len();
         let (request, email) = s.acceptance(1).await;
-        s.wait_for(request, ExportState::Done).await;
+        s.drain().await;
+        assert_eq!(s.export_state(request).await, Some(ExportState::Done));
         s.assert_exported_once(&email, 1);
 
         // Where it landed: the mapped job, the stage mapped to Request accepted, sourced, tagged.
@@ -40,8 +40,6 @@ test_on_both_databases! {
         assert_eq!(steps, ["created", "profile_attached", "files_confirmed", "at_stage"]);
         let calls = s.sandbox.request_log().len() - before;
         assert_eq!(calls, 3, "create with the resume, comment with the profile, files read back");
-        let _ = stop.send(());
-        worker.await.unwrap();
     }
 }
 
@@ -75,9 +73,9 @@ test_on_both_databases! {
         s.map_rust().await;
         // The create and the comment both commit, and both answers are lost.
         s.sandbox.set_faults(Faults { lose_responses_after_commit: 2, ..Faults::default() });
-        let (_stop, _worker) = s.start();
         let (request, email) = s.acceptance(3).await;
-        s.wait_for(request, ExportState::Done).await;
+        s.drain().await;
+        assert_eq!(s.export_state(request).await, Some(ExportState::Done));
         s.assert_exported_once(&email, 3);
         assert_eq!(s.calls("POST", &format!("/jobs/{RUST_JOB}/candidates")), 1, "looked up, not created again");
         let profiles = s.in_workable(&email)[0].iter().filter(|f| f.starts_with("Marketplace profile")).count();
@@ -89,7 +87,6 @@ test_on_both_databases! {
     async fn a_candidate_already_in_the_job_is_linked_not_duplicated(db: Db) {
         let s = setup(&db).await;
         s.map_rust().await;
-        let (_stop, _worker) = s.start();
         // Someone added the same person to the Workable job by hand first.
         let email = "export-4@candidates.test";
         let client = reqwest::Client::new();
@@ -103,7 +100,8 @@ test_on_both_databases! {
             .unwrap();
         assert!(created.status().is_success());
         let (request, _) = s.acceptance(4).await;
-        s.wait_for(request, ExportState::Done).await;
+        s.drain().await;
+        assert_eq!(s.export_state(request).await, Some(ExportState::Done));
         let found = s.in_workable(email);
         assert_eq!(found.len(), 1);
         assert!(found[0].iter().any(|f| f.starts_with("Marketplace profile")), "the profile is still attached: {found:?}");

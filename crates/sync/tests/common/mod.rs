@@ -131,6 +131,11 @@ impl Setup {
         Engine::new(self.db.clone(), self.integrations.clone(), settings())
     }
 
+    /// Does all the work there is (and what falls due meanwhile), with no worker running.
+    pub async fn drain(&self) -> usize {
+        self.engine().run_until_idle().await.unwrap()
+    }
+
     /// Starts a worker; dropping the sender (or sending) stops it.
     pub fn start(&self) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
