@@ -12,6 +12,7 @@
 //! Production code never depends on this crate; the embedded default of the product mounts it.
 
 mod api;
+mod changes;
 mod control;
 mod faults;
 mod model;
