@@ -5,7 +5,7 @@
 
 use domain::MarketplaceStage;
 use domain::mapping::{
-    ConfigurationView, JobChoices, JobRef, MappingRow, MappingTable, StageAction, StageOption, WizardStart,
+    ConfigurationView, JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageOption, WizardStart,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -275,7 +275,7 @@ fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> impl IntoVie
 fn JobOption(job: JobRef, checked: bool, is_suggested: bool, search: RwSignal<String>) -> impl IntoView {
     let details: Vec<String> =
         [job.code.clone(), job.department.clone(), job.location.clone()].into_iter().flatten().collect();
-    let draft = job.state == "draft";
+    let draft = job.state == JobState::Draft;
     let shortcode = job.shortcode.clone();
     let data_job = job.shortcode.clone();
     let title = job.title.clone();

@@ -69,6 +69,36 @@ impl StageChoice {
     }
 }
 
+/// Where the ATS job a configuration points at stands: whether it can take candidates, and
+/// what the employer is told when it cannot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Published,
+    Draft,
+    Closed,
+    Archived,
+    /// Gone from the ATS (found missing by a drift check).
+    Deleted,
+    /// A state the ATS reports that ats-bridge does not know: candidates are not sent to it.
+    Other,
+}
+text_enum!(JobState, "job state", {
+    Published => "published",
+    Draft => "draft",
+    Closed => "closed",
+    Archived => "archived",
+    Deleted => "deleted",
+    Other => "other",
+});
+
+impl JobState {
+    /// Candidates can be added: published, or a draft about to be.
+    pub fn accepts_candidates(self) -> bool {
+        matches!(self, JobState::Published | JobState::Draft)
+    }
+}
+
 /// The Workable job a configuration points at, as the wizard and the Source page show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobRef {
@@ -77,8 +107,7 @@ pub struct JobRef {
     pub code: Option<String>,
     pub department: Option<String>,
     pub location: Option<String>,
-    /// Workable's state: `published`, `draft`, `closed` or `archived`.
-    pub state: String,
+    pub state: JobState,
 }
 
 impl JobRef {
@@ -96,7 +125,7 @@ impl JobRef {
 
     /// Candidates can be added: published, or a draft about to be.
     pub fn accepts_candidates(&self) -> bool {
-        matches!(self.state.as_str(), "published" | "draft")
+        self.state.accepts_candidates()
     }
 }
 
@@ -205,7 +234,7 @@ pub fn suggest_job<'a>(role_title: &str, jobs: &'a [JobRef]) -> Option<&'a JobRe
         })
         .filter(|(_, exact, shared)| *exact || *shared > 0)
         .max_by_key(|(job, exact, shared)| {
-            (*exact, *shared, job.state == "published", std::cmp::Reverse(job.title.len()))
+            (*exact, *shared, job.state == JobState::Published, std::cmp::Reverse(job.title.len()))
         })
         .map(|(job, ..)| job)
 }
@@ -221,7 +250,7 @@ mod tests {
             code: Some("C-1".into()),
             department: Some("Engineering".into()),
             location: Some("Berlin, Germany".into()),
-            state: state.into(),
+            state: JobState::parse(state).unwrap(),
         }
     }
 

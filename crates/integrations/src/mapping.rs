@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::mapping::{
-    ConfigurationView, JobChoices, JobRef, MappingRow, MappingTable, StageAction, StageChoice, StageOption,
+    ConfigurationView, JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageChoice, StageOption,
     WizardStart, suggest_job,
 };
 use domain::{CompanyId, ConfigurationId, MarketplaceStage, RoleId, RoleStatus};
@@ -107,7 +107,18 @@ pub(crate) fn job_ref(job: &Job) -> JobRef {
         code: job.code.clone().filter(|c| !c.is_empty()),
         department: job.department.clone().filter(|d| !d.is_empty()),
         location,
-        state: job.state.clone(),
+        state: job_state(job.state),
+    }
+}
+
+/// Workable's word for a job's state, as the product reads it.
+fn job_state(state: workable::JobState) -> JobState {
+    match state {
+        workable::JobState::Published => JobState::Published,
+        workable::JobState::Draft => JobState::Draft,
+        workable::JobState::Closed => JobState::Closed,
+        workable::JobState::Archived => JobState::Archived,
+        workable::JobState::Other => JobState::Other,
     }
 }
 
@@ -151,7 +162,7 @@ fn drift(config: &ConfigurationRecord, job: Option<&Job>, stages: &[Stage]) -> V
         return vec![format!("The Workable job “{title}” no longer exists.")];
     };
     let mut problems = Vec::new();
-    if matches!(job.state.as_str(), "closed" | "archived") {
+    if matches!(job.state, workable::JobState::Closed | workable::JobState::Archived) {
         problems.push(format!("The Workable job “{title}” is {}.", job.state));
     }
     for (stage, action) in &config.rows {
@@ -317,7 +328,7 @@ impl Integrations {
         let imported = self.import_source(actor, from).await?;
         let all = self.jobs(actor.company_id).await?;
         let mut jobs: Vec<JobRef> = all.iter().map(job_ref).filter(JobRef::accepts_candidates).collect();
-        jobs.sort_by_key(|j| (j.state != "published", j.title.to_lowercase()));
+        jobs.sort_by_key(|j| (j.state != JobState::Published, j.title.to_lowercase()));
         let hidden = all.len() - jobs.len();
         let suggested = suggest_job(&record.title, &jobs).map(|j| j.shortcode.clone());
         let current = self
@@ -465,7 +476,7 @@ impl Integrations {
         let company = config.company_id;
         let credentials = self.credentials(company).await?;
         let mut problems = Vec::new();
-        let mut state = config.job.state.clone();
+        let mut state = config.job.state;
         if credentials.subdomain.as_str() != config.subdomain {
             problems.push(format!(
                 "Workable is now connected to the account “{}”, not “{}” where this job lives.",
@@ -479,16 +490,16 @@ impl Integrations {
             };
             problems = drift(&config, job.as_deref(), &stages);
             if let Some(job) = &job {
-                state = job.state.clone();
+                state = job_state(job.state);
             }
             if job.is_none() {
-                state = "deleted".to_owned();
+                state = JobState::Deleted;
             }
         }
         if problems != config.attention {
             tracing::info!(company.id = %company, role.id = %config.role_id, problems = problems.len(), "ATS configuration drift changed");
         }
-        self.db().record_configuration_check(config.id, config.updated_at, &state, &problems).await?;
+        self.db().record_configuration_check(config.id, config.updated_at, state, &problems).await?;
         Ok(ConfigurationRecord {
             attention: problems,
             job: JobRef { state, ..config.job },

@@ -245,7 +245,7 @@ test_on_both_databases! {
         let config = db.configuration_for_role(s.maria.company_id, rust).await.unwrap().unwrap();
         let checked = s.integrations.check_configuration(config).await.unwrap();
         assert_eq!(checked.attention[0], "The Workable job “Senior Rust Engineer” is closed.");
-        assert_eq!(checked.job.state, "closed");
+        assert_eq!(checked.job.state, domain::mapping::JobState::Closed);
 
         // Re-saving against a job that takes candidates clears it.
         let mut fixed = choices();

@@ -1,7 +1,7 @@
 //! Roles' ATS configurations (Workable job + stage mapping). Every query is scoped by company,
 //! except the sweep that checks every configuration for drift.
 
-use domain::mapping::{JobRef, StageAction};
+use domain::mapping::{JobRef, JobState, StageAction};
 use domain::{CompanyId, ConfigurationId, MarketplaceStage, RoleId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -66,7 +66,7 @@ fn configuration_from_row(row: &AnyRow) -> Result<ConfigurationRecord> {
             code: row.try_get("job_code")?,
             department: row.try_get("job_department")?,
             location: row.try_get("job_location")?,
-            state: row.try_get("job_state")?,
+            state: JobState::parse(row.try_get::<String, _>("job_state")?.as_str())?,
         },
         rows: Vec::new(),
         attention: attention.map(|a| a.lines().map(str::to_owned).collect()).unwrap_or_default(),
@@ -120,7 +120,7 @@ impl Db {
         .bind(job.code.as_deref())
         .bind(job.department.as_deref())
         .bind(job.location.as_deref())
-        .bind(&job.state)
+        .bind(job.state.as_str())
         .bind(now)
         .bind(save.by.0)
         .fetch_one(tx.conn())
@@ -233,7 +233,7 @@ impl Db {
         &self,
         id: ConfigurationId,
         seen_updated_at: i64,
-        job_state: &str,
+        job_state: JobState,
         attention: &[String],
     ) -> Result<bool> {
         let attention = (!attention.is_empty()).then(|| attention.join("\n"));
@@ -242,7 +242,7 @@ impl Db {
              WHERE id = $4 AND updated_at = $5 AND removed_at IS NULL",
         )
         .bind(attention)
-        .bind(job_state)
+        .bind(job_state.as_str())
         .bind(now_ms())
         .bind(id.0)
         .bind(seen_updated_at)

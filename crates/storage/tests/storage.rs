@@ -312,7 +312,7 @@ fn job(shortcode: &str, title: &str) -> domain::mapping::JobRef {
         code: Some("RUST-01".into()),
         department: Some("Engineering".into()),
         location: Some("Berlin, Germany".into()),
-        state: "published".into(),
+        state: domain::mapping::JobState::Published,
     }
 }
 
@@ -365,9 +365,9 @@ test_on_both_databases! {
 
         // Drift is recorded only against the version that was checked.
         let problems = vec!["Stage “Interview” was deleted in Workable.".to_owned()];
-        assert!(!db.record_configuration_check(id, stored.updated_at - 1, "published", &problems).await.unwrap());
+        assert!(!db.record_configuration_check(id, stored.updated_at - 1, domain::mapping::JobState::Published, &problems).await.unwrap());
         let current = db.configuration(f.company, id).await.unwrap().unwrap();
-        assert!(db.record_configuration_check(id, current.updated_at, "closed", &problems).await.unwrap());
+        assert!(db.record_configuration_check(id, current.updated_at, domain::mapping::JobState::Closed, &problems).await.unwrap());
         let flagged = db.configuration(f.company, id).await.unwrap().unwrap();
         assert_eq!((flagged.attention.clone(), flagged.job.state.as_str()), (problems.clone(), "closed"));
         let summary = db.role_summary(f.company, f.role).await.unwrap().unwrap();

@@ -15,8 +15,8 @@ pub use client::{AccountApi, Reply, WorkableClient};
 pub use clock::Clock;
 pub use error::WorkableError;
 pub use model::{
-    Account, Candidate, CandidateFile, CandidateJob, DisqualificationReason, Job, Member, NewCandidate, NewEducation,
-    NewExperience, NewSocialProfile, RateLimit, Stage, Subscription, Upload,
+    Account, Candidate, CandidateFile, CandidateJob, DisqualificationReason, Job, JobState, Member, NewCandidate,
+    NewEducation, NewExperience, NewSocialProfile, RateLimit, Stage, Subscription, Upload,
 };
 pub use secret::Secret;
 pub use values::{CandidateId, ParseError, Subdomain};

@@ -15,10 +15,40 @@ pub struct Job {
     pub title: String,
     pub shortcode: String,
     pub code: Option<String>,
-    pub state: String,
+    pub state: JobState,
     pub department: Option<String>,
     #[serde(default)]
     pub location: Option<JobLocation>,
+}
+
+/// A job's `state`, in Workable's words; one Workable adds later reads as `Other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Draft,
+    Published,
+    Closed,
+    Archived,
+    #[serde(other)]
+    Other,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Draft => "draft",
+            JobState::Published => "published",
+            JobState::Closed => "closed",
+            JobState::Archived => "archived",
+            JobState::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
