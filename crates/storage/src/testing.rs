@@ -31,6 +31,15 @@ where
     }
 }
 
+/// Prepares `sql` on `db`'s engine without running it: the statement's tables, columns and
+/// syntax are checked by the database itself. (Test-only: the statements are storage's own, read
+/// from its source.)
+pub async fn prepare(db: &Db, sql: &str) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    let mut conn = db.pool().acquire().await?;
+    conn.prepare(sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(sql.to_owned()))).await.map(|_| ())
+}
+
 /// A migrated database that lives as long as this value (SQLite) or the test run (PostgreSQL).
 pub struct TestDatabase {
     pub db: Db,
