@@ -17,8 +17,8 @@ pub enum AppError {
     #[error("Not found.")]
     NotFound,
     /// A field of the form is wrong (HTTP 422).
-    #[error("{message}")]
-    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Invalid(domain::FieldError),
     /// The action no longer fits the current state (HTTP 409).
     #[error("{0}")]
     Conflict(String),
@@ -40,7 +40,7 @@ impl AppError {
     /// The form field this error is about, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
-            AppError::Invalid { field, .. } => Some(field),
+            AppError::Invalid(invalid) => Some(&invalid.field),
             _ => None,
         }
     }
@@ -53,7 +53,7 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
                 let err =
-                    AppError::Invalid { field: "form".into(), message: format!("The form could not be read: {msg}") };
+                    AppError::Invalid(domain::FieldError::new("form", format!("The form could not be read: {msg}")));
                 // On the server this runs while answering the request: say 422, not 500.
                 #[cfg(feature = "ssr")]
                 let err = err.respond();
@@ -77,7 +77,7 @@ pub(crate) mod ssr {
                 AppError::Unauthorized => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::NotFound => StatusCode::NOT_FOUND,
-                AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::BadCredentials => StatusCode::UNAUTHORIZED,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -98,7 +98,7 @@ pub(crate) mod ssr {
         fn from(err: MarketplaceError) -> Self {
             match err {
                 MarketplaceError::NotFound => AppError::NotFound,
-                MarketplaceError::Invalid { field, message } => AppError::Invalid { field: field.to_owned(), message },
+                MarketplaceError::Invalid(invalid) => AppError::Invalid(invalid),
                 MarketplaceError::Conflict(message) => AppError::Conflict(message),
                 MarketplaceError::Forbidden(message) => AppError::Forbidden(message.to_owned()),
                 MarketplaceError::BadCredentials => AppError::BadCredentials,

@@ -24,23 +24,33 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The user signed in on this request, if any.
-pub async fn current_user() -> Result<Option<(Marketplace, UserRecord)>, AppError> {
-    let market = marketplace()?;
-    let session = session().await?;
+/// The user signed in with `session`, if any: the one reading of a session, for server
+/// functions ([`current_user`]) and plain routes (the CV download, the OAuth callback) alike.
+/// A session whose user was removed is flushed; a store failure is logged and `Internal`.
+pub async fn user_in(market: &Marketplace, session: &Session) -> Result<Option<UserRecord>, AppError> {
     let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(|err| {
         tracing::error!(error = %err, "session store failure");
-        AppError::Internal.respond()
+        AppError::Internal
     })?;
     let Some(user_id) = user_id else { return Ok(None) };
     match market.session_user(UserId(user_id)).await {
-        Ok(Some(user)) => Ok(Some((market, user))),
+        Ok(Some(user)) => Ok(Some(user)),
         Ok(None) => {
             // The user was removed: this session is worthless.
             let _ = session.flush().await;
             Ok(None)
         }
-        Err(err) => Err(AppError::from(err).respond()),
+        Err(err) => Err(AppError::from(err)),
+    }
+}
+
+/// The user signed in on this request, if any.
+pub async fn current_user() -> Result<Option<(Marketplace, UserRecord)>, AppError> {
+    let market = marketplace()?;
+    let session = session().await?;
+    match user_in(&market, &session).await {
+        Ok(user) => Ok(user.map(|user| (market, user))),
+        Err(err) => Err(err.respond()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The ats-bridge server: the Leptos site with its server functions, the health and metrics
 //! endpoints, and file downloads, over one database.
 
+pub mod application;
 pub mod config;
 mod connect;
 mod downloads;

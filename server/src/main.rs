@@ -4,12 +4,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use marketplace::Marketplace;
+use server::application::{Application, Background, Tasks};
 use server::config::{Cli, Command, Config};
 use server::startup::StartError;
-use server::{
-    AppState, SessionSettings, WorkableSettings, leptos_options, prepare_database, router, sweep_sessions, telemetry,
-};
+use server::{SessionSettings, WorkableSettings, prepare_database, sweep_sessions, telemetry};
 use tokio::sync::watch;
 
 #[tokio::main]
@@ -49,26 +47,16 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     tracing::info!(backend = db.backend().name(), demo, "database ready");
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let workable = workable_settings(config)?;
-    let integrations = server::integrations(&db, workable);
-    let state = AppState {
-        leptos_options: leptos_options(),
-        db: db.clone(),
-        market: Marketplace::new(db.clone(), demo, integrations.clock().clone()),
-        integrations: integrations.clone(),
-        metrics: telemetry::Metrics::install(),
-    };
-    let app = router(
-        state,
-        SessionSettings {
-            secure: config.secure_cookies,
-            inactivity: Duration::from_secs(u64::from(config.session_days) * 86_400),
-        },
-    );
+    let application = Application::new(db.clone(), demo, workable_settings(config)?);
+    let app = application.router(SessionSettings {
+        secure: config.secure_cookies,
+        inactivity: Duration::from_secs(u64::from(config.session_days) * 86_400),
+    });
 
     #[cfg(feature = "embedded-sandbox")]
     let app = if config.sandbox() {
-        let (app, sandbox) = server::mount_sandbox(app, &config.public_url(), &config.data_dir, integrations.clock());
+        let (app, sandbox) =
+            server::mount_sandbox(app, &config.public_url(), &config.data_dir, application.integrations.clock());
         tracing::info!(url = %sandbox.base_url(), "built-in Workable sandbox mounted");
         app
     } else {
@@ -79,7 +67,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving");
     let mut tasks = Tasks::new(stop_rx);
     tasks.spawn("session sweep", |stop| sweep_sessions(db.clone(), stop));
-    tasks.background(config, &db, &integrations, config.sync_worker);
+    tasks.background(&application, background(config, config.sync_worker));
     let site = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
@@ -97,10 +85,10 @@ async fn serve(config: &Config) -> Result<(), StartError> {
 /// `server worker`: the sync engine and the drift sweep on their own, until Ctrl-C or SIGTERM.
 async fn worker(config: &Config) -> Result<(), StartError> {
     let db = prepare_database(&config.database_url(), false).await?;
-    let integrations = server::integrations(&db, workable_settings(config)?);
+    let application = Application::new(db.clone(), false, workable_settings(config)?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = Tasks::new(stop_rx);
-    tasks.background(config, &db, &integrations, true);
+    tasks.background(&application, background(config, true));
     shutdown_signal().await;
     let _ = stop_tx.send(true);
     tasks.join().await;
@@ -108,58 +96,9 @@ async fn worker(config: &Config) -> Result<(), StartError> {
     Ok(())
 }
 
-/// The process's background loops, named, sharing one stop signal; `join` waits for each and says
-/// how it ended (a panic is an error in the log, never silently dropped).
-struct Tasks {
-    stop: watch::Receiver<bool>,
-    running: Vec<(&'static str, tokio::task::JoinHandle<()>)>,
-}
-
-impl Tasks {
-    fn new(stop: watch::Receiver<bool>) -> Self {
-        Tasks { stop, running: Vec::new() }
-    }
-
-    fn spawn<F: Future<Output = ()> + Send + 'static>(
-        &mut self,
-        name: &'static str,
-        task: impl FnOnce(std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> F,
-    ) {
-        let mut stop = self.stop.clone();
-        let stopped = Box::pin(async move {
-            let _ = stop.wait_for(|stop| *stop).await;
-        });
-        self.running.push((name, tokio::spawn(task(stopped))));
-    }
-
-    /// The drift sweep always; the sync worker and the reconciliation sweep when `sync_worker`.
-    fn background(
-        &mut self,
-        config: &Config,
-        db: &storage::Db,
-        integrations: &integrations::Integrations,
-        sync_worker: bool,
-    ) {
-        let drift = integrations.clone();
-        self.spawn("drift sweep", |stop| server::sweep_drift(drift, stop));
-        if sync_worker {
-            let engine = sync::Engine::new(db.clone(), integrations.clone(), sync_settings(config));
-            let every = reconcile_every(config);
-            let reconciling = engine.clone();
-            self.spawn("reconciliation sweep", move |stop| server::sweep_reconciliations(reconciling, every, stop));
-            self.spawn("sync worker", |stop| engine.run(stop));
-        }
-    }
-
-    async fn join(self) {
-        for (name, task) in self.running {
-            match task.await {
-                Ok(()) => tracing::info!(task = name, "stopped"),
-                Err(err) if err.is_panic() => tracing::error!(task = name, "panicked"),
-                Err(err) => tracing::warn!(task = name, error = %err, "cancelled"),
-            }
-        }
-    }
+/// The background loops' settings: the sync worker's when this process runs it.
+fn background(config: &Config, sync_worker: bool) -> Background {
+    Background { sync: sync_worker.then(|| (sync_settings(config), reconcile_every(config))) }
 }
 
 fn reconcile_every(config: &Config) -> Duration {

@@ -19,7 +19,7 @@ mod ssr {
         result.map_err(|err| {
             let app = match err {
                 MappingError::NotFound => AppError::NotFound,
-                MappingError::Invalid { field, message } => AppError::Invalid { field, message },
+                MappingError::Invalid(invalid) => AppError::Invalid(invalid),
                 MappingError::Internal => AppError::Internal,
                 MappingError::Unavailable => AppError::Unavailable(err.to_string()),
                 other => AppError::Conflict(other.to_string()),
@@ -73,13 +73,11 @@ pub async fn save_ats_configuration(
     let mut choices = Vec::with_capacity(mapping.len());
     for (key, value) in &mapping {
         let stage = MarketplaceStage::parse(key).map_err(|_| {
-            AppError::Invalid {
-                field: "mapping".into(), message: format!("There is no marketplace stage “{key}”.")
-            }
-            .respond()
+            AppError::Invalid(domain::FieldError::new("mapping", format!("There is no marketplace stage “{key}”.")))
+                .respond()
         })?;
         let choice = StageChoice::parse(stage, value)
-            .map_err(|message| AppError::Invalid { field: stage_field(stage), message }.respond())?;
+            .map_err(|message| AppError::Invalid(domain::FieldError::new(stage_field(stage), message)).respond())?;
         choices.push((stage, choice));
     }
     ssr::respond(integrations.save_configuration(&actor, domain::RoleId(role_id), &job, &choices).await).map(|id| id.0)

@@ -147,7 +147,7 @@ pub async fn stage_history(request_id: i64) -> Result<Vec<StageMove>, AppError> 
 #[cfg(feature = "ssr")]
 fn minutes(text: &str) -> Result<i64, AppError> {
     text.trim().parse::<i64>().map_err(|_| {
-        AppError::Invalid { field: "duration_minutes".into(), message: "Give the length in minutes.".into() }.respond()
+        AppError::Invalid(domain::FieldError::new("duration_minutes", "Give the length in minutes.")).respond()
     })
 }
 

@@ -45,7 +45,7 @@ pub(crate) mod ssr {
             let app = match err {
                 ConnectError::NotMaster => AppError::Forbidden(err.to_string()),
                 ConnectError::Unavailable => AppError::Unavailable(err.to_string()),
-                ConnectError::InvalidInput { field, message } => AppError::Invalid { field: field.to_owned(), message },
+                ConnectError::InvalidInput(invalid) => AppError::Invalid(invalid),
                 ConnectError::Storage(inner) => {
                     tracing::error!(error = %inner, "storage failure");
                     AppError::Internal

@@ -1,6 +1,7 @@
 //! Interviews scheduled on the marketplace: a time, a kind and who runs it. Each one, and each
 //! change of its time, is posted to the candidate's Workable timeline as a comment.
 
+use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,15 +47,8 @@ pub struct Interview {
 }
 
 /// Which field of a schedule is wrong, and what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct PlanError {
-    pub field: &'static str,
-    pub message: &'static str,
-}
-
-fn wrong(field: &'static str, message: &'static str) -> PlanError {
-    PlanError { field, message }
+fn wrong(field: &str, message: &str) -> FieldError {
+    FieldError::new(field, message)
 }
 
 /// A schedule or reschedule, parsed at the boundary.
@@ -68,7 +62,7 @@ pub struct InterviewPlan {
 
 impl InterviewPlan {
     /// `starts_at` is `YYYY-MM-DDTHH:MM` (a `datetime-local` field, read as UTC).
-    pub fn parse(kind: &str, starts_at: &str, duration_minutes: i64, interviewer: &str) -> Result<Self, PlanError> {
+    pub fn parse(kind: &str, starts_at: &str, duration_minutes: i64, interviewer: &str) -> Result<Self, FieldError> {
         let kind = InterviewKind::parse(kind).map_err(|_| wrong("kind", "Choose the kind of interview."))?;
         let starts_at_ms = parse_local_minute(starts_at)
             .ok_or_else(|| wrong("starts_at", "Give the time as a date and a time (YYYY-MM-DD HH:MM)."))?;

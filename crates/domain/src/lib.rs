@@ -19,5 +19,5 @@ pub use actor::Actor;
 pub use connection::{AuthKind, ConnectionStatus};
 pub use ids::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId, UserId};
 pub use marketplace::{MarketplaceStage, MoveOrigin, RequestStatus, RoleStatus, UserRole};
-pub use values::{Email, Location, ParseError, RoleTitle};
+pub use values::{Email, FieldError, Location, ParseError, RoleTitle};
 pub use work::WorkKind;

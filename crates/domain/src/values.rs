@@ -14,6 +14,21 @@ pub enum ParseError {
     Unknown { what: &'static str, value: String },
 }
 
+/// A field of a form (or a use case's argument) that is wrong, and what to do about it: the one
+/// shape every layer reports it in, down to the browser, which shows the message by the field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
 /// An email address, trimmed and lower-cased so that lookups compare like with like.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

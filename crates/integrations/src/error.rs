@@ -33,8 +33,8 @@ pub enum ConnectError {
     ReconnectNeeded,
     #[error("The account choice expired. Please click Connect again.")]
     PendingExpired,
-    #[error("{message}")]
-    InvalidInput { field: &'static str, message: String },
+    #[error("{0}")]
+    InvalidInput(domain::FieldError),
     #[error("Workable is busy or unreachable right now; please try again in a minute.")]
     Unavailable,
     #[error("Workable answered something unexpected: {0}")]

@@ -77,7 +77,7 @@ fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
 
 fn field_of(err: MappingError) -> String {
     match err {
-        MappingError::Invalid { field, .. } => field,
+        MappingError::Invalid(invalid) => invalid.field,
         other => panic!("expected a field error, got {other:?}"),
     }
 }

@@ -10,6 +10,7 @@ mod pipeline;
 mod roles;
 
 use clock::Clock;
+use domain::FieldError;
 use storage::{Db, StorageError};
 
 /// Who is acting: the one `Actor` of every use case.
@@ -22,8 +23,8 @@ pub enum MarketplaceError {
     #[error("not found")]
     NotFound,
     /// A field of the input is wrong; the message says how.
-    #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    #[error("{}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
     /// The action does not fit the current state (already published, already answered…).
     #[error("{0}")]
     Conflict(String),
@@ -37,8 +38,8 @@ pub enum MarketplaceError {
 }
 
 impl MarketplaceError {
-    fn invalid(field: &'static str, err: impl std::fmt::Display) -> Self {
-        MarketplaceError::Invalid { field, message: err.to_string() }
+    fn invalid(field: &str, err: impl std::fmt::Display) -> Self {
+        MarketplaceError::Invalid(FieldError::new(field, err.to_string()))
     }
 }
 

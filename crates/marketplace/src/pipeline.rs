@@ -97,8 +97,8 @@ impl Marketplace {
         duration_minutes: i64,
         interviewer: &str,
     ) -> Result<i64> {
-        let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer)
-            .map_err(|e| MarketplaceError::invalid(e.field, e.message))?;
+        let plan =
+            InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer).map_err(MarketplaceError::Invalid)?;
         let scheduled = async {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;
@@ -127,8 +127,8 @@ impl Marketplace {
         duration_minutes: i64,
         interviewer: &str,
     ) -> Result<()> {
-        let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer)
-            .map_err(|e| MarketplaceError::invalid(e.field, e.message))?;
+        let plan =
+            InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer).map_err(MarketplaceError::Invalid)?;
         let changed = async {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;

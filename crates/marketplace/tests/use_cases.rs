@@ -106,7 +106,7 @@ test_on_both_databases! {
         let role = rust_role(&market, &tom).await;
         let request = market.pipeline(&tom, role).await.unwrap().entries[0].request_id;
         match market.move_candidate(&tom, request, "lunch").await {
-            Err(MarketplaceError::Invalid { field, .. }) => assert_eq!(field, "stage"),
+            Err(MarketplaceError::Invalid(invalid)) => assert_eq!(invalid.field, "stage"),
             other => panic!("expected a field error, got {other:?}"),
         }
         assert!(market.move_candidate(&tom, request, "final_interview").await.unwrap());
@@ -122,7 +122,7 @@ test_on_both_databases! {
         let market = demo(&db, true).await;
         let tom = actor(&market, 1).await;
         match market.create_role(&tom, "  ", "Berlin", false).await {
-            Err(MarketplaceError::Invalid { field, .. }) => assert_eq!(field, "title"),
+            Err(MarketplaceError::Invalid(invalid)) => assert_eq!(invalid.field, "title"),
             other => panic!("expected a title error, got {other:?}"),
         }
         let role = market.create_role(&tom, "QA Engineer", "Hamburg", false).await.unwrap();
@@ -132,6 +132,6 @@ test_on_both_databases! {
         assert!(matches!(market.publish_role(&tom, role).await, Err(MarketplaceError::Conflict(_))));
         market.send_request(&tom, role, someone).await.unwrap();
         assert!(matches!(market.send_request(&tom, role, someone).await, Err(MarketplaceError::Conflict(_))));
-        assert!(matches!(market.send_request(&tom, role, CandidateId(9999)).await, Err(MarketplaceError::Invalid { field: "candidate", .. })));
+        assert!(matches!(market.send_request(&tom, role, CandidateId(9999)).await, Err(MarketplaceError::Invalid(ref invalid)) if invalid.field == "candidate"));
     }
 }

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use marketplace::Marketplace;
 use marketplace::demo::DEMO_LOGINS;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
-use server::{AppState, SessionSettings, WorkableSettings, leptos_options, prepare_database, router, telemetry};
+use server::application::{Application, Background, Tasks};
+use server::{SessionSettings, WorkableSettings, prepare_database};
 use server_fn::ServerFn;
 use storage::Backend;
 use storage::testing::TestDatabase;
@@ -16,6 +16,8 @@ pub struct TestApp {
     pub address: String,
     pub db: storage::Db,
     pub sandbox: workable_sandbox::Sandbox,
+    /// The background loops and their stop signal: they run while the app lives.
+    _background: (tokio::sync::watch::Sender<bool>, Tasks),
     _database: TestDatabase,
     _sandbox_dir: tempfile::TempDir,
 }
@@ -48,28 +50,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         // Rate-limit windows and back-offs pass without waiting (the sandbox shares the clock).
         clock: workable::Clock::skipping(),
     };
-    let integrations = server::integrations(&db, workable);
-    let clock = integrations.clock().clone();
-    let market = Marketplace::new(db.clone(), true, clock.clone());
-    // The sync worker runs inside the server, as it does by default.
-    let engine = sync::Engine::new(
-        db.clone(),
-        integrations.clone(),
-        sync::Settings { base_backoff: Duration::from_millis(50), ..sync::Settings::new(address.clone()) },
-    );
-    tokio::spawn(engine.run(std::future::pending::<()>()));
-    let state = AppState {
-        leptos_options: leptos_options(),
-        db: db.clone(),
-        market,
-        integrations,
-        metrics: telemetry::Metrics::install(),
-    };
-    let app = router(state, SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
+    let application = Application::new(db.clone(), true, workable);
+    let clock = application.integrations.clock().clone();
+    // The sync worker and the sweeps run inside the server, as they do by default.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = Tasks::new(stopped);
+    let sync = sync::Settings { base_backoff: Duration::from_millis(50), ..sync::Settings::new(address.clone()) };
+    tasks.background(&application, Background { sync: Some((sync, Duration::from_secs(3600))) });
+    let app = application.router(SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
     let sandbox_dir = tempfile::tempdir().unwrap();
     let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path(), &clock);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApp { address, db, sandbox, _database: database, _sandbox_dir: sandbox_dir }
+    TestApp { address, db, sandbox, _background: (stop, tasks), _database: database, _sandbox_dir: sandbox_dir }
 }
 
 impl TestApp {

@@ -101,11 +101,11 @@ on_both_databases! {
         let bad = maria
             .call_err::<ScheduleInterview>(&[("request_id", &id), ("kind", "technical"), ("starts_at", "tomorrow"), ("duration_minutes", "60"), ("interviewer", "Dana")])
             .await;
-        assert!(matches!(bad, (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid { ref field, .. }) if field == "starts_at"), "{bad:?}");
+        assert!(matches!(bad, (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(ref invalid)) if invalid.field == "starts_at"), "{bad:?}");
         let bad = maria
             .call_err::<ScheduleInterview>(&[("request_id", &id), ("kind", "technical"), ("starts_at", "2026-12-03T14:30"), ("duration_minutes", "an hour"), ("interviewer", "Dana")])
             .await;
-        assert!(matches!(bad, (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid { ref field, .. }) if field == "duration_minutes"), "{bad:?}");
+        assert!(matches!(bad, (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(ref invalid)) if invalid.field == "duration_minutes"), "{bad:?}");
         let hank = app.signed_in(HANK).await;
         assert_eq!(schedule(&hank, &id).await.status(), StatusCode::NOT_FOUND);
         assert_eq!(schedule(&maria, &id).await.status(), StatusCode::OK);

@@ -1,145 +1,20 @@
-//! Mapping roles to Workable: the *Add ATS configuration* wizard's reads (cached briefly per
-//! connection), validation on save, removal, and drift — a mapped job closed or archived, a mapped
-//! stage renamed or deleted — noticed when the wizard opens, before work that uses a mapping, and
-//! by a periodic sweep.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! The *Add ATS configuration* wizard's steps: the start (new or import), the job choice, the
+//! mapping table with its proposal, validation on *Save*, and removal.
 
 use domain::mapping::{
-    ConfigurationView, JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageChoice, StageOption,
-    WizardStart, suggest_job,
+    JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageChoice, WizardStart, suggest_job,
 };
-use domain::{CompanyId, ConfigurationId, MarketplaceStage, RoleId, RoleStatus};
-use storage::{ConfigurationRecord, ConnectionStatus, RoleRecord, SaveConfiguration, StorageError, now_ms};
-use workable::{Job, Stage, WorkableError};
+use domain::{ConfigurationId, MarketplaceStage, RoleId, RoleStatus};
+use storage::{ConfigurationRecord, ConnectionStatus, RoleRecord, SaveConfiguration, StorageError};
+use workable::{Job, Stage};
 
-use crate::{AccountCalls, Actor, CallError, ConnectError, Integrations, WhenLimited};
+use crate::{Actor, Integrations};
 
-/// How long the wizard's Workable reads are reused: long enough that opening the wizard, paging
-/// through its steps and saving costs a handful of calls, short enough to see changes soon.
-pub const READ_CACHE_TTL: Duration = Duration::from_secs(30);
-
-/// Why a mapping action did not happen, in words a recruiter can act on. Cloneable, because one
-/// failed Workable read answers everyone who waited for it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum MappingError {
-    /// Missing, or another company's: the two look the same on purpose.
-    #[error("Not found.")]
-    NotFound,
-    #[error("This role is closed, so it cannot take an ATS configuration.")]
-    RoleClosed,
-    #[error("Connect Workable first: a master account can do it under Account settings → ATS integrations.")]
-    NotConnected,
-    #[error("Workable no longer accepts this connection's access. A master account needs to reconnect.")]
-    ReconnectNeeded,
-    #[error("{message}")]
-    Invalid { field: String, message: String },
-    /// Workable is busy (rate limit) or unreachable: try again shortly.
-    #[error("Workable is busy or unreachable right now; please try again in a minute.")]
-    Unavailable,
-    #[error("{0}")]
-    Workable(String),
-    #[error("Something went wrong on our side. Please try again.")]
-    Internal,
-}
-
-impl From<ConnectError> for MappingError {
-    fn from(err: ConnectError) -> Self {
-        match err {
-            ConnectError::NotConnected => MappingError::NotConnected,
-            ConnectError::ReconnectNeeded => MappingError::ReconnectNeeded,
-            ConnectError::Unavailable => MappingError::Unavailable,
-            ConnectError::Storage(inner) => inner.into(),
-            other => MappingError::Workable(other.to_string()),
-        }
-    }
-}
-
-impl From<StorageError> for MappingError {
-    fn from(err: StorageError) -> Self {
-        tracing::error!(error = %err, "storage failure");
-        MappingError::Internal
-    }
-}
-
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> MappingError {
-    MappingError::Invalid { field: field.into(), message: message.into() }
-}
-
-/// The form field of a stage's select in the mapping table.
-pub fn stage_field(stage: MarketplaceStage) -> String {
-    format!("mapping[{}]", stage.as_str())
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub(crate) enum Read {
-    Jobs,
-    Job(String),
-    Stages(String),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum ReadValue {
-    Jobs(Arc<Vec<Job>>),
-    Job(Arc<Job>),
-    Stages(Arc<Vec<Stage>>),
-}
-
-/// Workable reads shared for [`READ_CACHE_TTL`], keyed by company, account and what was read;
-/// concurrent misses for one key make one call.
-pub(crate) type ReadCache = moka::future::Cache<(CompanyId, String, Read), ReadValue>;
-
-pub(crate) fn read_cache(ttl: Duration) -> ReadCache {
-    moka::future::Cache::builder().max_capacity(10_000).time_to_live(ttl).build()
-}
-
-pub(crate) fn job_ref(job: &Job) -> JobRef {
-    let location = job.location.as_ref().and_then(|l| {
-        l.location_str.clone().filter(|s| !s.trim().is_empty()).or_else(|| {
-            let parts: Vec<&str> = [l.city.as_deref(), l.country.as_deref()].into_iter().flatten().collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
-        })
-    });
-    JobRef {
-        shortcode: job.shortcode.clone(),
-        title: job.title.clone(),
-        code: job.code.clone().filter(|c| !c.is_empty()),
-        department: job.department.clone().filter(|d| !d.is_empty()),
-        location,
-        state: job_state(job.state),
-    }
-}
-
-/// Workable's word for a job's state, as the product reads it.
-fn job_state(state: workable::JobState) -> JobState {
-    match state {
-        workable::JobState::Published => JobState::Published,
-        workable::JobState::Draft => JobState::Draft,
-        workable::JobState::Closed => JobState::Closed,
-        workable::JobState::Archived => JobState::Archived,
-        workable::JobState::Other => JobState::Other,
-    }
-}
-
-fn stage_option(stage: &Stage) -> StageOption {
-    StageOption { slug: stage.slug.clone(), name: stage.name.clone(), kind: stage.kind.clone() }
-}
-
-fn view(record: ConfigurationRecord) -> ConfigurationView {
-    ConfigurationView {
-        id: record.id,
-        role_id: record.role_id,
-        role_title: record.role_title,
-        job: record.job,
-        rows: record.rows,
-        attention: record.attention,
-    }
-}
+use super::*;
 
 /// What a new configuration starts with: the stage of the matching kind (or name), and
 /// Workable's disqualify action for the outcomes. Every row stays editable.
-fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction {
+pub(super) fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction {
     let wanted: &[&str] = match stage {
         MarketplaceStage::Accepted => &["sourced", "applied"],
         MarketplaceStage::Screening => &["phone-screen", "screening"],
@@ -155,97 +30,9 @@ fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction {
         .map_or(StageAction::Nothing, |s| StageAction::Move { slug: s.slug.clone(), name: s.name.clone() })
 }
 
-/// What changed in Workable under a configuration, one sentence each (empty: nothing).
-fn drift(config: &ConfigurationRecord, job: Option<&Job>, stages: &[Stage]) -> Vec<String> {
-    let title = &config.job.title;
-    let Some(job) = job else {
-        return vec![format!("The Workable job “{title}” no longer exists.")];
-    };
-    let mut problems = Vec::new();
-    if matches!(job.state, workable::JobState::Closed | workable::JobState::Archived) {
-        problems.push(format!("The Workable job “{title}” is {}.", job.state));
-    }
-    for (stage, action) in &config.rows {
-        let StageAction::Move { slug, name } = action else { continue };
-        match stages.iter().find(|s| &s.slug == slug) {
-            None => problems
-                .push(format!("Workable stage “{name}” (for {}) was deleted from the job's pipeline.", stage.label())),
-            Some(now) if &now.name != name => {
-                problems.push(format!("Workable stage “{name}” (for {}) was renamed to “{}”.", stage.label(), now.name))
-            }
-            Some(_) => {}
-        }
-    }
-    problems
-}
-
-/// One Workable read under the call policy, waiting for the rate limit (a person is waiting).
-async fn fetch(mut calls: AccountCalls<'_>, what: Read) -> Result<ReadValue, MappingError> {
-    let read = match &what {
-        Read::Jobs => calls
-            .call(WhenLimited::Wait, |api| async move { api.jobs(None).await })
-            .await
-            .map(|v| ReadValue::Jobs(Arc::new(v))),
-        Read::Job(shortcode) => calls
-            .call(WhenLimited::Wait, |api| async move { api.job(shortcode).await })
-            .await
-            .map(|v| ReadValue::Job(Arc::new(v))),
-        Read::Stages(shortcode) => calls
-            .call(WhenLimited::Wait, |api| async move { api.job_stages(shortcode).await })
-            .await
-            .map(|v| ReadValue::Stages(Arc::new(v))),
-    };
-    match read {
-        Ok(value) => Ok(value),
-        Err(CallError::Workable(WorkableError::NotFound)) => Err(MappingError::NotFound),
-        Err(err) => Err(ConnectError::from(err).into()),
-    }
-}
-
 impl Integrations {
-    /// Reuse Workable reads for `ttl` (zero: never), instead of [`READ_CACHE_TTL`].
-    pub fn with_read_cache_ttl(mut self, ttl: Duration) -> Self {
-        self.reads = (!ttl.is_zero()).then(|| read_cache(ttl));
-        self
-    }
-
-    async fn read(&self, company: CompanyId, what: Read) -> Result<ReadValue, MappingError> {
-        let calls = self.account_calls(company).await.map_err(ConnectError::from)?;
-        match &self.reads {
-            Some(cache) => cache
-                .try_get_with((company, calls.subdomain().to_string(), what.clone()), fetch(calls, what))
-                .await
-                .map_err(|err| (*err).clone()),
-            None => fetch(calls, what).await,
-        }
-    }
-
-    async fn jobs(&self, company: CompanyId) -> Result<Arc<Vec<Job>>, MappingError> {
-        match self.read(company, Read::Jobs).await? {
-            ReadValue::Jobs(jobs) => Ok(jobs),
-            _ => unreachable!("the jobs key holds jobs"),
-        }
-    }
-
-    /// One job; `None` when Workable says it no longer exists.
-    async fn job(&self, company: CompanyId, shortcode: &str) -> Result<Option<Arc<Job>>, MappingError> {
-        match self.read(company, Read::Job(shortcode.to_owned())).await {
-            Ok(ReadValue::Job(job)) => Ok(Some(job)),
-            Ok(_) => unreachable!("a job key holds a job"),
-            Err(MappingError::NotFound) => Ok(None),
-            Err(err) => Err(err),
-        }
-    }
-
-    async fn stages(&self, company: CompanyId, shortcode: &str) -> Result<Arc<Vec<Stage>>, MappingError> {
-        match self.read(company, Read::Stages(shortcode.to_owned())).await? {
-            ReadValue::Stages(stages) => Ok(stages),
-            _ => unreachable!("a stages key holds stages"),
-        }
-    }
-
     /// The caller's role, if it may take a configuration: live, or a draft being published.
-    async fn mappable_role(&self, actor: &Actor, role: RoleId) -> Result<RoleRecord, MappingError> {
+    pub(super) async fn mappable_role(&self, actor: &Actor, role: RoleId) -> Result<RoleRecord, MappingError> {
         let role = self.db().find_role(actor.company_id, role).await?.ok_or(MappingError::NotFound)?;
         if role.status == RoleStatus::Closed {
             return Err(MappingError::RoleClosed);
@@ -255,7 +42,7 @@ impl Integrations {
 
     /// A job of the connected account that can take candidates, by shortcode; a field error
     /// otherwise. Only shortcodes Workable listed ever reach a URL.
-    async fn chosen_job(&self, actor: &Actor, shortcode: &str) -> Result<Job, MappingError> {
+    pub(super) async fn chosen_job(&self, actor: &Actor, shortcode: &str) -> Result<Job, MappingError> {
         let jobs = self.jobs(actor.company_id).await?;
         let job = jobs
             .iter()
@@ -302,7 +89,7 @@ impl Integrations {
     }
 
     /// The configuration to import from, if one was named: the company's own, or not found.
-    async fn import_source(
+    pub(super) async fn import_source(
         &self,
         actor: &Actor,
         from: Option<ConfigurationId>,
@@ -469,72 +256,18 @@ impl Integrations {
             other => Ok(other?),
         }
     }
-
-    /// Checks one configuration against Workable now (through the read cache) and records what
-    /// changed; returns it as recorded. Export and stage moves call this before using a mapping.
-    pub async fn check_configuration(&self, config: ConfigurationRecord) -> Result<ConfigurationRecord, MappingError> {
-        let company = config.company_id;
-        let credentials = self.credentials(company).await?;
-        let mut problems = Vec::new();
-        let mut state = config.job.state;
-        if credentials.subdomain.as_str() != config.subdomain {
-            problems.push(format!(
-                "Workable is now connected to the account “{}”, not “{}” where this job lives.",
-                credentials.subdomain, config.subdomain
-            ));
-        } else {
-            let job = self.job(company, &config.job.shortcode).await?;
-            let stages = match &job {
-                Some(job) => self.stages(company, &job.shortcode).await?,
-                None => Arc::default(),
-            };
-            problems = drift(&config, job.as_deref(), &stages);
-            if let Some(job) = &job {
-                state = job_state(job.state);
-            }
-            if job.is_none() {
-                state = JobState::Deleted;
-            }
-        }
-        if problems != config.attention {
-            tracing::info!(company.id = %company, role.id = %config.role_id, problems = problems.len(), "ATS configuration drift changed");
-        }
-        self.db().record_configuration_check(config.id, config.updated_at, state, &problems).await?;
-        Ok(ConfigurationRecord {
-            attention: problems,
-            job: JobRef { state, ..config.job },
-            checked_at: Some(now_ms()),
-            ..config
-        })
-    }
-
-    /// The periodic sweep: checks up to `limit` configurations not checked for `every`, oldest
-    /// first. A company whose connection is down is skipped (its card already says so). Returns
-    /// how many were checked.
-    pub async fn check_due_configurations(&self, every: Duration, limit: i64) -> Result<usize, MappingError> {
-        let before = now_ms() - every.as_millis() as i64;
-        let mut checked = 0;
-        for config in self.db().configurations_to_check(before, limit).await? {
-            let role = config.role_id;
-            match self.check_configuration(config).await {
-                Ok(_) => checked += 1,
-                Err(err) => tracing::info!(role.id = %role, error = %err, "drift check skipped"),
-            }
-        }
-        Ok(checked)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn stage(slug: &str, name: &str, kind: &str) -> Stage {
+    pub(super) fn stage(slug: &str, name: &str, kind: &str) -> Stage {
         Stage { slug: slug.into(), name: name.into(), kind: kind.into(), position: 0 }
     }
 
     #[test]
-    fn a_new_mapping_proposes_stages_by_kind() {
+    pub(super) fn a_new_mapping_proposes_stages_by_kind() {
         let stages = [stage("sourced", "Sourced", "sourced"), stage("phone-screen", "Phone Screen", "phone-screen")];
         assert_eq!(
             proposed(MarketplaceStage::Screening, &stages),

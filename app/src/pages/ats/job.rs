@@ -1,0 +1,108 @@
+//! Step 2: the Workable job (suggested, searchable) → *Continue to mapping*.
+
+use domain::mapping::{JobChoices, JobRef, JobState};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Form};
+
+use crate::api::mapping::ats_jobs;
+use crate::components::{ErrorList, SignedIn};
+use crate::error::AppError;
+
+use super::*;
+
+#[component]
+pub fn AtsJobPage() -> impl IntoView {
+    let role_id = role_param();
+    let from = from_param();
+    let choices = Resource::new(
+        move || (role_id(), from()),
+        |(id, from)| async move {
+            match id {
+                Some(id) => ats_jobs(id, from).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Title text="Choose the Workable job · ats-bridge"/>
+        <SignedIn>
+            <Transition fallback=|| view! { <p>"Loading Workable jobs…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                    {move || Suspend::new(async move {
+                        let (id, from) = (role_id().unwrap_or_default(), from());
+                        choices.await.map(|choices| view! { <JobStep role_id=id from choices/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </SignedIn>
+    }
+}
+
+#[component]
+pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let jobs = StoredValue::new(choices.jobs);
+    let any_match = move || jobs.read_value().iter().any(|j| j.matches(&search.get()));
+    let preselected = choices.preselected.clone();
+    let suggested = choices.suggested.clone();
+    let hidden = choices.hidden;
+    view! {
+        <p><A href=format!("/roles/{role_id}/ats")>"← Back"</A></p>
+        <h1>"Choose the Workable job"</h1>
+        <p class="lead">"For " <strong>{choices.role_title.clone()}</strong></p>
+        <Steps current=2/>
+        {choices.imported_from.map(|role| view! {
+            <p class="notice">"Importing the stage mapping of " <strong>{role}</strong> ". Choose this role's own Workable job."</p>
+        })}
+        <label class="search">
+            "Search Workable jobs"
+            <input
+                type="search"
+                placeholder="Title, code, department or location"
+                prop:value=move || search.get()
+                on:input=move |ev| search.set(event_target_value(&ev))
+            />
+        </label>
+        <Form method="GET" action=format!("/roles/{role_id}/ats/mapping")>
+            {from.map(|f| view! { <input type="hidden" name="from" value=f/> })}
+            <fieldset class="jobs">
+                <legend>"Workable jobs (published first)"</legend>
+                {jobs.get_value().into_iter().map(|job| {
+                    let checked = preselected.as_deref() == Some(job.shortcode.as_str());
+                    let is_suggested = suggested.as_deref() == Some(job.shortcode.as_str());
+                    view! { <JobOption job checked is_suggested search/> }
+                }).collect_view()}
+                <Show when=move || !any_match()>
+                    <p class="muted">"No Workable job matches “" {move || search.get()} "”."</p>
+                </Show>
+            </fieldset>
+            {(hidden > 0).then(|| view! {
+                <p class="muted">{format!("{hidden} closed or archived Workable job{} not listed: they cannot take candidates.", if hidden == 1 { " is" } else { "s are" })}</p>
+            })}
+            <button type="submit" class="primary">"Continue to mapping"</button>
+        </Form>
+    }
+}
+
+#[component]
+pub(super) fn JobOption(job: JobRef, checked: bool, is_suggested: bool, search: RwSignal<String>) -> impl IntoView {
+    let details: Vec<String> =
+        [job.code.clone(), job.department.clone(), job.location.clone()].into_iter().flatten().collect();
+    let draft = job.state == JobState::Draft;
+    let shortcode = job.shortcode.clone();
+    let data_job = job.shortcode.clone();
+    let title = job.title.clone();
+    let visible = move || job.matches(&search.get());
+    view! {
+        <label class="job" class:suggested=is_suggested hidden=move || !visible() data-job=data_job>
+            <input type="radio" name="job" value=shortcode checked=checked required/>
+            <span class="job-title">{title}</span>
+            {is_suggested.then(|| view! { <span class="badge badge-suggested">"Suggested"</span> })}
+            {draft.then(|| view! { <span class="badge badge-draft">"Draft in Workable"</span> })}
+            <span class="muted job-details">{details.join(" · ")}</span>
+        </label>
+    }
+}
+
+// ---- Step 3 -------------------------------------------------------------------------------

@@ -1,0 +1,153 @@
+//! Step 3: the mapping table, one row per marketplace stage → *Save*.
+
+use domain::MarketplaceStage;
+use domain::mapping::{MappingRow, MappingTable, StageAction, StageOption};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::mapping::{SaveAtsConfiguration, ats_mapping};
+use crate::components::{ErrorList, FormError, SignedIn};
+use crate::error::AppError;
+
+use super::*;
+
+#[component]
+pub fn AtsMappingPage() -> impl IntoView {
+    let role_id = role_param();
+    let from = from_param();
+    let job = query_param("job");
+    let table = Resource::new(
+        move || (role_id(), job(), from()),
+        |(id, job, from)| async move {
+            match (id, job) {
+                (Some(id), Some(job)) => ats_mapping(id, job, from).await,
+                (Some(_), None) => {
+                    Err(AppError::Invalid(domain::FieldError::new("job", "Choose a Workable job first.")))
+                }
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    let save = ServerAction::<SaveAtsConfiguration>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(role)) = (save.value().get(), role_id()) {
+            // Source then offers to export whoever accepted before the mapping.
+            navigate(&format!("/source?mapped={role}"), Default::default());
+        }
+    });
+    view! {
+        <Title text="Stage mapping · ats-bridge"/>
+        <SignedIn>
+            <Transition fallback=|| view! { <p>"Loading the job's stages…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                    {move || Suspend::new(async move {
+                        let (id, from) = (role_id().unwrap_or_default(), from());
+                        table.await.map(|table| view! { <MappingStep role_id=id from table save/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </SignedIn>
+    }
+}
+
+#[component]
+pub(super) fn MappingStep(
+    role_id: i64,
+    from: Option<i64>,
+    table: MappingTable,
+    save: ServerAction<SaveAtsConfiguration>,
+) -> impl IntoView {
+    let stages = StoredValue::new(table.stages);
+    let unresolved = table.rows.iter().filter(|r| r.action.is_none()).count();
+    let error_field = move || save.value().get().and_then(|r| r.err()).and_then(|e| e.field().map(str::to_owned));
+    view! {
+        <p><A href=format!("/roles/{role_id}/ats/job{}", from_query(from))>"← Choose another job"</A></p>
+        <h1>"Map the stages"</h1>
+        <p class="lead">
+            <strong>{table.role_title.clone()}</strong> " → Workable job " <strong>{table.job.title.clone()}</strong>
+        </p>
+        <Steps current=3/>
+        {table.imported_from.map(|role| view! {
+            <p class="notice">"Imported from " <strong>{role}</strong> ". Check each row, then save."</p>
+        })}
+        {(unresolved > 0).then(|| view! {
+            <p class="attention" role="alert">
+                {format!("{unresolved} stage{} of the imported mapping {} not in this job's pipeline: choose for {}.",
+                    if unresolved == 1 { "" } else { "s" }, if unresolved == 1 { "is" } else { "are" }, if unresolved == 1 { "it" } else { "them" })}
+            </p>
+        })}
+        <ActionForm action=save attr:class="mapping">
+            <input type="hidden" name="role_id" value=role_id/>
+            <input type="hidden" name="job" value=table.job.shortcode.clone()/>
+            <table class="mapping">
+                <thead><tr><th scope="col">"Marketplace stage"</th><th scope="col">"Workable stage"</th></tr></thead>
+                <tbody>
+                    {table.rows.into_iter().map(|row| {
+                        let field = format!("mapping[{}]", row.stage.as_str());
+                        let invalid = {
+                            let field = field.clone();
+                            move || error_field().as_deref() == Some(field.as_str())
+                        };
+                        view! { <MappingRowView row stages=stages.get_value() field invalid/> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="muted">"Blank: nothing happens in Workable when a candidate reaches that stage."</p>
+            <FormError result=save.value()/>
+            <button type="submit" class="primary">"Save"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub(super) fn MappingRowView(
+    row: MappingRow,
+    stages: Vec<StageOption>,
+    field: String,
+    invalid: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl IntoView {
+    let stage = row.stage;
+    let selected = row.action.as_ref().map(StageAction::form_value);
+    let is = move |value: &str| selected.as_deref() == Some(value);
+    let hint = match stage {
+        MarketplaceStage::Accepted => Some("Where the candidate is created in Workable."),
+        MarketplaceStage::Rejected | MarketplaceStage::Withdrawn => Some("Workable's disqualify action."),
+        _ => None,
+    };
+    let needs_choice = row.needs_choice.clone();
+    let flagged = needs_choice.is_some();
+    let options = if stage.is_outcome() {
+        view! { <option value="disqualify" selected=is("disqualify")>"Disqualify in Workable"</option> }.into_any()
+    } else {
+        stages
+            .into_iter()
+            .map(|s| {
+                let value = format!("move:{}", s.slug);
+                let selected = is(&value);
+                view! { <option value=value selected=selected>{s.name}</option> }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <tr data-stage=stage.as_str() class:needs-choice=flagged class:invalid=invalid>
+            <th scope="row">
+                <label for=field.clone()>{stage.label()}</label>
+                {hint.map(|h| view! { <br/><span class="muted">{h}</span> })}
+            </th>
+            <td>
+                <select id=field.clone() name=field required>
+                    {flagged.then(|| view! { <option value="" selected disabled>"Choose…"</option> })}
+                    <option value="none" selected=is("none")>"— Nothing (blank) —"</option>
+                    {options}
+                </select>
+                {needs_choice.map(|why| view! { <p class="needs-choice-why">{why}</p> })}
+            </td>
+        </tr>
+    }
+}
+
+// ---- Remove -------------------------------------------------------------------------------
