@@ -31,7 +31,7 @@ async fn signed_in_with_exports() -> Result<(sync::Exports, marketplace::Actor),
 
 /// *Retry* on a failed export.
 #[server]
-pub async fn retry_export(export_id: i64) -> Result<(), AppError> {
+pub async fn retry_export(export_id: domain::ExportId) -> Result<(), AppError> {
     let (exports, actor) = signed_in_with_exports().await?;
     respond(exports.retry(actor.company_id, export_id).await)
 }

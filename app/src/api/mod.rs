@@ -159,7 +159,7 @@ pub async fn schedule_interview(
     starts_at: String,
     duration_minutes: String,
     interviewer: String,
-) -> Result<i64, AppError> {
+) -> Result<domain::InterviewId, AppError> {
     let (market, actor) = signed_in().await?;
     let duration = minutes(&duration_minutes)?;
     respond(
@@ -172,7 +172,7 @@ pub async fn schedule_interview(
 /// Moves (or changes) a scheduled interview.
 #[server]
 pub async fn reschedule_interview(
-    interview_id: i64,
+    interview_id: domain::InterviewId,
     kind: String,
     starts_at: String,
     duration_minutes: String,
@@ -185,7 +185,7 @@ pub async fn reschedule_interview(
 
 /// Cancels a scheduled interview.
 #[server]
-pub async fn cancel_interview(interview_id: i64) -> Result<(), AppError> {
+pub async fn cancel_interview(interview_id: domain::InterviewId) -> Result<(), AppError> {
     let (market, actor) = signed_in().await?;
     respond(market.cancel_interview(&actor, interview_id).await)
 }

@@ -43,7 +43,7 @@ pub fn ExportCell(export: Option<ExportStatus>, retry: ServerAction<RetryExport>
             {(state == ExportState::Paused).then(|| view! { <A href="/account-settings">"Account settings"</A> })}
             {state.can_retry().then(|| view! {
                 <ActionForm action=retry attr:class="inline">
-                    <input type="hidden" name="export_id" value=export.id/>
+                    <input type="hidden" name="export_id" value=export.id.0/>
                     <button type="submit" aria-label=retry_label>"Retry"</button>
                 </ActionForm>
             })}

@@ -274,7 +274,7 @@ fn InterviewLine(
     let cancelled = interview.cancelled;
     let cancel_label = format!("Cancel the {} with {}", interview.kind.label().to_lowercase(), who);
     view! {
-        <div class="interview" class:cancelled=cancelled data-interview=id>
+        <div class="interview" class:cancelled=cancelled data-interview=id.0>
             <strong>{interview.kind.label()}</strong>
             " · " {timestamp(interview.starts_at_ms)} " · " {format!("{} min", interview.duration_minutes)}
             " · " {interview.interviewer.clone()}<br/>
@@ -284,13 +284,13 @@ fn InterviewLine(
                 <details>
                     <summary>"Move interview"</summary>
                     <ActionForm action attr:class="stack">
-                        <input type="hidden" name="interview_id" value=id/>
+                        <input type="hidden" name="interview_id" value=id.0/>
                         <InterviewFields interview=Some(interview.clone()) who=who.clone()/>
                         <button type="submit" class="primary">"Save"</button>
                     </ActionForm>
                 </details>
                 <ActionForm action=cancel attr:class="inline">
-                    <input type="hidden" name="interview_id" value=id/>
+                    <input type="hidden" name="interview_id" value=id.0/>
                     <button type="submit" class="link" aria-label=cancel_label.clone()>"Cancel interview"</button>
                 </ActionForm>
             })}

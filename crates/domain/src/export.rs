@@ -100,7 +100,7 @@ pub struct LedgerEntry {
 /// A candidate's export, for the pipeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportStatus {
-    pub id: i64,
+    pub id: crate::ExportId,
     pub state: ExportState,
     pub job_title: Option<String>,
     /// The candidate's page in Workable, once created.

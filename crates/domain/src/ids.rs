@@ -46,6 +46,14 @@ id_type!(
     RequestId
 );
 id_type!(
+    /// An accepted request's export to the ATS, with its ledger.
+    ExportId
+);
+id_type!(
+    /// An interview scheduled on the marketplace (and posted to the ATS timeline).
+    InterviewId
+);
+id_type!(
     /// A role's ATS configuration: the Workable job it maps to and its stage mapping.
     ConfigurationId
 );

@@ -36,7 +36,7 @@ pub const DURATIONS: std::ops::RangeInclusive<i64> = 15..=480;
 /// An interview as the pipeline shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interview {
-    pub id: i64,
+    pub id: crate::InterviewId,
     pub kind: InterviewKind,
     pub starts_at_ms: i64,
     pub duration_minutes: i64,

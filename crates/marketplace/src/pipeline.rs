@@ -2,7 +2,9 @@
 
 use domain::interview::InterviewPlan;
 use domain::views::{Pipeline, StageMove};
-use domain::{CandidateId, CompanyId, MarketplaceStage, MoveOrigin, RequestId, RoleId, RoleStatus, UserId, WorkKind};
+use domain::{
+    CandidateId, CompanyId, InterviewId, MarketplaceStage, MoveOrigin, RequestId, RoleId, RoleStatus, UserId, WorkKind,
+};
 use storage::{AcceptedRequest, CvFile, Db, StorageError};
 
 use crate::{Actor, Marketplace, MarketplaceError, Result};
@@ -96,19 +98,19 @@ impl Marketplace {
         starts_at: &str,
         duration_minutes: i64,
         interviewer: &str,
-    ) -> Result<i64> {
+    ) -> Result<InterviewId> {
         let plan =
             InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer).map_err(MarketplaceError::Invalid)?;
         let scheduled = async {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;
             let id = write.insert_interview(actor.company_id, request, &plan, actor.user_id, now).await?;
-            write.enqueue(WorkKind::InterviewSync, actor.company_id, id, now).await?;
+            write.enqueue(WorkKind::InterviewSync, actor.company_id, id.0, now).await?;
             write.commit().await.map(|()| id)
         };
         match scheduled.await {
             Ok(id) => {
-                tracing::info!(request.id = %request, interview.id = id, "interview scheduled");
+                tracing::info!(request.id = %request, interview.id = %id, "interview scheduled");
                 Ok(id)
             }
             Err(StorageError::NotFound) => Err(MarketplaceError::NotFound),
@@ -121,7 +123,7 @@ impl Marketplace {
     pub async fn reschedule_interview(
         &self,
         actor: &Actor,
-        interview: i64,
+        interview: InterviewId,
         kind: &str,
         starts_at: &str,
         duration_minutes: i64,
@@ -133,7 +135,7 @@ impl Marketplace {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;
             write.update_interview(actor.company_id, interview, &plan, now).await?;
-            write.enqueue(WorkKind::InterviewSync, actor.company_id, interview, now).await?;
+            write.enqueue(WorkKind::InterviewSync, actor.company_id, interview.0, now).await?;
             write.commit().await
         };
         match changed.await {
@@ -145,12 +147,12 @@ impl Marketplace {
 
     /// Cancels an interview; Workable's timeline is told.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
-    pub async fn cancel_interview(&self, actor: &Actor, interview: i64) -> Result<()> {
+    pub async fn cancel_interview(&self, actor: &Actor, interview: InterviewId) -> Result<()> {
         let cancelled = async {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;
             write.cancel_interview(actor.company_id, interview, now).await?;
-            write.enqueue(WorkKind::InterviewSync, actor.company_id, interview, now).await?;
+            write.enqueue(WorkKind::InterviewSync, actor.company_id, interview.0, now).await?;
             write.commit().await
         };
         match cancelled.await {

@@ -2,7 +2,7 @@
 //! update, so a crash between two steps resumes at the one that did not finish.
 
 use domain::export::{ExportState, ExportStatus, ExportTally, LedgerEntry, LedgerStep};
-use domain::{CandidateId, CompanyId, ConfigurationId, RequestId, RoleId};
+use domain::{CandidateId, CompanyId, ConfigurationId, ExportId, RequestId, RoleId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -10,7 +10,7 @@ use crate::{ConfigurationRecord, Db, Result, StorageError, Write, now_ms};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportRecord {
-    pub id: i64,
+    pub id: ExportId,
     pub company_id: CompanyId,
     pub request_id: RequestId,
     pub candidate_id: CandidateId,
@@ -83,7 +83,7 @@ pub enum ExportStep {
 
 pub(crate) fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
     Ok(ExportRecord {
-        id: row.try_get("id")?,
+        id: ExportId(row.try_get("id")?),
         company_id: CompanyId(row.try_get("company_id")?),
         request_id: RequestId(row.try_get("request_id")?),
         candidate_id: CandidateId(row.try_get("candidate_id")?),
@@ -203,19 +203,24 @@ impl Write {
 
     /// A failed export queued again from the step that did not finish (conflict unless it had
     /// failed).
-    pub async fn requeue_failed_export(&mut self, company: CompanyId, export: i64, at: i64) -> Result<ExportRecord> {
+    pub async fn requeue_failed_export(
+        &mut self,
+        company: CompanyId,
+        export: ExportId,
+        at: i64,
+    ) -> Result<ExportRecord> {
         let done = sqlx::query(
             "UPDATE exports SET state = 'queued', next_attempt_at = NULL, updated_at = $1
              WHERE company_id = $2 AND id = $3 AND state = 'failed'",
         )
         .bind(at)
         .bind(company.0)
-        .bind(export)
+        .bind(export.0)
         .execute(self.conn())
         .await?;
         let record = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND id = $2")
             .bind(company.0)
-            .bind(export)
+            .bind(export.0)
             .fetch_optional(self.conn())
             .await?;
         let record = record.as_ref().map(export_from_row).transpose()?.ok_or(StorageError::NotFound)?;
@@ -230,7 +235,7 @@ impl Write {
     /// one more attempt that ended in `error`.
     pub async fn set_export_state(
         &mut self,
-        export: i64,
+        export: ExportId,
         state: ExportState,
         error: Option<&str>,
         next_attempt_at: Option<i64>,
@@ -246,17 +251,17 @@ impl Write {
         .bind(next_attempt_at)
         .bind(i64::from(attempt))
         .bind(at)
-        .bind(export)
+        .bind(export.0)
         .execute(self.conn())
         .await?;
         Ok(())
     }
 
     /// Marks the stage the export created the candidate at (no ledger line: creation said it).
-    pub async fn set_synced_stage(&mut self, export: i64, stage: domain::MarketplaceStage) -> Result<()> {
+    pub async fn set_synced_stage(&mut self, export: ExportId, stage: domain::MarketplaceStage) -> Result<()> {
         sqlx::query("UPDATE exports SET synced_stage = $1 WHERE id = $2")
             .bind(stage.as_str())
-            .bind(export)
+            .bind(export.0)
             .execute(self.conn())
             .await?;
         Ok(())
@@ -266,7 +271,7 @@ impl Write {
     /// or withdrawn, as of Workable's `updated_at`).
     pub async fn record_workable_seen(
         &mut self,
-        export: i64,
+        export: ExportId,
         seen: &WorkableSeen,
         updated_at: Option<i64>,
         now: i64,
@@ -283,7 +288,7 @@ impl Write {
     .bind(i64::from(seen.withdrew))
     .bind(updated_at)
     .bind(now)
-    .bind(export)
+    .bind(export.0)
     .execute(self.conn())
     .await?;
         Ok(())
@@ -307,10 +312,10 @@ impl Db {
         export_by_request(self.pool(), company, request).await
     }
 
-    pub async fn export(&self, company: CompanyId, id: i64) -> Result<Option<ExportRecord>> {
+    pub async fn export(&self, company: CompanyId, id: ExportId) -> Result<Option<ExportRecord>> {
         let row = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND id = $2")
             .bind(company.0)
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(export_from_row).transpose()
@@ -326,14 +331,14 @@ impl Db {
         .bind(export.candidate_id.0)
         .bind(export.subdomain.as_deref())
         .bind(export.job_shortcode.as_deref())
-        .bind(export.id)
+        .bind(export.id.0)
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(export_from_row).transpose()
     }
 
     /// Records a finished step (at `now`) and its ledger line in one transaction.
-    pub async fn record_export_step(&self, export: i64, step: &ExportStep, detail: &str, now: i64) -> Result<()> {
+    pub async fn record_export_step(&self, export: ExportId, step: &ExportStep, detail: &str, now: i64) -> Result<()> {
         let mut write = self.write().await?;
         let (name, query) = match step {
             ExportStep::Created { workable_id, profile_url, stage, linked } => (
@@ -347,11 +352,11 @@ impl Db {
                 .bind(stage.clone())
                 .bind(i64::from(*linked))
                 .bind(now)
-                .bind(export),
+                .bind(export.0),
             ),
             ExportStep::ProfileAttached => (
                 LedgerStep::ProfileAttached,
-                sqlx::query("UPDATE exports SET profile_attached_at = $1, updated_at = $1 WHERE id = $2").bind(now).bind(export),
+                sqlx::query("UPDATE exports SET profile_attached_at = $1, updated_at = $1 WHERE id = $2").bind(now).bind(export.0),
             ),
             ExportStep::FilesConfirmed => (
                 LedgerStep::FilesConfirmed,
@@ -359,7 +364,7 @@ impl Db {
                     "UPDATE exports SET resume_confirmed_at = $1, profile_confirmed_at = $1, updated_at = $1 WHERE id = $2",
                 )
                 .bind(now)
-                .bind(export),
+                .bind(export.0),
             ),
             ExportStep::AtStage { stage } => (
                 LedgerStep::AtStage,
@@ -369,7 +374,7 @@ impl Db {
                 )
                 .bind(now)
                 .bind(stage.clone())
-                .bind(export),
+                .bind(export.0),
             ),
         };
         query.execute(write.conn()).await?;
@@ -498,7 +503,7 @@ impl Db {
     /// is in Workable after our change (so its echo is recognised), with a ledger line.
     pub async fn record_stage_synced(
         &self,
-        export: i64,
+        export: ExportId,
         stage: domain::MarketplaceStage,
         seen: &WorkableSeen,
         detail: &str,
@@ -514,7 +519,7 @@ impl Db {
         .bind(i64::from(seen.disqualified))
         .bind(i64::from(seen.withdrew))
         .bind(now)
-        .bind(export)
+        .bind(export.0)
         .execute(write.conn())
         .await?;
         write.add_ledger(export, now, LedgerStep::Stage, detail).await?;
@@ -522,17 +527,17 @@ impl Db {
     }
 
     /// [`Write::set_synced_stage`] on its own.
-    pub async fn set_synced_stage(&self, export: i64, stage: domain::MarketplaceStage) -> Result<()> {
+    pub async fn set_synced_stage(&self, export: ExportId, stage: domain::MarketplaceStage) -> Result<()> {
         let mut write = self.write().await?;
         write.set_synced_stage(export, stage).await?;
         write.commit().await
     }
 
     /// Marks a marketplace move as being pushed to Workable (`None`: no longer).
-    pub async fn set_pushing_stage(&self, export: i64, stage: Option<domain::MarketplaceStage>) -> Result<()> {
+    pub async fn set_pushing_stage(&self, export: ExportId, stage: Option<domain::MarketplaceStage>) -> Result<()> {
         sqlx::query("UPDATE exports SET pushing_stage = $1 WHERE id = $2")
             .bind(stage.map(domain::MarketplaceStage::as_str))
-            .bind(export)
+            .bind(export.0)
             .execute(self.pool())
             .await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! which one Workable's timeline has.
 
 use domain::interview::{Interview, InterviewKind, InterviewPlan};
-use domain::{CompanyId, RequestId, UserId};
+use domain::{CompanyId, ExportId, InterviewId, RequestId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -10,7 +10,7 @@ use crate::{Db, Result, StorageError, Write};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterviewRecord {
-    pub id: i64,
+    pub id: InterviewId,
     pub company_id: CompanyId,
     pub request_id: RequestId,
     pub kind: InterviewKind,
@@ -40,7 +40,7 @@ impl InterviewRecord {
 
 fn interview_from_row(row: &AnyRow) -> Result<InterviewRecord> {
     Ok(InterviewRecord {
-        id: row.try_get("id")?,
+        id: InterviewId(row.try_get("id")?),
         company_id: CompanyId(row.try_get("company_id")?),
         request_id: RequestId(row.try_get("request_id")?),
         kind: InterviewKind::parse(&row.try_get::<String, _>("kind")?)?,
@@ -63,7 +63,7 @@ impl Write {
         plan: &InterviewPlan,
         by: UserId,
         at: i64,
-    ) -> Result<i64> {
+    ) -> Result<InterviewId> {
         let accepted: Option<i64> =
             sqlx::query_scalar("SELECT id FROM requests WHERE company_id = $1 AND id = $2 AND status = 'accepted'")
                 .bind(company.0)
@@ -87,11 +87,17 @@ impl Write {
         .bind(at)
         .fetch_one(self.conn())
         .await?;
-        Ok(id)
+        Ok(InterviewId(id))
     }
 
     /// A new version of an interview that is not cancelled (not found otherwise).
-    pub async fn update_interview(&mut self, company: CompanyId, id: i64, plan: &InterviewPlan, at: i64) -> Result<()> {
+    pub async fn update_interview(
+        &mut self,
+        company: CompanyId,
+        id: InterviewId,
+        plan: &InterviewPlan,
+        at: i64,
+    ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE interviews SET kind = $1, starts_at = $2, duration_minutes = $3, interviewer = $4,
                 version = version + 1, updated_at = $5
@@ -103,21 +109,21 @@ impl Write {
         .bind(plan.interviewer.as_str())
         .bind(at)
         .bind(company.0)
-        .bind(id)
+        .bind(id.0)
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 1 { Ok(()) } else { Err(StorageError::NotFound) }
     }
 
     /// Marks an interview cancelled, as a new version (not found when it was already).
-    pub async fn cancel_interview(&mut self, company: CompanyId, id: i64, at: i64) -> Result<()> {
+    pub async fn cancel_interview(&mut self, company: CompanyId, id: InterviewId, at: i64) -> Result<()> {
         let done = sqlx::query(
             "UPDATE interviews SET cancelled_at = $1, version = version + 1, updated_at = $1
              WHERE company_id = $2 AND id = $3 AND cancelled_at IS NULL",
         )
         .bind(at)
         .bind(company.0)
-        .bind(id)
+        .bind(id.0)
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 1 { Ok(()) } else { Err(StorageError::NotFound) }
@@ -125,10 +131,10 @@ impl Write {
 }
 
 impl Db {
-    pub async fn interview(&self, company: CompanyId, id: i64) -> Result<Option<InterviewRecord>> {
+    pub async fn interview(&self, company: CompanyId, id: InterviewId) -> Result<Option<InterviewRecord>> {
         let row = sqlx::query("SELECT * FROM interviews WHERE company_id = $1 AND id = $2")
             .bind(company.0)
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(interview_from_row).transpose()
@@ -156,7 +162,7 @@ impl Db {
     pub async fn record_interview_synced(
         &self,
         interview: &InterviewRecord,
-        export: i64,
+        export: ExportId,
         detail: Option<&str>,
         now: i64,
     ) -> Result<()> {
@@ -166,7 +172,7 @@ impl Db {
         )
         .bind(interview.version)
         .bind(interview.starts_at)
-        .bind(interview.id)
+        .bind(interview.id.0)
         .execute(write.conn())
         .await?;
         if let Some(detail) = detail {

@@ -94,7 +94,7 @@ impl Engine {
     /// A webhook said the export's Workable candidate changed: read them and apply it.
     pub(crate) async fn workable_change(&self, item: &WorkItem) -> Outcome {
         let company = item.company_id;
-        let export = match self.db.export(company, item.subject_id).await {
+        let export = match self.db.export(company, domain::ExportId(item.subject_id)).await {
             Ok(Some(export)) => export,
             Ok(None) => return Outcome::Done,
             Err(err) => return storage_failure(err),
@@ -247,7 +247,7 @@ impl Engine {
         }
         match self.apply_workable_move(export, (now_at, target), observed, &detail).await {
             Ok(true) => {
-                tracing::info!(company.id = %export.company_id, export.id = export.id, to = target.as_str(), via, "Workable move applied to the marketplace");
+                tracing::info!(company.id = %export.company_id, export.id = %export.id, to = target.as_str(), via, "Workable move applied to the marketplace");
                 Ok(Applied::Moved)
             }
             // Moved in the marketplace meanwhile: look again with that move known.

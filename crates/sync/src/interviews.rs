@@ -48,7 +48,7 @@ pub fn comment_body(interview: &Interview, was: Option<i64>, marketplace: &str) 
 impl Engine {
     pub(crate) async fn sync_interview(&self, item: &WorkItem) -> Outcome {
         let company = item.company_id;
-        let interview: InterviewRecord = match self.db.interview(company, item.subject_id).await {
+        let interview: InterviewRecord = match self.db.interview(company, domain::InterviewId(item.subject_id)).await {
             Ok(Some(interview)) => interview,
             Ok(None) => return Outcome::Done,
             Err(err) => return storage_failure(err),
@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn the_comment_says_what_when_how_long_and_who_and_what_moved() {
         let mut interview = Interview {
-            id: 1,
+            id: domain::InterviewId(1),
             kind: InterviewKind::Technical,
             starts_at_ms: 1_796_308_200_000,
             duration_minutes: 60,

@@ -37,7 +37,7 @@ impl Engine {
         // Workable told us of a change not applied yet: it decides first (the later move wins)
         // — unless our own push is half done, which finishes first (the change waits for it).
         if export.pushing_stage.is_none() {
-            match self.db.work_pending(domain::WorkKind::WorkableChange, export.id).await {
+            match self.db.work_pending(domain::WorkKind::WorkableChange, export.id.0).await {
                 Ok(true) => return Outcome::Wait(WAIT_FOR_EXPORT_MS / 4),
                 Ok(false) => {}
                 Err(err) => return crate::export::storage_failure(err),
@@ -135,7 +135,13 @@ impl Engine {
         outcome
     }
 
-    async fn synced(&self, export: i64, stage: MarketplaceStage, seen: &WorkableSeen, detail: &str) -> Outcome {
+    async fn synced(
+        &self,
+        export: domain::ExportId,
+        stage: MarketplaceStage,
+        seen: &WorkableSeen,
+        detail: &str,
+    ) -> Outcome {
         match self.db.record_stage_synced(export, stage, seen, detail, self.clock().now_ms()).await {
             Ok(()) => Outcome::Done,
             Err(err) => crate::export::storage_failure(err),

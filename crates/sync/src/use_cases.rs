@@ -2,7 +2,7 @@
 //! role's earlier acceptances once it is mapped. Both only queue work for the workers.
 
 use domain::export::LedgerStep;
-use domain::{CompanyId, RequestId, RoleId, WorkKind};
+use domain::{CompanyId, ExportId, RequestId, RoleId, WorkKind};
 use storage::{Db, StorageError};
 use workable::Clock;
 
@@ -44,8 +44,8 @@ impl Exports {
     }
 
     /// *Retry*: the company's failed export goes back in the queue.
-    #[tracing::instrument(skip_all, fields(company.id = %company, export.id = export))]
-    pub async fn retry(&self, company: CompanyId, export: i64) -> Result<(), ExportsError> {
+    #[tracing::instrument(skip_all, fields(company.id = %company, export.id = %export))]
+    pub async fn retry(&self, company: CompanyId, export: ExportId) -> Result<(), ExportsError> {
         let now = self.clock.now_ms();
         let mut write = self.db.write().await?;
         let record = write.requeue_failed_export(company, export, now).await?;

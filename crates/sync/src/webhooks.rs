@@ -203,7 +203,7 @@ async fn classify(
             if echo {
                 Ok((Accepted, "already known (ats-bridge's own change coming back)", None))
             } else {
-                Ok((Accepted, "queued: read the candidate back from Workable", Some(export.id)))
+                Ok((Accepted, "queued: read the candidate back from Workable", Some(export.id.0)))
             }
         }
     }

@@ -77,7 +77,7 @@ async fn reconciled_after(s: &Setup, before: Option<i64>) {
 /// Waits until Workable's webhook about the export's candidate is queued.
 async fn change_queued(s: &Setup, export: &storage::ExportRecord) {
     eventually(Duration::from_secs(10), || async {
-        let queued = s.db.work_pending(domain::WorkKind::WorkableChange, export.id).await.unwrap();
+        let queued = s.db.work_pending(domain::WorkKind::WorkableChange, export.id.0).await.unwrap();
         if queued { Ok(()) } else { Err("the webhook was not queued".to_owned()) }
     })
     .await

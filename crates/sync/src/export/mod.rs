@@ -290,7 +290,7 @@ impl Engine {
         if !export.linked_existing && !then_disqualify {
             self.db.set_synced_stage(export.id, context.stage).await.map_err(storage_failure)?;
         }
-        tracing::info!(company.id = %company, export.id = export.id, "candidate exported to Workable");
+        tracing::info!(company.id = %company, export.id = %export.id, "candidate exported to Workable");
         Ok(())
     }
 
