@@ -198,12 +198,13 @@ pub struct MappingTable {
 
 /// Reads a Workable candidate's state back through a mapping (product.md): a disqualification is
 /// *Rejected*, or *Withdrawn* when the candidate withdrew; otherwise the marketplace stage mapped
-/// to their Workable stage (the furthest along when several are); a stage of kind `hired` is
-/// *Hired* even unmapped. `None`: nothing in the mapping says where they are.
+/// to their Workable stage (the furthest along when several are); a stage the ATS says means
+/// hired (`hired_stage`) is *Hired* even unmapped. `None`: nothing in the mapping says where they
+/// are.
 pub fn marketplace_stage_for(
     rows: &[(MarketplaceStage, StageAction)],
     slug: Option<&str>,
-    kind: Option<&str>,
+    hired_stage: bool,
     disqualified: bool,
     withdrew: bool,
 ) -> Option<MarketplaceStage> {
@@ -215,7 +216,7 @@ pub fn marketplace_stage_for(
         .filter(|(stage, action)| !stage.is_outcome() && slug.is_some() && action.slug() == slug)
         .map(|(stage, _)| *stage)
         .max();
-    mapped.or_else(|| (kind == Some("hired")).then_some(MarketplaceStage::Hired))
+    mapped.or_else(|| hired_stage.then_some(MarketplaceStage::Hired))
 }
 
 /// The job whose title best matches the role's: the most shared words, published first; none
@@ -280,7 +281,7 @@ mod tests {
             (MarketplaceStage::Rejected, StageAction::Disqualify),
         ];
         let read = |slug: &str, kind: &str, dq: bool, withdrew: bool| {
-            marketplace_stage_for(&rows, Some(slug), Some(kind), dq, withdrew)
+            marketplace_stage_for(&rows, Some(slug), kind == "hired", dq, withdrew)
         };
         assert_eq!(
             read("interview", "interview", false, false),

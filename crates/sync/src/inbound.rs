@@ -27,7 +27,7 @@ const WAIT_FOR_OUR_MOVE_MS: i64 = 200;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Observed {
     pub seen: WorkableSeen,
-    pub kind: Option<String>,
+    pub kind: Option<workable::StageKind>,
     /// Workable's `updated_at`, ms.
     pub updated_at: Option<i64>,
 }
@@ -40,7 +40,7 @@ impl Observed {
                 disqualified: candidate.disqualified,
                 withdrew: candidate.disqualified && candidate.withdrew.unwrap_or(false),
             },
-            kind: candidate.stage_kind.clone(),
+            kind: candidate.stage_kind,
             updated_at: candidate.updated_at.as_deref().and_then(parse_time),
         }
     }
@@ -206,7 +206,7 @@ impl Engine {
         let target = marketplace_stage_for(
             &config.rows,
             slug,
-            observed.kind.as_deref(),
+            observed.kind == Some(workable::StageKind::Hired),
             observed.seen.disqualified,
             observed.seen.withdrew,
         );

@@ -16,7 +16,7 @@ pub use clock::Clock;
 pub use error::WorkableError;
 pub use model::{
     Account, Candidate, CandidateFile, CandidateJob, DisqualificationReason, Job, JobState, Member, NewCandidate,
-    NewEducation, NewExperience, NewSocialProfile, RateLimit, Stage, Subscription, Upload,
+    NewEducation, NewExperience, NewSocialProfile, RateLimit, Stage, StageKind, Subscription, Upload,
 };
 pub use secret::Secret;
 pub use values::{CandidateId, ParseError, Subdomain};

@@ -58,11 +58,44 @@ pub struct JobLocation {
     pub country: Option<String>,
 }
 
+/// What a pipeline stage is for, in Workable's words (a job's own stages have their own slugs
+/// and names; the kind is Workable's fixed vocabulary); one Workable adds later reads as `Other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StageKind {
+    Sourced,
+    Applied,
+    Shortlisted,
+    Assessment,
+    PhoneScreen,
+    Interview,
+    Offer,
+    Hired,
+    #[serde(other)]
+    Other,
+}
+
+impl StageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageKind::Sourced => "sourced",
+            StageKind::Applied => "applied",
+            StageKind::Shortlisted => "shortlisted",
+            StageKind::Assessment => "assessment",
+            StageKind::PhoneScreen => "phone-screen",
+            StageKind::Interview => "interview",
+            StageKind::Offer => "offer",
+            StageKind::Hired => "hired",
+            StageKind::Other => "other",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Stage {
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: StageKind,
     pub position: i64,
 }
 
@@ -97,7 +130,7 @@ pub struct Candidate {
     pub email: Option<String>,
     /// The stage's display name (not its slug), as Workable sends it.
     pub stage: Option<String>,
-    pub stage_kind: Option<String>,
+    pub stage_kind: Option<StageKind>,
     #[serde(default)]
     pub disqualified: bool,
     /// Only in the detail (`GET /candidates/:id`); list items leave it out.

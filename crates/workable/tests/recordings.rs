@@ -120,7 +120,8 @@ async fn accounts_jobs_stages_and_members_decode() {
     assert_eq!(job.shortcode, "9CD658E13E");
 
     let stages = replayed!("list-job-stages", |api, e| api.job_stages(&id_in(&e.path, "/jobs/")));
-    assert!(stages.iter().any(|s| s.kind == "hired"), "{stages:?}");
+    assert!(stages.iter().any(|s| s.kind == workable::StageKind::Hired), "{stages:?}");
+    assert!(stages.iter().all(|s| s.kind != workable::StageKind::Other), "every recorded kind is known: {stages:?}");
 
     let members = replayed!("list-members", |api, e| api.members());
     assert!(!members.is_empty() && members.iter().all(|m| !m.id.is_empty()));

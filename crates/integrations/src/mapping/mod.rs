@@ -103,7 +103,7 @@ pub(super) fn job_state(state: workable::JobState) -> JobState {
 }
 
 pub(super) fn stage_option(stage: &Stage) -> StageOption {
-    StageOption { slug: stage.slug.clone(), name: stage.name.clone(), kind: stage.kind.clone() }
+    StageOption { slug: stage.slug.clone(), name: stage.name.clone(), kind: stage.kind.as_str().to_owned() }
 }
 
 pub(super) fn view(record: ConfigurationRecord) -> ConfigurationView {

@@ -26,7 +26,7 @@ pub(super) fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction
     };
     wanted
         .iter()
-        .find_map(|w| stages.iter().find(|s| s.kind == *w || s.slug == *w || s.name.eq_ignore_ascii_case(w)))
+        .find_map(|w| stages.iter().find(|s| s.kind.as_str() == *w || s.slug == *w || s.name.eq_ignore_ascii_case(w)))
         .map_or(StageAction::Nothing, |s| StageAction::Move { slug: s.slug.clone(), name: s.name.clone() })
 }
 
@@ -262,13 +262,14 @@ impl Integrations {
 mod tests {
     use super::*;
 
-    pub(super) fn stage(slug: &str, name: &str, kind: &str) -> Stage {
-        Stage { slug: slug.into(), name: name.into(), kind: kind.into(), position: 0 }
+    fn stage(slug: &str, name: &str, kind: workable::StageKind) -> Stage {
+        Stage { slug: slug.into(), name: name.into(), kind, position: 0 }
     }
 
     #[test]
-    pub(super) fn a_new_mapping_proposes_stages_by_kind() {
-        let stages = [stage("sourced", "Sourced", "sourced"), stage("phone-screen", "Phone Screen", "phone-screen")];
+    fn a_new_mapping_proposes_stages_by_kind() {
+        use workable::StageKind::{PhoneScreen, Sourced};
+        let stages = [stage("sourced", "Sourced", Sourced), stage("phone-screen", "Phone Screen", PhoneScreen)];
         assert_eq!(
             proposed(MarketplaceStage::Screening, &stages),
             StageAction::Move { slug: "phone-screen".into(), name: "Phone Screen".into() }
