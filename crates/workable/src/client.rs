@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
@@ -48,24 +48,28 @@ impl WorkableClient {
 
     /// The accounts the token reaches (`GET /spi/v3/accounts` on Workable's `www` host).
     pub async fn accounts(&self, token: &Secret) -> Result<Reply<Vec<Account>>, WorkableError> {
-        let (body, rate_limit) = self.send(Method::GET, &self.endpoints.accounts_url, token, None).await?;
+        let url = Url::parse(&self.endpoints.accounts_url)
+            .map_err(|e| WorkableError::UnexpectedResponse(format!("the accounts address: {e}")))?;
+        let (body, rate_limit) = self.send(Method::GET, url, token, None).await?;
         Ok(Reply { value: field(body, "accounts")?, rate_limit })
     }
 
     /// Calls scoped to one account. Owns what it needs (the pool is shared), so a call's future
     /// borrows nothing from the caller but its arguments.
     pub fn account(&self, subdomain: &Subdomain, token: &Secret) -> AccountApi {
-        AccountApi { client: self.clone(), base: self.endpoints.account_api(subdomain), token: token.clone() }
+        // A subdomain is letters, digits and hyphens (parsed), so the address always parses.
+        let base = Url::parse(&self.endpoints.account_api(subdomain)).expect("an account's API address parses");
+        AccountApi { client: self.clone(), base, token: token.clone() }
     }
 
     async fn send(
         &self,
         method: Method,
-        url: &str,
+        url: Url,
         token: &Secret,
         body: Option<&Value>,
     ) -> Result<(Value, Option<RateLimit>), WorkableError> {
-        let path = url.split("/spi/v3").nth(1).unwrap_or(url).split('?').next().unwrap_or_default().to_owned();
+        let path = url.path().split("/spi/v3").nth(1).unwrap_or(url.path()).to_owned();
         let span = tracing::info_span!("workable", workable.method = %method, workable.path = %path, rate_limit.remaining = tracing::field::Empty);
         let call = async {
             let mut request = self
@@ -147,25 +151,6 @@ fn iso_seconds(seconds: i64) -> String {
     at.format(&time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default()
 }
 
-/// `scheme://host[:port]/` of an address.
-fn origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(i) => &url[..after_scheme + i + 1],
-        None => url,
-    }
-}
-
-/// A value for a query string, percent-encoded (emails carry `+` and `@`).
-fn query_value(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
-/// An id inside a path: Workable's ids are hex or digits; anything else is encoded, never a `/`.
-fn path_segment(value: &str) -> String {
-    query_value(value)
-}
-
 fn field<T: DeserializeOwned>(mut body: Value, key: &str) -> Result<T, WorkableError> {
     let value = body
         .get_mut(key)
@@ -177,20 +162,40 @@ fn field<T: DeserializeOwned>(mut body: Value, key: &str) -> Result<T, WorkableE
 /// One account's API, with one token.
 pub struct AccountApi {
     client: WorkableClient,
-    base: String,
+    /// `…/spi/v3` of the account.
+    base: Url,
     token: Secret,
 }
 
 impl AccountApi {
-    /// Every page of a collection, following `paging.next` verbatim.
-    async fn all<T: DeserializeOwned>(&self, first_url: String, key: &str) -> Result<Reply<Vec<T>>, WorkableError> {
+    /// The account's `segments` with `query`: each segment is percent-encoded as one path segment
+    /// (an id can never add a `/`), the query form-encoded (emails carry `+` and `@`).
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut().expect("an http address has a path").pop_if_empty().extend(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    /// A `paging.next` address, which the token only follows to the account's own host.
+    fn next_page(&self, next: &str) -> Result<Url, WorkableError> {
+        match Url::parse(next) {
+            Ok(url) if url.origin() == self.base.origin() => Ok(url),
+            _ => Err(WorkableError::UnexpectedResponse("a next page on another host".into())),
+        }
+    }
+
+    /// Every page of a collection, following `paging.next` (on the account's host only).
+    async fn all<T: DeserializeOwned>(&self, first_url: Url, key: &str) -> Result<Reply<Vec<T>>, WorkableError> {
         let mut url = Some(first_url);
         let mut items = Vec::new();
         let mut last = None;
         while let Some(current) = url.take() {
-            let (body, rate_limit) = self.client.send(Method::GET, &current, &self.token, None).await?;
+            let (body, rate_limit) = self.client.send(Method::GET, current, &self.token, None).await?;
             last = rate_limit.or(last);
-            url = body.pointer("/paging/next").and_then(Value::as_str).map(str::to_owned);
+            url = body.pointer("/paging/next").and_then(Value::as_str).map(|next| self.next_page(next)).transpose()?;
             items.extend(field::<Vec<T>>(body, key)?);
         }
         Ok(Reply { value: items, rate_limit: last })
@@ -199,8 +204,8 @@ impl AccountApi {
     /// The account's jobs, all states unless `state` is given.
     pub async fn jobs(&self, state: Option<&str>) -> Result<Reply<Vec<Job>>, WorkableError> {
         let url = match state {
-            Some(state) => format!("{}/jobs?limit=100&state={state}", self.base),
-            None => format!("{}/jobs?limit=100", self.base),
+            Some(state) => self.url(&["jobs"], &[("limit", "100"), ("state", state)]),
+            None => self.url(&["jobs"], &[("limit", "100")]),
         };
         self.all(url, "jobs").await
     }
@@ -208,7 +213,7 @@ impl AccountApi {
     /// One job (Workable answers it unwrapped); 404 when it no longer exists.
     pub async fn job(&self, shortcode: &str) -> Result<Reply<Job>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}", self.base), &self.token, None).await?;
+            self.client.send(Method::GET, self.url(&["jobs", shortcode], &[]), &self.token, None).await?;
         let job = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
         Ok(Reply { value: job, rate_limit })
     }
@@ -216,7 +221,7 @@ impl AccountApi {
     /// A job's own pipeline.
     pub async fn job_stages(&self, shortcode: &str) -> Result<Reply<Vec<Stage>>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/jobs/{shortcode}/stages", self.base), &self.token, None).await?;
+            self.client.send(Method::GET, self.url(&["jobs", shortcode, "stages"], &[]), &self.token, None).await?;
         Ok(Reply { value: field(body, "stages")?, rate_limit })
     }
 
@@ -229,11 +234,11 @@ impl AccountApi {
         candidate: &NewCandidate,
     ) -> Result<Reply<Candidate>, WorkableError> {
         let url = match stage {
-            Some(stage) => format!("{}/jobs/{shortcode}/candidates?stage={}", self.base, query_value(stage)),
-            None => format!("{}/jobs/{shortcode}/candidates", self.base),
+            Some(stage) => self.url(&["jobs", shortcode, "candidates"], &[("stage", stage)]),
+            None => self.url(&["jobs", shortcode, "candidates"], &[]),
         };
         let body = serde_json::json!({ "sourced": true, "candidate": candidate });
-        let (body, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
+        let (body, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
         Ok(Reply { value: field(body, "candidate")?, rate_limit })
     }
 
@@ -243,13 +248,8 @@ impl AccountApi {
         shortcode: &str,
         email: &str,
     ) -> Result<Reply<Option<Candidate>>, WorkableError> {
-        let url = format!(
-            "{}/candidates?shortcode={}&email={}&limit=10",
-            self.base,
-            query_value(shortcode),
-            query_value(email)
-        );
-        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
+        let url = self.url(&["candidates"], &[("shortcode", shortcode), ("email", email), ("limit", "10")]);
+        let (body, rate_limit) = self.client.send(Method::GET, url, &self.token, None).await?;
         let candidates: Vec<Candidate> = field(body, "candidates")?;
         let found = candidates.into_iter().find(|c| {
             c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
@@ -260,17 +260,15 @@ impl AccountApi {
 
     /// One candidate (`{"candidate": …}`).
     pub async fn candidate(&self, id: &str) -> Result<Reply<Candidate>, WorkableError> {
-        let (body, rate_limit) = self
-            .client
-            .send(Method::GET, &format!("{}/candidates/{}", self.base, path_segment(id)), &self.token, None)
-            .await?;
+        let (body, rate_limit) =
+            self.client.send(Method::GET, self.url(&["candidates", id], &[]), &self.token, None).await?;
         Ok(Reply { value: field(body, "candidate")?, rate_limit })
     }
 
     /// The candidate's files: the resume and comment attachments.
     pub async fn candidate_files(&self, id: &str) -> Result<Reply<Vec<CandidateFile>>, WorkableError> {
-        let url = format!("{}/candidates/{}/files", self.base, path_segment(id));
-        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
+        let url = self.url(&["candidates", id, "files"], &[]);
+        let (body, rate_limit) = self.client.send(Method::GET, url, &self.token, None).await?;
         Ok(Reply { value: field(body, "files")?, rate_limit })
     }
 
@@ -289,16 +287,16 @@ impl AccountApi {
                 serde_json::to_value(file).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
         }
         let payload = serde_json::json!({ "member_id": member_id, "comment": comment });
-        let url = format!("{}/candidates/{}/comments", self.base, path_segment(candidate_id));
-        let (answer, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&payload)).await?;
+        let url = self.url(&["candidates", candidate_id, "comments"], &[]);
+        let (answer, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&payload)).await?;
         Ok(Reply { value: answer.get("id").and_then(Value::as_str).map(str::to_owned), rate_limit })
     }
 
     /// Moves the candidate to a stage (a slug of their job's pipeline), as `member_id`.
     pub async fn move_candidate(&self, id: &str, member_id: &str, stage: &str) -> Result<Reply<()>, WorkableError> {
         let body = serde_json::json!({ "member_id": member_id, "target_stage": stage });
-        let url = format!("{}/candidates/{}/move", self.base, path_segment(id));
-        let (_, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
+        let url = self.url(&["candidates", id, "move"], &[]);
+        let (_, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
     }
 
@@ -315,36 +313,36 @@ impl AccountApi {
         if let Some(reason) = reason_id {
             body["disqualify_reason_id"] = Value::String(reason.to_owned());
         }
-        let url = format!("{}/candidates/{}/disqualify", self.base, path_segment(id));
-        let (_, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
+        let url = self.url(&["candidates", id, "disqualify"], &[]);
+        let (_, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
     }
 
     /// Undoes a disqualification.
     pub async fn revert(&self, id: &str, member_id: &str) -> Result<Reply<()>, WorkableError> {
         let body = serde_json::json!({ "member_id": member_id });
-        let url = format!("{}/candidates/{}/revert", self.base, path_segment(id));
-        let (_, rate_limit) = self.client.send(Method::POST, &url, &self.token, Some(&body)).await?;
+        let url = self.url(&["candidates", id, "revert"], &[]);
+        let (_, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
     }
 
     /// The account's reasons to disqualify (a bare JSON array).
     pub async fn disqualification_reasons(&self) -> Result<Reply<Vec<DisqualificationReason>>, WorkableError> {
-        let url = format!("{}/disqualification_reasons", self.base);
-        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
+        let url = self.url(&["disqualification_reasons"], &[]);
+        let (body, rate_limit) = self.client.send(Method::GET, url, &self.token, None).await?;
         let reasons = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
         Ok(Reply { value: reasons, rate_limit })
     }
 
     /// The account's active members.
     pub async fn members(&self) -> Result<Reply<Vec<Member>>, WorkableError> {
-        self.all(format!("{}/members?limit=100", self.base), "members").await
+        self.all(self.url(&["members"], &[("limit", "100")]), "members").await
     }
 
     /// The account's webhook subscriptions.
     pub async fn subscriptions(&self) -> Result<Reply<Vec<Subscription>>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, &format!("{}/subscriptions", self.base), &self.token, None).await?;
+            self.client.send(Method::GET, self.url(&["subscriptions"], &[]), &self.token, None).await?;
         Ok(Reply { value: field(body, "subscriptions")?, rate_limit })
     }
 
@@ -357,7 +355,7 @@ impl AccountApi {
             "args": { "account_id": subdomain, "job_shortcode": "", "stage_slug": "" },
         });
         let (body, rate_limit) =
-            self.client.send(Method::POST, &format!("{}/subscriptions", self.base), &self.token, Some(&body)).await?;
+            self.client.send(Method::POST, self.url(&["subscriptions"], &[]), &self.token, Some(&body)).await?;
         let id = match body.get("id") {
             Some(Value::Number(n)) => n.to_string(),
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -368,8 +366,8 @@ impl AccountApi {
 
     /// Removes a subscription; one already gone counts as removed.
     pub async fn unsubscribe(&self, id: &str) -> Result<Reply<()>, WorkableError> {
-        let url = format!("{}/subscriptions/{}", self.base, path_segment(id));
-        match self.client.send(Method::DELETE, &url, &self.token, None).await {
+        let url = self.url(&["subscriptions", id], &[]);
+        match self.client.send(Method::DELETE, url, &self.token, None).await {
             Ok((_, rate_limit)) => Ok(Reply { value: (), rate_limit }),
             Err(WorkableError::NotFound) => Ok(Reply { value: (), rate_limit: None }),
             Err(err) => Err(err),
@@ -385,24 +383,20 @@ impl AccountApi {
         page: Option<&str>,
     ) -> Result<Reply<(Vec<Candidate>, Option<String>)>, WorkableError> {
         let url = match page {
-            // The token goes wherever `next` points: only to the account's own host.
-            Some(next) if next.starts_with(origin(&self.base)) => next.to_owned(),
-            Some(_) => return Err(WorkableError::UnexpectedResponse("a next page on another host".into())),
-            None => format!(
-                "{}/candidates?shortcode={}&updated_after={}&limit=100",
-                self.base,
-                query_value(shortcode),
-                iso_seconds(after)
+            Some(next) => self.next_page(next)?,
+            None => self.url(
+                &["candidates"],
+                &[("shortcode", shortcode), ("updated_after", &iso_seconds(after)), ("limit", "100")],
             ),
         };
-        let (body, rate_limit) = self.client.send(Method::GET, &url, &self.token, None).await?;
+        let (body, rate_limit) = self.client.send(Method::GET, url, &self.token, None).await?;
         let next = body.pointer("/paging/next").and_then(Value::as_str).map(str::to_owned);
         Ok(Reply { value: (field(body, "candidates")?, next), rate_limit })
     }
 
     /// Whether the token may manage webhook subscriptions (lists them).
     pub async fn can_read_subscriptions(&self) -> Result<Reply<bool>, WorkableError> {
-        match self.client.send(Method::GET, &format!("{}/subscriptions", self.base), &self.token, None).await {
+        match self.client.send(Method::GET, self.url(&["subscriptions"], &[]), &self.token, None).await {
             Ok((_, rate_limit)) => Ok(Reply { value: true, rate_limit }),
             Err(WorkableError::Forbidden) => Ok(Reply { value: false, rate_limit: None }),
             Err(err) => Err(err),
@@ -413,7 +407,7 @@ impl AccountApi {
     /// that does not exist is refused with 403 without the scope and 404 with it.
     pub async fn can_write_candidates(&self) -> Result<Reply<bool>, WorkableError> {
         let body = serde_json::json!({ "tags": [] });
-        match self.client.send(Method::PUT, &format!("{}/candidates/0/tags", self.base), &self.token, Some(&body)).await
+        match self.client.send(Method::PUT, self.url(&["candidates", "0", "tags"], &[]), &self.token, Some(&body)).await
         {
             Err(WorkableError::NotFound) => Ok(Reply { value: true, rate_limit: None }),
             Err(WorkableError::Forbidden) => Ok(Reply { value: false, rate_limit: None }),
@@ -426,6 +420,23 @@ impl AccountApi {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn api() -> AccountApi {
+        let client = WorkableClient::new(Endpoints::sandbox("http://127.0.0.1:9"));
+        client.account(&Subdomain::parse("acme").unwrap(), &Secret::new("t"))
+    }
+
+    #[test]
+    fn ids_stay_one_segment_and_queries_are_encoded() {
+        let api = api();
+        let url = api.url(&["candidates", "../jobs/x", "move"], &[("email", "a+b@example.com")]);
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/acme/spi/v3/candidates/..%2Fjobs%2Fx/move?email=a%2Bb%40example.com"
+        );
+        assert!(api.next_page("http://127.0.0.1:9/acme/spi/v3/candidates?since_id=2").is_ok());
+        assert!(api.next_page("https://elsewhere.example/acme/spi/v3/candidates").is_err(), "the token stays home");
+    }
 
     #[test]
     fn statuses_map_to_what_the_caller_can_do() {
