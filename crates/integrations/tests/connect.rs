@@ -229,7 +229,7 @@ test_on_both_databases! {
             s.integrations.after_unauthorized(s.maria.company_id, renewed.version)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
-        assert_eq!(a.token, b.token);
+        assert_eq!(a.token.expose(), b.token.expose());
         assert_eq!(a.version, renewed.version + 1);
         let response = reqwest::Client::new().get(format!("{}/northwind/spi/v3/jobs", s.base)).bearer_auth(a.token.expose()).send().await.unwrap();
         assert_eq!(response.status(), 200);

@@ -1,19 +1,22 @@
-//! Tokens as a type that cannot leak: no `Serialize`, a `Debug` that hides the value.
+//! Tokens as a type that cannot leak: no `Serialize`, a `Debug` that hides the value, and the
+//! memory wiped when it is dropped (`secrecy`).
 
 use std::fmt;
 
+use secrecy::{ExposeSecret, SecretString};
+
 /// A secret string (an access or refresh token). Read it with [`Secret::expose`] at the one
 /// place it is needed: the `Authorization` header, the token request, the cipher.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(SecretString::from(value.into()))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
