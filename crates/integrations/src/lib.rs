@@ -1,8 +1,8 @@
-//! A company's Workable connection: the OAuth and API-token paths with the permission pre-check,
-//! token custody (sealed at rest, refreshed on the server) and the card's health; the one Workable
-//! call policy every call goes through (`call`: rate limiter, refresh once after a 401, 429s,
-//! the outcome recorded on the connection); the mapping wizard's reads and drift (`mapping`);
-//! webhook subscriptions (`webhooks`).
+//! A company's Workable connection: the OAuth and API-token paths with the permission pre-check
+//! (`connect`), token custody (sealed at rest, refreshed on the server) and the card's health
+//! (`card`); the one Workable call policy every call goes through (`call`: rate limiter, refresh
+//! once after a 401, 429s, the outcome recorded on the connection); mapping roles (`mapping`: the
+//! wizard's reads, the wizard, drift); webhook subscriptions (`webhooks`).
 
 mod call;
 mod card;

@@ -11,6 +11,10 @@
 //! time it can run (never holding a worker); auth failures pause the company's work until a
 //! reconnect; transient failures back off exponentially with jitter up to a cap; after the last
 //! attempt the item is *failed*, with its reason, for a person to retry.
+//!
+//! The engine's rules are its own: which statements make a step (the ledger line with the state
+//! change, the back-fill and retry wording, the attempt accounting) are chosen here and written
+//! through storage's unit of work. Tests drain the queue with [`Engine::run_until_idle`].
 
 mod export;
 mod inbound;
