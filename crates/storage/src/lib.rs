@@ -34,7 +34,7 @@ pub use exports::{ExportContext, ExportRecord, ExportStep, WorkableSeen};
 pub use inbound::{DeliveryOutcome, DeliveryRecord};
 pub use interviews::InterviewRecord;
 pub use pipeline::AcceptedRequest;
-pub use queue::{QueueRow, WorkItem};
+pub use queue::WorkItem;
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;
 pub use write::Write;

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use domain::CompanyId;
+use domain::{CompanyId, WorkKind};
 use sqlx::Row;
 
 use crate::{Backend, Db, Result};
@@ -139,6 +139,14 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
 
 /// What tests read back that the product never needs to.
 impl Db {
+    /// How many items are queued, running, paused or failed (tests only).
+    pub async fn work_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM work_queue GROUP BY state ORDER BY state")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("state")?, r.try_get("n")?))).collect()
+    }
+
     /// Deliveries by outcome, newest first (tests only).
     pub async fn webhook_deliveries(&self, company: Option<CompanyId>) -> Result<Vec<(String, Option<String>)>> {
         let rows = match company {
@@ -228,5 +236,45 @@ mod tests {
             "postgres://u:p@h:5432/t1?sslmode=disable"
         );
         assert_eq!(super::replace_database("postgres://u:p@h:5432", "t1"), "postgres://u:p@h:5432/t1");
+    }
+}
+
+/// One row of the queue as it stands (tests only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueRow {
+    pub id: i64,
+    pub kind: WorkKind,
+    pub subject_id: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: i64,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Db {
+    /// Every item of the queue, oldest first (tests only).
+    pub async fn queue_rows(&self) -> Result<Vec<QueueRow>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject_id, state, attempts, run_at, lease_owner, lease_until, last_error FROM work_queue ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(QueueRow {
+                    id: r.try_get("id")?,
+                    kind: WorkKind::parse(&r.try_get::<String, _>("kind")?)?,
+                    subject_id: r.try_get("subject_id")?,
+                    state: r.try_get("state")?,
+                    attempts: r.try_get("attempts")?,
+                    run_at: r.try_get("run_at")?,
+                    lease_owner: r.try_get("lease_owner")?,
+                    lease_until: r.try_get("lease_until")?,
+                    last_error: r.try_get("last_error")?,
+                })
+            })
+            .collect()
     }
 }
