@@ -39,7 +39,8 @@ async fn run(backend: Backend) -> Vec<String> {
     // Northwind connected with its account token, the webhook endpoint as the server mounts it,
     // a role mapped to the Rust job (Screening → Phone Screen, Final interview → Interview).
     let database = TestDatabase::new(backend).await;
-    let s = common::setup(&database.db).await;
+    // The system's clock, as in production: the windows and waits measured are real.
+    let s = common::setup_with_clock(&database.db, workable::Clock::system()).await;
     s.map_rust().await;
     let (db, sandbox, actor) = (s.db.clone(), s.sandbox.clone(), s.maria.clone());
     let company = actor.company_id;

@@ -36,7 +36,11 @@ pub struct Setup {
 /// it instead of taking time: the rate-limit windows and back-offs these scenarios go through
 /// pass at once.
 pub async fn setup(db: &Db) -> Setup {
-    let clock = workable::Clock::skipping();
+    setup_with_clock(db, workable::Clock::skipping()).await
+}
+
+/// The set-up going by `clock`: the benches use the system's, so their waits are real.
+pub async fn setup_with_clock(db: &Db, clock: workable::Clock) -> Setup {
     let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     seed_if_empty(db).await.unwrap();
     let sandbox = Sandbox::with_clock(seed::seed(Vec::new()), None, clock.clone());
