@@ -15,7 +15,7 @@
 
 use domain::CompanyId;
 use storage::StorageError;
-use workable::{AccountApi, RateLimit, Reply, Secret, Subdomain, WorkableError};
+use workable::{AccountApi, MemberId, RateLimit, Reply, Secret, Subdomain, WorkableError};
 
 use crate::{ConnectError, Credentials, Integrations, rate_tuple};
 
@@ -99,15 +99,16 @@ impl Integrations {
         token: &Secret,
     ) -> AccountCalls<'_> {
         let credentials =
-            Credentials { subdomain: subdomain.clone(), member_id: String::new(), token: token.clone(), version: 0 };
+            Credentials { subdomain: subdomain.clone(), member_id: None, token: token.clone(), version: 0 };
         AccountCalls { integrations: self, company, credentials, stored: false, last_rate_limit: None }
     }
 }
 
 impl AccountCalls<'_> {
-    /// The Workable member the connection acts as (moves and comments name one).
-    pub fn member_id(&self) -> &str {
-        &self.credentials.member_id
+    /// The Workable member the connection acts as (moves and comments name one); a connection
+    /// without a valid one stored must be reconnected.
+    pub fn member_id(&self) -> Result<MemberId, CallError> {
+        self.credentials.member_id.clone().ok_or(CallError::Connection(ConnectError::ReconnectNeeded))
     }
 
     pub fn subdomain(&self) -> &Subdomain {

@@ -202,7 +202,7 @@ impl Integrations {
                 auth_kind: kind,
                 subdomain: subdomain.as_str(),
                 account_name,
-                member_id: &member.id,
+                member_id: member.id.as_str(),
                 member_name: &member.name,
                 connected_by: actor.user_id,
                 access_token_enc: &access,

@@ -4,7 +4,7 @@
 
 use domain::CompanyId;
 use storage::{AuthKind, ConnectionRecord, ConnectionStatus, now_ms};
-use workable::{Secret, Subdomain, WorkableError};
+use workable::{MemberId, Secret, Subdomain, WorkableError};
 
 use crate::{ConnectError, Integrations};
 
@@ -15,7 +15,8 @@ const REFRESH_AHEAD_MS: i64 = 5 * 60 * 1000;
 #[derive(Clone, Debug)]
 pub struct Credentials {
     pub subdomain: Subdomain,
-    pub member_id: String,
+    /// `None` only before the connection is saved (the pre-check writes nothing).
+    pub member_id: Option<MemberId>,
     pub token: Secret,
     /// The `token_version` this token was read at (pass it back after a 401).
     pub version: i64,
@@ -61,7 +62,7 @@ impl Integrations {
         })?;
         Ok(Credentials {
             subdomain: Subdomain::parse(&connection.subdomain).map_err(|_| ConnectError::UnexpectedAccount)?,
-            member_id: connection.member_id.clone(),
+            member_id: MemberId::parse(&connection.member_id).ok(),
             token,
             version: connection.token_version,
         })

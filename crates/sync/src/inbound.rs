@@ -15,7 +15,7 @@ use domain::{CompanyId, MarketplaceStage, MoveOrigin, WorkKind};
 use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, WorkableSeen};
 
 use integrations::{CallError, WhenLimited};
-use workable::WorkableError;
+use workable::{Shortcode, WorkableError};
 
 use crate::export::storage_failure;
 use crate::{Engine, Outcome};
@@ -124,7 +124,7 @@ impl Engine {
             }
             Err(failure) => return failure.into(),
         };
-        if candidate.job.as_ref().is_some_and(|j| Some(&j.shortcode) != export.job_shortcode.as_ref()) {
+        if candidate.job.as_ref().is_some_and(|j| export.job_shortcode.as_deref() != Some(j.shortcode.as_str())) {
             return Outcome::Done;
         }
         match self.apply_observed(&export, &config, &Observed::of(&candidate), "webhook").await {
@@ -341,7 +341,8 @@ impl Engine {
             tracing::warn!(company.id = %company, error = %err, "webhook subscriptions not verified");
         }
         let configs = self.db.list_configurations(company).await.map_err(storage_failure)?;
-        let mut jobs: Vec<String> = configs.iter().map(|c| c.job.shortcode.clone()).collect();
+        // Stored from Workable's answers; one that does not parse cannot be read (nor exist).
+        let mut jobs: Vec<Shortcode> = configs.iter().filter_map(|c| Shortcode::parse(&c.job.shortcode).ok()).collect();
         jobs.sort();
         jobs.dedup();
         // Workable's filter is "after" to the second: read a second back, applying is idempotent.
@@ -352,7 +353,7 @@ impl Engine {
         for job in jobs {
             let mut page: Option<String> = None;
             loop {
-                let (job, from) = (job.as_str(), page.as_deref());
+                let (job, from) = (&job, page.as_deref());
                 let (candidates, next) = calls
                     .call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await })
                     .await

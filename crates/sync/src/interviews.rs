@@ -85,8 +85,11 @@ impl Engine {
             };
         }
         let body = comment_body(&interview.view(), interview.synced_starts_at, &self.settings.marketplace_name);
-        let member = calls.member_id().to_owned();
-        let (workable_id, member, text) = (workable_id.as_str(), member.as_str(), body.as_str());
+        let member = match calls.member_id() {
+            Ok(member) => member,
+            Err(failure) => return failure.into(),
+        };
+        let (workable_id, member, text) = (workable_id.as_str(), &member, body.as_str());
         let posted = calls
             .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, text, None).await })
             .await;

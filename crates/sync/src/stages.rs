@@ -11,7 +11,7 @@ use storage::{WorkItem, WorkableSeen};
 
 use crate::{Engine, Outcome};
 use integrations::{CallError, WhenLimited};
-use workable::WorkableError;
+use workable::{StageSlug, WorkableError};
 
 /// How often a move waiting for its export looks again.
 const WAIT_FOR_EXPORT_MS: i64 = 2_000;
@@ -74,8 +74,11 @@ impl Engine {
         {
             return crate::export::storage_failure(err);
         }
-        let member = calls.member_id().to_owned();
-        let (workable_id, member) = (workable_id.as_str(), member.as_str());
+        let member = match calls.member_id() {
+            Ok(member) => member,
+            Err(failure) => return failure.into(),
+        };
+        let (workable_id, member) = (workable_id.as_str(), &member);
         let result: Result<(WorkableSeen, String), CallError> = async {
             match config.action(now_at) {
                 StageAction::Nothing => Ok((
@@ -83,7 +86,9 @@ impl Engine {
                     format!("Moved to {} in the marketplace; that stage is blank in the mapping, so Workable was not changed.", now_at.label()),
                 )),
                 StageAction::Move { slug, name } => {
-                    let slug = slug.as_str();
+                    // Stored from Workable's answers when the role was mapped.
+                    let slug = StageSlug::parse(&slug).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
+                    let slug = &slug;
                     if export.workable_disqualified {
                         match calls.call(WhenLimited::Defer, |api| async move { api.revert(workable_id, member).await }).await {
                             Ok(()) => {}

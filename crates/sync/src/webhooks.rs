@@ -172,7 +172,7 @@ async fn classify(
     let Some(export) = db.export_by_workable_id(company, data.id.as_str()).await? else {
         return Ok((Ignored, "not a candidate ats-bridge exported (or in a job no role maps to)", None));
     };
-    if data.job.as_ref().is_some_and(|j| Some(&j.shortcode) != export.job_shortcode.as_ref()) {
+    if data.job.as_ref().is_some_and(|j| export.job_shortcode.as_deref() != Some(j.shortcode.as_str())) {
         return Ok((Ignored, "in a job no role maps to", None));
     }
     let mapped = db.configuration_for_role(company, export.role_id).await?;

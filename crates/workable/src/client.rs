@@ -7,8 +7,8 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::{
-    Account, Candidate, CandidateFile, DisqualificationReason, Endpoints, Job, Member, NewCandidate, RateLimit, Secret,
-    Stage, Subdomain, Subscription, Upload, WorkableError,
+    Account, Candidate, CandidateFile, DisqualificationReason, Endpoints, Job, Member, MemberId, NewCandidate,
+    RateLimit, Secret, Shortcode, Stage, StageSlug, Subdomain, Subscription, Upload, WorkableError,
 };
 
 /// An answer from Workable with the rate-limit state its headers reported.
@@ -211,17 +211,19 @@ impl AccountApi {
     }
 
     /// One job (Workable answers it unwrapped); 404 when it no longer exists.
-    pub async fn job(&self, shortcode: &str) -> Result<Reply<Job>, WorkableError> {
+    pub async fn job(&self, shortcode: &Shortcode) -> Result<Reply<Job>, WorkableError> {
         let (body, rate_limit) =
-            self.client.send(Method::GET, self.url(&["jobs", shortcode], &[]), &self.token, None).await?;
+            self.client.send(Method::GET, self.url(&["jobs", shortcode.as_str()], &[]), &self.token, None).await?;
         let job = serde_json::from_value(body).map_err(|e| WorkableError::UnexpectedResponse(e.to_string()))?;
         Ok(Reply { value: job, rate_limit })
     }
 
     /// A job's own pipeline.
-    pub async fn job_stages(&self, shortcode: &str) -> Result<Reply<Vec<Stage>>, WorkableError> {
-        let (body, rate_limit) =
-            self.client.send(Method::GET, self.url(&["jobs", shortcode, "stages"], &[]), &self.token, None).await?;
+    pub async fn job_stages(&self, shortcode: &Shortcode) -> Result<Reply<Vec<Stage>>, WorkableError> {
+        let (body, rate_limit) = self
+            .client
+            .send(Method::GET, self.url(&["jobs", shortcode.as_str(), "stages"], &[]), &self.token, None)
+            .await?;
         Ok(Reply { value: field(body, "stages")?, rate_limit })
     }
 
@@ -229,13 +231,13 @@ impl AccountApi {
     /// `sourced: true`: Workable treats them as uploaded and does not email them.
     pub async fn create_candidate(
         &self,
-        shortcode: &str,
-        stage: Option<&str>,
+        shortcode: &Shortcode,
+        stage: Option<&StageSlug>,
         candidate: &NewCandidate,
     ) -> Result<Reply<Candidate>, WorkableError> {
         let url = match stage {
-            Some(stage) => self.url(&["jobs", shortcode, "candidates"], &[("stage", stage)]),
-            None => self.url(&["jobs", shortcode, "candidates"], &[]),
+            Some(stage) => self.url(&["jobs", shortcode.as_str(), "candidates"], &[("stage", stage.as_str())]),
+            None => self.url(&["jobs", shortcode.as_str(), "candidates"], &[]),
         };
         let body = serde_json::json!({ "sourced": true, "candidate": candidate });
         let (body, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
@@ -245,15 +247,15 @@ impl AccountApi {
     /// The candidate with this email in this job, if any (Workable dedupes by email per job).
     pub async fn find_candidate(
         &self,
-        shortcode: &str,
+        shortcode: &Shortcode,
         email: &str,
     ) -> Result<Reply<Option<Candidate>>, WorkableError> {
-        let url = self.url(&["candidates"], &[("shortcode", shortcode), ("email", email), ("limit", "10")]);
+        let url = self.url(&["candidates"], &[("shortcode", shortcode.as_str()), ("email", email), ("limit", "10")]);
         let (body, rate_limit) = self.client.send(Method::GET, url, &self.token, None).await?;
         let candidates: Vec<Candidate> = field(body, "candidates")?;
         let found = candidates.into_iter().find(|c| {
             c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
-                && c.job.as_ref().is_none_or(|j| j.shortcode == shortcode)
+                && c.job.as_ref().is_none_or(|j| &j.shortcode == shortcode)
         });
         Ok(Reply { value: found, rate_limit })
     }
@@ -277,7 +279,7 @@ impl AccountApi {
     pub async fn comment(
         &self,
         candidate_id: &str,
-        member_id: &str,
+        member_id: &MemberId,
         body: &str,
         attachment: Option<&Upload>,
     ) -> Result<Reply<Option<String>>, WorkableError> {
@@ -286,15 +288,20 @@ impl AccountApi {
             comment["attachment"] =
                 serde_json::to_value(file).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
         }
-        let payload = serde_json::json!({ "member_id": member_id, "comment": comment });
+        let payload = serde_json::json!({ "member_id": member_id.as_str(), "comment": comment });
         let url = self.url(&["candidates", candidate_id, "comments"], &[]);
         let (answer, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&payload)).await?;
         Ok(Reply { value: answer.get("id").and_then(Value::as_str).map(str::to_owned), rate_limit })
     }
 
     /// Moves the candidate to a stage (a slug of their job's pipeline), as `member_id`.
-    pub async fn move_candidate(&self, id: &str, member_id: &str, stage: &str) -> Result<Reply<()>, WorkableError> {
-        let body = serde_json::json!({ "member_id": member_id, "target_stage": stage });
+    pub async fn move_candidate(
+        &self,
+        id: &str,
+        member_id: &MemberId,
+        stage: &StageSlug,
+    ) -> Result<Reply<()>, WorkableError> {
+        let body = serde_json::json!({ "member_id": member_id.as_str(), "target_stage": stage.as_str() });
         let url = self.url(&["candidates", id, "move"], &[]);
         let (_, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
@@ -305,11 +312,11 @@ impl AccountApi {
     pub async fn disqualify(
         &self,
         id: &str,
-        member_id: &str,
+        member_id: &MemberId,
         reason_id: Option<&str>,
         withdrew: bool,
     ) -> Result<Reply<()>, WorkableError> {
-        let mut body = serde_json::json!({ "member_id": member_id, "withdrew": withdrew });
+        let mut body = serde_json::json!({ "member_id": member_id.as_str(), "withdrew": withdrew });
         if let Some(reason) = reason_id {
             body["disqualify_reason_id"] = Value::String(reason.to_owned());
         }
@@ -319,8 +326,8 @@ impl AccountApi {
     }
 
     /// Undoes a disqualification.
-    pub async fn revert(&self, id: &str, member_id: &str) -> Result<Reply<()>, WorkableError> {
-        let body = serde_json::json!({ "member_id": member_id });
+    pub async fn revert(&self, id: &str, member_id: &MemberId) -> Result<Reply<()>, WorkableError> {
+        let body = serde_json::json!({ "member_id": member_id.as_str() });
         let url = self.url(&["candidates", id, "revert"], &[]);
         let (_, rate_limit) = self.client.send(Method::POST, url, &self.token, Some(&body)).await?;
         Ok(Reply { value: (), rate_limit })
@@ -378,7 +385,7 @@ impl AccountApi {
     /// `next` is the following page's address. Give `page` to read a `next` address.
     pub async fn updated_candidates(
         &self,
-        shortcode: &str,
+        shortcode: &Shortcode,
         after: i64,
         page: Option<&str>,
     ) -> Result<Reply<(Vec<Candidate>, Option<String>)>, WorkableError> {
@@ -386,7 +393,7 @@ impl AccountApi {
             Some(next) => self.next_page(next)?,
             None => self.url(
                 &["candidates"],
-                &[("shortcode", shortcode), ("updated_after", &iso_seconds(after)), ("limit", "100")],
+                &[("shortcode", shortcode.as_str()), ("updated_after", &iso_seconds(after)), ("limit", "100")],
             ),
         };
         let (body, rate_limit) = self.client.send(Method::GET, url, &self.token, None).await?;

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::{MemberId, Shortcode, StageSlug};
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Account {
     pub id: String,
@@ -13,7 +15,7 @@ pub struct Account {
 pub struct Job {
     pub id: String,
     pub title: String,
-    pub shortcode: String,
+    pub shortcode: Shortcode,
     pub code: Option<String>,
     pub state: JobState,
     pub department: Option<String>,
@@ -93,7 +95,7 @@ impl StageKind {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Stage {
-    pub slug: String,
+    pub slug: StageSlug,
     pub name: String,
     pub kind: StageKind,
     pub position: i64,
@@ -101,7 +103,7 @@ pub struct Stage {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Member {
-    pub id: String,
+    pub id: MemberId,
     pub name: String,
     pub email: Option<String>,
     pub role: Option<String>,
@@ -144,7 +146,7 @@ pub struct Candidate {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct CandidateJob {
-    pub shortcode: String,
+    pub shortcode: Shortcode,
     pub title: Option<String>,
 }
 

@@ -6,6 +6,8 @@ pub enum ParseError {
     Subdomain,
     #[error("a Workable candidate id is 1 to 64 letters or digits")]
     CandidateId,
+    #[error("a Workable {what} is 1 to 64 letters, digits, hyphens or underscores")]
+    Word { what: &'static str },
 }
 
 /// A Workable account's subdomain: `acme` in `https://acme.workable.com`.
@@ -68,6 +70,76 @@ impl<'de> serde::Deserialize<'de> for CandidateId {
     }
 }
 
+/// Workable's short names for things — a job's shortcode, a stage's slug, a member's id: letters,
+/// digits, `-` and `_`, checked where they enter (Workable's answers, stored configurations), so
+/// nothing else ever reaches a URL or a body in their place.
+macro_rules! word {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, ParseError> {
+                let valid = !raw.is_empty()
+                    && raw.len() <= 64
+                    && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if valid { Ok($name(raw.to_owned())) } else { Err(ParseError::Word { what: $what }) }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $name::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+    };
+}
+
+word!(
+    /// A job's shortcode (`9CD658E13E`), its key in Workable's URLs.
+    Shortcode,
+    "job shortcode"
+);
+word!(
+    /// A stage of a job's pipeline, by slug (`phone-screen`).
+    StageSlug,
+    "stage slug"
+);
+word!(
+    /// An account member's id, who moves and comments as themselves.
+    MemberId,
+    "member id"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +151,15 @@ mod tests {
         }
         for raw in ["", "a b", "-acme", "acme/../x", "ac!me"] {
             assert!(Subdomain::parse(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn short_names_refuse_anything_that_could_change_a_url() {
+        assert_eq!(Shortcode::parse("9CD658E13E").unwrap().as_str(), "9CD658E13E");
+        assert!(StageSlug::parse("phone-screen").is_ok() && MemberId::parse("13e0a1b2").is_ok());
+        for raw in ["", "../jobs", "a b", "x?y=1", "a/b", &"x".repeat(65)] {
+            assert!(Shortcode::parse(raw).is_err(), "{raw:?}");
         }
     }
 }

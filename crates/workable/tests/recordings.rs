@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use workable::{Endpoints, NewCandidate, Secret, Subdomain, WorkableClient};
+use workable::{Endpoints, MemberId, NewCandidate, Secret, Shortcode, StageSlug, Subdomain, WorkableClient};
 
 const RECORDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/recordings");
 
@@ -87,6 +87,15 @@ fn subdomain() -> Subdomain {
     Subdomain::parse("nangodev").unwrap()
 }
 
+/// The recordings' member (the one who moved and commented).
+fn member() -> MemberId {
+    MemberId::parse("1f395d").unwrap()
+}
+
+fn shortcode_in(path: &str) -> Shortcode {
+    Shortcode::parse(&id_in(path, "/jobs/")).unwrap()
+}
+
 fn id_in(path: &str, after: &str) -> String {
     path.split(after).nth(1).unwrap().split('/').next().unwrap().to_owned()
 }
@@ -114,17 +123,20 @@ async fn accounts_jobs_stages_and_members_decode() {
     assert_eq!(server.asked.lock().unwrap()[0].0, "GET");
 
     let jobs = replayed!("list-jobs", |api, e| api.jobs(None));
-    assert!(!jobs.is_empty() && jobs.iter().all(|j| !j.shortcode.is_empty() && j.state != workable::JobState::Other));
+    assert!(
+        !jobs.is_empty()
+            && jobs.iter().all(|j| !j.shortcode.as_str().is_empty() && j.state != workable::JobState::Other)
+    );
 
-    let job = replayed!("get-job", |api, e| api.job(&id_in(&e.path, "/jobs/")));
+    let job = replayed!("get-job", |api, e| api.job(&shortcode_in(&e.path)));
     assert_eq!(job.shortcode, "9CD658E13E");
 
-    let stages = replayed!("list-job-stages", |api, e| api.job_stages(&id_in(&e.path, "/jobs/")));
+    let stages = replayed!("list-job-stages", |api, e| api.job_stages(&shortcode_in(&e.path)));
     assert!(stages.iter().any(|s| s.kind == workable::StageKind::Hired), "{stages:?}");
     assert!(stages.iter().all(|s| s.kind != workable::StageKind::Other), "every recorded kind is known: {stages:?}");
 
     let members = replayed!("list-members", |api, e| api.members());
-    assert!(!members.is_empty() && members.iter().all(|m| !m.id.is_empty()));
+    assert!(!members.is_empty() && members.iter().all(|m| !m.id.as_str().is_empty()));
 }
 
 fn new_candidate() -> NewCandidate {
@@ -146,14 +158,18 @@ fn new_candidate() -> NewCandidate {
 #[tokio::test]
 async fn candidates_decode_as_created_read_listed_and_with_their_files() {
     let body = new_candidate();
-    let created = replayed!("create-candidate", |api, e| api.create_candidate(&id_in(&e.path, "/jobs/"), None, &body));
+    let created = replayed!("create-candidate", |api, e| api.create_candidate(&shortcode_in(&e.path), None, &body));
     assert!(!created.id.is_empty() && created.stage.is_some());
 
     let candidate = replayed!("get-candidate", |api, e| api.candidate(&id_in(&e.path, "/candidates/")));
     assert_eq!(candidate.id, "27273038");
     assert!(candidate.job.is_some() && candidate.stage.is_some() && candidate.updated_at.is_some());
 
-    let (listed, next) = replayed!("list-candidates", |api, e| api.updated_candidates("9CD658E13E", 0, None));
+    let (listed, next) = replayed!("list-candidates", |api, e| api.updated_candidates(
+        &Shortcode::parse("9CD658E13E").unwrap(),
+        0,
+        None
+    ));
     assert!(!listed.is_empty() && listed.iter().all(|c| !c.id.is_empty()));
     // List items leave `withdrew` out (only the detail has it).
     assert!(listed.iter().all(|c| c.withdrew.is_none()), "{listed:?}");
@@ -166,14 +182,22 @@ async fn candidates_decode_as_created_read_listed_and_with_their_files() {
 
 #[tokio::test]
 async fn timeline_moves_and_outcomes_decode_including_empty_text_answers() {
-    let comment =
-        replayed!("create-comment", |api, e| api.comment(&id_in(&e.path, "/candidates/"), "1f395d", "A comment", None));
+    let comment = replayed!("create-comment", |api, e| api.comment(
+        &id_in(&e.path, "/candidates/"),
+        &member(),
+        "A comment",
+        None
+    ));
     assert_eq!(comment.as_deref(), Some("90775157"));
 
     // Move and disqualify answer an empty `text/plain` body; revert an empty JSON one.
-    replayed!("move-candidate", |api, e| api.move_candidate(&id_in(&e.path, "/candidates/"), "1f395d", "interview"));
-    replayed!("disqualify-candidate", |api, e| api.disqualify(&id_in(&e.path, "/candidates/"), "1f395d", None, false));
-    replayed!("revert-candidate-disqualification", |api, e| api.revert(&id_in(&e.path, "/candidates/"), "1f395d"));
+    replayed!("move-candidate", |api, e| api.move_candidate(
+        &id_in(&e.path, "/candidates/"),
+        &member(),
+        &StageSlug::parse("interview").unwrap()
+    ));
+    replayed!("disqualify-candidate", |api, e| api.disqualify(&id_in(&e.path, "/candidates/"), &member(), None, false));
+    replayed!("revert-candidate-disqualification", |api, e| api.revert(&id_in(&e.path, "/candidates/"), &member()));
 
     let reasons = replayed!("list-disqualification-reasons", |api, e| api.disqualification_reasons());
     assert!(!reasons.is_empty() && reasons.iter().all(|r| !r.id.is_empty() && !r.description.is_empty()));

@@ -82,7 +82,7 @@ pub(crate) fn job_ref(job: &Job) -> JobRef {
         })
     });
     JobRef {
-        shortcode: job.shortcode.clone(),
+        shortcode: job.shortcode.to_string(),
         title: job.title.clone(),
         code: job.code.clone().filter(|c| !c.is_empty()),
         department: job.department.clone().filter(|d| !d.is_empty()),
@@ -103,7 +103,7 @@ pub(super) fn job_state(state: workable::JobState) -> JobState {
 }
 
 pub(super) fn stage_option(stage: &Stage) -> StageOption {
-    StageOption { slug: stage.slug.clone(), name: stage.name.clone(), kind: stage.kind.as_str().to_owned() }
+    StageOption { slug: stage.slug.to_string(), name: stage.name.clone(), kind: stage.kind.as_str().to_owned() }
 }
 
 pub(super) fn view(record: ConfigurationRecord) -> ConfigurationView {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::CompanyId;
-use workable::{Job, Stage, WorkableError};
+use workable::{Job, Shortcode, Stage, WorkableError};
 
 use crate::{AccountCalls, CallError, ConnectError, Integrations, WhenLimited};
 
@@ -14,8 +14,8 @@ use super::*;
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(crate) enum Read {
     Jobs,
-    Job(String),
-    Stages(String),
+    Job(Shortcode),
+    Stages(Shortcode),
 }
 
 #[derive(Clone, Debug)]
@@ -81,9 +81,11 @@ impl Integrations {
         }
     }
 
-    /// One job; `None` when Workable says it no longer exists.
+    /// One job; `None` when Workable says it no longer exists (or `shortcode`, read from a stored
+    /// configuration, is not one Workable could have).
     pub(super) async fn job(&self, company: CompanyId, shortcode: &str) -> Result<Option<Arc<Job>>, MappingError> {
-        match self.read(company, Read::Job(shortcode.to_owned())).await {
+        let Ok(shortcode) = Shortcode::parse(shortcode) else { return Ok(None) };
+        match self.read(company, Read::Job(shortcode)).await {
             Ok(ReadValue::Job(job)) => Ok(Some(job)),
             Ok(_) => unreachable!("a job key holds a job"),
             Err(MappingError::NotFound) => Ok(None),
@@ -91,8 +93,12 @@ impl Integrations {
         }
     }
 
-    pub(super) async fn stages(&self, company: CompanyId, shortcode: &str) -> Result<Arc<Vec<Stage>>, MappingError> {
-        match self.read(company, Read::Stages(shortcode.to_owned())).await? {
+    pub(super) async fn stages(
+        &self,
+        company: CompanyId,
+        shortcode: &Shortcode,
+    ) -> Result<Arc<Vec<Stage>>, MappingError> {
+        match self.read(company, Read::Stages(shortcode.clone())).await? {
             ReadValue::Stages(stages) => Ok(stages),
             _ => unreachable!("a stages key holds stages"),
         }

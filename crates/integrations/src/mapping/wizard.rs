@@ -27,7 +27,7 @@ pub(super) fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction
     wanted
         .iter()
         .find_map(|w| stages.iter().find(|s| s.kind.as_str() == *w || s.slug == *w || s.name.eq_ignore_ascii_case(w)))
-        .map_or(StageAction::Nothing, |s| StageAction::Move { slug: s.slug.clone(), name: s.name.clone() })
+        .map_or(StageAction::Nothing, |s| StageAction::Move { slug: s.slug.to_string(), name: s.name.clone() })
 }
 
 impl Integrations {
@@ -223,7 +223,7 @@ impl Integrations {
                             ),
                         )
                     })?;
-                    StageAction::Move { slug: found.slug.clone(), name: found.name.clone() }
+                    StageAction::Move { slug: found.slug.to_string(), name: found.name.clone() }
                 }
             };
             rows.push((stage, action));
@@ -263,7 +263,7 @@ mod tests {
     use super::*;
 
     fn stage(slug: &str, name: &str, kind: workable::StageKind) -> Stage {
-        Stage { slug: slug.into(), name: name.into(), kind, position: 0 }
+        Stage { slug: workable::StageSlug::parse(slug).unwrap(), name: name.into(), kind, position: 0 }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use domain::{CompanyId, RequestId};
 use integrations::CallError;
 use integrations::{AccountCalls, WhenLimited};
 use storage::{ExportRecord, ExportStep, SharedCandidate, StorageError, WorkItem};
-use workable::{Candidate, Upload, WorkableError};
+use workable::{Candidate, Shortcode, StageSlug, Upload, WorkableError};
 
 use crate::{Engine, Outcome};
 
@@ -107,18 +107,20 @@ impl Engine {
             (StageAction::Move { slug, .. }, _) | (_, StageAction::Move { slug, .. }) => Some(slug),
             _ => None,
         };
+        // Stored when the role was mapped, from Workable's own answers: they parse unless the
+        // database was edited by hand.
+        let (Ok(shortcode), Ok(stage)) =
+            (Shortcode::parse(&config.job.shortcode), stage.map(|s| StageSlug::parse(&s)).transpose())
+        else {
+            return Outcome::Fail(
+                "The role's ATS configuration names a Workable job or stage that cannot exist; edit it.".into(),
+            );
+        };
         // Created while already *Rejected* / *Withdrawn* in the marketplace: the stage sync
         // disqualifies them right after (creation cannot).
         let then_disqualify = matches!(config.action(now_at), StageAction::Disqualify);
         match self
-            .export_steps(
-                item,
-                export,
-                &config.job.shortcode,
-                (stage, &context, then_disqualify),
-                &candidate,
-                &mut calls,
-            )
+            .export_steps(item, export, &shortcode, (stage, &context, then_disqualify), &candidate, &mut calls)
             .await
         {
             Ok(()) => {
@@ -148,8 +150,8 @@ impl Engine {
         &self,
         item: &WorkItem,
         mut export: ExportRecord,
-        shortcode: &str,
-        (stage, context, then_disqualify): (Option<String>, &storage::ExportContext, bool),
+        shortcode: &Shortcode,
+        (stage, context, then_disqualify): (Option<StageSlug>, &storage::ExportContext, bool),
         candidate: &SharedCandidate,
         calls: &mut AccountCalls<'_>,
     ) -> Result<(), Outcome> {
@@ -161,7 +163,7 @@ impl Engine {
         // 1. The candidate in the job: created, or found and linked.
         if export.workable_candidate_id.is_none() {
             let created =
-                self.create_or_link(&export, shortcode, stage.as_deref(), candidate, &link, uncertain, calls).await?;
+                self.create_or_link(&export, shortcode, stage.as_ref(), candidate, &link, uncertain, calls).await?;
             let step = ExportStep::Created {
                 workable_id: created.0.id.clone(),
                 profile_url: created.0.profile_url.clone(),
@@ -302,8 +304,8 @@ impl Engine {
         body: &str,
         file: Upload,
     ) -> Result<(), Outcome> {
-        let member = calls.member_id().to_owned();
-        let (member, file) = (member.as_str(), &file);
+        let member = calls.member_id().map_err(Outcome::from)?;
+        let (member, file) = (&member, &file);
         calls
             .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, body, Some(file)).await })
             .await
@@ -318,8 +320,8 @@ impl Engine {
     async fn create_or_link(
         &self,
         export: &ExportRecord,
-        shortcode: &str,
-        stage: Option<&str>,
+        shortcode: &Shortcode,
+        stage: Option<&StageSlug>,
         candidate: &SharedCandidate,
         link: &str,
         uncertain: bool,
