@@ -102,6 +102,7 @@ pub(crate) mod ssr {
                 MarketplaceError::Conflict(message) => AppError::Conflict(message),
                 MarketplaceError::Forbidden(message) => AppError::Forbidden(message.to_owned()),
                 MarketplaceError::BadCredentials => AppError::BadCredentials,
+                MarketplaceError::Busy(message) => AppError::Unavailable(message.to_owned()),
                 MarketplaceError::Storage(err) => {
                     tracing::error!(error = %err, "storage failure");
                     AppError::Internal

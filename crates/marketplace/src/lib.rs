@@ -33,6 +33,10 @@ pub enum MarketplaceError {
     Forbidden(&'static str),
     #[error("the email or password is not right")]
     BadCredentials,
+    /// Too much at once (sign-ins beyond what the server checks at a time): nothing was done;
+    /// try again shortly.
+    #[error("{0}")]
+    Busy(&'static str),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
