@@ -19,15 +19,18 @@ pub struct Application {
     pub db: Db,
     pub market: Marketplace,
     pub integrations: integrations::Integrations,
+    /// Where people and Workable reach this product.
+    pub public_url: String,
 }
 
 impl Application {
     /// Wires the product over `db`: the Workable connection from `workable`, and the marketplace
     /// on the same clock (`demo` lets a company user answer for a candidate).
     pub fn new(db: Db, demo: bool, workable: WorkableSettings) -> Self {
+        let public_url = workable.public_url.clone();
         let integrations = crate::integrations(&db, workable);
         let market = Marketplace::new(db.clone(), demo, integrations.clock().clone());
-        Application { db, market, integrations }
+        Application { db, market, integrations, public_url }
     }
 
     /// The HTTP application: pages, server functions, downloads, webhooks, health and metrics.
@@ -39,7 +42,7 @@ impl Application {
             integrations: self.integrations.clone(),
             metrics: telemetry::Metrics::install(),
         };
-        crate::router(state, sessions)
+        crate::router(state, sessions, &self.public_url)
     }
 
     /// The sync engine over this product's queue and Workable connection.

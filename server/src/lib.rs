@@ -5,6 +5,7 @@ pub mod application;
 pub mod config;
 mod connect;
 mod downloads;
+mod guard;
 mod health;
 mod signed_in;
 pub mod telemetry;
@@ -44,8 +45,8 @@ pub struct SessionSettings {
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "ats_bridge_session";
 
-/// The whole HTTP application.
-pub fn router(state: AppState, sessions: SessionSettings) -> Router {
+/// The whole HTTP application, answering as the site at `public_url`.
+pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> Router {
     let routes = generate_route_list(App);
     let market = state.market.clone();
     let integrations = state.integrations.clone();
@@ -88,6 +89,9 @@ pub fn router(state: AppState, sessions: SessionSettings) -> Router {
             axum::middleware::from_fn(telemetry::track_requests),
         ))
         .layer(session_layer)
+        // Before sessions and pages: a cross-site write never reaches them.
+        .layer(axum::middleware::from_fn_with_state(guard::Origin::of(public_url), guard::same_site_writes))
+        .layer(axum::middleware::from_fn(guard::security_headers))
         // Pages, server-function answers and the WASM bundle (1.2 MB → 0.4 MB) go out gzipped.
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())

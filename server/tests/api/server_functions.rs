@@ -5,6 +5,7 @@ use app::api::{
 use app::error::AppError;
 use domain::views::{Pipeline, RoleSummary, StageMove};
 use domain::{MarketplaceStage, RequestStatus, RoleStatus};
+use marketplace::demo::DEMO_LOGINS;
 use reqwest::StatusCode;
 
 use crate::helpers::{HANK, MARIA, TOM, Visitor};
@@ -158,5 +159,60 @@ on_both_databases! {
         let response = tom.call::<SignOut>(&[]).await;
         assert!(response.status().is_success() || response.status().is_redirection());
         assert_eq!(tom.call_err::<ListRoles>(&[]).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
+
+on_both_databases! {
+    async fn a_write_a_browser_sent_from_another_site_is_refused_before_it_does_anything(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        let before = roles(&maria).await.len();
+        let post = |origin: &str, site: Option<&str>| {
+            let mut request = maria
+                .client
+                .post(format!("{}{}", maria.address, <CreateRole as server_fn::ServerFn>::PATH))
+                .header("origin", origin)
+                .form(&[("title", "Planted role"), ("location", "Berlin")]);
+            if let Some(site) = site {
+                request = request.header("sec-fetch-site", site);
+            }
+            request.send()
+        };
+        // Another site's form (or script), with the victim's cookie: refused, nothing created.
+        let forged = post("https://evil.example", Some("cross-site")).await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        assert_eq!(post("https://evil.example", None).await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(roles(&maria).await.len(), before, "nothing was created");
+        // The site's own page: done.
+        let own = post(&app.address, Some("same-origin")).await.unwrap();
+        assert_eq!(own.status(), StatusCode::OK);
+        assert_eq!(roles(&maria).await.len(), before + 1);
+
+        // Login CSRF: another site cannot sign a browser in to an account of its choosing.
+        let visitor = app.visitor();
+        let login = DEMO_LOGINS[MARIA];
+        let planted = visitor
+            .client
+            .post(format!("{}{}", visitor.address, <SignIn as server_fn::ServerFn>::PATH))
+            .header("origin", "https://evil.example")
+            .form(&[("email", login.email), ("password", login.password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(planted.status(), StatusCode::FORBIDDEN);
+        assert!(visitor.call_err::<ListRoles>(&[]).await.1 == AppError::Unauthorized, "not signed in");
+    }
+}
+
+on_both_databases! {
+    async fn every_answer_carries_the_security_headers_and_pages_are_not_cached(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        for response in [maria.get("/source").await, app.visitor().get("/sign-in").await, app.visitor().get("/healthz").await] {
+            let headers = response.headers();
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            assert_eq!(headers["x-frame-options"], "DENY");
+            assert_eq!(headers["referrer-policy"], "same-origin");
+            assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+            assert_eq!(headers["cache-control"], "no-store", "{}", response.url());
+        }
     }
 }
