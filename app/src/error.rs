@@ -28,6 +28,9 @@ pub enum AppError {
     /// (HTTP 503).
     #[error("{0}")]
     Unavailable(String),
+    /// Too many failed attempts (sign-in): refused for a while (HTTP 429).
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// Our fault; details are in the server log (HTTP 500).
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -81,6 +84,7 @@ pub(crate) mod ssr {
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::BadCredentials => StatusCode::UNAUTHORIZED,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
@@ -103,6 +107,7 @@ pub(crate) mod ssr {
                 MarketplaceError::Forbidden(message) => AppError::Forbidden(message.to_owned()),
                 MarketplaceError::BadCredentials => AppError::BadCredentials,
                 MarketplaceError::Busy(message) => AppError::Unavailable(message.to_owned()),
+                MarketplaceError::TooManyAttempts(message) => AppError::TooManyAttempts(message),
                 MarketplaceError::Storage(err) => {
                     tracing::error!(error = %err, "storage failure");
                     AppError::Internal

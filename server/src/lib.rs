@@ -187,8 +187,8 @@ pub fn mount_sandbox(
 /// How long a webhook delivery's record is kept.
 pub const WEBHOOK_RECORDS_KEPT: Duration = Duration::from_secs(30 * 86_400);
 
-/// Deletes expired sessions, and webhook delivery records older than [`WEBHOOK_RECORDS_KEPT`],
-/// every hour until `shutdown` resolves.
+/// Deletes expired sessions, webhook delivery records older than [`WEBHOOK_RECORDS_KEPT`] and
+/// failed sign-in counts older than an hour, every hour until `shutdown` resolves.
 pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = ()>) {
     let store = SqlSessionStore::new(db.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -207,6 +207,10 @@ pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = 
             Ok(n) if n > 0 => tracing::info!(deliveries = n, "old webhook delivery records removed"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "could not remove old webhook delivery records"),
+        }
+        // Failed sign-ins only matter for their quarter of an hour (and a lock's).
+        if let Err(err) = db.prune_sign_in_failures(storage::now_ms() - 3_600_000).await {
+            tracing::warn!(error = %err, "could not remove old failed sign-in counts");
         }
     }
 }

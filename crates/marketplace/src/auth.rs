@@ -14,6 +14,12 @@ use crate::{Marketplace, MarketplaceError, Result};
 /// email cannot be told from a wrong password by timing.
 const FAILURE_DELAY: Duration = Duration::from_millis(400);
 
+/// Failed sign-ins for one email within [`FAILURE_WINDOW`] before its sign-in is refused for
+/// [`LOCKOUT`], whatever the password: guessing gets five tries a quarter of an hour.
+const FAILURES_ALLOWED: i64 = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
 /// How long a sign-in may wait for its turn to check a password before it is refused as busy.
 const CHECK_WAIT: Duration = Duration::from_secs(3);
 
@@ -59,16 +65,36 @@ impl Marketplace {
     /// Checks the credentials; the same error (after the same delay) for an unknown email, a
     /// malformed one and a wrong password.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<UserRecord> {
-        let user = match Email::parse(email) {
-            Ok(email) => self.db.find_user_by_email(&email).await?,
-            Err(_) => None,
+        let now = self.clock.now_ms();
+        let email = Email::parse(email).ok();
+        if let Some(email) = &email
+            && let Some(until) = self.db.sign_in_locked_until(email, now).await?
+        {
+            let minutes = ((until - now) as f64 / 60_000.0).ceil().max(1.0);
+            return Err(MarketplaceError::TooManyAttempts(format!(
+                "Too many failed sign-ins for this account: try again in {minutes} minutes, or ask a colleague to check the address."
+            )));
+        }
+        let user = match &email {
+            Some(email) => self.db.find_user_by_email(email).await?,
+            None => None,
         };
         // Verify against a throwaway hash when the user is unknown, so both paths cost the same.
         let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let matches = CHECKS.check(hash, password.to_owned()).await?;
         match user {
-            Some(user) if matches => Ok(user),
+            Some(user) if matches => {
+                self.db.clear_sign_in_failures(&user.email).await?;
+                Ok(user)
+            }
             _ => {
+                if let Some(email) = &email {
+                    let window_start = now - FAILURE_WINDOW.as_millis() as i64;
+                    if self.db.record_sign_in_failure(email, now, window_start).await? >= FAILURES_ALLOWED {
+                        self.db.lock_sign_in(email, now + LOCKOUT.as_millis() as i64).await?;
+                        tracing::warn!("sign-in locked after repeated failures");
+                    }
+                }
                 tokio::time::sleep(FAILURE_DELAY).await;
                 Err(MarketplaceError::BadCredentials)
             }

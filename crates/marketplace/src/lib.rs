@@ -37,6 +37,9 @@ pub enum MarketplaceError {
     /// try again shortly.
     #[error("{0}")]
     Busy(&'static str),
+    /// Too many failed sign-ins for the account: refused, whatever the password, for a while.
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -135,3 +135,29 @@ test_on_both_databases! {
         assert!(matches!(market.send_request(&tom, role, CandidateId(9999)).await, Err(MarketplaceError::Invalid(ref invalid)) if invalid.field == "candidate"));
     }
 }
+
+test_on_both_databases! {
+    async fn five_wrong_passwords_lock_the_accounts_sign_in_for_a_quarter_of_an_hour(db: Db) {
+        assert!(seed_if_empty(&db).await.unwrap());
+        let clock = clock::Clock::skipping();
+        let market = Marketplace::new(db.clone(), true, clock.clone());
+        let maria = DEMO_LOGINS[0];
+        for _ in 0..5 {
+            assert!(matches!(market.sign_in(maria.email, "guess").await, Err(MarketplaceError::BadCredentials)));
+        }
+        // Locked: even the right password is refused, without a password check.
+        let locked = market.sign_in(maria.email, maria.password).await.unwrap_err();
+        assert!(matches!(&locked, MarketplaceError::TooManyAttempts(m) if m.contains("15 minutes")), "{locked:?}");
+        assert!(matches!(market.sign_in("  MARIA@northwind.test ", "guess").await, Err(MarketplaceError::TooManyAttempts(_))), "the same account however typed");
+        // Another account is not affected.
+        assert!(market.sign_in(DEMO_LOGINS[1].email, DEMO_LOGINS[1].password).await.is_ok());
+        // A quarter of an hour later the right password works, and the count starts afresh.
+        clock.advance(15 * 60 * 1000 + 1);
+        assert!(market.sign_in(maria.email, maria.password).await.is_ok());
+        for _ in 0..4 {
+            assert!(matches!(market.sign_in(maria.email, "guess").await, Err(MarketplaceError::BadCredentials)));
+        }
+        assert!(market.sign_in(maria.email, maria.password).await.is_ok(), "four failures do not lock");
+        assert_eq!(db.prune_sign_in_failures(clock.now_ms() + 1).await.unwrap(), 0, "a success forgets the failures");
+    }
+}

@@ -17,6 +17,7 @@ mod pipeline;
 mod queue;
 mod roles;
 mod sessions;
+mod sign_in;
 mod write;
 
 use std::str::FromStr;
