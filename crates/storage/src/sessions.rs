@@ -25,6 +25,13 @@ impl SqlSessionStore {
     }
 }
 
+/// The key a session is stored under: the SHA-256 of its id, so the database (a backup, a
+/// read-only leak) holds nothing a browser could present as a session cookie.
+fn key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
@@ -42,7 +49,7 @@ impl SessionStore for SqlSessionStore {
             let done = sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
-            .bind(record.id.to_string())
+            .bind(key(&record.id))
             .bind(&data)
             .bind(expiry_ms(record))
             .execute(self.db.pool())
@@ -61,7 +68,7 @@ impl SessionStore for SqlSessionStore {
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
         )
-        .bind(record.id.to_string())
+        .bind(key(&record.id))
         .bind(data)
         .bind(expiry_ms(record))
         .execute(self.db.pool())
@@ -73,7 +80,7 @@ impl SessionStore for SqlSessionStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id.to_string())
+                .bind(key(id))
                 .bind(now_ms())
                 .fetch_optional(self.db.pool())
                 .await
@@ -86,7 +93,7 @@ impl SessionStore for SqlSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
+            .bind(key(id))
             .execute(self.db.pool())
             .await
             .map_err(backend)?;

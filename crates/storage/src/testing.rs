@@ -139,6 +139,12 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
 
 /// What tests read back that the product never needs to.
 impl Db {
+    /// Every stored session key, one a line (tests only).
+    pub async fn dump_session_keys(&self) -> Result<Vec<u8>> {
+        let keys: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions").fetch_all(self.pool()).await?;
+        Ok(keys.join("\n").into_bytes())
+    }
+
     /// How many items are queued, running, paused or failed (tests only).
     pub async fn work_counts(&self) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM work_queue GROUP BY state ORDER BY state")

@@ -138,7 +138,11 @@ pub struct Candidate {
     /// Only in the detail (`GET /candidates/:id`); list items leave it out.
     #[serde(default)]
     pub withdrew: Option<bool>,
+    /// Shown to people as *Open in Workable*: only an `http(s)` address is kept (never a
+    /// `javascript:` or `data:` one).
+    #[serde(default, deserialize_with = "web_address")]
     pub profile_url: Option<String>,
+    #[serde(default, deserialize_with = "web_address")]
     pub resume_url: Option<String>,
     pub job: Option<CandidateJob>,
     pub updated_at: Option<String>,
@@ -243,5 +247,31 @@ fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         serde_json::Value::Number(n) => Ok(n.to_string()),
         serde_json::Value::String(s) => Ok(s),
         other => Err(serde::de::Error::custom(format!("an id, not {other}"))),
+    }
+}
+
+/// An address a browser may be sent to: `http` or `https`, else none.
+fn web_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw: Option<String> = Option::deserialize(d)?;
+    Ok(raw.filter(|raw| reqwest::Url::parse(raw).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_are_kept_for_people_to_follow() {
+        let read = |url: &str| {
+            let json = serde_json::json!({ "id": "1", "profile_url": url, "resume_url": url });
+            serde_json::from_value::<Candidate>(json).unwrap().profile_url
+        };
+        assert_eq!(
+            read("https://acme.workable.com/backend/candidates/1").as_deref(),
+            Some("https://acme.workable.com/backend/candidates/1")
+        );
+        for hostile in ["javascript:alert(1)", "data:text/html,<script>x</script>", "not a url"] {
+            assert_eq!(read(hostile), None, "{hostile}");
+        }
     }
 }
