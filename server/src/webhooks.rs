@@ -6,27 +6,27 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use storage::Db;
-use sync::webhooks::{MAX_WEBHOOK_BYTES, Rejected, receive, refuse};
+use sync::webhooks::{MAX_WEBHOOK_BYTES, Receiver, Rejected};
 
 /// The endpoint, ready to merge into the router.
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, integrations: integrations::Integrations) -> axum::Router<S> {
     axum::Router::new()
         .route(integrations::webhooks::WEBHOOK_ROUTE, axum::routing::post(endpoint))
-        .with_state((db, integrations))
+        .with_state(Receiver::new(db, integrations))
 }
 
 async fn endpoint(
-    State((db, integrations)): State<(Db, integrations::Integrations)>,
+    State(receiver): State<Receiver>,
     Path((token, _event)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> (StatusCode, &'static str) {
     let body = match axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await {
         Ok(body) => body,
-        Err(_) => return answer(&refuse(&db, None, Rejected::Oversized).await),
+        Err(_) => return answer(&receiver.refuse(None, Rejected::Oversized).await),
     };
     let signature = headers.get(workable::webhook::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    match receive(&db, &integrations, &token, signature, &body).await {
+    match receiver.receive(&token, signature, &body).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(rejected) => answer(&rejected),
     }

@@ -2,6 +2,8 @@
 //! recorded idempotently (never with their body) and turned into queued work; the answer is
 //! immediate. The reading back and applying happens in the queue (see `inbound`).
 
+use std::sync::{Arc, Mutex};
+
 use domain::CompanyId;
 use domain::WorkKind;
 use integrations::Integrations;
@@ -56,73 +58,100 @@ pub struct Received {
     pub detail: &'static str,
 }
 
-/// Records a refused delivery (no body) and returns the refusal.
-pub async fn refuse(db: &Db, company: Option<CompanyId>, rejected: Rejected) -> Rejected {
-    let detail = rejected.to_string();
-    let record = DeliveryRecord { company, detail: Some(&detail), ..DeliveryRecord::default() };
-    if let Err(err) = record_delivery(db, rejected.outcome(), &record, None).await {
-        tracing::error!(error = %err, "could not record a refused webhook delivery");
-    }
-    tracing::warn!(company.id = ?company.map(|c| c.0), reason = %rejected, "webhook delivery refused");
-    rejected
+/// Refused deliveries recorded a minute, at most (per process); the rest are only logged, so a
+/// stranger posting to random webhook addresses cannot fill the database.
+pub const REFUSALS_RECORDED_PER_MINUTE: u32 = 60;
+
+/// The webhook receiver: verifies, records and queues Workable's deliveries for the endpoint.
+#[derive(Clone)]
+pub struct Receiver {
+    db: Db,
+    integrations: Integrations,
+    /// The minute (Unix minutes) and how many refusals were recorded in it.
+    refusals: Arc<Mutex<(i64, u32)>>,
 }
 
-/// One delivery to `/webhooks/workable/{token}/…`, its body already read within
-/// [`MAX_WEBHOOK_BYTES`].
-pub async fn receive(
-    db: &Db,
-    integrations: &Integrations,
-    token: &str,
-    signature: Option<&str>,
-    body: &[u8],
-) -> Result<Received, Rejected> {
-    let company = match integrations.webhook_company(token).await {
-        Ok(Some(company)) => company,
-        Ok(None) => return Err(refuse(db, None, Rejected::UnknownConnection).await),
-        Err(err) => {
-            tracing::error!(error = %err, "could not look the webhook address up");
-            return Err(Rejected::UnknownConnection);
-        }
-    };
-    let Some(signature) = signature.filter(|s| !s.trim().is_empty()) else {
-        return Err(refuse(db, Some(company), Rejected::Unsigned).await);
-    };
-    let (key, subdomain) = match integrations.webhook_key(company).await {
-        Ok(found) => found,
-        Err(err) => {
-            tracing::warn!(company.id = %company, error = %err, "no key to verify a webhook with");
-            return Err(refuse(db, Some(company), Rejected::Forged).await);
-        }
-    };
-    if !webhook::verify(key.expose().as_bytes(), body, signature) {
-        return Err(refuse(db, Some(company), Rejected::Forged).await);
+impl Receiver {
+    pub fn new(db: Db, integrations: Integrations) -> Self {
+        Receiver { db, integrations, refusals: Arc::default() }
     }
-    let delivery: Delivery = match serde_json::from_slice(body) {
-        Ok(delivery) => delivery,
-        Err(err) => return Err(refuse(db, Some(company), Rejected::Malformed(err.to_string())).await),
-    };
-    let hash = hex::encode(Sha256::digest(body));
-    let data = &delivery.data;
-    let mut record = DeliveryRecord {
-        company: Some(company),
-        body_sha256: Some(&hash),
-        event: Some(&delivery.event_type),
-        workable_candidate_id: Some(data.id.as_str()),
-        detail: None,
-    };
-    let (outcome, detail, work) =
-        classify(db, integrations.clock(), company, &subdomain, &delivery).await.map_err(|err| {
-            tracing::error!(error = %err, "could not classify a webhook delivery");
-            Rejected::Malformed("could not be recorded".into())
-        })?;
-    record.detail = Some(detail);
-    let recorded = record_delivery(db, outcome, &record, work).await;
-    match recorded {
-        Ok(outcome) => Ok(Received { outcome, detail }),
-        Err(err) => {
-            tracing::error!(error = %err, "could not record a webhook delivery");
-            // Not a 4xx: Workable will deliver it again.
-            Err(Rejected::Malformed("could not be recorded".into()))
+
+    /// Records a refused delivery (no body), within [`REFUSALS_RECORDED_PER_MINUTE`], and
+    /// returns the refusal.
+    pub async fn refuse(&self, company: Option<CompanyId>, rejected: Rejected) -> Rejected {
+        tracing::warn!(company.id = ?company.map(|c| c.0), reason = %rejected, "webhook delivery refused");
+        let minute = self.integrations.clock().now_ms() / 60_000;
+        let recorded = {
+            let mut refusals = self.refusals.lock().expect("the refusal count");
+            if refusals.0 != minute {
+                *refusals = (minute, 0);
+            }
+            refusals.1 += 1;
+            refusals.1 <= REFUSALS_RECORDED_PER_MINUTE
+        };
+        if !recorded {
+            return rejected;
+        }
+        let detail = rejected.to_string();
+        let record = DeliveryRecord { company, detail: Some(&detail), ..DeliveryRecord::default() };
+        if let Err(err) = record_delivery(&self.db, rejected.outcome(), &record, None).await {
+            tracing::error!(error = %err, "could not record a refused webhook delivery");
+        }
+        rejected
+    }
+
+    /// One delivery to `/webhooks/workable/{token}/…`, its body already read within
+    /// [`MAX_WEBHOOK_BYTES`].
+    pub async fn receive(&self, token: &str, signature: Option<&str>, body: &[u8]) -> Result<Received, Rejected> {
+        let (db, integrations) = (&self.db, &self.integrations);
+        let company = match integrations.webhook_company(token).await {
+            Ok(Some(company)) => company,
+            Ok(None) => return Err(self.refuse(None, Rejected::UnknownConnection).await),
+            Err(err) => {
+                tracing::error!(error = %err, "could not look the webhook address up");
+                return Err(Rejected::UnknownConnection);
+            }
+        };
+        let Some(signature) = signature.filter(|s| !s.trim().is_empty()) else {
+            return Err(self.refuse(Some(company), Rejected::Unsigned).await);
+        };
+        let (key, subdomain) = match integrations.webhook_key(company).await {
+            Ok(found) => found,
+            Err(err) => {
+                tracing::warn!(company.id = %company, error = %err, "no key to verify a webhook with");
+                return Err(self.refuse(Some(company), Rejected::Forged).await);
+            }
+        };
+        if !webhook::verify(key.expose().as_bytes(), body, signature) {
+            return Err(self.refuse(Some(company), Rejected::Forged).await);
+        }
+        let delivery: Delivery = match serde_json::from_slice(body) {
+            Ok(delivery) => delivery,
+            Err(err) => return Err(self.refuse(Some(company), Rejected::Malformed(err.to_string())).await),
+        };
+        let hash = hex::encode(Sha256::digest(body));
+        let data = &delivery.data;
+        let mut record = DeliveryRecord {
+            company: Some(company),
+            body_sha256: Some(&hash),
+            event: Some(&delivery.event_type),
+            workable_candidate_id: Some(data.id.as_str()),
+            detail: None,
+        };
+        let (outcome, detail, work) =
+            classify(db, integrations.clock(), company, &subdomain, &delivery).await.map_err(|err| {
+                tracing::error!(error = %err, "could not classify a webhook delivery");
+                Rejected::Malformed("could not be recorded".into())
+            })?;
+        record.detail = Some(detail);
+        let recorded = record_delivery(db, outcome, &record, work).await;
+        match recorded {
+            Ok(outcome) => Ok(Received { outcome, detail }),
+            Err(err) => {
+                tracing::error!(error = %err, "could not record a webhook delivery");
+                // Not a 4xx: Workable will deliver it again.
+                Err(Rejected::Malformed("could not be recorded".into()))
+            }
         }
     }
 }

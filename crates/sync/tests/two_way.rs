@@ -390,3 +390,23 @@ test_on_both_databases! {
         assert!(view.cancelled && view.in_workable);
     }
 }
+
+test_on_both_databases! {
+    async fn a_stranger_posting_garbage_cannot_fill_the_delivery_records(db: Db) {
+        let s = setup(&db).await;
+        // At the start of a minute of the shared clock, so the whole flood falls in one.
+        let clock = s.integrations.clock();
+        clock.advance(60_000 - clock.now_ms() % 60_000);
+        let receiver = sync::webhooks::Receiver::new(s.db.clone(), s.integrations.clone());
+        for n in 0..200 {
+            let refused = receiver.receive(&format!("made-up-{n}"), None, b"{}").await.unwrap_err();
+            assert_eq!(refused, sync::webhooks::Rejected::UnknownConnection);
+        }
+        let recorded = s.db.webhook_deliveries(None).await.unwrap().len();
+        assert_eq!(recorded, sync::webhooks::REFUSALS_RECORDED_PER_MINUTE as usize, "the rest are only logged");
+        // The next minute records again.
+        clock.advance(60_000);
+        receiver.receive("made-up", None, b"{}").await.unwrap_err();
+        assert_eq!(s.db.webhook_deliveries(None).await.unwrap().len(), recorded + 1);
+    }
+}

@@ -77,20 +77,20 @@ fn receiver(db: Db, integrations: Integrations) -> axum::Router {
     use axum::extract::{Path, State};
     use axum::http::{HeaderMap, StatusCode};
     async fn deliver(
-        State((db, integrations)): State<(Db, Integrations)>,
+        State(receiver): State<sync::webhooks::Receiver>,
         Path((token, _event)): Path<(String, String)>,
         headers: HeaderMap,
         body: axum::body::Bytes,
     ) -> StatusCode {
         let signature = headers.get(workable::webhook::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-        match sync::webhooks::receive(&db, &integrations, &token, signature, &body).await {
+        match receiver.receive(&token, signature, &body).await {
             Ok(_) => StatusCode::OK,
             Err(rejected) => StatusCode::from_u16(rejected.status()).unwrap(),
         }
     }
     axum::Router::new()
         .route(integrations::webhooks::WEBHOOK_ROUTE, axum::routing::post(deliver))
-        .with_state((db, integrations))
+        .with_state(sync::webhooks::Receiver::new(db, integrations))
 }
 
 pub fn choices() -> Vec<(MarketplaceStage, StageChoice)> {
