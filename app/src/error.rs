@@ -54,17 +54,28 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                let err =
-                    AppError::Invalid(domain::FieldError::new("form", format!("The form could not be read: {msg}")));
-                // On the server this runs while answering the request: say 422, not 500.
-                #[cfg(feature = "ssr")]
-                let err = err.respond();
-                err
-            }
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => form_unreadable(&msg),
+            // On the server, the request's body did not decode (not UTF-8, not a form): the
+            // sender's fault, not ours.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(msg) => form_unreadable(&msg),
             other => AppError::Transport(other.to_string()),
         }
     }
+}
+
+/// A 422 for a form that could not be read, quoting at most the start of what was wrong (a
+/// megabyte of bad value is not sent back).
+fn form_unreadable(msg: &str) -> AppError {
+    let mut said: String = msg.chars().take(120).collect();
+    if said.len() < msg.len() {
+        said.push('…');
+    }
+    let err = AppError::Invalid(domain::FieldError::new("form", format!("The form could not be read: {said}")));
+    // On the server this runs while answering the request: say 422, not 500.
+    #[cfg(feature = "ssr")]
+    let err = err.respond();
+    err
 }
 
 #[cfg(feature = "ssr")]

@@ -42,6 +42,10 @@ pub struct SessionSettings {
     pub inactivity: Duration,
 }
 
+/// The largest request body any endpoint reads (Workable's deliveries have their own, smaller
+/// limit).
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "ats_bridge_session";
 
@@ -89,6 +93,8 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
             axum::middleware::from_fn(telemetry::track_requests),
         ))
         .layer(session_layer)
+        // No form of the product is near this size: a larger body is refused unread (413).
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         // Before sessions and pages: a cross-site write never reaches them.
         .layer(axum::middleware::from_fn_with_state(guard::Origin::of(public_url), guard::same_site_writes))
         .layer(axum::middleware::from_fn(guard::security_headers))

@@ -216,3 +216,26 @@ on_both_databases! {
         }
     }
 }
+
+on_both_databases! {
+    async fn malformed_bodies_are_the_senders_fault_and_are_not_echoed(app: TestApp) {
+        let visitor = app.visitor();
+        let url = format!("{}{}", visitor.address, <SignIn as server_fn::ServerFn>::PATH);
+        let post = |body: Vec<u8>| {
+            visitor.client.post(&url).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+        };
+        // Not UTF-8: a 422 naming the form, not a 500.
+        let response = post(b"email=a%FF@x.test&password=\xff\xfe".to_vec()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let err: AppError = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(err.field(), Some("form"), "{err:?}");
+        // Larger than any form: refused unread.
+        let huge = [b"email=".to_vec(), vec![b'a'; 2 * 1024 * 1024]].concat();
+        assert_eq!(post(huge).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // A bad value of most of a megabyte is not sent back.
+        let bad = [b"password=x&email=".to_vec(), vec![0xC3, 0x28].repeat(400_000)].concat();
+        let response = post(bad).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(response.text().await.unwrap().len() < 1_000);
+    }
+}
