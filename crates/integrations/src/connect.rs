@@ -194,6 +194,10 @@ impl Integrations {
             .ok_or(ConnectError::MissingPermissions(vec![
                 "act as a member of the account (it has no active members)",
             ]))?;
+        // Subscriptions made under the connection being replaced: Workable signs their deliveries
+        // with that connection's key (its token, or the OAuth client's secret).
+        let previous_subscriptions =
+            self.db.connection(actor.company_id).await?.map(|c| c.webhook_subscriptions).unwrap_or_default();
         let access = self.cipher.seal(actor.company_id, "access", &tokens.access_token);
         let refresh = tokens.refresh_token.as_ref().map(|t| self.cipher.seal(actor.company_id, "refresh", t));
         self.db
@@ -214,6 +218,11 @@ impl Integrations {
         self.db.record_workable_success(actor.company_id, rate_limit.map(rate_tuple)).await?;
         // Work paused while the connection was broken goes on, into the same mappings.
         let resumed = self.db.resume_company_work(actor.company_id).await?;
+        // Whatever the new key is, the old subscriptions would keep signing with the old one and
+        // every delivery would be refused as forged: they are replaced.
+        if !previous_subscriptions.is_empty() {
+            self.replace_webhooks(actor.company_id, &previous_subscriptions).await?;
+        }
         // A reconnect of a company with mapped roles subscribes to Workable's moves again.
         if !self.db.list_configurations(actor.company_id).await?.is_empty() {
             let _ = self.ensure_webhooks(actor.company_id).await;

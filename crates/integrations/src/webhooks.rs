@@ -99,6 +99,30 @@ impl Integrations {
         self.ensure_webhooks(company).await
     }
 
+    /// After a reconnect: removes the subscriptions the previous connection made (best effort,
+    /// with the new connection's token) and forgets them, keeping the webhook address, so the next
+    /// `ensure_webhooks` subscribes afresh under the new key instead of adopting the old ones.
+    pub(crate) async fn replace_webhooks(&self, company: CompanyId, previous: &[String]) -> Result<(), ConnectError> {
+        match self.account_calls(company).await {
+            Ok(mut calls) => {
+                for id in previous {
+                    if let Err(err) =
+                        calls.call(WhenLimited::Wait, |api| async move { api.unsubscribe(id).await }).await
+                    {
+                        tracing::warn!(company.id = %company, error = %err, "could not remove an old webhook subscription");
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::warn!(company.id = %company, error = %err, "old webhook subscriptions left at Workable")
+            }
+        }
+        let token = self.db().connection(company).await?.and_then(|c| c.webhook_token);
+        self.db().set_webhooks(company, token.as_deref(), &[], None).await?;
+        tracing::info!(company.id = %company, "webhook subscriptions of the previous connection replaced");
+        Ok(())
+    }
+
     /// Removes the connection's subscriptions at Workable (best effort: a revoked token cannot),
     /// and forgets them.
     pub async fn remove_webhooks(&self, company: CompanyId) -> Result<(), ConnectError> {

@@ -410,3 +410,29 @@ test_on_both_databases! {
         assert_eq!(s.db.webhook_deliveries(None).await.unwrap().len(), recorded + 1);
     }
 }
+
+test_on_both_databases! {
+    async fn a_reconnect_with_another_key_replaces_the_webhook_subscriptions(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let keys = || -> Vec<String> {
+            s.sandbox.read(|w| w.account("northwind").unwrap().subscriptions.iter().map(|s| s.signing_key.clone()).collect())
+        };
+        assert_eq!(keys(), vec![seed::NORTHWIND_TOKEN.to_owned(); 3]);
+        // A master reconnects with a new account token (the old one is being retired).
+        const NEW_TOKEN: &str = "northwind-second-token";
+        s.sandbox.write(|w| w.tokens.push(seed::account_token(NEW_TOKEN, "northwind", &seed::ALL_SCOPES, "second")));
+        s.integrations.connect_with_api_token(&s.maria, "northwind", NEW_TOKEN, None).await.unwrap();
+        // Workable now signs with the new key, once per event: nothing left signing with the old.
+        assert_eq!(keys(), vec![NEW_TOKEN.to_owned(); 3]);
+        assert_eq!(s.db.connection(s.maria.company_id).await.unwrap().unwrap().webhook_subscriptions.len(), 3);
+        // And a delivery signed with it is accepted: a person's move reaches the marketplace.
+        let _worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        settle(&s).await;
+        s.sandbox.person_moves("northwind", &id, "interview").unwrap();
+        wait_stage(&s, request, MarketplaceStage::FinalInterview).await;
+        let refused = s.db.webhook_deliveries(Some(s.maria.company_id)).await.unwrap();
+        assert!(refused.iter().all(|(outcome, _)| outcome != "forged"), "{refused:?}");
+    }
+}

@@ -121,7 +121,8 @@ pub fn seed(redirect_uris: Vec<String>) -> World {
     world
 }
 
-fn account_token(secret: &str, subdomain: &str, scopes: &[&str], label: &str) -> Token {
+/// An account token (as a person creates one in Workable's settings).
+pub fn account_token(secret: &str, subdomain: &str, scopes: &[&str], label: &str) -> Token {
     Token {
         secret: secret.to_owned(),
         kind: TokenKind::Account,
