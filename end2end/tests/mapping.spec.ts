@@ -74,6 +74,8 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   // The first mapping offers to export who accepted before; progress shows live in the table.
   const offer = page.getByRole("dialog", { name: "Senior Rust Engineer is mapped" });
   await expect(offer).toBeVisible();
+  // Live progress needs the page hydrated (before that the button posts the form the plain way).
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await offer.getByRole("button", { name: /Export \d+ to Workable/ }).click();
   await expect(rust).toContainText(/\d+ (exporting|in Workable)/);
   await shot(page, "26b-backfill-progress");
