@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
 
 /// This site's origin (`scheme://host[:port]`), from its public URL.
 #[derive(Clone, Debug)]
@@ -67,4 +68,75 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         set(headers, header::CACHE_CONTROL, "no-store");
     }
     response
+}
+
+/// The cookie that vouches for one error link: the SHA-256 of the `__err` value this server put
+/// in a redirect to this browser.
+const ERROR_LINK_COOKIE: &str = "ats_bridge_error";
+
+/// A form posted without JavaScript that fails comes back to its page with the error in the
+/// address (`?__path=…&__err=…`, Leptos's progressive enhancement), and the page shows it. So that
+/// a link from elsewhere cannot make a page show a text of its choosing, an error in the address is
+/// shown only to the browser this server just sent it to: the redirect sets a short-lived,
+/// same-site cookie with the error's digest, and a page asked for with an error the cookie does not
+/// vouch for is sent (303) to the same address without it.
+///
+/// The failed post itself is answered 303 to its page: a server function's error sets its own
+/// status (401, 422, …), which would otherwise override Leptos's redirect and leave a browser
+/// without JavaScript looking at the error's JSON.
+pub async fn own_error_links(State(secure): State<bool>, request: Request, next: Next) -> Response {
+    if request.method() == Method::GET
+        && let Some(err) = query_value(request.uri(), "__err")
+        && cookie(request.headers(), ERROR_LINK_COOKIE) != Some(digest(&err).as_str())
+    {
+        tracing::info!(path = %request.uri().path(), "error link this browser was not sent: dropped");
+        return Redirect::to(&without_error(request.uri())).into_response();
+    }
+    let mut response = next.run(request).await;
+    let sent = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|location| location.to_str().ok())
+        .and_then(|location| location.parse::<Uri>().ok())
+        .and_then(|location| query_value(&location, "__err"));
+    if let Some(err) = sent {
+        *response.status_mut() = StatusCode::SEE_OTHER;
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!("{ERROR_LINK_COOKIE}={}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict{secure}", digest(&err));
+        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+fn query_value(uri: &Uri, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(uri.query()?.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+}
+
+fn digest(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// A cookie's value (the header is `name=value; name=value`; one lookup, so no cookie crate).
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The same path and query without Leptos's error pair.
+fn without_error(uri: &Uri) -> String {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key != "__err" && key != "__path")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return uri.path().to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
+    format!("{}?{query}", uri.path())
 }

@@ -93,6 +93,7 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
             axum::middleware::from_fn(telemetry::track_requests),
         ))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(sessions.secure, guard::own_error_links))
         // No form of the product is near this size: a larger body is refused unread (413).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         // Before sessions and pages: a cross-site write never reaches them.

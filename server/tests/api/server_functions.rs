@@ -239,3 +239,47 @@ on_both_databases! {
         assert!(response.text().await.unwrap().len() < 1_000);
     }
 }
+
+on_both_databases! {
+    async fn a_page_shows_only_an_error_this_server_sent_to_this_browser(app: TestApp) {
+        // A sign-in form posted without JavaScript comes back to its page with the error in the
+        // address, and the page says it.
+        let visitor = app.visitor();
+        let failed = visitor
+            .client
+            .post(format!("{}{}", visitor.address, <SignIn as server_fn::ServerFn>::PATH))
+            .header("accept", "text/html")
+            .header("referer", format!("{}/sign-in", visitor.address))
+            .form(&[("email", "maria@northwind.test"), ("password", "nope")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(failed.status(), StatusCode::SEE_OTHER, "back to the page, not the error's JSON");
+        let location = failed.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("__err="), "{location}");
+        let back = location.strip_prefix(&visitor.address).unwrap();
+        let page = visitor.get(back).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("The email or password is not right."));
+
+        // The same address opened by another browser (a link someone sent): the page without it.
+        let stranger = app.visitor().get(back).await;
+        assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
+        assert_eq!(stranger.headers()["location"], "/sign-in");
+        // A text of someone else's choosing, even in the browser that has a vouched error: dropped.
+        let planted = AppError::Invalid(domain::FieldError::new("form", "Your account is suspended: call +1 555 0100"));
+        let planted = format!(
+            "/sign-in?tab=x&__path={}&__err={}",
+            <SignIn as server_fn::ServerFn>::PATH,
+            base64_url(&serde_json::to_vec(&planted).unwrap())
+        );
+        let refused = visitor.get(&planted).await;
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+        assert_eq!(refused.headers()["location"], "/sign-in?tab=x");
+    }
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
