@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -24,14 +25,6 @@ pub enum Command {
     /// Run only the sync worker (exports to Workable) and the drift sweep, without the site;
     /// any number may run against one PostgreSQL database.
     Worker,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DemoMode {
-    /// On with the embedded SQLite database, off with PostgreSQL.
-    Auto,
-    On,
-    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,10 +58,11 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
-    /// The built-in Workable sandbox at `/sandbox` (when compiled in): `auto` = on with the
-    /// embedded SQLite database, off with PostgreSQL.
-    #[arg(long, env = "ATS_BRIDGE_SANDBOX", value_enum, default_value = "auto", global = true)]
-    pub sandbox: DemoMode,
+    /// The built-in Workable sandbox at `/sandbox` (when compiled in), and the product pointed at
+    /// it. Off unless asked for (`scripts/run` asks): its controls answer only on this machine, and
+    /// no real company wants a pretend Workable on its site.
+    #[arg(long, env = "ATS_BRIDGE_SANDBOX", default_value = "off", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub sandbox: bool,
 
     /// Root of a Workable-compatible service laid out like the sandbox
     /// (`{root}/{subdomain}/spi/v3`, `{root}/spi/v3/accounts`, `{root}/oauth/…`). Default: the
@@ -90,10 +84,11 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_TOKEN_KEY", hide_env_values = true, global = true)]
     pub token_key: Option<String>,
 
-    /// Demo mode seeds demo companies into an empty database and lets users answer requests on a
-    /// candidate's behalf.
-    #[arg(long, env = "ATS_BRIDGE_DEMO", value_enum, default_value = "auto", global = true)]
-    pub demo: DemoMode,
+    /// Demo mode seeds demo companies with published passwords into an empty database, shows
+    /// them on the sign-in page, and lets users answer requests on a candidate's behalf. Off
+    /// unless asked for (`scripts/run` asks).
+    #[arg(long, env = "ATS_BRIDGE_DEMO", default_value = "off", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub demo: bool,
 
     /// Send the session cookie only over HTTPS (turn on behind TLS).
     #[arg(long, env = "ATS_BRIDGE_SECURE_COOKIES", default_value = "false", action = clap::ArgAction::Set, global = true)]
@@ -134,22 +129,6 @@ pub struct Config {
 impl Config {
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("ats-bridge.db").display()))
-    }
-
-    pub fn demo(&self) -> bool {
-        self.embedded_default(self.demo)
-    }
-
-    pub fn sandbox(&self) -> bool {
-        self.embedded_default(self.sandbox)
-    }
-
-    fn embedded_default(&self, mode: DemoMode) -> bool {
-        match mode {
-            DemoMode::On => true,
-            DemoMode::Off => false,
-            DemoMode::Auto => self.database_url().starts_with("sqlite:"),
-        }
     }
 
     pub fn public_url(&self) -> String {
@@ -211,12 +190,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_give_an_embedded_demo_on_port_3000() {
+    fn defaults_give_embedded_sqlite_on_port_3000_without_demo_or_sandbox() {
         let cli = Cli::load_from(["server"]).unwrap();
         assert_eq!(cli.command, None);
         assert_eq!(cli.config.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(cli.config.database_url(), "sqlite:data/ats-bridge.db");
-        assert!(cli.config.demo());
+        assert!(!cli.config.demo, "no published passwords unless asked for");
+        assert!(!cli.config.sandbox, "no pretend Workable unless asked for");
+        let asked = Cli::load_from(["server", "--demo", "on", "--sandbox", "true"]).unwrap();
+        assert!(asked.config.demo && asked.config.sandbox);
     }
 
     #[test]
@@ -233,7 +215,7 @@ mod tests {
         assert_eq!(cli.command, Some(Command::Migrate));
         assert_eq!(cli.config.listen.to_string(), "0.0.0.0:8080");
         assert_eq!(cli.config.session_days, 9);
-        assert!(!cli.config.demo(), "demo mode is off on PostgreSQL unless asked for");
+        assert!(!cli.config.demo, "demo mode is off unless asked for");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What every answer and every write goes through, whoever sends it: state-changing requests a
 //! browser sent from another site are refused (CSRF, login CSRF included), and every answer
 //! carries the security headers (no sniffing, no framing, no referrer to other sites, and no
-//! caching of anything but the hashed site assets).
+//! caching of anything but the hashed site assets), and a content-security policy: a page's names
+//! its nonce (`app::content_security_policy`), anything else runs no script.
 
 use std::sync::Arc;
 
@@ -54,6 +55,9 @@ pub async fn same_site_writes(State(origin): State<Origin>, request: Request, ne
 /// set no caching of its own (pages and server functions carry a signed-in user's data; the
 /// hashed site assets under `/pkg` may be cached).
 pub async fn security_headers(request: Request, next: Next) -> Response {
+    static NO_SCRIPTS: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+        HeaderValue::from_str(&app::content_security_policy(None)).expect("the policy is ASCII")
+    });
     let assets = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -63,7 +67,8 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::REFERRER_POLICY, "same-origin");
-    set(headers, header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'self'");
+    // A page set its own, with its scripts' nonce.
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| NO_SCRIPTS.clone());
     if !assets {
         set(headers, header::CACHE_CONTROL, "no-store");
     }

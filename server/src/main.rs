@@ -42,9 +42,12 @@ async fn migrate(config: &Config) -> Result<(), StartError> {
 }
 
 async fn serve(config: &Config) -> Result<(), StartError> {
-    let demo = config.demo();
+    let demo = config.demo;
     let db = prepare_database(&config.database_url(), demo).await?;
     tracing::info!(backend = db.backend().name(), demo, "database ready");
+    if !demo {
+        tracing::info!("demo mode off: turn it on with --demo on (ATS_BRIDGE_DEMO=on), as scripts/run does");
+    }
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let application = Application::new(db.clone(), demo, workable_settings(config)?);
@@ -54,12 +57,15 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     });
 
     #[cfg(feature = "embedded-sandbox")]
-    let app = if config.sandbox() {
+    let app = if config.sandbox {
         let (app, sandbox) =
             server::mount_sandbox(app, &config.public_url(), &config.data_dir, application.integrations.clock());
         tracing::info!(url = %sandbox.base_url(), "built-in Workable sandbox mounted");
         app
     } else {
+        tracing::info!(
+            "built-in Workable sandbox off: turn it on with --sandbox on (ATS_BRIDGE_SANDBOX=on), as scripts/run does"
+        );
         app
     };
 
@@ -68,7 +74,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let mut tasks = Tasks::new(stop_rx);
     tasks.spawn("session sweep", |stop| sweep_sessions(db.clone(), stop));
     tasks.background(&application, background(config, config.sync_worker));
-    let site = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let site = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
@@ -120,7 +126,7 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
     let sandbox_root = format!("{public}/sandbox");
     let endpoints = match &config.workable_url {
         Some(url) => workable::Endpoints::sandbox(url),
-        None if cfg!(feature = "embedded-sandbox") && config.sandbox() => workable::Endpoints::sandbox(&sandbox_root),
+        None if cfg!(feature = "embedded-sandbox") && config.sandbox => workable::Endpoints::sandbox(&sandbox_root),
         None => workable::Endpoints::workable(),
     };
     let uses_embedded = cfg!(feature = "embedded-sandbox") && endpoints.accounts_url.starts_with(&sandbox_root);

@@ -489,7 +489,7 @@ async fn receiver(status: u16) -> (String, mpsc::UnboundedReceiver<(String, Stri
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
     (url, rx)
 }
 
@@ -751,4 +751,27 @@ async fn state_survives_a_restart_when_persisted() {
     drop(sandbox);
     let reopened = Sandbox::open(Some(path), vec![], workable::Clock::system());
     assert!(reopened.read(|w| w.accounts[0].candidate(&id).is_some()));
+}
+
+#[tokio::test]
+async fn the_controls_and_pages_answer_only_on_this_machine() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    use tower::ServiceExt;
+    let sandbox = Sandbox::new(seed::seed(vec![]), None);
+    let ask = |path: &str, from: Option<[u8; 4]>| {
+        let mut request = axum::http::Request::get(path);
+        if let Some(ip) = from {
+            request = request.extension(ConnectInfo(SocketAddr::from((ip, 40_000))));
+        }
+        sandbox.router().oneshot(request.body(axum::body::Body::empty()).unwrap())
+    };
+    for path in ["/_control/faults", "/_control/requests", "/"] {
+        assert_eq!(ask(path, Some([127, 0, 0, 1])).await.unwrap().status(), 200, "{path} from this machine");
+        assert_eq!(ask(path, Some([203, 0, 113, 9])).await.unwrap().status(), 403, "{path} from elsewhere");
+        assert_eq!(ask(path, None).await.unwrap().status(), 403, "{path} from an unknown peer");
+    }
+    // The API itself is a token's business, wherever it comes from.
+    let api = ask("/spi/v3/accounts", Some([203, 0, 113, 9])).await.unwrap();
+    assert_eq!(api.status(), 401);
 }

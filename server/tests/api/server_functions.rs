@@ -211,8 +211,21 @@ on_both_databases! {
             assert_eq!(headers["x-content-type-options"], "nosniff");
             assert_eq!(headers["x-frame-options"], "DENY");
             assert_eq!(headers["referrer-policy"], "same-origin");
-            assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+            let policy = headers["content-security-policy"].to_str().unwrap().to_owned();
+            assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"), "{policy}");
             assert_eq!(headers["cache-control"], "no-store", "{}", response.url());
+            let page = response.headers()["content-type"].to_str().unwrap().starts_with("text/html");
+            let body = response.text().await.unwrap();
+            if page {
+                // Scripts run only with this page's nonce, and every script of the page carries it.
+                let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect(&policy);
+                assert!(nonce.len() >= 16, "{policy}");
+                let tags: Vec<&str> = body.split("<script").skip(1).map(|tag| tag.split('>').next().unwrap()).collect();
+                assert!(!tags.is_empty());
+                assert!(tags.iter().all(|tag| tag.contains(&format!("nonce=\"{nonce}\""))), "{tags:?}");
+            } else {
+                assert!(policy.starts_with("script-src 'none'"), "{policy}");
+            }
         }
     }
 }
