@@ -21,8 +21,29 @@ use crate::pages::{
     ConnectWorkablePage, PipelinePage, SignInPage, SourcePage,
 };
 
+/// What every answer may load and who may frame it. With the page's nonce (a fresh one per page,
+/// which Leptos puts on the hydration script and its own inline data), only scripts carrying it —
+/// and what they load (`'strict-dynamic'`: the WASM bundle's JavaScript) — run, and WASM may be
+/// compiled; no other inline script, no plugin, no framing, no `<base>` elsewhere. Styles are not
+/// restricted.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(nonce) => format!("script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'"),
+        None => "script-src 'none'".to_owned(),
+    };
+    format!("{scripts}; object-src 'none'; frame-ancestors 'none'; base-uri 'self'")
+}
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's policy names its nonce; every other answer gets the policy without scripts.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce)))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
