@@ -9,6 +9,9 @@ use crate::error::AppError;
 
 /// The session key holding the signed-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
+/// The session key holding when the user signed in (ms, the marketplace's clock): a sign-in lasts
+/// at most `marketplace::auth::SIGN_IN_LASTS`.
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 
 pub fn marketplace() -> Result<Marketplace, AppError> {
     leptos::prelude::use_context::<Marketplace>().ok_or_else(|| {
@@ -33,10 +36,15 @@ pub async fn user_in(market: &Marketplace, session: &Session) -> Result<Option<U
         AppError::Internal
     })?;
     let Some(user_id) = user_id else { return Ok(None) };
-    match market.session_user(UserId(user_id)).await {
+    let signed_in_at: Option<i64> = session.get(SIGNED_IN_AT_KEY).await.map_err(|err| {
+        tracing::error!(error = %err, "session store failure");
+        AppError::Internal
+    })?;
+    // A session from before sign-in times were kept has no time: it ends now.
+    match market.session_user(UserId(user_id), signed_in_at.unwrap_or(i64::MIN)).await {
         Ok(Some(user)) => Ok(Some(user)),
         Ok(None) => {
-            // The user was removed: this session is worthless.
+            // The sign-in is too old, or the user was removed: this session is worthless.
             let _ = session.flush().await;
             Ok(None)
         }

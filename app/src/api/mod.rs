@@ -13,7 +13,7 @@ pub mod workable;
 #[cfg(feature = "ssr")]
 use crate::error::ssr::respond;
 #[cfg(feature = "ssr")]
-use crate::session::{USER_ID_KEY, current_user, marketplace, session, signed_in};
+use crate::session::{SIGNED_IN_AT_KEY, USER_ID_KEY, current_user, marketplace, session, signed_in};
 
 /// A demo sign-in shown on the sign-in page (demo mode only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,7 +61,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     // A new id on sign-in: a session id planted before sign-in is worth nothing after it.
     let stored = async {
         session.cycle_id().await?;
-        session.insert(USER_ID_KEY, user.id.0).await
+        session.insert(USER_ID_KEY, user.id.0).await?;
+        session.insert(SIGNED_IN_AT_KEY, market.sign_in_time()).await
     };
     if let Err(err) = stored.await {
         tracing::error!(error = %err, "session store failure");

@@ -102,10 +102,25 @@ impl Marketplace {
     }
 
     /// The user behind a session, if they still exist.
-    pub async fn session_user(&self, user_id: domain::UserId) -> Result<Option<UserRecord>> {
+    /// The user of a session that signed in at `signed_in_at` (from [`Marketplace::sign_in_time`]),
+    /// or `None` once the sign-in is older than [`SIGN_IN_LASTS`] or the user is gone.
+    pub async fn session_user(&self, user_id: domain::UserId, signed_in_at: i64) -> Result<Option<UserRecord>> {
+        let age = self.clock.now_ms().saturating_sub(signed_in_at);
+        if age > SIGN_IN_LASTS.as_millis() as i64 {
+            return Ok(None);
+        }
         Ok(self.db.find_user(user_id).await?)
     }
+
+    /// The time a session that signs in now records, on the marketplace's clock.
+    pub fn sign_in_time(&self) -> i64 {
+        self.clock.now_ms()
+    }
 }
+
+/// How long a sign-in lasts at most, however active the session (inactivity ends it sooner):
+/// then the person signs in again, so a stolen cookie does not last for ever.
+pub const SIGN_IN_LASTS: std::time::Duration = std::time::Duration::from_secs(30 * 86_400);
 
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password"));
 

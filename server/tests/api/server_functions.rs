@@ -296,3 +296,21 @@ fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE.encode(bytes)
 }
+
+on_both_databases! {
+    async fn a_sign_in_lasts_thirty_days_however_active(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        // Active every day for 29 days: still signed in.
+        for _ in 0..29 {
+            app.sandbox.advance_clock(86_400_000);
+            roles(&maria).await;
+        }
+        // Past 30 days from sign-in: signed out, and the page sends her to sign in.
+        app.sandbox.advance_clock(86_400_000 + 1);
+        assert_eq!(maria.call_err::<ListRoles>(&[]).await, (StatusCode::UNAUTHORIZED, AppError::Unauthorized));
+        assert!(maria.get("/source").await.status().is_redirection());
+        // Signing in again starts a new thirty days.
+        let again = app.signed_in(MARIA).await;
+        assert_eq!(roles(&again).await.len(), 5);
+    }
+}
