@@ -12,6 +12,11 @@
 //! - records the outcome on the connection: the last success with the rate-limit state (at most
 //!   once a second per connection), or the last error when the error is the connection's (not one
 //!   candidate's or job's).
+//!
+//! A read a person waits for ([`AccountCalls::read`]) is also tried again after a transient
+//! failure (a 5xx, a timeout), twice, 250 ms then 500 ms later: reads are safe to repeat, and one
+//! blip should not fail a *Connect*. Writes are never repeated here (a lost answer may have
+//! committed); the sync engine retries those with its own exactly-once checks.
 
 use domain::CompanyId;
 use storage::StorageError;
@@ -23,6 +28,13 @@ use crate::{ConnectError, Credentials, Integrations, rate_tuple};
 const MAX_THROTTLED: u32 = 3;
 /// The wait handed back after a 429 when the limiter knows no reset (Workable's window).
 const DEFAULT_DEFER_MS: i64 = 10_000;
+/// How many times a read a person waits for is tried when Workable fails transiently.
+pub(crate) const READ_ATTEMPTS: u32 = 3;
+
+/// The pause before try `attempt + 1` of a read (250 ms, 500 ms).
+pub(crate) fn read_pause_ms(attempt: u32) -> i64 {
+    250 << attempt
+}
 
 /// What a call does when the connection's rate limit is spent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +117,28 @@ impl Integrations {
 }
 
 impl AccountCalls<'_> {
+    /// A read a person is waiting for: [`call`](Self::call) with [`WhenLimited::Wait`], tried
+    /// up to [`READ_ATTEMPTS`] times while Workable fails transiently. Only for calls that change
+    /// nothing in Workable.
+    pub async fn read<T, F, Fut>(&mut self, mut op: F) -> Result<T, CallError>
+    where
+        F: FnMut(AccountApi) -> Fut,
+        Fut: Future<Output = Result<Reply<T>, WorkableError>>,
+    {
+        let clock = self.integrations.clock().clone();
+        let mut attempt = 0;
+        loop {
+            match self.call(WhenLimited::Wait, &mut op).await {
+                Err(CallError::Workable(WorkableError::Transient(why))) if attempt + 1 < READ_ATTEMPTS => {
+                    tracing::info!(company.id = %self.company, error = %why, attempt, "Workable read failed transiently: trying again");
+                    clock.sleep(read_pause_ms(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The Workable member the connection acts as (moves and comments name one); a connection
     /// without a valid one stored must be reconnected.
     pub fn member_id(&self) -> Result<MemberId, CallError> {

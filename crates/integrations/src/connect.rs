@@ -42,7 +42,7 @@ impl Integrations {
             self.revoke_quietly(&tokens).await;
             return Err(ConnectError::MissingPermissions(missing));
         }
-        let accounts = self.client.accounts(&tokens.access_token).await?.value;
+        let accounts = self.accounts_patiently(&tokens.access_token).await?;
         match accounts.len() {
             0 => {
                 self.revoke_quietly(&tokens).await;
@@ -77,6 +77,23 @@ impl Integrations {
                     })
                     .await?;
                 Ok(Completion::ChooseAccount { pending_id })
+            }
+        }
+    }
+
+    /// The token's accounts, tried again after a transient failure as every read a person waits
+    /// for is (`call.rs`); the lookup is not a connection's call, so it has its own loop.
+    async fn accounts_patiently(&self, token: &Secret) -> Result<Vec<workable::Account>, ConnectError> {
+        let mut attempt = 0;
+        loop {
+            match self.client.accounts(token).await {
+                Ok(reply) => return Ok(reply.value),
+                Err(WorkableError::Transient(why)) if attempt + 1 < crate::call::READ_ATTEMPTS => {
+                    tracing::info!(error = %why, attempt, "Workable account lookup failed transiently: trying again");
+                    self.clock().sleep(crate::call::read_pause_ms(attempt)).await;
+                    attempt += 1;
+                }
+                Err(err) => return Err(err.into()),
             }
         }
     }
@@ -177,7 +194,7 @@ impl Integrations {
         account_name: &str,
         tokens: &Tokens,
     ) -> Result<(), ConnectError> {
-        let (members, rate_limit) = match self.precheck(actor.company_id, subdomain, &tokens.access_token).await {
+        let (members, rate_limit) = match self.precheck(actor.company_id, kind, subdomain, &tokens.access_token).await {
             Ok(found) => found,
             Err(err) => {
                 if kind == AuthKind::OAuth {
@@ -237,13 +254,14 @@ impl Integrations {
     async fn precheck(
         &self,
         company: CompanyId,
+        kind: AuthKind,
         subdomain: &Subdomain,
         token: &Secret,
     ) -> Result<(Vec<Member>, Option<RateLimit>), ConnectError> {
         // Each call waits its turn in the company's rate-limit window (workers may be busy too).
         let mut calls = self.unsaved_account_calls(company, subdomain, token);
         let mut missing: Vec<&'static str> = Vec::new();
-        let jobs = match calls.call(WhenLimited::Wait, |api| async move { api.jobs(None).await }).await {
+        let jobs = match calls.read(|api| async move { api.jobs(None).await }).await {
             Ok(jobs) => jobs,
             Err(CallError::Workable(WorkableError::Forbidden)) => {
                 missing.push("list jobs");
@@ -252,7 +270,12 @@ impl Integrations {
             Err(CallError::Workable(err)) => {
                 return Err(match err {
                     WorkableError::NotFound => ConnectError::UnknownSubdomain(subdomain.to_string()),
-                    WorkableError::Transient(_) => ConnectError::UnreachableSubdomain(subdomain.to_string()),
+                    // Still failing after the retries: a typed subdomain may be wrong; one
+                    // Workable listed (OAuth) is not, Workable is just down.
+                    WorkableError::Transient(_) if kind == AuthKind::ApiToken => {
+                        ConnectError::UnreachableSubdomain(subdomain.to_string())
+                    }
+                    WorkableError::Transient(_) => ConnectError::Unavailable,
                     WorkableError::WrongAccount => ConnectError::WrongAccount(subdomain.to_string()),
                     WorkableError::Unauthorized => ConnectError::TokenRejected,
                     other => other.into(),
@@ -261,13 +284,13 @@ impl Integrations {
             Err(err) => return Err(err.into()),
         };
         if let Some(job) = jobs.first() {
-            match calls.call(WhenLimited::Wait, |api| async move { api.job_stages(&job.shortcode).await }).await {
+            match calls.read(|api| async move { api.job_stages(&job.shortcode).await }).await {
                 Ok(_) => {}
                 Err(CallError::Workable(WorkableError::Forbidden)) => missing.push("read a job's stages"),
                 Err(err) => return Err(err.into()),
             }
         }
-        let members = match calls.call(WhenLimited::Wait, |api| async move { api.members().await }).await {
+        let members = match calls.read(|api| async move { api.members().await }).await {
             Ok(members) => members.into_iter().filter(|m| m.active).collect(),
             Err(CallError::Workable(WorkableError::Forbidden)) => {
                 missing.push("list members");
@@ -275,10 +298,10 @@ impl Integrations {
             }
             Err(err) => return Err(err.into()),
         };
-        if !calls.call(WhenLimited::Wait, |api| async move { api.can_write_candidates().await }).await? {
+        if !calls.read(|api| async move { api.can_write_candidates().await }).await? {
             missing.push("create candidates");
         }
-        if !calls.call(WhenLimited::Wait, |api| async move { api.can_read_subscriptions().await }).await? {
+        if !calls.read(|api| async move { api.can_read_subscriptions().await }).await? {
             missing.push("subscribe to webhooks");
         }
         if missing.is_empty() {

@@ -11,7 +11,7 @@ use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
 use storage::{Db, test_on_both_databases};
 use workable::oauth::OAuthApp;
 use workable::{Endpoints, Secret, WorkableClient};
-use workable_sandbox::{Sandbox, seed};
+use workable_sandbox::{Faults, Sandbox, seed};
 
 const CALLBACK: &str = "http://127.0.0.1:9/integrations/workable/callback";
 
@@ -187,7 +187,9 @@ test_on_both_databases! {
             let text = err.to_string();
             match why {
                 "subdomain" => assert!(matches!(err, ConnectError::InvalidInput(ref invalid) if invalid.field == "subdomain"), "{text}"),
-                "unknown" => assert!(text.contains("No Workable account uses the subdomain \"nowhere\""), "{text}"),
+                // Workable answers an account the token is not for with one 422, whether or not
+                // the account exists: the message says what to check.
+                "unknown" => assert!(matches!(err, ConnectError::WrongAccount(_)) && text.contains("subdomain \"nowhere\""), "{text}"),
                 "rejected" => assert!(matches!(err, ConnectError::TokenRejected), "{text}"),
                 "wrong account" => assert!(matches!(err, ConnectError::WrongAccount(_)), "{text}"),
                 _ => assert!(text.contains("create candidates") && text.contains("subscribe to webhooks"), "{text}"),
@@ -334,5 +336,34 @@ test_on_both_databases! {
             assert!(!stored.windows(secret.len()).any(|w| w == secret.as_bytes()), "a token is stored in clear");
             assert!(!logs.windows(secret.len()).any(|w| w == secret.as_bytes()), "a token reached the logs");
         }
+    }
+}
+
+test_on_both_databases! {
+    async fn connecting_rides_out_workable_blips_and_says_plainly_when_workable_is_down(db: Db) {
+        let s = setup(&db).await;
+        // Every other call to Workable answers 503 (the limit lifted: the retries are the subject).
+        let blips = Faults { error_rate: 0.5, rate_limit_override: Some(1_000), ..Faults::default() };
+        s.sandbox.set_faults(blips.clone());
+        s.integrations.connect_with_api_token(&s.maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
+        s.sandbox.set_faults(Faults::default());
+        s.integrations.disconnect(&s.maria).await.unwrap();
+        s.sandbox.set_faults(blips);
+        assert_eq!(s.connect(&s.maria, "maria@northwind.test").await, Completion::Connected);
+        s.sandbox.set_faults(Faults::default());
+        s.integrations.disconnect(&s.maria).await.unwrap();
+
+        // Workable down: OAuth says so, and does not ask to check a subdomain nobody typed.
+        s.sandbox.set_faults(Faults { error_rate: 1.0, rate_limit_override: Some(1_000), ..Faults::default() });
+        let authorization = s.integrations.begin_oauth(&s.maria).unwrap();
+        let callback = s.approve(&authorization.url, "maria@northwind.test", "allow").await;
+        let code = callback.iter().find(|(k, _)| k == "code").unwrap().1.clone();
+        let down = s.integrations.complete_oauth(&s.maria, &code, &authorization.pkce_verifier).await.unwrap_err();
+        assert!(matches!(down, ConnectError::Unavailable), "{down:?}");
+        // The API token's subdomain was typed: it may be the cause.
+        let typed = s.integrations.connect_with_api_token(&s.maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap_err();
+        assert!(matches!(typed, ConnectError::UnreachableSubdomain(_)), "{typed:?}");
+        let kept = db.connection(s.maria.company_id).await.unwrap();
+        assert!(kept.is_none_or(|c| c.status != storage::ConnectionStatus::Connected), "nothing half-saved");
     }
 }

@@ -350,14 +350,27 @@ impl Engine {
         let mut watermark = connection.reconcile_watermark;
         let mut corrections = 0;
         let mut calls = self.integrations.account_calls(company).await.map_err(Outcome::from)?;
-        for job in jobs {
+        'jobs: for job in jobs {
             let mut page: Option<String> = None;
             loop {
                 let (job, from) = (&job, page.as_deref());
-                let (candidates, next) = calls
-                    .call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await })
-                    .await
-                    .map_err(Outcome::from)?;
+                let listed =
+                    calls.call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await }).await;
+                let (candidates, next) = match listed {
+                    Ok(listed) => listed,
+                    // Workable answers 404 for a job that was deleted: that job's configurations
+                    // say so (drift), and the other jobs are still reconciled.
+                    Err(CallError::Workable(WorkableError::NotFound)) => {
+                        tracing::warn!(company.id = %company, job = %job, "mapped Workable job gone: flagged, other jobs go on");
+                        for config in configs.iter().filter(|c| c.job.shortcode == job.as_str()) {
+                            if let Err(err) = self.integrations.check_configuration(config.clone()).await {
+                                tracing::warn!(role.id = %config.role_id, error = %err, "drift check failed");
+                            }
+                        }
+                        continue 'jobs;
+                    }
+                    Err(err) => return Err(Outcome::from(err)),
+                };
                 for candidate in &candidates {
                     let mut observed = Observed::of(candidate);
                     watermark = watermark.max(observed.updated_at);

@@ -436,3 +436,41 @@ test_on_both_databases! {
         assert!(refused.iter().all(|(outcome, _)| outcome != "forged"), "{refused:?}");
     }
 }
+
+test_on_both_databases! {
+    async fn a_deleted_mapped_job_is_flagged_and_the_other_jobs_are_still_reconciled(db: Db) {
+        let s = setup(&db).await;
+        // The role under test maps to the Frontend job; another role maps to the Rust job, which
+        // sorts first and is then deleted in Workable.
+        const FRONTEND_JOB: &str = "NOR02FE02";
+        s.integrations.save_configuration(&s.maria, s.rust, FRONTEND_JOB, &common::choices()).await.unwrap();
+        let other = s
+            .db
+            .insert_role(
+                s.maria.company_id,
+                &domain::RoleTitle::parse("Rust Engineer (deleted job)").unwrap(),
+                &domain::Location::parse("Berlin").unwrap(),
+                domain::RoleStatus::Live,
+            )
+            .await
+            .unwrap();
+        s.integrations.save_configuration(&s.maria, other, RUST_JOB, &common::choices()).await.unwrap();
+        let _worker = s.start();
+        let (request, id) = exported(&s, 1).await;
+        s.sandbox.set_faults(Faults { webhooks_dropped: true, ..Faults::default() });
+        s.sandbox.person_moves("northwind", &id, "interview").unwrap();
+        assert!(s.sandbox.delete_job("northwind", RUST_JOB));
+        settle(&s).await;
+
+        let engine = s.engine();
+        engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
+        wait_stage(&s, request, MarketplaceStage::FinalInterview).await;
+        reconciled_after(&s, None).await;
+        let connection = s.db.connection(s.maria.company_id).await.unwrap().unwrap();
+        assert_eq!(connection.reconcile_error, None, "one job's 404 does not stop the pass");
+        assert_eq!(connection.reconcile_corrections, Some(1));
+        let flagged = s.db.configuration_for_role(s.maria.company_id, other).await.unwrap().unwrap();
+        assert!(flagged.attention.iter().any(|p| p.contains("no longer exists")), "{:?}", flagged.attention);
+        assert_eq!(flagged.job.state, domain::mapping::JobState::Deleted);
+    }
+}

@@ -7,6 +7,7 @@
 //! | `POST /_control/clock/advance` `{"seconds": n}` | moves the sandbox clock forward |
 //! | `PUT /_control/oauth/token-lifetime` `{"seconds": n}` | `expires_in` of access tokens issued from now on |
 //! | `POST /_control/tokens/revoke` `{"token": "…"}` | revokes a token (and its OAuth grant) |
+//! | `DELETE /_control/accounts/{sub}/jobs/{shortcode}` | deletes a job and its candidates |
 //! | `POST /_control/accounts/{sub}/jobs/{shortcode}/state` `{"state": "closed"}` | changes a job's state |
 //! | `POST /_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}/rename` `{"name": "…"}` | renames a stage |
 //! | `DELETE /_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}` | deletes a stage |
@@ -58,6 +59,7 @@ pub fn routes(sandbox: Sandbox) -> Router {
         .route("/_control/clock/advance", post(advance_clock))
         .route("/_control/tokens/revoke", post(revoke_token))
         .route("/_control/oauth/token-lifetime", axum::routing::put(token_lifetime))
+        .route("/_control/accounts/{sub}/jobs/{shortcode}", delete(delete_job))
         .route("/_control/accounts/{sub}/jobs/{shortcode}/state", post(job_state))
         .route("/_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}/rename", post(rename_stage))
         .route("/_control/accounts/{sub}/jobs/{shortcode}/stages/{slug}", delete(delete_stage))
@@ -172,6 +174,21 @@ impl Sandbox {
         deleted
     }
 
+    /// Deletes a job as a person would in Workable: the job and its candidates are gone (their
+    /// reads 404, and so does listing the job's candidates). No webhook: Workable sends none.
+    pub fn delete_job(&self, subdomain: &str, shortcode: &str) -> bool {
+        self.write(|w| {
+            let Some(account) = w.account_mut(subdomain) else { return false };
+            let before = account.jobs.len();
+            account.jobs.retain(|j| j.shortcode != shortcode);
+            if account.jobs.len() == before {
+                return false;
+            }
+            account.candidates.iter_mut().filter(|c| c.job_shortcode == shortcode).for_each(|c| c.deleted = true);
+            true
+        })
+    }
+
     pub fn set_job_state(&self, subdomain: &str, shortcode: &str, state: &str) -> bool {
         let now = self.now_ms();
         self.write(|w| {
@@ -196,6 +213,14 @@ async fn revoke_token(State(sandbox): State<Sandbox>, Json(revoke): Json<Revoke>
 #[derive(Deserialize)]
 struct JobState {
     state: String,
+}
+
+async fn delete_job(State(sandbox): State<Sandbox>, Path((sub, shortcode)): Path<(String, String)>) -> Response {
+    if sandbox.delete_job(&sub, &shortcode) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        problem(StatusCode::NOT_FOUND, "no such job")
+    }
 }
 
 async fn job_state(

@@ -399,7 +399,8 @@ async fn auth_scope_and_subdomain_errors_are_workables() {
         .send()
         .await
         .unwrap();
-    assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+    // As recorded: an account nobody has is the same 422, never 404.
+    assert_eq!(nowhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let missing = env.get(seed::NORTHWIND_TOKEN, "/candidates/ffffffff").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.headers().get("x-rate-limit-limit").is_none(), "as recorded, errors carry no rate-limit headers");
@@ -774,4 +775,27 @@ async fn the_controls_and_pages_answer_only_on_this_machine() {
     // The API itself is a token's business, wherever it comes from.
     let api = ask("/spi/v3/accounts", Some([203, 0, 113, 9])).await.unwrap();
     assert_eq!(api.status(), 401);
+}
+
+#[tokio::test]
+async fn unknown_accounts_and_deleted_jobs_are_answered_as_workable_does() {
+    let env = start().await;
+    // An account that does not exist gets the same 422 as someone else's: nothing says it is missing.
+    for subdomain in ["nowhere", "globex"] {
+        let url = format!("{}/{subdomain}/spi/v3/jobs", env.base);
+        let response = env.http.get(url).bearer_auth(seed::NORTHWIND_TOKEN).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{subdomain}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "Request subdomain does not match account subdomain");
+    }
+    // A deleted job: its candidates' list and reads are 404, not an empty list.
+    let id = env.create_id("ada@example.com").await;
+    assert_eq!(env.get(seed::NORTHWIND_TOKEN, &format!("/candidates?shortcode={}", env.job)).await.status(), StatusCode::OK);
+    assert!(env.sandbox.delete_job("northwind", &env.job));
+    for path in [format!("/candidates?shortcode={}", env.job), format!("/jobs/{}/candidates", env.job), format!("/jobs/{}", env.job), format!("/candidates/{id}")] {
+        let response = env.get(seed::NORTHWIND_TOKEN, &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(response.json::<Value>().await.unwrap()["error"], "Not found");
+    }
+    assert!(!env.sandbox.delete_job("northwind", &env.job), "gone already");
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use domain::CompanyId;
 use workable::{Job, Shortcode, Stage, WorkableError};
 
-use crate::{AccountCalls, CallError, ConnectError, Integrations, WhenLimited};
+use crate::{AccountCalls, CallError, ConnectError, Integrations};
 
 use super::*;
 
@@ -37,15 +37,15 @@ pub(crate) fn read_cache(ttl: Duration) -> ReadCache {
 pub(super) async fn fetch(mut calls: AccountCalls<'_>, what: Read) -> Result<ReadValue, MappingError> {
     let read = match &what {
         Read::Jobs => calls
-            .call(WhenLimited::Wait, |api| async move { api.jobs(None).await })
+            .read(|api| async move { api.jobs(None).await })
             .await
             .map(|v| ReadValue::Jobs(Arc::new(v))),
         Read::Job(shortcode) => calls
-            .call(WhenLimited::Wait, |api| async move { api.job(shortcode).await })
+            .read(|api| async move { api.job(shortcode).await })
             .await
             .map(|v| ReadValue::Job(Arc::new(v))),
         Read::Stages(shortcode) => calls
-            .call(WhenLimited::Wait, |api| async move { api.job_stages(shortcode).await })
+            .read(|api| async move { api.job_stages(shortcode).await })
             .await
             .map(|v| ReadValue::Stages(Arc::new(v))),
     };

@@ -20,6 +20,10 @@ pub(super) async fn list_candidates(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult {
     let shortcode = query.get("shortcode").cloned();
+    // A shortcode that names no job of the account (a deleted one) is 404, not an empty list.
+    if let Some(shortcode) = &shortcode {
+        with_account(&sandbox, &ctx, |a| a.job(shortcode).map(|_| ()).ok_or_else(ApiError::not_found))?;
+    }
     candidates_page(&sandbox, &ctx, &query, shortcode)
 }
 
