@@ -38,8 +38,7 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's policy names its nonce; every other answer gets the policy without scripts.
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
         && let Ok(policy) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce)))
     {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);

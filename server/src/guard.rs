@@ -107,7 +107,8 @@ pub async fn own_error_links(State(secure): State<bool>, request: Request, next:
     if let Some(err) = sent {
         *response.status_mut() = StatusCode::SEE_OTHER;
         let secure = if secure { "; Secure" } else { "" };
-        let cookie = format!("{ERROR_LINK_COOKIE}={}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict{secure}", digest(&err));
+        let cookie =
+            format!("{ERROR_LINK_COOKIE}={}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict{secure}", digest(&err));
         if let Ok(cookie) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
@@ -116,7 +117,9 @@ pub async fn own_error_links(State(secure): State<bool>, request: Request, next:
 }
 
 fn query_value(uri: &Uri, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(uri.query()?.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+    url::form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 fn digest(value: &str) -> String {

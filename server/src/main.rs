@@ -74,10 +74,11 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let mut tasks = Tasks::new(stop_rx);
     tasks.spawn("session sweep", |stop| sweep_sessions(db.clone(), stop));
     tasks.background(&application, background(config, config.sync_worker));
-    let site = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = stop_tx.send(true);
-    });
+    let site = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
     let result = site.await;
     tasks.join().await;
     db.close().await;

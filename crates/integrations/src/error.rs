@@ -25,7 +25,9 @@ pub enum ConnectError {
     UnknownSubdomain(String),
     #[error("Could not reach {0}.workable.com. Check the subdomain and try again.")]
     UnreachableSubdomain(String),
-    #[error("That access token is not for a Workable account with the subdomain \"{0}\": check the subdomain (the part before .workable.com) and that the token was made in that account.")]
+    #[error(
+        "That access token is not for a Workable account with the subdomain \"{0}\": check the subdomain (the part before .workable.com) and that the token was made in that account."
+    )]
     WrongAccount(String),
     #[error("Workable did not accept that access token (wrong, expired or revoked).")]
     TokenRejected,

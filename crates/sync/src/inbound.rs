@@ -354,8 +354,9 @@ impl Engine {
             let mut page: Option<String> = None;
             loop {
                 let (job, from) = (&job, page.as_deref());
-                let listed =
-                    calls.call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await }).await;
+                let listed = calls
+                    .call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await })
+                    .await;
                 let (candidates, next) = match listed {
                     Ok(listed) => listed,
                     // Workable answers 404 for a job that was deleted: that job's configurations

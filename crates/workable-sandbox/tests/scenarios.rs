@@ -490,7 +490,9 @@ async fn receiver(status: u16) -> (String, mpsc::UnboundedReceiver<(String, Stri
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+    });
     (url, rx)
 }
 
@@ -790,9 +792,17 @@ async fn unknown_accounts_and_deleted_jobs_are_answered_as_workable_does() {
     }
     // A deleted job: its candidates' list and reads are 404, not an empty list.
     let id = env.create_id("ada@example.com").await;
-    assert_eq!(env.get(seed::NORTHWIND_TOKEN, &format!("/candidates?shortcode={}", env.job)).await.status(), StatusCode::OK);
+    assert_eq!(
+        env.get(seed::NORTHWIND_TOKEN, &format!("/candidates?shortcode={}", env.job)).await.status(),
+        StatusCode::OK
+    );
     assert!(env.sandbox.delete_job("northwind", &env.job));
-    for path in [format!("/candidates?shortcode={}", env.job), format!("/jobs/{}/candidates", env.job), format!("/jobs/{}", env.job), format!("/candidates/{id}")] {
+    for path in [
+        format!("/candidates?shortcode={}", env.job),
+        format!("/jobs/{}/candidates", env.job),
+        format!("/jobs/{}", env.job),
+        format!("/candidates/{id}"),
+    ] {
         let response = env.get(seed::NORTHWIND_TOKEN, &path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_eq!(response.json::<Value>().await.unwrap()["error"], "Not found");

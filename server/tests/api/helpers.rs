@@ -60,7 +60,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let app = application.router(SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
     let sandbox_dir = tempfile::tempdir().unwrap();
     let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path(), &clock);
-    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+    });
     TestApp { address, db, sandbox, _background: (stop, tasks), _database: database, _sandbox_dir: sandbox_dir }
 }
 

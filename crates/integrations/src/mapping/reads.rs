@@ -36,14 +36,10 @@ pub(crate) fn read_cache(ttl: Duration) -> ReadCache {
 /// One Workable read under the call policy, waiting for the rate limit (a person is waiting).
 pub(super) async fn fetch(mut calls: AccountCalls<'_>, what: Read) -> Result<ReadValue, MappingError> {
     let read = match &what {
-        Read::Jobs => calls
-            .read(|api| async move { api.jobs(None).await })
-            .await
-            .map(|v| ReadValue::Jobs(Arc::new(v))),
-        Read::Job(shortcode) => calls
-            .read(|api| async move { api.job(shortcode).await })
-            .await
-            .map(|v| ReadValue::Job(Arc::new(v))),
+        Read::Jobs => calls.read(|api| async move { api.jobs(None).await }).await.map(|v| ReadValue::Jobs(Arc::new(v))),
+        Read::Job(shortcode) => {
+            calls.read(|api| async move { api.job(shortcode).await }).await.map(|v| ReadValue::Job(Arc::new(v)))
+        }
         Read::Stages(shortcode) => calls
             .read(|api| async move { api.job_stages(shortcode).await })
             .await

@@ -73,14 +73,11 @@ pub(super) async fn guarded(
     let subdomain = (segments.first() != Some(&"spi")).then(|| segments[0].to_owned());
     // An account the token is not for, whether or not it exists: Workable's one 422 (it never
     // says whether an account exists).
-    if let Some(sub) = &subdomain {
-        if !token.accounts.contains(sub) {
-            return ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Request subdomain does not match account subdomain",
-            )
+    if let Some(sub) = &subdomain
+        && !token.accounts.contains(sub)
+    {
+        return ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Request subdomain does not match account subdomain")
             .into_response();
-        }
     }
 
     let limit = sandbox.inner.faults.lock().expect("faults lock").rate_limit_override.unwrap_or(token.kind.limit());
