@@ -251,9 +251,7 @@ impl Engine {
                 Ok(Applied::Moved)
             }
             // Moved in the marketplace meanwhile: look again with that move known.
-            Ok(false) => {
-                Err(Outcome::Retry("The candidate was moved in the marketplace meanwhile; looking again.".into()))
-            }
+            Ok(false) => Err(Outcome::Retry("The candidate was moved in the marketplace meanwhile.".into())),
             Err(err) => Err(storage_failure(err)),
         }
     }

@@ -97,7 +97,7 @@ impl Outcome {
     pub(crate) fn from_workable(err: WorkableError) -> Outcome {
         match err {
             WorkableError::RateLimited { .. } => Outcome::Wait(10_000),
-            WorkableError::Transient(why) => Outcome::Retry(format!("Workable did not answer ({why}); trying again.")),
+            WorkableError::Transient(why) => Outcome::Retry(format!("Workable did not answer ({why}).")),
             WorkableError::Unauthorized => {
                 Outcome::Pause("Workable no longer accepts this connection's access. A master account needs to reconnect.".into())
             }
@@ -316,7 +316,7 @@ impl Engine {
             Ok(outcome) => outcome,
             Err(err) if err.is_panic() => {
                 tracing::error!(item.id = item.id, kind = %item.kind, "work item panicked");
-                Outcome::Retry("Something went wrong on our side; trying again.".into())
+                Outcome::Retry("Something went wrong on our side.".into())
             }
             Err(_) => Outcome::Retry("The attempt was interrupted.".into()),
         };
@@ -339,6 +339,7 @@ impl Engine {
     async fn settle(&self, item: &WorkItem, outcome: Outcome) -> Result<(), storage::StorageError> {
         let now = self.clock().now_ms();
         let owner = &*self.owner;
+        let exhausted = matches!(outcome, Outcome::Retry(_));
         match outcome {
             Outcome::Done => {
                 self.db.finish_work(item.id, owner).await?;
@@ -349,12 +350,19 @@ impl Engine {
                 self.mark_export(item, domain::export::ExportState::Waiting, None, Some(at)).await?;
             }
             Outcome::Retry(why) if item.attempts < self.settings.max_attempts => {
+                // What the employer reads says what happens next; the cause alone does not.
+                let why = format!("{why} Trying again.");
                 let at = now + self.backoff_ms(item.attempts);
                 tracing::info!(item.id = item.id, attempts = item.attempts, reason = %why, "retrying later");
                 self.db.retry_work(item.id, owner, at, &why).await?;
                 self.mark_export(item, domain::export::ExportState::Queued, Some(&why), Some(at)).await?;
             }
             Outcome::Retry(why) | Outcome::Fail(why) => {
+                // Nothing runs again until someone clicks Retry: say so, never "trying again".
+                let why = match exhausted {
+                    true => format!("{why} Stopped after {} attempts: Retry sends it again.", item.attempts),
+                    false => why,
+                };
                 tracing::warn!(item.id = item.id, attempts = item.attempts, reason = %why, "work failed");
                 self.db.fail_work(item.id, owner, &why).await?;
                 self.mark_export(item, domain::export::ExportState::Failed, Some(&why), None).await?;

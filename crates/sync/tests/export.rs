@@ -282,3 +282,24 @@ test_on_both_databases! {
         assert!(per_window.len() >= 3, "the run spanned several windows: {per_window:?}");
     }
 }
+
+test_on_both_databases! {
+    async fn an_export_that_stops_retrying_says_it_waits_for_retry(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        // Workable down for good: every attempt says it tries again, until the last one.
+        s.sandbox.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
+        let (request, _) = s.acceptance(4).await;
+        s.drain().await;
+        assert_eq!(s.export_state(request).await, Some(ExportState::Failed));
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        let why = export.last_error.clone().unwrap();
+        assert!(why.contains("did not answer") && why.contains("Stopped after 12 attempts: Retry sends it again."), "{why}");
+        assert!(!why.contains("rying again"), "{why}");
+        let ledger = db.ledger(export.id).await.unwrap();
+        let retrying: Vec<_> = ledger.iter().filter(|e| e.step == "retrying").collect();
+        assert_eq!(retrying.len(), 11);
+        assert!(retrying.iter().all(|e| e.detail.ends_with("Trying again.")), "{retrying:?}");
+        assert_eq!(ledger.last().unwrap().step, "failed");
+    }
+}

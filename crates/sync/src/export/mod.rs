@@ -34,7 +34,7 @@ macro_rules! stored {
 
 pub(crate) fn storage_failure(err: StorageError) -> Outcome {
     tracing::error!(error = %err, "storage failure during an export");
-    Outcome::Retry("Something went wrong on our side; trying again.".into())
+    Outcome::Retry("Something went wrong on our side.".into())
 }
 
 impl Engine {
