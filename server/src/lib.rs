@@ -136,6 +136,9 @@ pub mod startup {
         Io(#[from] std::io::Error),
         #[error(transparent)]
         TokenKey(integrations::custody::KeyError),
+        #[cfg(feature = "embedded-sandbox")]
+        #[error(transparent)]
+        Sandbox(#[from] workable_sandbox::OpenError),
     }
     pub type Result<T> = std::result::Result<T, StartError>;
 }
@@ -177,18 +180,18 @@ pub fn mount_sandbox(
     public_url: &str,
     data_dir: &std::path::Path,
     clock: &workable::Clock,
-) -> (Router, workable_sandbox::Sandbox) {
+) -> Result<(Router, workable_sandbox::Sandbox), workable_sandbox::OpenError> {
     let sandbox = workable_sandbox::Sandbox::open(
         Some(data_dir.join("workable-sandbox.json")),
         vec![oauth_callback_url(public_url)],
         clock.clone(),
-    );
+    )?;
     sandbox.set_base_url(&format!("{public_url}/sandbox"));
     sandbox.start_webhook_delivery();
     let app = app
         .route("/sandbox/", get(|| async { axum::response::Redirect::permanent("/sandbox") }))
         .nest("/sandbox", sandbox.router());
-    (app, sandbox)
+    Ok((app, sandbox))
 }
 
 /// How long a webhook delivery's record is kept.

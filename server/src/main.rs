@@ -59,7 +59,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     #[cfg(feature = "embedded-sandbox")]
     let app = if config.sandbox {
         let (app, sandbox) =
-            server::mount_sandbox(app, &config.public_url(), &config.data_dir, application.integrations.clock());
+            server::mount_sandbox(app, &config.public_url(), &config.data_dir, application.integrations.clock())?;
         tracing::info!(url = %sandbox.base_url(), "built-in Workable sandbox mounted");
         app
     } else {

@@ -48,6 +48,20 @@ struct Inner {
     log: Mutex<Vec<LoggedRequest>>,
     webhooks: webhooks::Outbox,
     persist_to: Option<PathBuf>,
+    /// One save at a time, each writing a snapshot taken after the previous save's: the file
+    /// never goes back to an older state, and no two saves share the temporary file.
+    saving: Mutex<()>,
+}
+
+/// Why a saved sandbox state cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot read the sandbox state {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the sandbox state {path} is not a sandbox state ({source}); nothing was replaced — move the file away to start from the seed"
+    )]
+    Corrupt { path: PathBuf, source: serde_json::Error },
 }
 
 impl Sandbox {
@@ -71,18 +85,32 @@ impl Sandbox {
                 log: Mutex::new(Vec::new()),
                 webhooks: webhooks::Outbox::default(),
                 persist_to,
+                saving: Mutex::new(()),
             }),
         };
         sandbox.save();
         sandbox
     }
 
-    /// The documented seed, or the state saved in `path` if there is one, going by `clock`.
-    pub fn open(path: Option<PathBuf>, redirect_uris: Vec<String>, clock: workable::Clock) -> Sandbox {
-        let saved = path
-            .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
-            .and_then(|bytes| serde_json::from_slice::<World>(&bytes).ok());
+    /// The documented seed, or the state saved in `path` if there is one, going by `clock`. A
+    /// file that is there but cannot be read or parsed is an error: replacing it with the seed
+    /// would silently lose what it held.
+    pub fn open(
+        path: Option<PathBuf>,
+        redirect_uris: Vec<String>,
+        clock: workable::Clock,
+    ) -> Result<Sandbox, OpenError> {
+        let saved = match &path {
+            Some(path) => match std::fs::read(path) {
+                Ok(bytes) => Some(
+                    serde_json::from_slice::<World>(&bytes)
+                        .map_err(|source| OpenError::Corrupt { path: path.clone(), source })?,
+                ),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => return Err(OpenError::Read { path: path.clone(), source }),
+            },
+            None => None,
+        };
         let mut world = saved.unwrap_or_else(|| seed::seed(redirect_uris.clone()));
         // The product's callback may move between runs (another port); keep the client current.
         if let Some(client) = world.clients.iter_mut().find(|c| c.client_id == seed::CLIENT_ID) {
@@ -92,7 +120,7 @@ impl Sandbox {
                 }
             }
         }
-        Sandbox::with_clock(world, path, clock)
+        Ok(Sandbox::with_clock(world, path, clock))
     }
 
     /// Where the sandbox is reachable from outside (`http://127.0.0.1:4000` or
@@ -150,8 +178,11 @@ impl Sandbox {
         out
     }
 
+    /// Writes the world to a temporary file beside the state and renames it over the state, so a
+    /// kill at any moment leaves the old state or the new one, never half of one.
     fn save(&self) {
         let Some(path) = &self.inner.persist_to else { return };
+        let _one_writer = self.inner.saving.lock().expect("save lock");
         let bytes = match serde_json::to_vec(&*self.inner.world.lock().expect("world lock")) {
             Ok(bytes) => bytes,
             Err(err) => return tracing::warn!(error = %err, "sandbox state not saved"),

@@ -29,7 +29,8 @@ async fn main() -> std::io::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let cli = Cli::parse();
-    let sandbox = Sandbox::open(cli.state_file, cli.redirect_uris.clone(), workable::Clock::system());
+    let sandbox = Sandbox::open(cli.state_file, cli.redirect_uris.clone(), workable::Clock::system())
+        .map_err(std::io::Error::other)?;
     let (base, task) = sandbox.serve(cli.port).await?;
     println!("Workable sandbox on {base}");
     println!("  people's view:     {base}/");

@@ -743,7 +743,7 @@ async fn the_people_page_moves_a_candidate_and_fires_the_webhook() {
 async fn state_survives_a_restart_when_persisted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sandbox.json");
-    let sandbox = Sandbox::open(Some(path.clone()), vec![CALLBACK.to_owned()], workable::Clock::system());
+    let sandbox = Sandbox::open(Some(path.clone()), vec![CALLBACK.to_owned()], workable::Clock::system()).unwrap();
     let id = sandbox.write(|w| {
         let shortcode = w.accounts[0].jobs[0].shortcode.clone();
         let c = seed::new_candidate(w, &shortcode, "Kept", "Across", "kept@example.com", "applied", false, 0);
@@ -752,8 +752,31 @@ async fn state_survives_a_restart_when_persisted() {
         id
     });
     drop(sandbox);
-    let reopened = Sandbox::open(Some(path), vec![], workable::Clock::system());
+    let reopened = Sandbox::open(Some(path.clone()), vec![], workable::Clock::system()).unwrap();
     assert!(reopened.read(|w| w.accounts[0].candidate(&id).is_some()));
+
+    // Many changes at once from many threads: every save completes, and the file holds the last.
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let sandbox = reopened.clone();
+            std::thread::spawn(move || {
+                for n in 0..25 {
+                    sandbox.write(|w| w.accounts[0].candidates[0].tags.push(format!("t{t}-{n}")));
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    assert!(!path.with_extension("tmp").exists(), "no temporary file left behind");
+    let saved: workable_sandbox::World = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved.accounts[0].candidates[0].tags.len(), reopened.read(|w| w.accounts[0].candidates[0].tags.len()));
+    assert!(saved.accounts[0].candidates[0].tags.len() >= 200);
+
+    // A damaged file is refused, not replaced by the seed.
+    std::fs::write(&path, b"{\"accounts\": [").unwrap();
+    let err = Sandbox::open(Some(path.clone()), vec![], workable::Clock::system()).err().expect("refused");
+    assert!(err.to_string().contains("move the file away"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"{\"accounts\": [", "left as it was");
 }
 
 #[tokio::test]

@@ -59,7 +59,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     tasks.background(&application, Background { sync: Some((sync, Duration::from_secs(3600))) });
     let app = application.router(SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
     let sandbox_dir = tempfile::tempdir().unwrap();
-    let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path(), &clock);
+    let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path(), &clock).unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
     });

@@ -127,7 +127,8 @@ async fn the_embedded_default_mounts_the_workable_sandbox() {
     let data = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let public = format!("http://{}", listener.local_addr().unwrap());
-    let (router, _) = server::mount_sandbox(axum::Router::new(), &public, data.path(), &workable::Clock::system());
+    let (router, _) =
+        server::mount_sandbox(axum::Router::new(), &public, data.path(), &workable::Clock::system()).unwrap();
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
     });
