@@ -18,6 +18,7 @@ mod queue;
 mod roles;
 mod sessions;
 mod sign_in;
+mod workers;
 mod write;
 
 use std::str::FromStr;
@@ -38,6 +39,7 @@ pub use pipeline::AcceptedRequest;
 pub use queue::WorkItem;
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;
+pub use workers::WorkerRow;
 pub use write::Write;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

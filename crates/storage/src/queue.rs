@@ -93,26 +93,44 @@ impl Db {
     }
 
     /// Claims up to `limit` items due at `now` for `owner` for `lease_ms` (the workers' clock,
-    /// which tests move forward).
-    pub async fn claim_work(&self, owner: &str, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>> {
+    /// which tests move forward): queued items due, running items whose lease ran out, and
+    /// running items of a worker not heard of since `dead_before` (system time; `sync_workers`).
+    pub async fn claim_work(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+        dead_before: i64,
+    ) -> Result<Vec<WorkItem>> {
         let sql = match self.backend() {
             Backend::Postgres => {
                 "UPDATE work_queue SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
                  WHERE id IN (SELECT id FROM work_queue
-                              WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)
-                              ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                              WHERE (state = 'queued' AND run_at <= $3)
+                                 OR (state = 'running' AND (lease_until < $3 OR lease_owner IN
+                                       (SELECT owner FROM sync_workers WHERE heartbeat_at < $4)))
+                              ORDER BY run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
                  RETURNING id, kind, company_id, subject_id, attempts"
             }
             Backend::Sqlite => {
                 "UPDATE work_queue SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
                  WHERE id IN (SELECT id FROM work_queue
-                              WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)
-                              ORDER BY run_at, id LIMIT $4)
+                              WHERE (state = 'queued' AND run_at <= $3)
+                                 OR (state = 'running' AND (lease_until < $3 OR lease_owner IN
+                                       (SELECT owner FROM sync_workers WHERE heartbeat_at < $4)))
+                              ORDER BY run_at, id LIMIT $5)
                  RETURNING id, kind, company_id, subject_id, attempts"
             }
         };
-        let rows =
-            sqlx::query(sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(sql)
+            .bind(owner)
+            .bind(now + lease_ms)
+            .bind(now)
+            .bind(dead_before)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(item_from_row).collect()
     }
 

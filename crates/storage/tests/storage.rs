@@ -396,35 +396,35 @@ test_on_both_databases! {
         assert_eq!(db.next_work_at().await.unwrap(), Some(now));
         db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         db.enqueue(domain::WorkKind::Export, f.company, 2, now + 60_000).await.unwrap();
-        let claimed = db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap();
+        let claimed = db.claim_work("a", storage::now_ms(), 60_000, 10, 0).await.unwrap();
         assert_eq!(claimed.iter().map(|i| i.subject_id).collect::<Vec<_>>(), [1], "one item per subject; the later one is not due");
         assert_eq!(claimed[0].attempts, 1);
-        assert!(db.claim_work("b", storage::now_ms(), 60_000, 10).await.unwrap().is_empty(), "leased to a");
+        assert!(db.claim_work("b", storage::now_ms(), 60_000, 10, 0).await.unwrap().is_empty(), "leased to a");
         assert!(!db.finish_work(claimed[0].id, "b").await.unwrap(), "only the lease's owner finishes it");
 
         // Queued again while running: it runs once more afterwards.
         db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
         assert!(db.finish_work(claimed[0].id, "a").await.unwrap());
-        let again = db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap();
+        let again = db.claim_work("a", storage::now_ms(), 60_000, 10, 0).await.unwrap();
         assert_eq!(again.len(), 1);
 
         // A retry counts the attempt; a deferral does not.
         assert!(db.retry_work(again[0].id, "a", now - 1, "503").await.unwrap());
-        let retried = db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap();
+        let retried = db.claim_work("a", storage::now_ms(), 60_000, 10, 0).await.unwrap();
         assert_eq!(retried[0].attempts, 2);
         assert!(db.defer_work(retried[0].id, "a", now - 1).await.unwrap());
-        assert_eq!(db.claim_work("a", storage::now_ms(), 60_000, 10).await.unwrap()[0].attempts, 2);
+        assert_eq!(db.claim_work("a", storage::now_ms(), 60_000, 10, 0).await.unwrap()[0].attempts, 2);
 
         // A lease that runs out (a crashed worker) makes the item due for someone else: claims
         // go by the workers' clock, given here.
         let stolen = {
-            let items = db.claim_work("b", storage::now_ms(), 1, 10).await.unwrap();
+            let items = db.claim_work("b", storage::now_ms(), 1, 10, 0).await.unwrap();
             assert!(items.is_empty(), "a's lease still runs");
             db.pause_work(retried[0].id, "a", "reconnect needed").await.unwrap();
             db.resume_company_work(f.company).await.unwrap();
             let resumed = storage::now_ms();
-            let items = db.claim_work("c", resumed, 1, 10).await.unwrap();
-            let after = db.claim_work("d", resumed + 5, 60_000, 10).await.unwrap();
+            let items = db.claim_work("c", resumed, 1, 10, 0).await.unwrap();
+            let after = db.claim_work("d", resumed + 5, 60_000, 10, 0).await.unwrap();
             (items, after)
         };
         assert_eq!(stolen.0.len(), 1);
@@ -434,7 +434,7 @@ test_on_both_databases! {
         assert!(db.next_work_at().await.unwrap().is_some(), "the queued item is due");
         // Queueing a failed item again starts it afresh.
         db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
-        assert_eq!(db.claim_work("e", storage::now_ms(), 60_000, 10).await.unwrap()[0].attempts, 1);
+        assert_eq!(db.claim_work("e", storage::now_ms(), 60_000, 10, 0).await.unwrap()[0].attempts, 1);
     }
 }
 
@@ -454,7 +454,7 @@ test_on_both_databases! {
                 start.wait().await;
                 let mut mine = Vec::new();
                 loop {
-                    let items = db.claim_work(&format!("w{n}"), now, 60_000, 7).await.unwrap();
+                    let items = db.claim_work(&format!("w{n}"), now, 60_000, 7, 0).await.unwrap();
                     if items.is_empty() {
                         break mine;
                     }
@@ -481,7 +481,7 @@ test_on_both_databases! {
         for round in 0..150 {
             let now = storage::now_ms();
             db.enqueue(domain::WorkKind::StageSync, f.company, 7, now).await.unwrap();
-            let item = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap().remove(0);
+            let item = db.claim_work("w", storage::now_ms(), 60_000, 1, 0).await.unwrap().remove(0);
             let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
             let finish = tokio::spawn({
                 let (db, start) = (db.clone(), start.clone());
@@ -500,7 +500,7 @@ test_on_both_databases! {
             assert!(finish.await.unwrap(), "round {round}: the finish kept its lease");
             queue_again.await.unwrap();
             assert_eq!(db.work_state(domain::WorkKind::StageSync, 7).await.unwrap().as_deref(), Some("queued"), "round {round}");
-            let rerun = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap();
+            let rerun = db.claim_work("w", storage::now_ms(), 60_000, 1, 0).await.unwrap();
             assert_eq!(rerun.len(), 1, "round {round}");
             assert!(db.finish_work(rerun[0].id, "w").await.unwrap());
         }
@@ -511,16 +511,46 @@ test_on_both_databases! {
     async fn work_queued_again_while_its_attempt_fails_runs_once_more(db: Db) {
         let f = fixture(&db).await;
         db.enqueue(domain::WorkKind::StageSync, f.company, 8, storage::now_ms()).await.unwrap();
-        let item = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap().remove(0);
+        let item = db.claim_work("w", storage::now_ms(), 60_000, 1, 0).await.unwrap().remove(0);
         // A newer move is queued while the attempt runs; the attempt then fails for good.
         db.enqueue(domain::WorkKind::StageSync, f.company, 8, storage::now_ms()).await.unwrap();
         assert!(db.fail_work(item.id, "w", "Workable refused it").await.unwrap());
         assert_eq!(db.work_state(domain::WorkKind::StageSync, 8).await.unwrap().as_deref(), Some("queued"), "the newer work still runs");
-        let rerun = db.claim_work("w", storage::now_ms(), 60_000, 1).await.unwrap();
+        let rerun = db.claim_work("w", storage::now_ms(), 60_000, 1, 0).await.unwrap();
         assert_eq!(rerun[0].attempts, 1, "from a fresh count");
         // Nothing newer this time: the failure stands for a person to retry.
         assert!(db.fail_work(rerun[0].id, "w", "Workable refused it").await.unwrap());
         assert_eq!(db.work_state(domain::WorkKind::StageSync, 8).await.unwrap().as_deref(), Some("failed"));
         assert!(!db.fail_work(rerun[0].id, "w", "again").await.unwrap(), "no longer in anyone's hands");
+    }
+}
+
+test_on_both_databases! {
+    async fn a_lease_of_a_worker_known_gone_or_silent_is_taken_over_at_once(db: Db) {
+        let f = fixture(&db).await;
+        let now = storage::now_ms();
+        db.enqueue(domain::WorkKind::Export, f.company, 1, now).await.unwrap();
+        db.register_worker("a", "host-1", 41).await.unwrap();
+        let held = db.claim_work("a", now, 300_000, 10, 0).await.unwrap();
+        assert_eq!(held.len(), 1);
+        let silent_for_15s = storage::now_ms() - 15_000;
+        assert!(db.claim_work("b", now, 300_000, 10, silent_for_15s).await.unwrap().is_empty(), "a heartbeats: its lease holds");
+        assert!(db.worker_heartbeat("a").await.unwrap());
+        assert_eq!(db.workers_on_host("host-1").await.unwrap().len(), 1);
+        assert!(db.workers_on_host("host-2").await.unwrap().is_empty());
+        // Known gone (stopped, or a restart saw its process dead): taken over long before the lease ends.
+        db.worker_gone("a").await.unwrap();
+        assert!(!db.worker_heartbeat("a").await.unwrap(), "a gone worker stays gone");
+        // A worker registering meanwhile (the restart itself) does not forget the gone row.
+        db.register_worker("d", "host-1", 42).await.unwrap();
+        let taken = db.claim_work("b", now, 300_000, 10, silent_for_15s).await.unwrap();
+        assert_eq!(taken.iter().map(|i| i.id).collect::<Vec<_>>(), [held[0].id]);
+        assert_eq!(taken[0].attempts, 2, "the lost attempt counts");
+        assert!(!db.finish_work(held[0].id, "a").await.unwrap(), "the old owner's finish is refused");
+        // Silent past the limit (killed, machine gone): the same, without anyone saying so.
+        db.register_worker("b", "host-2", 7).await.unwrap();
+        let later = storage::now_ms() + 1;
+        let again = db.claim_work("c", now, 300_000, 10, later).await.unwrap();
+        assert_eq!(again.len(), 1, "b has not heartbeaten since before `later`");
     }
 }

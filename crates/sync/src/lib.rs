@@ -60,6 +60,9 @@ pub struct Settings {
     pub max_backoff: Duration,
     /// A mapping checked longer ago than this is checked for drift before an export uses it.
     pub drift_check_after: Duration,
+    /// How often a running worker says it is alive; one silent for three of these is taken for
+    /// dead and its leases are taken over without waiting for them to run out.
+    pub heartbeat: Duration,
 }
 
 impl Settings {
@@ -74,6 +77,7 @@ impl Settings {
             base_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(600),
             drift_check_after: Duration::from_secs(60),
+            heartbeat: Duration::from_secs(5),
         }
     }
 }
@@ -152,8 +156,51 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(db: Db, integrations: Integrations, settings: Settings) -> Self {
-        let owner = format!("{}-{}", std::process::id(), rand::random::<u32>());
+        let owner = format!("{}{:08x}", process_prefix(), rand::random::<u32>());
         Engine { db, integrations, settings: Arc::new(settings), owner: owner.into() }
+    }
+
+    /// Before a worker of a heartbeat's silence counts as dead (system time, see `storage::workers`).
+    fn dead_before(&self) -> i64 {
+        storage::now_ms() - 3 * self.settings.heartbeat.as_millis() as i64
+    }
+
+    /// Registers this worker, marks gone the earlier workers of this machine whose process is no
+    /// longer running (a restart takes over its previous incarnation's leases at once), and
+    /// heartbeats until the returned guard is dropped.
+    async fn announce(&self) -> AbortOnDrop {
+        let host = host_name();
+        match self.db.workers_on_host(&host).await {
+            Ok(earlier) => {
+                let gone = |w: &&storage::WorkerRow| !w.owner.starts_with(&process_prefix()) && !process_running(w.pid);
+                for worker in earlier.iter().filter(gone) {
+                    tracing::info!(owner = %worker.owner, "an earlier worker of this machine is gone: its leases are free");
+                    if let Err(err) = self.db.worker_gone(&worker.owner).await {
+                        tracing::warn!(error = %err, "could not mark a gone worker");
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not look for earlier workers"),
+        }
+        let (db, owner, every) = (self.db.clone(), self.owner.clone(), self.settings.heartbeat);
+        if let Err(err) = db.register_worker(&owner, &host, i64::from(std::process::id())).await {
+            tracing::warn!(error = %err, "could not register the worker; its leases go by their length");
+        }
+        AbortOnDrop(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match db.worker_heartbeat(&owner).await {
+                    Ok(true) => {}
+                    // Marked gone by a worker that took us for dead: say we are back.
+                    Ok(false) => {
+                        tracing::warn!("this worker was taken for gone; registering again");
+                        let _ = db.register_worker(&owner, &host_name(), i64::from(std::process::id())).await;
+                    }
+                    Err(err) => tracing::warn!(error = %err, "could not heartbeat"),
+                }
+            }
+        }))
     }
 
     pub fn db(&self) -> &Db {
@@ -179,10 +226,15 @@ impl Engine {
                 && wait_ms < MAX_IDLE_MS
                 && nothing_in_hand
                 && matches!(self.db.work_running().await, Ok(false)));
+        // Look again at least every three heartbeats: a worker that died meanwhile leaves leases
+        // that are free before they run out.
+        let look_again_ms = 3 * self.settings.heartbeat.as_millis() as i64;
         if must_not_jump {
-            tokio::time::sleep(Duration::from_millis(wait_ms as u64)).await;
-        } else {
+            tokio::time::sleep(Duration::from_millis(wait_ms.min(look_again_ms) as u64)).await;
+        } else if clock.skips_waits() {
             clock.sleep(wait_ms).await;
+        } else {
+            clock.sleep(wait_ms.min(look_again_ms)).await;
         }
     }
 
@@ -198,6 +250,7 @@ impl Engine {
                 None
             }
         };
+        let heartbeat = self.announce().await;
         tracing::info!(owner = %self.owner, concurrency = self.settings.concurrency, "sync worker started");
         loop {
             let free = slots.available_permits();
@@ -205,7 +258,8 @@ impl Engine {
                 Vec::new()
             } else {
                 let now = self.clock().now_ms();
-                match self.db.claim_work(&self.owner, now, self.settings.lease.as_millis() as i64, free as i64).await {
+                let lease_ms = self.settings.lease.as_millis() as i64;
+                match self.db.claim_work(&self.owner, now, lease_ms, free as i64, self.dead_before()).await {
                     Ok(items) => items,
                     Err(err) => {
                         tracing::warn!(error = %err, "could not claim work");
@@ -250,6 +304,11 @@ impl Engine {
         // Let the items in hand finish (their leases protect them anyway).
         let _ =
             tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(self.settings.concurrency as u32)).await;
+        // Gone: whatever is still in hand is free for the other workers at once.
+        drop(heartbeat);
+        if let Err(err) = self.db.worker_gone(&self.owner).await {
+            tracing::warn!(error = %err, "could not unregister the worker");
+        }
         tracing::info!(owner = %self.owner, "sync worker stopped");
     }
 
@@ -262,7 +321,10 @@ impl Engine {
         let mut attempts = 0;
         loop {
             let now = self.clock().now_ms();
-            let items = self.db.claim_work(&self.owner, now, lease_ms, self.settings.concurrency as i64).await?;
+            let items = self
+                .db
+                .claim_work(&self.owner, now, lease_ms, self.settings.concurrency as i64, self.dead_before())
+                .await?;
             if items.is_empty() {
                 match self.db.next_work_at().await? {
                     Some(at) if self.clock().skips_waits() && at - now < MAX_IDLE_MS => {
@@ -415,4 +477,43 @@ impl Engine {
         let jitter = 0.5 + rand::random::<f64>();
         (exp.min(cap) * jitter) as i64
     }
+}
+
+/// Aborts a background task when dropped (the heartbeat ends with the worker that owns it, even
+/// when that worker's future is dropped rather than stopped).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// This machine's name, as the kernel has it (Linux; no crate needed for one file read), or
+/// `$HOSTNAME`; workers of one machine recognise their earlier incarnations by it.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown-host".to_owned())
+}
+
+/// The start of this process's workers' names: machine, pid, and a number drawn once per process
+/// (engines of one process share it; a restarted container reusing its predecessor's pid does not).
+fn process_prefix() -> String {
+    static PROCESS: std::sync::LazyLock<u32> = std::sync::LazyLock::new(rand::random);
+    format!("{}:{}:{:08x}-", host_name(), std::process::id(), *PROCESS)
+}
+
+/// Whether process `pid` of this machine, not this process, is running (a worker with this
+/// process's pid but not its prefix is a restarted container's predecessor). Where `/proc` is
+/// missing, every process counts as running and dead workers are found by their silence instead.
+fn process_running(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return false;
+    }
+    let proc = std::path::Path::new("/proc");
+    !proc.exists() || proc.join(pid.to_string()).exists()
 }

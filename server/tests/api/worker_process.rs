@@ -1,5 +1,7 @@
 //! `server worker` as a real process, killed (SIGKILL) in the middle of an export and replaced by
-//! another: every acceptance still ends as exactly one Workable candidate with both files.
+//! another: every acceptance still ends as exactly one Workable candidate with both files. The
+//! leases are the default five minutes: the replacement, on the same machine, sees the killed
+//! process gone and takes its items over at once.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -23,7 +25,6 @@ fn worker(database_url: &str, workable_url: &str, key: &str, data_dir: &std::pat
         .env("ATS_BRIDGE_WORKABLE_URL", workable_url)
         .env("ATS_BRIDGE_TOKEN_KEY", key)
         .env("ATS_BRIDGE_DATA_DIR", data_dir)
-        .env("ATS_BRIDGE_SYNC_LEASE_SECONDS", "2")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
