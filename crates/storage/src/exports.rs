@@ -337,6 +337,34 @@ impl Db {
         row.as_ref().map(export_from_row).transpose()
     }
 
+    /// Takes, until `until`, the right to put `export`'s candidate into its Workable job (see
+    /// migration 0010): true when `export` holds it now, false while another export does.
+    pub async fn claim_export_identity(&self, export: &ExportRecord, now: i64, until: i64) -> Result<bool> {
+        let taken = sqlx::query(
+            "INSERT INTO export_claims (company_id, subdomain, job_shortcode, candidate_id, export_id, until)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (company_id, subdomain, job_shortcode, candidate_id)
+             DO UPDATE SET export_id = excluded.export_id, until = excluded.until
+             WHERE export_claims.export_id = excluded.export_id OR export_claims.until < $7",
+        )
+        .bind(export.company_id.0)
+        .bind(export.subdomain.as_deref().unwrap_or_default())
+        .bind(export.job_shortcode.as_deref().unwrap_or_default())
+        .bind(export.candidate_id.0)
+        .bind(export.id.0)
+        .bind(until)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Gives up what [`Db::claim_export_identity`] took.
+    pub async fn release_export_identity(&self, export: ExportId) -> Result<()> {
+        sqlx::query("DELETE FROM export_claims WHERE export_id = $1").bind(export.0).execute(self.pool()).await?;
+        Ok(())
+    }
+
     /// Records a finished step (at `now`) and its ledger line in one transaction.
     pub async fn record_export_step(&self, export: ExportId, step: &ExportStep, detail: &str, now: i64) -> Result<()> {
         let mut write = self.write().await?;

@@ -88,6 +88,9 @@ pub(crate) enum Outcome {
     Done,
     /// Waits for the rate limit this long; not an attempt.
     Wait(i64),
+    /// Another export of the same person into the same Workable job goes first: look again in
+    /// this many ms; not an attempt, and the export stays *queued*.
+    After(i64),
     /// Try again later (backoff); the reason in plain words.
     Retry(String),
     /// The connection needs a master account: pause the company's work.
@@ -410,6 +413,11 @@ impl Engine {
                 let at = now + ms.max(1);
                 self.db.defer_work(item.id, owner, at).await?;
                 self.mark_export(item, domain::export::ExportState::Waiting, None, Some(at)).await?;
+            }
+            Outcome::After(ms) => {
+                let at = now + ms.max(1);
+                self.db.defer_work(item.id, owner, at).await?;
+                self.mark_export(item, domain::export::ExportState::Queued, None, Some(at)).await?;
             }
             Outcome::Retry(why) if item.attempts < self.settings.max_attempts => {
                 // What the employer reads says what happens next; the cause alone does not.

@@ -303,3 +303,44 @@ test_on_both_databases! {
         assert_eq!(ledger.last().unwrap().step, "failed");
     }
 }
+
+test_on_both_databases! {
+    async fn one_person_accepted_for_two_roles_on_one_job_lands_there_once_even_if_workable_would_duplicate(db: Db) {
+        let s = setup(&db).await;
+        s.map_rust().await;
+        let other = db
+            .insert_role(
+                s.maria.company_id,
+                &domain::RoleTitle::parse("Rust Engineer (second role, same job)").unwrap(),
+                &domain::Location::parse("Remote").unwrap(),
+                domain::RoleStatus::Live,
+            )
+            .await
+            .unwrap();
+        s.integrations.save_configuration(&s.maria, other, RUST_JOB, &common::choices()).await.unwrap();
+        // Workable lets a second candidate with the same email in (its real answer is unverified),
+        // answers slowly, and the workers race with the limit lifted.
+        s.sandbox.set_faults(Faults {
+            duplicates_allowed: true,
+            latency_ms: 150,
+            rate_limit_override: Some(10_000),
+            ..Faults::default()
+        });
+        let (first, email) = s.acceptance(40).await;
+        let pipeline = db.list_pipeline(s.maria.company_id, s.rust).await.unwrap();
+        let candidate = pipeline.iter().find(|e| e.request_id == first).unwrap().candidate_id;
+        let second = db.insert_request(s.maria.company_id, other, candidate, Some(s.maria.user_id)).await.unwrap();
+        s.market.accept_on_behalf(&s.maria, second).await.unwrap();
+        let workers: Vec<_> = (0..3).map(|_| s.start()).collect();
+        s.wait_for(first, ExportState::Done).await;
+        s.wait_for(second, ExportState::Done).await;
+        drop(workers);
+        assert_eq!(s.in_workable(&email).len(), 1, "one Workable candidate for the person");
+        assert_eq!(s.calls("POST", &format!("/jobs/{RUST_JOB}/candidates")), 1, "created once, linked once");
+        let mut linked = Vec::new();
+        for request in [first, second] {
+            linked.push(db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap().linked_existing);
+        }
+        assert_eq!(linked.iter().filter(|l| **l).count(), 1, "{linked:?}");
+    }
+}

@@ -27,6 +27,10 @@ pub struct Faults {
     pub webhooks_duplicate: bool,
     /// Webhooks waiting together are delivered newest first.
     pub webhooks_reorder: bool,
+    /// A second candidate with an email already in the job is created instead of refused (422).
+    /// What Workable does today is unverified (`workable-api.md` §11): exactly-once must not rest
+    /// on the refusal.
+    pub duplicates_allowed: bool,
     /// How many SPI requests have been seen (drives `error_rate`).
     #[serde(skip_serializing, default)]
     pub requests_seen: u64,

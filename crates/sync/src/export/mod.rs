@@ -18,6 +18,10 @@ use workable::{Candidate, Shortcode, StageSlug, Upload, WorkableError};
 
 use crate::{Engine, Outcome};
 
+/// How long an export waits while another export of the same person into the same job creates
+/// them (one create takes a second or so; then the waiting one links).
+const SAME_PERSON_WAIT_MS: i64 = 1_000;
+
 mod content;
 
 use content::{date, new_candidate, profile_file_name};
@@ -162,8 +166,21 @@ impl Engine {
 
         // 1. The candidate in the job: created, or found and linked.
         if export.workable_candidate_id.is_none() {
+            // One export at a time creates this person in this job; the other then links to it.
+            let now = self.clock().now_ms();
+            let until = now + self.settings.lease.as_millis() as i64;
+            if !self.db.claim_export_identity(&export, now, until).await.map_err(storage_failure)? {
+                return Err(Outcome::After(SAME_PERSON_WAIT_MS));
+            }
             let created =
-                self.create_or_link(&export, shortcode, stage.as_ref(), candidate, &link, uncertain, calls).await?;
+                self.create_or_link(&export, shortcode, stage.as_ref(), candidate, &link, uncertain, calls).await;
+            let created = match created {
+                Ok(created) => created,
+                Err(outcome) => {
+                    self.db.release_export_identity(export.id).await.map_err(storage_failure)?;
+                    return Err(outcome);
+                }
+            };
             let step = ExportStep::Created {
                 workable_id: created.0.id.clone(),
                 profile_url: created.0.profile_url.clone(),
@@ -181,6 +198,8 @@ impl Engine {
                 .record_export_step(export.id, &step, &detail, self.clock().now_ms())
                 .await
                 .map_err(storage_failure)?;
+            // Recorded: another export of this person now finds it and links.
+            self.db.release_export_identity(export.id).await.map_err(storage_failure)?;
             export.workable_candidate_id = Some(created.0.id.clone());
             export.workable_stage = created.0.stage.clone();
             export.linked_existing = created.1;
