@@ -49,6 +49,11 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// Connections this process keeps to PostgreSQL at most; every instance and worker counts
+    /// against the server's limit (100 by default). SQLite always uses 4.
+    #[arg(long, env = "ATS_BRIDGE_DATABASE_CONNECTIONS", default_value = "16", global = true)]
+    pub database_connections: u32,
+
     /// The address the site listens on.
     #[arg(long, env = "ATS_BRIDGE_LISTEN", default_value = "127.0.0.1:3000", global = true)]
     pub listen: SocketAddr,

@@ -114,7 +114,12 @@ pub fn leptos_options() -> LeptosOptions {
 
 /// Opens and migrates the database, seeding demo data into an empty one when asked.
 pub async fn prepare_database(url: &str, demo: bool) -> startup::Result<Db> {
-    let db = Db::connect(url).await?;
+    prepare_database_sized(url, demo, storage::DEFAULT_POSTGRES_CONNECTIONS).await
+}
+
+/// [`prepare_database`] keeping at most `connections` connections to PostgreSQL.
+pub async fn prepare_database_sized(url: &str, demo: bool, connections: u32) -> startup::Result<Db> {
+    let db = Db::connect_sized(url, connections).await?;
     db.migrate().await?;
     if demo {
         marketplace::demo::seed_if_empty(&db).await?;

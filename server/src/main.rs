@@ -7,7 +7,7 @@ use std::time::Duration;
 use server::application::{Application, Background, Tasks};
 use server::config::{Cli, Command, Config};
 use server::startup::StartError;
-use server::{SessionSettings, WorkableSettings, prepare_database, sweep_sessions, telemetry};
+use server::{SessionSettings, WorkableSettings, prepare_database_sized, sweep_sessions, telemetry};
 use tokio::sync::watch;
 
 #[tokio::main]
@@ -43,7 +43,7 @@ async fn migrate(config: &Config) -> Result<(), StartError> {
 
 async fn serve(config: &Config) -> Result<(), StartError> {
     let demo = config.demo;
-    let db = prepare_database(&config.database_url(), demo).await?;
+    let db = prepare_database_sized(&config.database_url(), demo, config.database_connections).await?;
     tracing::info!(backend = db.backend().name(), demo, "database ready");
     if !demo {
         tracing::info!("demo mode off: turn it on with --demo on (ATS_BRIDGE_DEMO=on), as scripts/run does");
@@ -91,7 +91,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
 
 /// `server worker`: the sync engine and the drift sweep on their own, until Ctrl-C or SIGTERM.
 async fn worker(config: &Config) -> Result<(), StartError> {
-    let db = prepare_database(&config.database_url(), false).await?;
+    let db = prepare_database_sized(&config.database_url(), false, config.database_connections).await?;
     let application = Application::new(db.clone(), false, workable_settings(config)?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = Tasks::new(stop_rx);

@@ -82,12 +82,23 @@ impl Integrations {
     }
 
     /// The token's accounts, tried again after a transient failure as every read a person waits
-    /// for is (`call.rs`); the lookup is not a connection's call, so it has its own loop.
+    /// for is, and after a 429 once its window resets (a few times, as `call.rs` does); the lookup
+    /// is not a connection's call, so it has its own loop.
     async fn accounts_patiently(&self, token: &Secret) -> Result<Vec<workable::Account>, ConnectError> {
-        let mut attempt = 0;
+        let (mut attempt, mut throttled) = (0, 0);
         loop {
             match self.client.accounts(token).await {
                 Ok(reply) => return Ok(reply.value),
+                Err(WorkableError::RateLimited { reset_at }) if throttled < 3 => {
+                    throttled += 1;
+                    let now = self.clock().now_ms();
+                    let until = reset_at.map_or(now + 10_000, |s| s * 1000).clamp(now + 250, now + 10_000);
+                    tracing::info!(
+                        wait_ms = until - now,
+                        "Workable's rate limit during the account lookup: waiting for its window"
+                    );
+                    self.clock().sleep_until(until).await;
+                }
                 Err(WorkableError::Transient(why)) if attempt + 1 < crate::call::READ_ATTEMPTS => {
                     tracing::info!(error = %why, attempt, "Workable account lookup failed transiently: trying again");
                     self.clock().sleep(crate::call::read_pause_ms(attempt)).await;

@@ -112,6 +112,9 @@ impl From<domain::ParseError> for StorageError {
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// A handle on the database; cheap to clone.
+/// Connections one process keeps to PostgreSQL unless configured otherwise.
+pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 16;
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
@@ -124,6 +127,12 @@ pub struct Db {
 impl Db {
     /// Opens the database at `url`, creating a SQLite file (and its folder) if it does not exist.
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_sized(url, DEFAULT_POSTGRES_CONNECTIONS).await
+    }
+
+    /// [`Db::connect`] keeping at most `postgres_connections` connections to PostgreSQL (several
+    /// instances share the server's limit, 100 by default); SQLite always keeps 4.
+    pub async fn connect_sized(url: &str, postgres_connections: u32) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = match backend {
@@ -151,7 +160,7 @@ impl Db {
             }
             Backend::Postgres => {
                 AnyPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(postgres_connections.max(2))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?

@@ -189,6 +189,20 @@ impl Sandbox {
         })
     }
 
+    /// Revokes every OAuth token and grant, as an admin removing the app's access in Workable
+    /// would; returns how many tokens it revoked.
+    pub fn revoke_oauth_access(&self) -> usize {
+        self.write(|w| {
+            let mut revoked = 0;
+            for token in w.tokens.iter_mut().filter(|t| t.kind == crate::model::TokenKind::OAuth && !t.revoked) {
+                token.revoked = true;
+                revoked += 1;
+            }
+            w.grants.iter_mut().for_each(|g| g.revoked = true);
+            revoked
+        })
+    }
+
     pub fn set_job_state(&self, subdomain: &str, shortcode: &str, state: &str) -> bool {
         let now = self.now_ms();
         self.write(|w| {

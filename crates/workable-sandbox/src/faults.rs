@@ -19,6 +19,9 @@ pub struct Faults {
     /// The next N writes (POST, PUT, PATCH, DELETE) are committed, and then the client gets a
     /// `502` instead of the answer — a response lost after commit.
     pub lose_responses_after_commit: u32,
+    /// Share of successful writes (0.0–1.0) whose answer is lost after commit (`502`), spread
+    /// evenly like `error_rate`: 0.04 loses every 25th.
+    pub lost_after_commit_rate: f64,
     /// Webhooks wait in the outbox until unpaused.
     pub webhooks_paused: bool,
     /// Webhooks are lost: never delivered (reconciliation has to notice).
@@ -34,15 +37,29 @@ pub struct Faults {
     /// How many SPI requests have been seen (drives `error_rate`).
     #[serde(skip_serializing, default)]
     pub requests_seen: u64,
+    /// How many successful writes have been seen (drives `lost_after_commit_rate`).
+    #[serde(skip_serializing, default)]
+    pub writes_seen: u64,
 }
 
 impl Faults {
     /// Counts one request and says whether the error share picks it.
     pub fn pick_for_error(&mut self) -> bool {
         self.requests_seen += 1;
-        let rate = self.error_rate.clamp(0.0, 1.0);
-        rate > 0.0 && (self.requests_seen as f64 * rate).floor() > ((self.requests_seen - 1) as f64 * rate).floor()
+        picked(self.requests_seen, self.error_rate)
     }
+
+    /// Counts one committed write and says whether the loss share picks its answer.
+    pub fn pick_for_loss(&mut self) -> bool {
+        self.writes_seen += 1;
+        picked(self.writes_seen, self.lost_after_commit_rate)
+    }
+}
+
+/// Whether the `seen`-th event is one of an evenly spread `rate` share.
+fn picked(seen: u64, rate: f64) -> bool {
+    let rate = rate.clamp(0.0, 1.0);
+    rate > 0.0 && (seen as f64 * rate).floor() > ((seen - 1) as f64 * rate).floor()
 }
 
 /// One token's fixed 10-second window.

@@ -3,6 +3,7 @@
 
 mod connect;
 mod exports;
+mod faults;
 mod helpers;
 mod mapping;
 mod pages;

@@ -25,6 +25,7 @@ fn worker(database_url: &str, workable_url: &str, key: &str, data_dir: &std::pat
         .env("ATS_BRIDGE_WORKABLE_URL", workable_url)
         .env("ATS_BRIDGE_TOKEN_KEY", key)
         .env("ATS_BRIDGE_DATA_DIR", data_dir)
+        .env("ATS_BRIDGE_DATABASE_CONNECTIONS", "4")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

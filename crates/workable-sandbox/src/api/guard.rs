@@ -97,11 +97,11 @@ pub(super) async fn guarded(
     if write && response.status().is_success() {
         let lose = {
             let mut faults = sandbox.inner.faults.lock().expect("faults lock");
-            let lose = faults.lose_responses_after_commit > 0;
-            if lose {
+            let counted = faults.lose_responses_after_commit > 0;
+            if counted {
                 faults.lose_responses_after_commit -= 1;
             }
-            lose
+            counted || faults.pick_for_loss()
         };
         if lose {
             logged.lost_after_commit = true;
