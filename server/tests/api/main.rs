@@ -4,6 +4,7 @@
 mod connect;
 mod exports;
 mod faults;
+mod fuzz;
 mod helpers;
 mod mapping;
 mod pages;
