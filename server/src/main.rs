@@ -10,8 +10,25 @@ use server::startup::StartError;
 use server::{SessionSettings, WorkableSettings, prepare_database_sized, sweep_sessions, telemetry};
 use tokio::sync::watch;
 
+fn main() -> ExitCode {
+    return_large_allocations_to_the_system();
+    run()
+}
+
+/// glibc keeps a freed block of up to 32 MiB in the thread's arena once it has seen one freed,
+/// so every thread that ever checked a password (argon2: 19 MiB) kept 19 MiB: a flood of 300
+/// sign-ins left the server at 1.47 GB. A fixed threshold keeps blocks of 1 MiB and more mapped
+/// on their own and unmapped when freed (the same flood: 58 MB).
+fn return_large_allocations_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called first thing in `main`, before any other thread exists or allocates.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
+}
+
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn run() -> ExitCode {
     let cli = match Cli::load_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {

@@ -83,8 +83,13 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
         |(remaining, limit, _)| format!("{remaining} of {limit} requests left in the current 10-second window"),
     );
     let never = |at: Option<i64>, none: &str| at.map_or_else(|| none.to_owned(), timestamp);
+    let refused = card.webhooks_refused.filter(|_| card.webhook_error.is_none());
     let webhooks = match (&card.webhook_error, card.webhooks_active) {
         (Some(error), _) => error.clone(),
+        (None, true) if let Some((count, last)) = refused => format!(
+            "Deliveries refused: {count} since the last one accepted (the last at {}) — their signatures do not match this connection. Reconnect to subscribe again; reconciliation still catches up meanwhile.",
+            timestamp(last)
+        ),
         (None, true) => "On — moves and disqualifications in Workable come back within seconds".to_owned(),
         (None, false) => "Off until the first role is mapped".to_owned(),
     };
@@ -105,7 +110,7 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
             <dt>"Access"</dt><dd>{access}</dd>
             {card.expiry_warning.then(|| view! { <dt>"Expiry"</dt><dd class="error">"The token expires soon: reconnect with a new one before then."</dd> })}
             <dt>"Last successful Workable call"</dt><dd>{never(card.last_success_ms, "None yet")}</dd>
-            <dt>"Workable webhooks"</dt><dd class:error=card.webhook_error.is_some()>{webhooks}</dd>
+            <dt>"Workable webhooks"</dt><dd class:error=card.webhook_error.is_some() || refused.is_some()>{webhooks}</dd>
             <dt>"Last webhook received"</dt><dd>{never(card.last_webhook_ms, "None yet")}</dd>
             <dt>"Last reconciliation"</dt><dd>{reconciliation}</dd>
             <dt>"Rate limit"</dt><dd>{rate}</dd>

@@ -187,6 +187,10 @@ pub struct WorkableCard {
     pub webhooks_active: bool,
     /// Why subscribing to Workable's webhooks failed, if it did.
     pub webhook_error: Option<String>,
+    /// Deliveries to this connection's address refused for a bad or missing signature since the
+    /// last one accepted (or since connecting): how many, and when the last came. Workable signing
+    /// with a key this connection does not have: a reconnect subscribes again.
+    pub webhooks_refused: Option<(i64, i64)>,
     pub last_reconciliation_ms: Option<i64>,
     /// Marketplace stages the last reconciliation corrected (moves a lost webhook missed).
     pub last_reconciliation_corrections: Option<i64>,

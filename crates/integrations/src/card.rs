@@ -27,6 +27,9 @@ impl Integrations {
         let expiry_warning = state == ConnectionState::Connected
             && !renewable
             && c.token_expires_at.is_some_and(|at| at - now_ms() < EXPIRY_WARNING_MS);
+        // Since the last delivery we accepted (or since connecting): signatures failing now.
+        let heard_since = c.last_webhook_at.unwrap_or(0).max(c.connected_at);
+        let webhooks_refused = self.db.refused_deliveries_since(actor.company_id, heard_since).await?;
         Ok(WorkableCard {
             state,
             account_name: Some(c.account_name.clone()),
@@ -44,6 +47,7 @@ impl Integrations {
             last_webhook_ms: c.last_webhook_at,
             webhooks_active: !c.webhook_subscriptions.is_empty(),
             webhook_error: c.webhook_error.clone(),
+            webhooks_refused,
             last_reconciliation_ms: c.reconciled_at,
             last_reconciliation_corrections: c.reconcile_corrections,
             reconciliation_error: c.reconcile_error.clone(),

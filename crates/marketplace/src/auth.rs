@@ -23,17 +23,20 @@ const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 /// How long a sign-in may wait for its turn to check a password before it is refused as busy.
 const CHECK_WAIT: Duration = Duration::from_secs(3);
 
-/// Password checks running at once, one per core: argon2 takes 19 MiB and a core for each check,
-/// so a flood of sign-ins costs bounded memory and CPU instead of growing the blocking pool (a
-/// probe saw 50 concurrent attempts take the server from 266 MiB to 1.2 GB). Hand-written on a
-/// tokio semaphore: the bound is on work inside one process, not on requests.
+/// Password checks running at once, one per core but one (at least one): argon2 takes 19 MiB and
+/// a core for each check, so a flood of sign-ins costs bounded memory and CPU instead of growing
+/// the blocking pool (a probe saw 50 concurrent attempts take the server from 266 MiB to 1.2 GB),
+/// and a core stays free for everyone else's pages. Hand-written on a tokio semaphore: the bound
+/// is on work inside one process, not on requests.
 struct PasswordChecks {
     turns: tokio::sync::Semaphore,
     wait: Duration,
 }
 
 static CHECKS: LazyLock<PasswordChecks> = LazyLock::new(|| PasswordChecks {
-    turns: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+    turns: tokio::sync::Semaphore::new(
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1)),
+    ),
     wait: CHECK_WAIT,
 });
 
@@ -101,7 +104,6 @@ impl Marketplace {
         }
     }
 
-    /// The user behind a session, if they still exist.
     /// The user of a session that signed in at `signed_in_at` (from [`Marketplace::sign_in_time`]),
     /// or `None` once the sign-in is older than [`SIGN_IN_LASTS`] or the user is gone.
     pub async fn session_user(&self, user_id: domain::UserId, signed_in_at: i64) -> Result<Option<UserRecord>> {

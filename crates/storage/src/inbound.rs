@@ -45,6 +45,20 @@ pub struct DeliveryRecord<'a> {
 }
 
 impl Db {
+    /// Deliveries for `company` refused as forged or unsigned after `since` (ms): how many, and
+    /// the time of the last; `None` when there were none.
+    pub async fn refused_deliveries_since(&self, company: CompanyId, since: i64) -> Result<Option<(i64, i64)>> {
+        let (count, last): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(received_at) FROM webhook_deliveries
+              WHERE company_id = $1 AND outcome IN ('forged', 'unsigned') AND received_at > $2",
+        )
+        .bind(company.0)
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(last.filter(|_| count > 0).map(|last| (count, last)))
+    }
+
     /// Forgets deliveries received before `before` (their record only serves replay detection
     /// and diagnosis; Workable does not redeliver after days). Returns how many.
     pub async fn prune_webhook_deliveries(&self, before: i64) -> Result<u64> {

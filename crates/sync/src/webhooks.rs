@@ -80,6 +80,8 @@ impl Receiver {
     /// returns the refusal.
     pub async fn refuse(&self, company: Option<CompanyId>, rejected: Rejected) -> Rejected {
         tracing::warn!(company.id = ?company.map(|c| c.0), reason = %rejected, "webhook delivery refused");
+        // Every refusal is counted; only some are recorded.
+        metrics::counter!("webhook_deliveries_refused_total", "reason" => rejected.outcome().as_str()).increment(1);
         let minute = self.integrations.clock().now_ms() / 60_000;
         let recorded = {
             let mut refusals = self.refusals.lock().expect("the refusal count");

@@ -275,6 +275,9 @@ test_on_both_databases! {
         assert_eq!(post(unknown, body.clone(), Some(good.clone())).await, 404);
         settle(&s).await;
         assert_eq!(stage(&s, request).await, MarketplaceStage::Accepted);
+        // The card says signatures are failing: three refused since the last accepted delivery.
+        let card = s.integrations.card(&s.maria).await.unwrap();
+        assert_eq!(card.webhooks_refused.map(|(n, _)| n), Some(3), "{card:?}");
 
         // Signed and well-formed: accepted, read back (Workable still has them at Sourced).
         let reads = s.calls("GET", &format!("/candidates/{id}"));
@@ -282,6 +285,7 @@ test_on_both_databases! {
         settle(&s).await;
         assert_eq!(s.calls("GET", &format!("/candidates/{id}")), reads + 1);
         assert_eq!(stage(&s, request).await, MarketplaceStage::Accepted);
+        assert_eq!(s.integrations.card(&s.maria).await.unwrap().webhooks_refused, None, "heard since");
         // The same delivery again is a no-op.
         assert_eq!(post(url.clone(), body.clone(), Some(good)).await, 200);
         settle(&s).await;

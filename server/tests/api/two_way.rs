@@ -95,6 +95,10 @@ on_both_databases! {
         assert_eq!(oversized.status(), StatusCode::PAYLOAD_TOO_LARGE);
         let refused: Vec<String> = app.db.webhook_deliveries(None).await.unwrap().into_iter().map(|(o, _)| o).collect();
         assert!(refused.contains(&"oversized".to_owned()), "{refused:?}");
+        // Every refusal is counted in the metrics, whether or not it was recorded.
+        let metrics = http.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("webhook_deliveries_refused_total{reason=\"forged\"}"), "{metrics}");
+        assert!(metrics.contains("webhook_deliveries_refused_total{reason=\"unknown_connection\"}"), "{metrics}");
 
         // Interviews: parsed at the boundary, another company's request not found.
         let id = request.0.to_string();
