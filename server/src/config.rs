@@ -99,6 +99,12 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_SECURE_COOKIES", default_value = "false", action = clap::ArgAction::Set, global = true)]
     pub secure_cookies: bool,
 
+    /// Sign-in attempts one client address may make in a minute (a burst of this many, then one
+    /// every 60/n seconds); more get 429 with the seconds to wait. Behind a proxy every client
+    /// shares the proxy's address.
+    #[arg(long, env = "ATS_BRIDGE_SIGN_INS_PER_MINUTE", default_value = "20", global = true)]
+    pub sign_ins_per_minute: u32,
+
     /// Days of inactivity after which a session ends.
     #[arg(long, env = "ATS_BRIDGE_SESSION_DAYS", default_value = "7", global = true)]
     pub session_days: u16,

@@ -4,7 +4,13 @@
 //! caching of anything but the hashed site assets), and a content-security policy: a page's names
 //! its nonce (`app::content_security_policy`), anything else runs no script.
 
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::sync::Arc;
+
+use axum::extract::ConnectInfo;
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -147,4 +153,49 @@ fn without_error(uri: &Uri) -> String {
     }
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
     format!("{}?{query}", uri.path())
+}
+
+/// Sign-in attempts per client address (`governor`'s keyed GCRA limiter).
+#[derive(Clone)]
+pub struct SignInThrottle {
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+/// Addresses remembered before the ones with a full allowance again are forgotten.
+const THROTTLE_ADDRESSES_KEPT: usize = 10_000;
+
+impl SignInThrottle {
+    pub fn new(per_minute: u32) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("at least one"));
+        SignInThrottle { limiter: Arc::new(DefaultKeyedRateLimiter::keyed(quota)) }
+    }
+}
+
+/// Refuses (429, with the seconds to wait, as the form's error) a sign-in from a client address
+/// that used up its allowance; the account lockout (`marketplace::auth`) is per email, this is
+/// per address, so guessing many accounts from one place is slowed too.
+pub async fn throttle_sign_in(State(throttle): State<SignInThrottle>, request: Request, next: Next) -> Response {
+    let sign_in = request.method() == Method::POST
+        && request.uri().path() == <app::api::SignIn as leptos::server_fn::ServerFn>::PATH;
+    let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    if sign_in && let Some(address) = address {
+        if throttle.limiter.len() > THROTTLE_ADDRESSES_KEPT {
+            throttle.limiter.retain_recent();
+        }
+        if let Err(not_until) = throttle.limiter.check_key(&address) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+            tracing::warn!(%address, wait, "sign-in throttled");
+            let error = app::error::AppError::TooManyAttempts(format!(
+                "Too many sign-in attempts from your network: try again in {wait} seconds."
+            ));
+            let body = serde_json::to_string(&error).unwrap_or_default();
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::CONTENT_TYPE, "application/json".to_owned()), (header::RETRY_AFTER, wait.to_string())],
+                body,
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
 }

@@ -40,6 +40,9 @@ pub struct AppState {
 pub struct SessionSettings {
     pub secure: bool,
     pub inactivity: Duration,
+    /// Sign-in attempts one client address may make in a minute (a burst of this many, then one
+    /// every `60 / n` seconds).
+    pub sign_ins_per_minute: u32,
 }
 
 /// The largest request body any endpoint reads (Workable's deliveries have their own, smaller
@@ -96,6 +99,10 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         .layer(axum::middleware::from_fn_with_state(sessions.secure, guard::own_error_links))
         // No form of the product is near this size: a larger body is refused unread (413).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            guard::SignInThrottle::new(sessions.sign_ins_per_minute),
+            guard::throttle_sign_in,
+        ))
         // Before sessions and pages: a cross-site write never reaches them.
         .layer(axum::middleware::from_fn_with_state(guard::Origin::of(public_url), guard::same_site_writes))
         .layer(axum::middleware::from_fn(guard::security_headers))

@@ -71,6 +71,7 @@ async fn serve(config: &Config) -> Result<(), StartError> {
     let app = application.router(SessionSettings {
         secure: config.secure_cookies,
         inactivity: Duration::from_secs(u64::from(config.session_days) * 86_400),
+        sign_ins_per_minute: config.sign_ins_per_minute,
     });
 
     #[cfg(feature = "embedded-sandbox")]

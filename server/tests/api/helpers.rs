@@ -57,7 +57,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let mut tasks = Tasks::new(stopped);
     let sync = sync::Settings { base_backoff: Duration::from_millis(50), ..sync::Settings::new(address.clone()) };
     tasks.background(&application, Background { sync: Some((sync, Duration::from_secs(3600))) });
-    let app = application.router(SessionSettings { secure: false, inactivity: Duration::from_secs(3600) });
+    let app = application.router(SessionSettings {
+        secure: false,
+        inactivity: Duration::from_secs(3600),
+        sign_ins_per_minute: 20,
+    });
     let sandbox_dir = tempfile::tempdir().unwrap();
     let (app, sandbox) = server::mount_sandbox(app, &address, sandbox_dir.path(), &clock).unwrap();
     tokio::spawn(async move {

@@ -314,3 +314,38 @@ on_both_databases! {
         assert_eq!(roles(&again).await.len(), 5);
     }
 }
+
+on_both_databases! {
+    async fn one_address_gets_twenty_sign_ins_a_minute_then_waits(app: TestApp) {
+        let from = |ip: [u8; 4]| {
+            reqwest::Client::builder().local_address(std::net::IpAddr::from(ip)).build().unwrap()
+        };
+        let url = format!("{}{}", app.address, <SignIn as server_fn::ServerFn>::PATH);
+        let here = from([127, 0, 0, 1]);
+        let attempts = (0..20).map(|n| {
+            let (here, url) = (here.clone(), url.clone());
+            async move {
+                let email = format!("guess{n}@northwind.test");
+                here.post(url).form(&[("email", email.as_str()), ("password", "wrong")]).send().await.unwrap().status()
+            }
+        });
+        let mut handles = Vec::new();
+        for attempt in attempts {
+            handles.push(tokio::spawn(attempt));
+        }
+        for handle in handles {
+            assert_ne!(handle.await.unwrap(), StatusCode::TOO_MANY_REQUESTS, "within the allowance");
+        }
+        // The 21st from the same address: refused before any password work, saying how long.
+        let login = DEMO_LOGINS[MARIA];
+        let refused = here.post(&url).form(&[("email", login.email), ("password", login.password)]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused.headers().contains_key("retry-after"));
+        let err: AppError = refused.json().await.unwrap();
+        assert!(err.to_string().contains("from your network: try again in"), "{err}");
+        // Another address is not held up by it.
+        let elsewhere = from([127, 0, 0, 2]);
+        let signed_in = elsewhere.post(&url).form(&[("email", login.email), ("password", login.password)]).send().await.unwrap();
+        assert!(signed_in.status().is_success() || signed_in.status().is_redirection(), "{}", signed_in.status());
+    }
+}
