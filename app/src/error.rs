@@ -54,27 +54,33 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => form_unreadable(&msg),
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => form_unreadable(&msg, false),
             // On the server, the request's body did not decode (not UTF-8, not a form): the
-            // sender's fault, not ours.
+            // sender's fault, not ours — 400.
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Deserialization(msg) => form_unreadable(&msg),
+            ServerFnErrorErr::Deserialization(msg) => form_unreadable(&msg, true),
             other => AppError::Transport(other.to_string()),
         }
     }
 }
 
-/// A 422 for a form that could not be read, quoting at most the start of what was wrong (a
+/// A form that could not be read — 422 for a field missing or of the wrong type, 400 for a body
+/// that does not decode at all (`undecodable`) — quoting at most the start of what was wrong (a
 /// megabyte of bad value is not sent back).
-fn form_unreadable(msg: &str) -> AppError {
+fn form_unreadable(msg: &str, undecodable: bool) -> AppError {
     let mut said: String = msg.chars().take(120).collect();
     if said.len() < msg.len() {
         said.push('…');
     }
     let err = AppError::Invalid(domain::FieldError::new("form", format!("The form could not be read: {said}")));
-    // On the server this runs while answering the request: say 422, not 500.
+    // On the server this runs while answering the request: say so, not 500.
     #[cfg(feature = "ssr")]
-    let err = err.respond();
+    let err = match undecodable {
+        true => err.respond_with(http::StatusCode::BAD_REQUEST),
+        false => err.respond(),
+    };
+    #[cfg(not(feature = "ssr"))]
+    let _ = undecodable;
     err
 }
 
@@ -102,8 +108,14 @@ pub(crate) mod ssr {
 
         /// Sets this error's status on the response being built, and returns it.
         pub fn respond(self) -> AppError {
+            let status = self.status();
+            self.respond_with(status)
+        }
+
+        /// Sets `status` on the response being built, and returns this error.
+        pub(crate) fn respond_with(self, status: StatusCode) -> AppError {
             if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                options.set_status(self.status());
+                options.set_status(status);
             }
             self
         }
