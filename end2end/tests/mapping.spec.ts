@@ -71,20 +71,29 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   await expect(rust).toContainText("Mapped to Senior Rust Engineer");
   await shot(page, "26-source-mapped");
 
-  // The first mapping offers to export who accepted before; progress shows live in the table.
+  // The first mapping offers to export who accepted before — offered, never imposed.
   const offer = page.getByRole("dialog", { name: "Senior Rust Engineer is mapped" });
   await expect(offer).toBeVisible();
-  // Live progress needs the page hydrated (before that the button posts the form the plain way).
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await offer.getByRole("button", { name: /Export \d+ to Workable/ }).click();
-  await expect(rust).toContainText(/\d+ (exporting|in Workable)/);
-  await shot(page, "26b-backfill-progress");
-  await expect(rust).toContainText(/\d+ in Workable/, { timeout: 45_000 });
-  await expect(rust).not.toContainText("exporting", { timeout: 45_000 });
+  await offer.getByRole("link", { name: "Not now" }).click();
+  await expect(offer).toBeHidden();
+  // Declined: a quiet line in the role's row says who is not in Workable, with the action.
+  await expect(rust).toContainText(/\d+ earlier candidates? (is|are) not in Workable/);
+  await expect(rust.getByRole("button", { name: "Export the earlier candidates of Senior Rust Engineer" })).toBeVisible();
+  await shot(page, "26a-backfill-declined");
+
+  // The role's pipeline says why they are not there, and exports them later from its own line;
+  // progress shows live.
+  await rust.getByRole("link", { name: "Senior Rust Engineer" }).click();
+  await expect(page.locator("td.export-cell").first()).toContainText("Accepted before the role was mapped");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await shot(page, "26b-pipeline-earlier");
+  await page.getByRole("button", { name: "Export the earlier candidates of Senior Rust Engineer" }).click();
+  await expect(page.getByText(/earlier candidates? (is|are) not in Workable/)).toBeHidden({ timeout: 45_000 });
+  await expect(page.locator("td.export-cell", { hasText: /Queued|Waiting/ })).toHaveCount(0, { timeout: 45_000 });
   await shot(page, "26c-backfill-done");
 
   // The pipeline shows each candidate's export, its ledger, and the way into Workable.
-  await rust.getByRole("link", { name: "Senior Rust Engineer" }).click();
   const exported = page.locator("td.export-cell").first();
   await expect(exported).toContainText("In Workable");
   await exported.getByText("Ledger").click();

@@ -6,11 +6,18 @@ use domain::export::{ExportState, ExportStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::exports::RetryExport;
+use crate::api::exports::{BackfillRole, RetryExport};
 use crate::format::timestamp;
 
 #[component]
-pub fn ExportCell(export: Option<ExportStatus>, retry: ServerAction<RetryExport>, name: String) -> impl IntoView {
+pub fn ExportCell(
+    export: Option<ExportStatus>,
+    retry: ServerAction<RetryExport>,
+    name: String,
+    /// The role is mapped now: a *not mapped* export was accepted before that.
+    #[prop(optional)]
+    role_mapped: bool,
+) -> impl IntoView {
     let Some(export) = export else {
         return view! { <span class="muted">"—"</span> }.into_any();
     };
@@ -28,14 +35,20 @@ pub fn ExportCell(export: Option<ExportStatus>, retry: ServerAction<RetryExport>
             None => why,
         }),
         ExportState::Failed | ExportState::Paused => export.last_error.clone(),
+        ExportState::NotMapped if role_mapped => Some("Export the earlier candidates (above) to send them.".to_owned()),
         ExportState::NotMapped => Some("Map the role, then export earlier candidates from Source.".to_owned()),
         ExportState::Done => None,
+    };
+    // The role is mapped now: "role not mapped" would be wrong; say when they accepted.
+    let label = match state {
+        ExportState::NotMapped if role_mapped => "Accepted before the role was mapped",
+        _ => state.label(),
     };
     let retry_label = format!("Retry the export of {name}");
     let ledger = export.ledger.clone();
     view! {
         <div class="export" data-export=state.as_str()>
-            <span class=format!("badge badge-{badge}")>{state.label()}</span>
+            <span class=format!("badge badge-{badge}")>{label}</span>
             {export.workable_url.clone().filter(|_| state == ExportState::Done).map(|url| view! {
                 " " <a href=url rel="external noopener" target="_blank">"Open in Workable"</a>
             })}
@@ -84,4 +97,24 @@ pub fn refresh_while(busy: impl Fn() -> bool + 'static, tick: RwSignal<u32>, eve
             }
         });
     });
+}
+
+/// The quiet line of a mapped role some of whose candidates accepted before it was mapped: they
+/// are not in Workable until someone exports them (Source's row and the role's pipeline).
+#[component]
+pub fn BackfillLine(role_id: i64, title: String, waiting: i64, backfill: ServerAction<BackfillRole>) -> impl IntoView {
+    let label = format!("Export the earlier candidates of {title}");
+    let count = match waiting {
+        1 => "1 earlier candidate is".to_owned(),
+        n => format!("{n} earlier candidates are"),
+    };
+    view! {
+        <p class="tally backfill-line">
+            <span class="muted">{format!("{count} not in Workable — ")}</span>
+            <ActionForm action=backfill attr:class="inline">
+                <input type="hidden" name="role_id" value=role_id/>
+                <button type="submit" class="link" aria-label=label>"Export them"</button>
+            </ActionForm>
+        </p>
+    }
 }

@@ -5,7 +5,7 @@ mod frame;
 mod status;
 mod workable_card;
 
-pub use export_status::{ExportCell, refresh_while};
+pub use export_status::{BackfillLine, ExportCell, refresh_while};
 pub use frame::{ErrorList, FormError, SignedIn};
 pub use status::StatusBadge;
 pub use workable_card::WorkableCardView;

@@ -9,11 +9,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::exports::RetryExport;
+use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
     AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
 };
-use crate::components::{ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
+use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 use crate::format::{datetime_local, timestamp};
 use domain::interview::{Interview, InterviewKind};
@@ -29,6 +29,7 @@ pub fn PipelinePage() -> impl IntoView {
         answer: ServerAction::new(),
         send: ServerAction::new(),
         retry: ServerAction::new(),
+        backfill: ServerAction::new(),
         schedule: ServerAction::new(),
         reschedule: ServerAction::new(),
         cancel: ServerAction::new(),
@@ -43,6 +44,7 @@ pub fn PipelinePage() -> impl IntoView {
                 actions.answer.version().get(),
                 actions.send.version().get(),
                 actions.retry.version().get(),
+                actions.backfill.version().get(),
                 actions.schedule.version().get(),
                 actions.reschedule.version().get(),
                 actions.cancel.version().get(),
@@ -87,6 +89,7 @@ struct Actions {
     answer: ServerAction<AnswerRequest>,
     send: ServerAction<SendRequest>,
     retry: ServerAction<RetryExport>,
+    backfill: ServerAction<BackfillRole>,
     schedule: ServerAction<ScheduleInterview>,
     reschedule: ServerAction<RescheduleInterview>,
     cancel: ServerAction<CancelInterview>,
@@ -108,6 +111,7 @@ fn PipelineView(pipeline: Resource<Result<Pipeline, AppError>>, actions: Actions
 fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let role = pipeline.role;
     let role_id = role.id.0;
+    let role_mapped = role.ats_state.is_mapped();
     let live = role.status == RoleStatus::Live;
     let demo = pipeline.demo;
     view! {
@@ -118,6 +122,10 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             <h2>"Pipeline"</h2>
             <FormError result=actions.move_candidate.value()/>
             <FormError result=actions.retry.value()/>
+            <FormError result=actions.backfill.value()/>
+            {(role.ats_state.is_mapped() && role.exports.not_mapped > 0).then(|| view! {
+                <BackfillLine role_id title=role.title.clone() waiting=role.exports.not_mapped backfill=actions.backfill/>
+            })}
             <FormError result=actions.schedule.value()/>
             <FormError result=actions.reschedule.value()/>
             <FormError result=actions.cancel.value()/>
@@ -128,7 +136,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                     <table class="pipeline">
                         <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Workable"</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
                         <tbody>
-                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry actions/> }).collect_view()}
+                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry actions role_mapped/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
@@ -169,7 +177,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn EntryRow(entry: PipelineEntry, actions: Actions) -> impl IntoView {
+fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl IntoView {
     let (action, retry) = (actions.move_candidate, actions.retry);
     let current = entry.stage;
     let in_workable = entry.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
@@ -195,7 +203,7 @@ fn EntryRow(entry: PipelineEntry, actions: Actions) -> impl IntoView {
                     <a href=format!("/candidates/{}/cv", entry.candidate_id) rel="external" target="_blank">"CV (PDF)"</a>
                 })}
             </td>
-            <td class="export-cell"><ExportCell export=entry.export.clone() retry name=entry.name.clone()/></td>
+            <td class="export-cell"><ExportCell export=entry.export.clone() retry name=entry.name.clone() role_mapped/></td>
             <td class="interviews">
                 {interviews.into_iter().map(|interview| {
                     let who = who.clone();

@@ -10,7 +10,7 @@ use leptos_router::components::A;
 
 use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, list_roles};
-use crate::components::{ErrorList, FormError, SignedIn, StatusBadge, refresh_while};
+use crate::components::{BackfillLine, ErrorList, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
@@ -149,12 +149,23 @@ fn RoleTable(
     view! {
         <table class="roles">
             <thead>
-                <tr><th>"Role"</th><th>"Location"</th><th>"Status"</th><th>"Requests sent"</th><th>"In pipeline"</th><th>"ATS"</th><th></th></tr>
+                <tr>
+                    <th>"Role"</th><th>"Location"</th><th>"Status"</th>
+                    <th><abbr title="Every interview request the role sent, answered or not">"Requests sent"</abbr></th>
+                    <th><abbr title="Candidates who accepted and shared their CV and profile">"Accepted"</abbr></th>
+                    <th><abbr title="Accepted and not yet hired, rejected or withdrawn">"In pipeline"</abbr></th>
+                    <th>"ATS"</th><th></th>
+                </tr>
             </thead>
             <tbody>
                 {roles.into_iter().map(|role| view! { <RoleRow role publish backfill/> }).collect_view()}
             </tbody>
         </table>
+        <p class="caption muted">
+            "Requests sent: every interview request the role sent, with those still awaiting an answer. "
+            "Accepted: candidates who accepted and shared their CV and profile. "
+            "In pipeline: accepted and not yet hired, rejected or withdrawn."
+        </p>
     }
     .into_any()
 }
@@ -177,7 +188,11 @@ fn RoleRow(
             <td><A href=format!("/roles/{id}")>{title}</A></td>
             <td>{role.location.clone()}</td>
             <td><StatusBadge kind=status.as_str() label=status.label()/></td>
-            <td>{role.pending_requests}</td>
+            <td>
+                {role.requests_sent}
+                {(role.pending_requests > 0).then(|| view! { <span class="muted">{format!(" ({} awaiting)", role.pending_requests)}</span> })}
+            </td>
+            <td>{role.accepted}</td>
             <td>{role.in_pipeline}</td>
             <td class="ats">
                 <AtsCell state=role.ats_state.clone() live/>
@@ -256,18 +271,12 @@ fn ExportTallyView(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> i
     }
     let mapped = role.ats_state.is_mapped();
     let waiting = t.not_mapped;
-    let label = format!("Export {waiting} earlier candidate{} of {}", if waiting == 1 { "" } else { "s" }, role.title);
     view! {
         {(!parts.is_empty()).then(|| view! { <p class="tally muted">{parts.join(" · ")}</p> })}
         {(waiting > 0 && !mapped).then(|| view! {
             <p class="tally muted">{format!("{waiting} accepted candidate{} not exported — role not mapped", if waiting == 1 { "" } else { "s" })}</p>
         })}
-        {(waiting > 0 && mapped).then(|| view! {
-            <ActionForm action=backfill attr:class="inline">
-                <input type="hidden" name="role_id" value=role.id.0/>
-                <button type="submit" aria-label=label>{format!("Export {waiting} earlier")}</button>
-            </ActionForm>
-        })}
+        {(waiting > 0 && mapped).then(|| view! { <BackfillLine role_id=role.id.0 title=role.title.clone() waiting backfill/> })}
     }
 }
 
@@ -282,10 +291,14 @@ fn BackfillOffer(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> imp
                 "{n} candidate{} accepted a request for it before it was mapped. Export {} to Workable now? Progress shows in the table.",
                 if n == 1 { "" } else { "s" }, if n == 1 { "them" } else { "them all" }
             )}</p>
-            <ActionForm action=backfill attr:class="inline">
-                <input type="hidden" name="role_id" value=role.id.0/>
-                <button type="submit" class="primary">{format!("Export {n} to Workable")}</button>
-            </ActionForm>
+            <div class="row">
+                <ActionForm action=backfill attr:class="inline">
+                    <input type="hidden" name="role_id" value=role.id.0/>
+                    <button type="submit" class="primary">{format!("Export {n} to Workable")}</button>
+                </ActionForm>
+                // Declining leaves the quiet line in the role's row (and its pipeline) to do it later.
+                <A href="/source" attr:class="button">"Not now"</A>
+            </div>
         </section>
     }
 }

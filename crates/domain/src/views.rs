@@ -49,7 +49,13 @@ pub struct RoleSummary {
     pub title: String,
     pub location: String,
     pub status: RoleStatus,
+    /// Every interview request the role sent, answered or not.
+    pub requests_sent: i64,
+    /// Sent and not answered yet.
     pub pending_requests: i64,
+    /// Candidates who accepted (and so shared their CV and profile).
+    pub accepted: i64,
+    /// Accepted and not yet hired, rejected or withdrawn.
     pub in_pipeline: i64,
     pub ats_state: AtsState,
     /// Where the role's candidates stand with Workable.

@@ -21,10 +21,16 @@ macro_rules! select_summary {
     ($tail:literal) => {
         concat!(
             "SELECT r.id, r.title, r.location, r.status,
-        (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'pending') AS pending_requests,
-        (SELECT COUNT(*) FROM requests q WHERE q.role_id = r.id AND q.status = 'accepted') AS in_pipeline,
+        COALESCE(q.sent, 0) AS requests_sent, COALESCE(q.pending, 0) AS pending_requests,
+        COALESCE(q.accepted, 0) AS accepted, COALESCE(q.in_pipeline, 0) AS in_pipeline,
         c.job_title AS ats_job_title, c.attention AS ats_attention
-     FROM roles r LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL ",
+     FROM roles r
+     LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
+     LEFT JOIN (SELECT role_id, COUNT(*) AS sent,
+                       SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+                       SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+                       SUM(CASE WHEN status = 'accepted' AND stage NOT IN ('hired', 'rejected', 'withdrawn') THEN 1 ELSE 0 END) AS in_pipeline
+                  FROM requests GROUP BY role_id) q ON q.role_id = r.id ",
             $tail
         )
     };
@@ -36,7 +42,9 @@ fn summary_from_row(row: &AnyRow) -> Result<RoleSummary> {
         title: row.try_get("title")?,
         location: row.try_get("location")?,
         status: RoleStatus::parse(row.try_get::<String, _>("status")?.as_str())?,
+        requests_sent: row.try_get("requests_sent")?,
         pending_requests: row.try_get("pending_requests")?,
+        accepted: row.try_get("accepted")?,
         in_pipeline: row.try_get("in_pipeline")?,
         ats_state: ats_state(row.try_get("ats_job_title")?, row.try_get("ats_attention")?),
         exports: domain::export::ExportTally::default(),

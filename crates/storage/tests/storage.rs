@@ -554,3 +554,30 @@ test_on_both_databases! {
         assert_eq!(again.len(), 1, "b has not heartbeaten since before `later`");
     }
 }
+
+test_on_both_databases! {
+    async fn a_roles_counts_say_sent_awaiting_accepted_and_in_pipeline(db: Db) {
+        let f = fixture(&db).await;
+        // Seven requests: four accepted (one of them hired since), two awaiting an answer, one declined.
+        let mut requests = Vec::new();
+        for n in 0..7 {
+            let candidate = candidate(&db, &format!("count{n}@example.com"), true).await;
+            requests.push(db.insert_request(f.company, f.role, candidate, Some(f.user)).await.unwrap());
+        }
+        for request in &requests[..4] {
+            accept(&db, f.company, *request).await.unwrap();
+        }
+        db.decline_request(f.company, requests[6]).await.unwrap();
+        assert!(move_from(&db, f.company, requests[0], (MarketplaceStage::Accepted, MarketplaceStage::Hired), f.user).await);
+        let role = db.list_roles(f.company).await.unwrap().into_iter().find(|r| r.id == f.role).unwrap();
+        assert_eq!(
+            (role.requests_sent, role.pending_requests, role.accepted, role.in_pipeline),
+            (7, 2, 4, 3),
+            "sent, awaiting, accepted, in pipeline"
+        );
+        // A role with no request counts zeros, not nothing.
+        let quiet = db.insert_role(f.company, &RoleTitle::parse("Quiet").unwrap(), &Location::parse("Remote").unwrap(), RoleStatus::Draft).await.unwrap();
+        let quiet = db.list_roles(f.company).await.unwrap().into_iter().find(|r| r.id == quiet).unwrap();
+        assert_eq!((quiet.requests_sent, quiet.pending_requests, quiet.accepted, quiet.in_pipeline), (0, 0, 0, 0));
+    }
+}
