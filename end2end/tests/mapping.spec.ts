@@ -147,7 +147,25 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   await expect(page.locator(`tr[data-role="${title}"]`)).toContainText("Mapped to Backend Engineer (Go)");
   await shot(page, "30-published-and-mapped");
 
-  // Edit and Remove are offered once mapped; removing asks first.
+  // Editing is editing: Edit ATS configuration opens the current job's mapping table at once;
+  // one stage changed and saved in one step.
+  await openMenu(page, title);
+  await page.locator(`tr[data-role="${title}"]`).getByRole("link", { name: "Edit ATS configuration" }).click();
+  await expect(page.getByRole("heading", { name: "Edit ATS configuration" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Change Workable job" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Copy from another role" })).toBeVisible();
+  await expect(page.getByLabel("Screening")).toHaveValue("move:phone-screen");
+  await page.getByLabel("Screening").selectOption({ label: "— Nothing (blank) —" });
+  await shot(page, "30b-edit-mapping");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator(`tr[data-role="${title}"]`)).toContainText("Mapped to Backend Engineer (Go)");
+  await openMenu(page, title);
+  await page.locator(`tr[data-role="${title}"]`).getByRole("link", { name: "Edit ATS configuration" }).click();
+  await expect(page.getByLabel("Screening")).toHaveValue("none");
+  await page.getByRole("link", { name: "← Source" }).click();
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
+
+  // Remove is offered once mapped; removing asks first.
   await openMenu(page, title);
   await page.locator(`tr[data-role="${title}"]`).getByRole("link", { name: "Remove ATS configuration" }).click();
   await expect(page.getByText("will stop sending candidates")).toBeVisible();

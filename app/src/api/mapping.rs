@@ -49,12 +49,18 @@ pub async fn ats_jobs(role_id: i64, #[server(default)] from: Option<i64>) -> Res
 #[server]
 pub async fn ats_mapping(
     role_id: i64,
-    job: String,
+    /// The chosen job; none: the job the role is mapped to now (editing).
+    #[server(default)]
+    job: Option<String>,
     #[server(default)] from: Option<i64>,
 ) -> Result<MappingTable, AppError> {
     let (integrations, actor) = super::workable::ssr::connector().await?;
-    let from = from.map(domain::ConfigurationId);
-    ssr::respond(integrations.mapping_table(&actor, domain::RoleId(role_id), &job, from).await)
+    let (role, from) = (domain::RoleId(role_id), from.map(domain::ConfigurationId));
+    let job = match job {
+        Some(job) => job,
+        None => ssr::respond(integrations.current_job(&actor, role).await)?,
+    };
+    ssr::respond(integrations.mapping_table(&actor, role, &job, from).await)
 }
 
 /// *Save*. `mapping` holds one entry per marketplace stage (`mapping[screening]=move:phone-screen`,
@@ -87,5 +93,8 @@ pub async fn save_ats_configuration(
 #[server]
 pub async fn remove_ats_configuration(role_id: i64) -> Result<(), AppError> {
     let (integrations, actor) = super::workable::ssr::connector().await?;
-    ssr::respond(integrations.remove_configuration(&actor, domain::RoleId(role_id)).await)
+    ssr::respond(integrations.remove_configuration(&actor, domain::RoleId(role_id)).await)?;
+    // Back to Source, also for a browser that posted the form without JavaScript.
+    leptos_axum::redirect("/source");
+    Ok(())
 }

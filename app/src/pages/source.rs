@@ -240,7 +240,7 @@ fn AtsMenu(role_id: i64, title: String, mapped: bool) -> impl IntoView {
             <ul>
                 {if mapped {
                     view! {
-                        <li><A href=format!("/roles/{role_id}/ats")>"Edit ATS configuration"</A></li>
+                        <li><A href=format!("/roles/{role_id}/ats/mapping")>"Edit ATS configuration"</A></li>
                         <li><A href=format!("/roles/{role_id}/ats/remove")>"Remove ATS configuration"</A></li>
                     }.into_any()
                 } else {

@@ -194,6 +194,8 @@ pub struct MappingTable {
     pub rows: Vec<MappingRow>,
     /// The role whose mapping was imported, when importing.
     pub imported_from: Option<String>,
+    /// The role's own configuration for this job: the table edits it.
+    pub editing: bool,
 }
 
 /// Reads a Workable candidate's state back through a mapping (product.md): a disqualification is

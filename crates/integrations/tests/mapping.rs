@@ -98,7 +98,11 @@ test_on_both_databases! {
         assert_eq!(jobs.suggested.as_deref(), Some(RUST_JOB));
         assert_eq!(jobs.preselected.as_deref(), Some(RUST_JOB));
 
+        // Not mapped yet: nothing to edit, the wizard's first steps come first.
+        let unmapped = s.integrations.current_job(&s.tom, rust).await.unwrap_err();
+        assert!(matches!(unmapped, MappingError::Invalid(ref invalid) if invalid.field == "job"), "{unmapped:?}");
         let table = s.integrations.mapping_table(&s.tom, rust, RUST_JOB, None).await.unwrap();
+        assert!(!table.editing);
         assert_eq!(table.stages.len(), 7, "the job's own pipeline");
         assert_eq!(table.rows.len(), MarketplaceStage::ALL.len());
         assert!(table.rows.iter().all(|r| r.action.is_some() && r.needs_choice.is_none()), "a new mapping starts proposed");
@@ -114,8 +118,12 @@ test_on_both_databases! {
         // Editing: the current job is preselected and the saved rows come back.
         let jobs = s.integrations.job_choices(&s.maria, rust, None).await.unwrap();
         assert_eq!(jobs.preselected.as_deref(), Some(RUST_JOB));
+        // *Edit ATS configuration* opens the current job's table directly, as an edit.
+        assert_eq!(s.integrations.current_job(&s.maria, rust).await.unwrap(), RUST_JOB);
         let table = s.integrations.mapping_table(&s.maria, rust, RUST_JOB, None).await.unwrap();
+        assert!(table.editing);
         assert_eq!(table.rows[4].action, Some(StageAction::Nothing));
+        assert_eq!(s.integrations.current_job(&s.hank, rust).await.unwrap_err(), MappingError::NotFound, "another company's role");
         assert_eq!(s.integrations.wizard_start(&s.maria, rust).await.unwrap().current.unwrap().job.shortcode, RUST_JOB);
     }
 }

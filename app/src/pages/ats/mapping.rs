@@ -21,12 +21,10 @@ pub fn AtsMappingPage() -> impl IntoView {
     let table = Resource::new(
         move || (role_id(), job(), from()),
         |(id, job, from)| async move {
-            match (id, job) {
-                (Some(id), Some(job)) => ats_mapping(id, job, from).await,
-                (Some(_), None) => {
-                    Err(AppError::Invalid(domain::FieldError::new("job", "Choose a Workable job first.")))
-                }
-                _ => Err(AppError::NotFound),
+            match id {
+                // Without a job: the role's current one (*Edit ATS configuration*).
+                Some(id) => ats_mapping(id, job, from).await,
+                None => Err(AppError::NotFound),
             }
         },
     );
@@ -63,13 +61,31 @@ pub(super) fn MappingStep(
     let stages = StoredValue::new(table.stages);
     let unresolved = table.rows.iter().filter(|r| r.action.is_none()).count();
     let error_field = move || save.value().get().and_then(|r| r.err()).and_then(|e| e.field().map(str::to_owned));
+    let editing = table.editing;
     view! {
-        <p><A href=format!("/roles/{role_id}/ats/job{}", from_query(from))>"← Choose another job"</A></p>
-        <h1>"Map the stages"</h1>
-        <p class="lead">
-            <strong>{table.role_title.clone()}</strong> " → Workable job " <strong>{table.job.title.clone()}</strong>
-        </p>
-        <Steps current=3/>
+        {if editing {
+            // Editing is editing: the table first; the other ways in are secondary.
+            view! {
+                <p><A href="/source">"← Source"</A></p>
+                <h1>"Edit ATS configuration"</h1>
+                <p class="lead">
+                    <strong>{table.role_title.clone()}</strong> " → Workable job " <strong>{table.job.title.clone()}</strong>
+                </p>
+                <p class="row secondary-actions">
+                    <A href=format!("/roles/{role_id}/ats/job") attr:class="button">"Change Workable job"</A>
+                    <A href=format!("/roles/{role_id}/ats?import=1") attr:class="button">"Copy from another role"</A>
+                </p>
+            }.into_any()
+        } else {
+            view! {
+                <p><A href=format!("/roles/{role_id}/ats/job{}", from_query(from))>"← Choose another job"</A></p>
+                <h1>"Map the stages"</h1>
+                <p class="lead">
+                    <strong>{table.role_title.clone()}</strong> " → Workable job " <strong>{table.job.title.clone()}</strong>
+                </p>
+                <Steps current=3/>
+            }.into_any()
+        }}
         {table.imported_from.map(|role| view! {
             <p class="notice">"Imported from " <strong>{role}</strong> ". Check each row, then save."</p>
         })}

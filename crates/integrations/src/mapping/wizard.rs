@@ -151,6 +151,7 @@ impl Integrations {
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
         let imported = self.import_source(actor, from).await?;
         let imported_from = imported.as_ref().map(|c| c.role_title.clone());
+        let importing = imported.is_some();
         let carried = match imported {
             Some(config) => Some(config),
             None => self.db().configuration_for_role(actor.company_id, role).await?,
@@ -180,13 +181,26 @@ impl Integrations {
                 }
             })
             .collect();
+        // The role's own configuration, for the same job: this is editing it.
+        let editing = !importing && carried.as_ref().is_some_and(|c| c.job.shortcode == job.shortcode.as_str());
         Ok(MappingTable {
             role_title: record.title,
             job: job_ref(&job),
             stages: stages.iter().map(stage_option).collect(),
             rows,
             imported_from,
+            editing,
         })
+    }
+
+    /// The Workable job the role is mapped to now (*Edit ATS configuration* opens its mapping
+    /// table directly); a field error when the role has no configuration.
+    pub async fn current_job(&self, actor: &Actor, role: RoleId) -> Result<String, MappingError> {
+        self.mappable_role(actor, role).await?;
+        match self.db().configuration_for_role(actor.company_id, role).await? {
+            Some(config) => Ok(config.job.shortcode),
+            None => Err(MappingError::Invalid(FieldError::new("job", "Choose a Workable job first."))),
+        }
     }
 
     /// *Save*: the role is the caller's and not closed, the job exists in the connected account
