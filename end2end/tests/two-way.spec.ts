@@ -83,6 +83,9 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   await row.getByLabel(`Interviewer for ${name}`).fill("Dana Kim");
   await row.getByRole("button", { name: "Schedule" }).click();
   await expect(row.locator(".interview")).toContainText("Technical interview");
+  // Scheduled: the form closes; the row shows the interview.
+  await expect(row.locator("details.schedule")).not.toHaveAttribute("open", "");
+  await expect(row.locator("details.schedule").getByLabel(`Interviewer for ${name}`)).toBeHidden();
   await expect(row.locator(".interview")).toContainText("On the Workable timeline", { timeout: 30_000 });
   await shot(page, "44-interview-scheduled");
   await page.goto(workableUrl!);

@@ -109,12 +109,14 @@ pub fn BackfillLine(role_id: i64, title: String, waiting: i64, backfill: ServerA
         n => format!("{n} earlier candidates are"),
     };
     view! {
-        <p class="tally backfill-line">
+        // A <div>, not a <p>: a form inside a paragraph is split by the browser's parser, and the
+        // server-rendered page would no longer match what hydration expects.
+        <div class="tally backfill-line">
             <span class="muted">{format!("{count} not in Workable — ")}</span>
             <ActionForm action=backfill attr:class="inline">
                 <input type="hidden" name="role_id" value=role_id/>
                 <button type="submit" class="link" aria-label=label>"Export them"</button>
             </ActionForm>
-        </p>
+        </div>
     }
 }

@@ -189,6 +189,18 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
     };
     let stage_label = format!("Stage for {}", entry.name);
     let move_label = format!("Move {}", entry.name);
+    // Scheduled: the form closes and empties; the row shows the interview.
+    let (schedule_box, schedule_form) = (NodeRef::<leptos::html::Details>::new(), NodeRef::<leptos::html::Form>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.schedule.value().get() {
+            if let Some(details) = schedule_box.get() {
+                let _ = details.remove_attribute("open");
+            }
+            if let Some(form) = schedule_form.get() {
+                form.reset();
+            }
+        }
+    });
     view! {
         <tr data-candidate=entry.name.clone()>
             <td>
@@ -209,9 +221,9 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
                     let who = who.clone();
                     view! { <InterviewLine interview in_workable who action=actions.reschedule cancel=actions.cancel/> }
                 }).collect_view()}
-                <details class="schedule">
+                <details class="schedule" node_ref=schedule_box>
                     <summary>"Schedule interview"</summary>
-                    <ActionForm action=actions.schedule attr:class="stack">
+                    <ActionForm action=actions.schedule node_ref=schedule_form attr:class="stack">
                         <input type="hidden" name="request_id" value=entry.request_id.0/>
                         <InterviewFields interview=None who=who.clone()/>
                         <button type="submit" class="primary">"Schedule"</button>
