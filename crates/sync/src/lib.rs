@@ -159,7 +159,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(db: Db, integrations: Integrations, settings: Settings) -> Self {
-        let owner = format!("{}{:08x}", process_prefix(), rand::random::<u32>());
+        let owner = format!("{}{:08x}", THIS_PROCESS.prefix, rand::random::<u32>());
         Engine { db, integrations, settings: Arc::new(settings), owner: owner.into() }
     }
 
@@ -172,10 +172,11 @@ impl Engine {
     /// longer running (a restart takes over its previous incarnation's leases at once), and
     /// heartbeats until the returned guard is dropped.
     async fn announce(&self) -> AbortOnDrop {
-        let host = host_name();
-        match self.db.workers_on_host(&host).await {
+        let (host, pid) = (&THIS_PROCESS.host, i64::from(std::process::id()));
+        match self.db.workers_on_host(host).await {
             Ok(earlier) => {
-                let gone = |w: &&storage::WorkerRow| !w.owner.starts_with(&process_prefix()) && !process_running(w.pid);
+                let gone =
+                    |w: &&storage::WorkerRow| !w.owner.starts_with(&THIS_PROCESS.prefix) && !process_running(w.pid);
                 for worker in earlier.iter().filter(gone) {
                     tracing::info!(owner = %worker.owner, "an earlier worker of this machine is gone: its leases are free");
                     if let Err(err) = self.db.worker_gone(&worker.owner).await {
@@ -186,7 +187,7 @@ impl Engine {
             Err(err) => tracing::warn!(error = %err, "could not look for earlier workers"),
         }
         let (db, owner, every) = (self.db.clone(), self.owner.clone(), self.settings.heartbeat);
-        if let Err(err) = db.register_worker(&owner, &host, i64::from(std::process::id())).await {
+        if let Err(err) = db.register_worker(&owner, host, pid).await {
             tracing::warn!(error = %err, "could not register the worker; its leases go by their length");
         }
         AbortOnDrop(tokio::spawn(async move {
@@ -198,7 +199,7 @@ impl Engine {
                     // Marked gone by a worker that took us for dead: say we are back.
                     Ok(false) => {
                         tracing::warn!("this worker was taken for gone; registering again");
-                        let _ = db.register_worker(&owner, &host_name(), i64::from(std::process::id())).await;
+                        let _ = db.register_worker(&owner, &THIS_PROCESS.host, pid).await;
                     }
                     Err(err) => tracing::warn!(error = %err, "could not heartbeat"),
                 }
@@ -497,23 +498,27 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// This machine's name, as the kernel has it (Linux; no crate needed for one file read), or
-/// `$HOSTNAME`; workers of one machine recognise their earlier incarnations by it.
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
+/// This process as its workers name it, worked out once.
+struct ThisProcess {
+    /// This machine's name, as the kernel has it (Linux; no crate needed for one file read), or
+    /// `$HOSTNAME`; workers of one machine recognise their earlier incarnations by it.
+    host: String,
+    /// The start of this process's workers' names: machine, pid, and a number drawn once per
+    /// process (engines of one process share it; a restarted container reusing its
+    /// predecessor's pid does not).
+    prefix: String,
+}
+
+static THIS_PROCESS: std::sync::LazyLock<ThisProcess> = std::sync::LazyLock::new(|| {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "unknown-host".to_owned())
-}
-
-/// The start of this process's workers' names: machine, pid, and a number drawn once per process
-/// (engines of one process share it; a restarted container reusing its predecessor's pid does not).
-fn process_prefix() -> String {
-    static PROCESS: std::sync::LazyLock<u32> = std::sync::LazyLock::new(rand::random);
-    format!("{}:{}:{:08x}-", host_name(), std::process::id(), *PROCESS)
-}
+        .unwrap_or_else(|| "unknown-host".to_owned());
+    let prefix = format!("{host}:{}:{:08x}-", std::process::id(), rand::random::<u32>());
+    ThisProcess { host, prefix }
+});
 
 /// Whether process `pid` of this machine, not this process, is running (a worker with this
 /// process's pid but not its prefix is a restarted container's predecessor). Where `/proc` is

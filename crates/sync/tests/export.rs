@@ -308,16 +308,7 @@ test_on_both_databases! {
     async fn one_person_accepted_for_two_roles_on_one_job_lands_there_once_even_if_workable_would_duplicate(db: Db) {
         let s = setup(&db).await;
         s.map_rust().await;
-        let other = db
-            .insert_role(
-                s.maria.company_id,
-                &domain::RoleTitle::parse("Rust Engineer (second role, same job)").unwrap(),
-                &domain::Location::parse("Remote").unwrap(),
-                domain::RoleStatus::Live,
-            )
-            .await
-            .unwrap();
-        s.integrations.save_configuration(&s.maria, other, RUST_JOB, &common::choices()).await.unwrap();
+        let other = s.mapped_role("Rust Engineer (second role, same job)", RUST_JOB).await;
         // Workable lets a second candidate with the same email in (its real answer is unverified),
         // answers slowly, and the workers race with the limit lifted.
         s.sandbox.set_faults(Faults {

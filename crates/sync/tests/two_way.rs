@@ -448,17 +448,7 @@ test_on_both_databases! {
         // sorts first and is then deleted in Workable.
         const FRONTEND_JOB: &str = "NOR02FE02";
         s.integrations.save_configuration(&s.maria, s.rust, FRONTEND_JOB, &common::choices()).await.unwrap();
-        let other = s
-            .db
-            .insert_role(
-                s.maria.company_id,
-                &domain::RoleTitle::parse("Rust Engineer (deleted job)").unwrap(),
-                &domain::Location::parse("Berlin").unwrap(),
-                domain::RoleStatus::Live,
-            )
-            .await
-            .unwrap();
-        s.integrations.save_configuration(&s.maria, other, RUST_JOB, &common::choices()).await.unwrap();
+        let other = s.mapped_role("Rust Engineer (deleted job)", RUST_JOB).await;
         let _worker = s.start();
         let (request, id) = exported(&s, 1).await;
         s.sandbox.set_faults(Faults { webhooks_dropped: true, ..Faults::default() });

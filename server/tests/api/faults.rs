@@ -7,13 +7,11 @@
 //! once on PostgreSQL with two `server worker` processes, one of them killed again and again.
 //! Each run prints its figures (`fault suite:` lines; the README quotes them).
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use domain::export::ExportState;
-use domain::mapping::StageChoice;
 use domain::views::CandidateProfile;
-use domain::{Email, MarketplaceStage, RequestId};
+use domain::{Email, RequestId};
 use integrations::{Actor, Completion, Integrations, TokenCipher};
 use marketplace::Marketplace;
 use marketplace::demo::DEMO_LOGINS;
@@ -24,7 +22,8 @@ use workable::oauth::OAuthApp;
 use workable::{Endpoints, Secret, WorkableClient};
 use workable_sandbox::{Faults, Sandbox, seed};
 
-const RUST_JOB: &str = "NOR01RUST01";
+use crate::helpers::{RUST_JOB, everyone_at_sourced, server_process};
+
 const CANDIDATES: usize = 100;
 const KILLS: usize = 6;
 
@@ -49,24 +48,14 @@ struct Run {
 
 impl Run {
     fn spawn(&self, args: &[&str], sync_worker: bool) -> tokio::process::Child {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .args(args)
-            .env("DATABASE_URL", &self.database_url)
-            .env("ATS_BRIDGE_WORKABLE_URL", &self.sandbox_base)
+        server_process(args, &self.database_url, &self.sandbox_base, &self.key, self.data_dir.path())
             .env("ATS_BRIDGE_WORKABLE_CLIENT_ID", seed::CLIENT_ID)
             .env("ATS_BRIDGE_WORKABLE_CLIENT_SECRET", seed::CLIENT_SECRET)
-            .env("ATS_BRIDGE_TOKEN_KEY", &self.key)
-            .env("ATS_BRIDGE_DATA_DIR", self.data_dir.path())
             .env("ATS_BRIDGE_LISTEN", &self.listen)
             .env("ATS_BRIDGE_PUBLIC_URL", &self.public_url)
             .env("ATS_BRIDGE_SYNC_WORKER", if sync_worker { "true" } else { "false" })
             .env("ATS_BRIDGE_DEMO", "off")
             .env("ATS_BRIDGE_SANDBOX", "off")
-            .env("ATS_BRIDGE_DATABASE_CONNECTIONS", "4")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
             .spawn()
             .expect("start the server binary")
     }
@@ -135,11 +124,7 @@ async fn fault_suite(backend: Backend, layout: Layout) {
         )
         .await
         .unwrap();
-    let choices: Vec<_> = MarketplaceStage::ALL
-        .iter()
-        .map(|&s| (s, if s.is_outcome() { StageChoice::Disqualify } else { StageChoice::Move("sourced".into()) }))
-        .collect();
-    integrations.save_configuration(&maria, role, RUST_JOB, &choices).await.unwrap();
+    integrations.save_configuration(&maria, role, RUST_JOB, &everyone_at_sourced()).await.unwrap();
 
     // The candidates and their requests, accepted later while the server is being killed.
     let mut requests = Vec::new();

@@ -146,3 +146,41 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// Northwind's Senior Rust Engineer job in the sandbox's seed.
+pub const RUST_JOB: &str = "NOR01RUST01";
+
+/// The real `server` binary (`args`) against `database_url` and the Workable at `workable_url`,
+/// sealing tokens with `key`: quiet, four database connections, killed when dropped. Callers add
+/// their own settings before spawning.
+pub fn server_process(
+    args: &[&str],
+    database_url: &str,
+    workable_url: &str,
+    key: &str,
+    data_dir: &std::path::Path,
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("ATS_BRIDGE_WORKABLE_URL", workable_url)
+        .env("ATS_BRIDGE_TOKEN_KEY", key)
+        .env("ATS_BRIDGE_DATA_DIR", data_dir)
+        .env("ATS_BRIDGE_DATABASE_CONNECTIONS", "4")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+/// A mapping that creates everyone at *Sourced* and disqualifies the outcomes: what the export
+/// walks of real processes need, whatever the stage.
+pub fn everyone_at_sourced() -> Vec<(domain::MarketplaceStage, domain::mapping::StageChoice)> {
+    use domain::mapping::StageChoice;
+    domain::MarketplaceStage::ALL
+        .iter()
+        .map(|&s| (s, if s.is_outcome() { StageChoice::Disqualify } else { StageChoice::Move("sourced".into()) }))
+        .collect()
+}

@@ -3,12 +3,10 @@
 //! leases are the default five minutes: the replacement, on the same machine, sees the killed
 //! process gone and takes its items over at once.
 
-use std::process::Stdio;
 use std::time::Duration;
 
+use domain::Email;
 use domain::export::ExportState;
-use domain::mapping::StageChoice;
-use domain::{Email, MarketplaceStage};
 use integrations::{Actor, Integrations, TokenCipher};
 use marketplace::demo::DEMO_LOGINS;
 use storage::Backend;
@@ -16,22 +14,10 @@ use storage::testing::{TestDatabase, eventually};
 use workable::{Endpoints, WorkableClient};
 use workable_sandbox::{Faults, Sandbox, seed};
 
-const RUST_JOB: &str = "NOR01RUST01";
+use crate::helpers::{RUST_JOB, everyone_at_sourced, server_process};
 
 fn worker(database_url: &str, workable_url: &str, key: &str, data_dir: &std::path::Path) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("worker")
-        .env("DATABASE_URL", database_url)
-        .env("ATS_BRIDGE_WORKABLE_URL", workable_url)
-        .env("ATS_BRIDGE_TOKEN_KEY", key)
-        .env("ATS_BRIDGE_DATA_DIR", data_dir)
-        .env("ATS_BRIDGE_DATABASE_CONNECTIONS", "4")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start `server worker`")
+    server_process(&["worker"], database_url, workable_url, key, data_dir).spawn().expect("start `server worker`")
 }
 
 async fn killed_mid_export_resumes_in_another_process(backend: Backend) {
@@ -46,11 +32,7 @@ async fn killed_mid_export_resumes_in_another_process(backend: Backend) {
     integrations.connect_with_api_token(&maria, "northwind", seed::NORTHWIND_TOKEN, None).await.unwrap();
     let roles = db.list_roles(maria.company_id).await.unwrap();
     let rust = roles.iter().find(|r| r.title == "Senior Rust Engineer").unwrap().id;
-    let choices: Vec<_> = MarketplaceStage::ALL
-        .iter()
-        .map(|&s| (s, if s.is_outcome() { StageChoice::Disqualify } else { StageChoice::Move("sourced".into()) }))
-        .collect();
-    integrations.save_configuration(&maria, rust, RUST_JOB, &choices).await.unwrap();
+    integrations.save_configuration(&maria, rust, RUST_JOB, &everyone_at_sourced()).await.unwrap();
     // The demo's acceptances for the role were queued when it was seeded; slow answers widen the
     // window between two steps. The rate limit is lifted: the processes go by the system clock
     // (no test clock crosses a process), and the windows are the sync scenarios' subject.

@@ -126,6 +126,22 @@ impl Setup {
         self.integrations.save_configuration(&self.maria, self.rust, RUST_JOB, &choices()).await.unwrap();
     }
 
+    /// Another live role of Maria's company, mapped to Workable job `job` with [`choices`].
+    pub async fn mapped_role(&self, title: &str, job: &str) -> domain::RoleId {
+        let role = self
+            .db
+            .insert_role(
+                self.maria.company_id,
+                &domain::RoleTitle::parse(title).unwrap(),
+                &domain::Location::parse("Berlin").unwrap(),
+                domain::RoleStatus::Live,
+            )
+            .await
+            .unwrap();
+        self.integrations.save_configuration(&self.maria, role, job, &choices()).await.unwrap();
+        role
+    }
+
     /// Time passes for Workable and the product alike, without waiting for it.
     pub fn advance(&self, by: Duration) {
         self.integrations.clock().advance(by.as_millis() as i64);
