@@ -9,24 +9,8 @@ pub fn timestamp(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// `1764191820000` → `2025-11-26T21:17`, the value of a `datetime-local` field (read as UTC).
-pub fn datetime_local(ms: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_datetime_local_value_round_trips_through_the_parser() {
-        let value = super::datetime_local(1_764_191_820_000);
-        assert_eq!(value, "2025-11-26T21:17");
-        assert_eq!(domain::interview::parse_local_minute(&value), Some(1_764_191_820_000));
-    }
-
     #[test]
     fn milliseconds_are_shown_to_the_minute_in_utc() {
         assert_eq!(super::timestamp(1_764_191_820_000), "2025-11-26 21:17 UTC");

@@ -13,7 +13,7 @@ pub mod workable;
 #[cfg(feature = "ssr")]
 use crate::error::ssr::respond;
 #[cfg(feature = "ssr")]
-use crate::session::{SIGNED_IN_AT_KEY, USER_ID_KEY, current_user, marketplace, session, signed_in};
+use crate::session::{SIGNED_IN_AT_KEY, USER_ID_KEY, current_user, marketplace, session, signed_in, signed_in_user};
 
 /// A demo sign-in shown on the sign-in page (demo mode only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,10 +53,21 @@ pub async fn demo_logins() -> Result<Vec<DemoLoginView>, AppError> {
         .collect())
 }
 
+/// `time_zone`: the browser's own (an IANA name), kept when the person has none yet.
 #[server]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    #[server(default)] time_zone: Option<String>,
+) -> Result<(), AppError> {
     let market = marketplace()?;
     let user = respond(market.sign_in(&email, &password).await)?;
+    if let Some(zone) = time_zone.as_deref().filter(|zone| !zone.is_empty())
+        && let Err(err) = market.adopt_browser_zone(user.id, zone).await
+    {
+        // The sign-in goes on: times show in UTC until the zone is chosen in Account settings.
+        tracing::warn!(error = %err, "time zone not stored");
+    }
     let session = session().await?;
     // A new id on sign-in: a session id planted before sign-in is worth nothing after it.
     let stored = async {
@@ -71,6 +82,28 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     tracing::info!(user.id = %user.id, "signed in");
     leptos_axum::redirect("/source");
     Ok(())
+}
+
+/// The zone the signed-in person reads times in, and the zones they can choose from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeZoneView {
+    /// `None` until their browser reported one or they chose one (times show in UTC meanwhile).
+    pub current: Option<String>,
+    pub choices: Vec<String>,
+}
+
+#[server]
+pub async fn get_time_zone() -> Result<TimeZoneView, AppError> {
+    let (_, user) = signed_in_user().await?;
+    let current = user.time_zone.is_some().then(|| user.zone().name().to_owned());
+    Ok(TimeZoneView { current, choices: marketplace::time_zones::choices() })
+}
+
+/// Chooses the zone times are shown and entered in; answers its name.
+#[server]
+pub async fn set_time_zone(time_zone: String) -> Result<String, AppError> {
+    let (market, actor) = signed_in().await?;
+    respond(market.set_time_zone(&actor, &time_zone).await).map(|zone| zone.name().to_owned())
 }
 
 #[server]

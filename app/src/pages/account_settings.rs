@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::workable::{DisconnectWorkable, WorkableCardView as CardData, get_workable_card};
-use crate::components::{ErrorList, SignedIn, WorkableCardView};
+use crate::api::{SetTimeZone, TimeZoneView, get_time_zone};
+use crate::components::{ErrorList, FormError, SignedIn, WorkableCardView};
 use crate::error::AppError;
 
 /// Resources are created here, outside the signed-in frame's `Suspense`, so the browser picks
@@ -15,10 +16,12 @@ use crate::error::AppError;
 pub fn AccountSettingsPage() -> impl IntoView {
     let disconnect = ServerAction::<DisconnectWorkable>::new();
     let card = Resource::new(move || disconnect.version().get(), |_| get_workable_card());
+    let set_zone = ServerAction::<SetTimeZone>::new();
+    let zone = Resource::new(move || set_zone.version().get(), |_| get_time_zone());
     view! {
         <Title text="Account settings · ats-bridge"/>
         <SignedIn>
-            <AccountSettings card disconnect/>
+            <AccountSettings card disconnect zone set_zone/>
         </SignedIn>
     }
 }
@@ -27,6 +30,8 @@ pub fn AccountSettingsPage() -> impl IntoView {
 fn AccountSettings(
     card: Resource<Result<CardData, AppError>>,
     disconnect: ServerAction<DisconnectWorkable>,
+    zone: Resource<Result<TimeZoneView, AppError>>,
+    set_zone: ServerAction<SetTimeZone>,
 ) -> impl IntoView {
     let user = expect_context::<SessionUser>();
     let master = user.role == UserRole::Master;
@@ -57,5 +62,44 @@ fn AccountSettings(
                 </article>
             </div>
         </section>
+        <section aria-labelledby="time-zone">
+            <h2 id="time-zone">"Time zone"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                    {move || Suspend::new(async move {
+                        zone.await.map(|view| view! { <TimeZoneForm view set=set_zone/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// The zone interview times are shown and entered in: the browser's, until the person chooses.
+#[component]
+fn TimeZoneForm(view: TimeZoneView, set: ServerAction<SetTimeZone>) -> impl IntoView {
+    let said = match &view.current {
+        Some(zone) => format!("Interview times are shown and entered in {zone}."),
+        None => {
+            "Your browser has not told us your time zone yet: times are shown in UTC until you choose yours.".into()
+        }
+    };
+    let current = view.current.unwrap_or_else(|| "UTC".into());
+    view! {
+        <p>{said}</p>
+        <ActionForm action=set attr:class="inline">
+            <label>"Time zone "
+                <select name="time_zone">
+                    {view.choices.into_iter().map(|zone| {
+                        let selected = zone == current;
+                        view! { <option selected=selected>{zone}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            " "
+            <button type="submit" class="primary" disabled=move || set.pending().get()>"Save"</button>
+        </ActionForm>
+        <FormError result=set.value()/>
+        {move || matches!(set.value().get(), Some(Ok(_))).then(|| view! { <p class="notice" role="status">"Saved."</p> })}
     }
 }

@@ -15,7 +15,7 @@ use crate::api::{
 };
 use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
-use crate::format::{datetime_local, timestamp};
+use crate::format::timestamp;
 use domain::interview::{Interview, InterviewKind};
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
@@ -114,6 +114,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let role_mapped = role.ats_state.is_mapped();
     let live = role.status == RoleStatus::Live;
     let demo = pipeline.demo;
+    provide_context(ReaderZone(pipeline.time_zone.clone()));
     view! {
         <h1>{role.title.clone()} " " <StatusBadge kind=role.status.as_str() label=role.status.label()/></h1>
         <p class="lead">{role.location.clone()}</p>
@@ -296,7 +297,7 @@ fn InterviewLine(
     view! {
         <div class="interview" class:cancelled=cancelled data-interview=id.0>
             <strong>{interview.kind.label()}</strong>
-            " · " {timestamp(interview.starts_at_ms)} " · " {format!("{} min", interview.duration_minutes)}
+            " · " {interview.starts.clone()} " · " {format!("{} min", interview.duration_minutes)}
             " · " {interview.interviewer.clone()}<br/>
             {cancelled.then(|| view! { <span class="badge">"Cancelled"</span> " " })}
             <span class="muted">{state}</span>
@@ -318,11 +319,16 @@ fn InterviewLine(
     }
 }
 
+/// The time zone the reader enters and reads interview times in (an IANA name).
+#[derive(Clone, Debug)]
+struct ReaderZone(String);
+
 /// The fields of an interview form, filled from `interview` when moving one.
 #[component]
 fn InterviewFields(interview: Option<Interview>, who: String) -> impl IntoView {
+    let zone = use_context::<ReaderZone>().map_or_else(|| "UTC".to_owned(), |zone| zone.0);
     let kind = interview.as_ref().map(|i| i.kind);
-    let starts = interview.as_ref().map(|i| datetime_local(i.starts_at_ms)).unwrap_or_default();
+    let starts = interview.as_ref().map(|i| i.starts_field.clone()).unwrap_or_default();
     let minutes = interview.as_ref().map_or(60, |i| i.duration_minutes);
     let interviewer = interview.as_ref().map(|i| i.interviewer.clone()).unwrap_or_default();
     view! {
@@ -333,7 +339,7 @@ fn InterviewFields(interview: Option<Interview>, who: String) -> impl IntoView {
                 }).collect_view()}
             </select>
         </label>
-        <label>"Starts (UTC)"
+        <label>{format!("Starts ({zone})")}
             <input type="datetime-local" name="starts_at" required value=starts aria-label=format!("Interview start for {who}")/>
         </label>
         <label>"Minutes"

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+pub mod zone;
+pub use zone::{UnknownZone, Zone};
+
 /// Cheap to clone; clones share the time.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {

@@ -39,6 +39,10 @@ pub struct Interview {
     pub id: crate::InterviewId,
     pub kind: InterviewKind,
     pub starts_at_ms: i64,
+    /// When it starts, in the reader's time zone (`Thu 3 Dec 2026, 09:30 EST`).
+    pub starts: String,
+    /// The same as a `datetime-local` field's value in that zone (`2026-12-03T09:30`).
+    pub starts_field: String,
     pub duration_minutes: i64,
     pub interviewer: String,
     /// Posted to the Workable timeline as it is now.
@@ -56,15 +60,27 @@ fn wrong(field: &str, message: &str) -> FieldError {
 pub struct InterviewPlan {
     pub kind: InterviewKind,
     pub starts_at_ms: i64,
+    /// The IANA time zone the time was given in.
+    pub time_zone: String,
     pub duration_minutes: i64,
     pub interviewer: String,
 }
 
 impl InterviewPlan {
-    /// `starts_at` is `YYYY-MM-DDTHH:MM` (a `datetime-local` field, read as UTC).
-    pub fn parse(kind: &str, starts_at: &str, duration_minutes: i64, interviewer: &str) -> Result<Self, FieldError> {
+    /// `starts_at` is `YYYY-MM-DDTHH:MM`, a `datetime-local` field's wall-clock time in the time
+    /// zone named `time_zone`; `in_zone` turns it (as [`parse_local_minute`] reads it) into the
+    /// instant it names there.
+    pub fn parse(
+        kind: &str,
+        starts_at: &str,
+        duration_minutes: i64,
+        interviewer: &str,
+        time_zone: &str,
+        in_zone: impl FnOnce(i64) -> Option<i64>,
+    ) -> Result<Self, FieldError> {
         let kind = InterviewKind::parse(kind).map_err(|_| wrong("kind", "Choose the kind of interview."))?;
         let starts_at_ms = parse_local_minute(starts_at)
+            .and_then(in_zone)
             .ok_or_else(|| wrong("starts_at", "Give the time as a date and a time (YYYY-MM-DD HH:MM)."))?;
         if !DURATIONS.contains(&duration_minutes) {
             return Err(wrong("duration_minutes", "An interview lasts between 15 minutes and 8 hours."));
@@ -73,11 +89,18 @@ impl InterviewPlan {
         if interviewer.is_empty() || interviewer.chars().count() > 120 {
             return Err(wrong("interviewer", "Say who runs the interview (up to 120 characters)."));
         }
-        Ok(InterviewPlan { kind, starts_at_ms, duration_minutes, interviewer: interviewer.to_owned() })
+        Ok(InterviewPlan {
+            kind,
+            starts_at_ms,
+            time_zone: time_zone.to_owned(),
+            duration_minutes,
+            interviewer: interviewer.to_owned(),
+        })
     }
 }
 
-/// `YYYY-MM-DDTHH:MM[:SS]` (or with a space) as UTC milliseconds. Hand-written: the domain crate
+/// `YYYY-MM-DDTHH:MM[:SS]` (or with a space) as milliseconds, read as if UTC (a zone then says
+/// which instant it is). Hand-written: the domain crate
 /// builds for the browser too and only needs this one civil-date conversion.
 pub fn parse_local_minute(text: &str) -> Option<i64> {
     let text = text.trim();
@@ -135,12 +158,21 @@ mod tests {
 
     #[test]
     fn a_plan_names_the_field_that_is_wrong() {
-        let plan = InterviewPlan::parse("technical", "2026-12-03T14:30", 60, "  Dana Kim ").unwrap();
+        let utc = |kind, starts_at, minutes, who| InterviewPlan::parse(kind, starts_at, minutes, who, "UTC", Some);
+        let plan = utc("technical", "2026-12-03T14:30", 60, "  Dana Kim ").unwrap();
         assert_eq!(plan.interviewer, "Dana Kim");
         assert_eq!(plan.kind, InterviewKind::Technical);
-        assert_eq!(InterviewPlan::parse("lunch", "2026-12-03T14:30", 60, "Dana").unwrap_err().field, "kind");
-        assert_eq!(InterviewPlan::parse("final", "soon", 60, "Dana").unwrap_err().field, "starts_at");
-        assert_eq!(InterviewPlan::parse("final", "2026-12-03T14:30", 5, "Dana").unwrap_err().field, "duration_minutes");
-        assert_eq!(InterviewPlan::parse("final", "2026-12-03T14:30", 60, " ").unwrap_err().field, "interviewer");
+        assert_eq!(plan.starts_at_ms, 1_796_308_200_000);
+        assert_eq!(utc("lunch", "2026-12-03T14:30", 60, "Dana").unwrap_err().field, "kind");
+        assert_eq!(utc("final", "soon", 60, "Dana").unwrap_err().field, "starts_at");
+        assert_eq!(utc("final", "2026-12-03T14:30", 5, "Dana").unwrap_err().field, "duration_minutes");
+        assert_eq!(utc("final", "2026-12-03T14:30", 60, " ").unwrap_err().field, "interviewer");
+        // A time its zone cannot place is the field's fault too.
+        let nowhere = InterviewPlan::parse("final", "2026-12-03T14:30", 60, "Dana", "UTC", |_| None);
+        assert_eq!(nowhere.unwrap_err().field, "starts_at");
+        let eastern = InterviewPlan::parse("final", "2026-12-03T09:30", 60, "Dana", "America/New_York", |wall| {
+            Some(wall + 5 * 3_600_000)
+        });
+        assert_eq!(eastern.unwrap().starts_at_ms, 1_796_308_200_000);
     }
 }

@@ -106,6 +106,8 @@ pub struct Pipeline {
     pub can_request: Vec<CandidateOption>,
     /// Demo mode lets a person accept on the candidate's behalf.
     pub demo: bool,
+    /// The reader's time zone (an IANA name), which interview times are shown and entered in.
+    pub time_zone: String,
 }
 
 /// One recorded stage move, for a candidate's history.

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 mod pipeline;
 mod roles;
+pub mod time_zones;
 
 use clock::Clock;
 use domain::FieldError;

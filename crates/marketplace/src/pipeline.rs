@@ -16,7 +16,8 @@ impl Marketplace {
         let summary = self.role(actor, role).await?;
         let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
         let mut exports = self.db.role_exports(actor.company_id, role, self.clock.now_ms()).await?;
-        let interviews = self.db.role_interviews(actor.company_id, role).await?;
+        let zone = self.zone_of(actor).await?;
+        let interviews = self.db.role_interviews(actor.company_id, role, &zone).await?;
         for entry in &mut entries {
             if let Some(i) = exports.iter().position(|(request, _)| *request == entry.request_id) {
                 entry.export = Some(exports.swap_remove(i).1);
@@ -30,7 +31,14 @@ impl Marketplace {
         } else {
             Vec::new()
         };
-        Ok(Pipeline { role: summary, entries, requests, can_request, demo: self.demo })
+        Ok(Pipeline {
+            role: summary,
+            entries,
+            requests,
+            can_request,
+            demo: self.demo,
+            time_zone: zone.name().to_owned(),
+        })
     }
 
     /// Sends a request for a live role to a candidate.
@@ -99,8 +107,11 @@ impl Marketplace {
         duration_minutes: i64,
         interviewer: &str,
     ) -> Result<InterviewId> {
-        let plan =
-            InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer).map_err(MarketplaceError::Invalid)?;
+        let zone = self.zone_of(actor).await?;
+        let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer, zone.name(), |wall| {
+            zone.instant_of_wall(wall)
+        })
+        .map_err(MarketplaceError::Invalid)?;
         let scheduled = async {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;
@@ -129,8 +140,11 @@ impl Marketplace {
         duration_minutes: i64,
         interviewer: &str,
     ) -> Result<()> {
-        let plan =
-            InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer).map_err(MarketplaceError::Invalid)?;
+        let zone = self.zone_of(actor).await?;
+        let plan = InterviewPlan::parse(kind, starts_at, duration_minutes, interviewer, zone.name(), |wall| {
+            zone.instant_of_wall(wall)
+        })
+        .map_err(MarketplaceError::Invalid)?;
         let changed = async {
             let now = self.clock.now_ms();
             let mut write = self.db.write().await?;

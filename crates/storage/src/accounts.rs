@@ -16,6 +16,15 @@ pub struct UserRecord {
     pub role: UserRole,
     /// The argon2 PHC string; never leaves the server.
     pub password_hash: String,
+    /// An IANA name, checked when it was stored; `None` until known.
+    pub time_zone: Option<String>,
+}
+
+impl UserRecord {
+    /// The zone they read times in (UTC until theirs is known).
+    pub fn zone(&self) -> clock::Zone {
+        clock::Zone::stored(self.time_zone.as_deref())
+    }
 }
 
 /// The signed-in user as every use case sees them.
@@ -37,7 +46,7 @@ pub struct NewUser<'a> {
 macro_rules! select_user {
     ($where:literal) => {
         concat!(
-            "SELECT u.id, u.company_id, c.name AS company_name, u.email, u.name, u.role, u.password_hash
+            "SELECT u.id, u.company_id, c.name AS company_name, u.email, u.name, u.role, u.password_hash, u.time_zone
              FROM users u JOIN companies c ON c.id = u.company_id ",
             $where
         )
@@ -53,6 +62,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
         name: row.try_get("name")?,
         role: UserRole::parse(row.try_get::<String, _>("role")?.as_str())?,
         password_hash: row.try_get("password_hash")?,
+        time_zone: row.try_get("time_zone")?,
     })
 }
 
@@ -92,6 +102,18 @@ impl Db {
         let row =
             sqlx::query(select_user!("WHERE u.email = $1")).bind(email.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Sets the person's time zone; with `only_unset`, only when none is recorded yet (a zone
+    /// their browser reports never overrides one they chose).
+    pub async fn set_time_zone(&self, id: UserId, zone: &clock::Zone, only_unset: bool) -> Result<bool> {
+        let sql = if only_unset {
+            "UPDATE users SET time_zone = $1 WHERE id = $2 AND time_zone IS NULL"
+        } else {
+            "UPDATE users SET time_zone = $1 WHERE id = $2"
+        };
+        let done = sqlx::query(sql).bind(zone.name()).bind(id.0).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn find_user(&self, id: UserId) -> Result<Option<UserRecord>> {

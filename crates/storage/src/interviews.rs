@@ -22,14 +22,19 @@ pub struct InterviewRecord {
     /// The time Workable's timeline last said.
     pub synced_starts_at: Option<i64>,
     pub cancelled_at: Option<i64>,
+    /// The IANA zone it was scheduled in.
+    pub time_zone: String,
 }
 
 impl InterviewRecord {
-    pub fn view(&self) -> Interview {
+    /// The interview as someone reading times in `zone` sees it.
+    pub fn view(&self, zone: &clock::Zone) -> Interview {
         Interview {
             id: self.id,
             kind: self.kind,
             starts_at_ms: self.starts_at,
+            starts: zone.describe(self.starts_at),
+            starts_field: zone.field_value(self.starts_at),
             duration_minutes: self.duration_minutes,
             interviewer: self.interviewer.clone(),
             in_workable: self.synced_version == self.version,
@@ -51,6 +56,7 @@ fn interview_from_row(row: &AnyRow) -> Result<InterviewRecord> {
         synced_version: row.try_get("synced_version")?,
         synced_starts_at: row.try_get("synced_starts_at")?,
         cancelled_at: row.try_get("cancelled_at")?,
+        time_zone: row.try_get("time_zone")?,
     })
 }
 
@@ -74,8 +80,8 @@ impl Write {
             return Err(StorageError::NotFound);
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO interviews (company_id, request_id, kind, starts_at, duration_minutes, interviewer, scheduled_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            "INSERT INTO interviews (company_id, request_id, kind, starts_at, duration_minutes, interviewer, scheduled_by, created_at, updated_at, time_zone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
         )
         .bind(company.0)
         .bind(request.0)
@@ -85,6 +91,7 @@ impl Write {
         .bind(plan.interviewer.as_str())
         .bind(by.0)
         .bind(at)
+        .bind(plan.time_zone.as_str())
         .fetch_one(self.conn())
         .await?;
         Ok(InterviewId(id))
@@ -100,7 +107,7 @@ impl Write {
     ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE interviews SET kind = $1, starts_at = $2, duration_minutes = $3, interviewer = $4,
-                version = version + 1, updated_at = $5
+                version = version + 1, updated_at = $5, time_zone = $8
              WHERE company_id = $6 AND id = $7 AND cancelled_at IS NULL",
         )
         .bind(plan.kind.as_str())
@@ -110,6 +117,7 @@ impl Write {
         .bind(at)
         .bind(company.0)
         .bind(id.0)
+        .bind(plan.time_zone.as_str())
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 1 { Ok(()) } else { Err(StorageError::NotFound) }
@@ -145,6 +153,7 @@ impl Db {
         &self,
         company: CompanyId,
         role: domain::RoleId,
+        zone: &clock::Zone,
     ) -> Result<Vec<(RequestId, Interview)>> {
         let rows = sqlx::query(
             "SELECT i.* FROM interviews i JOIN requests q ON q.id = i.request_id
@@ -154,7 +163,7 @@ impl Db {
         .bind(role.0)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|row| interview_from_row(row).map(|i| (i.request_id, i.view()))).collect()
+        rows.iter().map(|row| interview_from_row(row).map(|i| (i.request_id, i.view(zone)))).collect()
     }
 
     /// Workable's timeline now says `version` of the interview (at `starts_at`); with a line in

@@ -3,6 +3,7 @@
 //! comment says so when it moves (Workable's API cannot edit a comment). An interview for a
 //! candidate whose export is still on its way waits for it.
 
+use clock::Zone;
 use domain::interview::Interview;
 use storage::{InterviewRecord, WorkItem};
 
@@ -13,25 +14,13 @@ use crate::{Engine, Outcome};
 
 const WAIT_FOR_EXPORT_MS: i64 = 2_000;
 
-/// `Thu 3 Dec 2026, 14:30 UTC`.
-pub fn when(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::macros::format_description!(
-                "[weekday repr:short] [day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// The timeline comment for the interview as it is now (`was`: the time Workable last showed).
-pub fn comment_body(interview: &Interview, was: Option<i64>, marketplace: &str) -> String {
+/// The timeline comment for the interview as it is now (`was`: the time Workable last showed),
+/// its times in the zone it was scheduled in and in UTC.
+pub fn comment_body(interview: &Interview, zone: &Zone, was: Option<i64>, marketplace: &str) -> String {
     let what = format!(
         "{}: {} ({} min), with {}.",
         interview.kind.label(),
-        when(interview.starts_at_ms),
+        zone.describe_with_utc(interview.starts_at_ms),
         interview.duration_minutes,
         interview.interviewer
     );
@@ -39,7 +28,7 @@ pub fn comment_body(interview: &Interview, was: Option<i64>, marketplace: &str) 
         _ if interview.cancelled => format!("Interview cancelled on {marketplace} — {what}"),
         None => format!("Interview scheduled on {marketplace} — {what}"),
         Some(was) if was != interview.starts_at_ms => {
-            format!("Interview moved on {marketplace} (was {}) — {what}", when(was))
+            format!("Interview moved on {marketplace} (was {}) — {what}", zone.describe_with_utc(was))
         }
         Some(_) => format!("Interview updated on {marketplace} — {what}"),
     }
@@ -84,7 +73,9 @@ impl Engine {
                 Err(err) => storage_failure(err),
             };
         }
-        let body = comment_body(&interview.view(), interview.synced_starts_at, &self.settings.marketplace_name);
+        let zone = Zone::stored(Some(&interview.time_zone));
+        let body =
+            comment_body(&interview.view(&zone), &zone, interview.synced_starts_at, &self.settings.marketplace_name);
         let member = match calls.member_id() {
             Ok(member) => member,
             Err(failure) => return failure.into(),
@@ -111,29 +102,52 @@ mod tests {
 
     #[test]
     fn the_comment_says_what_when_how_long_and_who_and_what_moved() {
+        let utc = Zone::utc();
         let mut interview = Interview {
             id: domain::InterviewId(1),
             kind: InterviewKind::Technical,
             starts_at_ms: 1_796_308_200_000,
+            starts: String::new(),
+            starts_field: String::new(),
             duration_minutes: 60,
             interviewer: "Dana Kim".into(),
             in_workable: false,
             cancelled: false,
         };
         assert_eq!(
-            comment_body(&interview, None, "the marketplace"),
+            comment_body(&interview, &utc, None, "the marketplace"),
             "Interview scheduled on the marketplace — Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
         );
         let was = interview.starts_at_ms;
         interview.starts_at_ms += 86_400_000;
         assert_eq!(
-            comment_body(&interview, Some(was), "the marketplace"),
+            comment_body(&interview, &utc, Some(was), "the marketplace"),
             "Interview moved on the marketplace (was Thu 3 Dec 2026, 14:30 UTC) — Technical interview: Fri 4 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
         );
         interview.cancelled = true;
         assert_eq!(
-            comment_body(&interview, Some(interview.starts_at_ms), "the marketplace"),
+            comment_body(&interview, &utc, Some(interview.starts_at_ms), "the marketplace"),
             "Interview cancelled on the marketplace — Technical interview: Fri 4 Dec 2026, 14:30 UTC (60 min), with Dana Kim."
+        );
+    }
+
+    #[test]
+    fn the_comment_gives_the_schedulers_zone_and_utc() {
+        let new_york = Zone::named("America/New_York").unwrap();
+        let interview = Interview {
+            id: domain::InterviewId(1),
+            kind: InterviewKind::PhoneScreen,
+            starts_at_ms: 1_796_308_200_000,
+            starts: String::new(),
+            starts_field: String::new(),
+            duration_minutes: 30,
+            interviewer: "Dana Kim".into(),
+            in_workable: false,
+            cancelled: false,
+        };
+        assert_eq!(
+            comment_body(&interview, &new_york, None, "the marketplace"),
+            "Interview scheduled on the marketplace — Phone screen: Thu 3 Dec 2026, 09:30 EST (America/New_York) = 14:30 UTC (30 min), with Dana Kim."
         );
     }
 }

@@ -373,7 +373,7 @@ test_on_both_databases! {
         assert!(interviews[0].contains("Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim."), "{interviews:?}");
         assert!(interviews[1].contains("moved") && interviews[1].contains("(was Thu 3 Dec 2026, 14:30 UTC)") && interviews[1].contains("Fri 4 Dec 2026, 09:00 UTC (45 min)"), "{interviews:?}");
         let record = s.db.interview(s.maria.company_id, interview).await.unwrap().unwrap();
-        assert!(record.view().in_workable);
+        assert!(record.view(&clock::Zone::utc()).in_workable);
         // Another company cannot touch it.
         let other = Actor { company_id: domain::CompanyId(s.maria.company_id.0 + 1), ..s.maria.clone() };
         assert!(market.reschedule_interview(&other, interview, "technical", "2026-12-03T14:30", 60, "Dana Kim").await.is_err());
@@ -390,8 +390,26 @@ test_on_both_databases! {
         });
         let last = comments.last().unwrap();
         assert!(last.starts_with("Interview cancelled on the marketplace — Technical interview: Fri 4 Dec 2026, 09:00 UTC"), "{comments:?}");
-        let view = s.db.interview(s.maria.company_id, interview).await.unwrap().unwrap().view();
+        let view = s.db.interview(s.maria.company_id, interview).await.unwrap().unwrap().view(&clock::Zone::utc());
         assert!(view.cancelled && view.in_workable);
+
+        // In New York: entered and shown in Eastern time; the timeline gives both zones.
+        market.set_time_zone(&s.maria, "America/New_York").await.unwrap();
+        let next = market.schedule_interview(&s.maria, request, "phone_screen", "2026-12-07T09:30", 30, "Dana Kim").await.unwrap();
+        settle(&s).await;
+        let comments: Vec<String> = s.sandbox.read(|w| {
+            w.account("northwind").unwrap().candidates.iter().find(|c| c.id == id).unwrap().comments.iter().map(|c| c.body.clone()).collect()
+        });
+        assert_eq!(
+            comments.last().unwrap(),
+            "Interview scheduled on the marketplace — Phone screen: Mon 7 Dec 2026, 09:30 EST (America/New_York) = 14:30 UTC (30 min), with Dana Kim.",
+            "{comments:?}"
+        );
+        let pipeline = market.pipeline(&s.maria, s.rust).await.unwrap();
+        assert_eq!(pipeline.time_zone, "America/New_York");
+        let shown = pipeline.entries.iter().flat_map(|e| &e.interviews).find(|i| i.id == next).unwrap();
+        assert_eq!((shown.starts.as_str(), shown.starts_field.as_str()), ("Mon 7 Dec 2026, 09:30 EST", "2026-12-07T09:30"));
+        assert!(market.set_time_zone(&s.maria, "Mars/Olympus_Mons").await.is_err());
     }
 }
 

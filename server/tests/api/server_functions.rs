@@ -1,6 +1,6 @@
 use app::api::{
-    AnswerRequest, CreateRole, GetPipeline, ListRoles, MoveCandidate, PublishRole, SendRequest, SignIn, SignOut,
-    StageHistory,
+    AnswerRequest, CreateRole, GetPipeline, GetTimeZone, ListRoles, MoveCandidate, PublishRole, SendRequest,
+    SetTimeZone, SignIn, SignOut, StageHistory, TimeZoneView,
 };
 use app::error::AppError;
 use domain::views::{Pipeline, RoleSummary, StageMove};
@@ -159,6 +159,44 @@ on_both_databases! {
         let response = tom.call::<SignOut>(&[]).await;
         assert!(response.status().is_success() || response.status().is_redirection());
         assert_eq!(tom.call_err::<ListRoles>(&[]).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
+
+on_both_databases! {
+    async fn the_browsers_time_zone_is_kept_until_the_person_chooses_another(app: TestApp) {
+        let login = DEMO_LOGINS[TOM];
+        let sign_in = |zone: &'static str| {
+            let visitor = app.visitor();
+            async move {
+                let fields = [("email", login.email), ("password", login.password), ("time_zone", zone)];
+                let response = visitor.call::<SignIn>(&fields).await;
+                assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+                visitor
+            }
+        };
+        // No zone reported (a browser without JavaScript), then one that is not a zone: UTC.
+        let tom = app.signed_in(TOM).await;
+        let view: TimeZoneView = tom.call_ok::<GetTimeZone, _>(&[]).await;
+        assert_eq!(view.current, None);
+        assert_eq!(view.choices[0], "UTC");
+        assert!(view.choices.iter().any(|zone| zone == "Europe/Berlin"));
+        let tom = sign_in("Mars/Olympus_Mons").await;
+        assert_eq!(tom.call_ok::<GetTimeZone, TimeZoneView>(&[]).await.current, None);
+        // The first zone the browser reports is kept; a later sign-in elsewhere does not change it.
+        let tom = sign_in("America/New_York").await;
+        assert_eq!(tom.call_ok::<GetTimeZone, TimeZoneView>(&[]).await.current.as_deref(), Some("America/New_York"));
+        let tom = sign_in("Asia/Tokyo").await;
+        assert_eq!(tom.call_ok::<GetTimeZone, TimeZoneView>(&[]).await.current.as_deref(), Some("America/New_York"));
+        // Chosen in Account settings; a name that is not a zone is refused and changes nothing.
+        let chosen: String = tom.call_ok::<SetTimeZone, _>(&[("time_zone", "Europe/Berlin")]).await;
+        assert_eq!(chosen, "Europe/Berlin");
+        let refused = tom.call_err::<SetTimeZone>(&[("time_zone", "Europe/Atlantis")]).await;
+        assert!(matches!(refused, (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(ref invalid)) if invalid.field == "time_zone"), "{refused:?}");
+        assert_eq!(tom.call_ok::<GetTimeZone, TimeZoneView>(&[]).await.current.as_deref(), Some("Europe/Berlin"));
+        // Another person's zone is theirs alone.
+        let hank = app.signed_in(HANK).await;
+        assert_eq!(hank.call_ok::<GetTimeZone, TimeZoneView>(&[]).await.current, None);
+        assert_eq!(app.visitor().call_err::<SetTimeZone>(&[("time_zone", "UTC")]).await.0, StatusCode::UNAUTHORIZED);
     }
 }
 
