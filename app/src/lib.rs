@@ -18,7 +18,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::pages::{
     AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, ChooseWorkableAccountPage,
-    ConnectWorkablePage, PipelinePage, SignInPage, SourcePage,
+    ConnectWorkablePage, PipelinePage, SignInPage, SourcePage, WorkableGuidePage,
 };
 
 /// What every answer may load and who may frame it. With the page's nonce (a fresh one per page,
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("account-settings") view=AccountSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("account-settings/workable/choose") view=ChooseWorkableAccountPage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/connect") view=ConnectWorkablePage ssr=SsrMode::Async/>
+                <Route path=path!("integrations/workable/guide") view=WorkableGuidePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

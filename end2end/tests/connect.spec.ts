@@ -19,7 +19,7 @@ test("a master connects Workable through its authorise page and sees Connected",
   await expect(card).toContainText("Not connected");
   await shot(page, "10-ats-integrations");
 
-  await card.getByRole("link", { name: "Connect" }).click();
+  await card.getByRole("link", { name: "Connect", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Connect Workable" })).toBeVisible();
   await expect(page.getByText("Candidates, write")).toBeVisible();
   await shot(page, "11-connection-guide");
@@ -45,7 +45,7 @@ test("a member sees the Workable card without Connect", async ({ page }) => {
   await signIn(page, "tom@northwind.test", "northwind-member");
   await page.getByRole("link", { name: "Account settings" }).click();
   await expect(page.locator("[data-ats='workable']")).toBeVisible();
-  await expect(page.getByRole("link", { name: "Connect" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Connect", exact: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Disconnect" })).toHaveCount(0);
   await expect(page.getByText("contact your Customer Success Manager")).toBeVisible();
 });

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 /** A full-page screenshot in end2end/screenshots/. */
 export const shot = (page: Page, name: string) => page.screenshot({ path: `screenshots/${name}.png`, fullPage: true });
@@ -19,7 +19,7 @@ export async function ensureConnected(page: Page) {
   const card = page.locator("[data-ats='workable']");
   await expect(card).toBeVisible();
   if ((await card.locator("h3").textContent())?.includes("Connected")) return;
-  await card.getByRole("link", { name: "Connect" }).click();
+  await card.getByRole("link", { name: "Connect", exact: true }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByLabel("Subdomain").fill("northwind");
   await page.getByLabel("Access token").fill("northwind-account-token");
@@ -27,3 +27,37 @@ export async function ensureConnected(page: Page) {
   await expect(page.locator("[data-ats='workable'] h3")).toContainText("Connected");
 }
 
+/** Maps the role (as the mapping walk does) unless it is mapped already. */
+export async function ensureMapped(page: Page, role: string) {
+  await page.getByRole("link", { name: "Source" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const row = page.locator(`tr[data-role="${role}"]`);
+  if (!(await row.textContent())?.includes("Not mapped")) return;
+  await row.getByLabel(`ATS configuration of ${role}`).click();
+  await row.getByRole("link", { name: "Add ATS configuration" }).click();
+  await page.getByRole("link", { name: /New configuration/ }).click();
+  await page.getByRole("radio", { name: new RegExp(role) }).check();
+  await page.getByRole("button", { name: "Continue to mapping" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Screening").selectOption({ label: "Phone Screen" });
+  await page.getByLabel("Final interview").selectOption({ label: "Interview" });
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(row).toContainText(`Mapped to ${role}`);
+}
+
+/** Sends the role's first candidate a request, accepts it on their behalf (demo) and waits until
+ *  they are in Workable. The role's pipeline stays open. */
+export async function acceptFreshCandidate(page: Page, role: string): Promise<{ name: string; row: Locator }> {
+  await page.goto("/source");
+  await page.locator(`tr[data-role="${role}"]`).getByRole("link", { name: role }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const candidateSelect = page.locator(`select[name="candidate_id"]`);
+  const option = candidateSelect.locator("option").first();
+  const name = ((await option.textContent()) ?? "").split(" — ")[0];
+  await candidateSelect.selectOption({ index: 0 });
+  await page.getByRole("button", { name: "Send request" }).click();
+  await page.getByRole("button", { name: `Accept on the candidate's behalf: ${name}` }).click();
+  const row = page.locator(`table.pipeline tr[data-candidate="${name}"]`);
+  await expect(row.locator("td.export-cell")).toContainText("In Workable", { timeout: 45_000 });
+  return { name, row };
+}

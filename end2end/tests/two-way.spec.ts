@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ensureConnected, shot, signIn } from "./helpers";
+import { acceptFreshCandidate, ensureConnected, ensureMapped, shot, signIn } from "./helpers";
 
 // Stage changes flow both ways: a move in the marketplace shows in Workable (the sandbox's own
 // page), a move made in Workable's page comes back to the pipeline (webhook), and an interview
@@ -7,23 +7,22 @@ import { ensureConnected, shot, signIn } from "./helpers";
 
 const ROLE = "Senior Rust Engineer";
 
-/** Maps the role (as the mapping walk does) unless it is mapped already. */
-async function ensureMapped(page: Page) {
-  await page.getByRole("link", { name: "Source" }).click();
+// This walk's browser is in New York.
+test.use({ timezoneId: "America/New_York" });
+
+test("a first sign-in takes the browser's time zone; Account settings changes it", async ({ page }) => {
+  // Hank signs in for the first time: his browser's zone is his.
+  await signIn(page, "hank@globex.test", "globex-master");
+  await page.getByRole("link", { name: "Account settings" }).click();
+  await expect(page.getByText("Interview times are shown and entered in America/New_York.")).toBeVisible();
+  await expect(page.getByLabel("Time zone")).toHaveValue("America/New_York");
+  // He moves to Lisbon.
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  const row = page.locator(`tr[data-role="${ROLE}"]`);
-  if (!(await row.textContent())?.includes("Not mapped")) return;
-  await row.getByLabel(`ATS configuration of ${ROLE}`).click();
-  await row.getByRole("link", { name: "Add ATS configuration" }).click();
-  await page.getByRole("link", { name: /New configuration/ }).click();
-  await page.getByRole("radio", { name: /Senior Rust Engineer/ }).check();
-  await page.getByRole("button", { name: "Continue to mapping" }).click();
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Screening").selectOption({ label: "Phone Screen" });
-  await page.getByLabel("Final interview").selectOption({ label: "Interview" });
+  await page.getByLabel("Time zone").selectOption("Europe/Lisbon");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(row).toContainText("Mapped to Senior Rust Engineer");
-}
+  await expect(page.getByText("Interview times are shown and entered in Europe/Lisbon.")).toBeVisible();
+  await shot(page, "47-time-zone-chosen");
+});
 
 test("stage changes flow both ways, and interviews reach the Workable timeline", async ({ page }) => {
   const errors: string[] = [];
@@ -31,19 +30,10 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
 
   await signIn(page, "maria@northwind.test", "northwind-master");
   await ensureConnected(page);
-  await ensureMapped(page);
+  await ensureMapped(page, ROLE);
 
   // A fresh candidate: send a request, accept it on their behalf (demo), wait for the export.
-  await page.locator(`tr[data-role="${ROLE}"]`).getByRole("link", { name: ROLE }).click();
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  const candidateSelect = page.locator(`select[name="candidate_id"]`);
-  const option = candidateSelect.locator("option").first();
-  const name = ((await option.textContent()) ?? "").split(" — ")[0];
-  await candidateSelect.selectOption({ index: 0 });
-  await page.getByRole("button", { name: "Send request" }).click();
-  await page.getByRole("button", { name: `Accept on the candidate's behalf: ${name}` }).click();
-  const row = page.locator(`table.pipeline tr[data-candidate="${name}"]`);
-  await expect(row.locator("td.export-cell")).toContainText("In Workable", { timeout: 45_000 });
+  const { name, row } = await acceptFreshCandidate(page, ROLE);
 
   // Marketplace → Workable: Screening is mapped to Phone Screen.
   await row.getByLabel(`Stage for ${name}`).selectOption({ label: "Screening" });
@@ -75,14 +65,22 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   await expect(row).toContainText("by Workable");
   await shot(page, "43-pipeline-shows-workable-move");
 
-  // An interview: scheduled here, posted to the Workable timeline.
+  // An interview, scheduled in New York time (Maria's zone was UTC since her first sign-in, in
+  // another walk: she chooses hers), posted to the Workable timeline with both zones.
+  await page.getByRole("link", { name: "Account settings" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Time zone").selectOption("America/New_York");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Interview times are shown and entered in America/New_York.")).toBeVisible();
+  await page.goto(pipelineUrl);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await row.getByText("Schedule interview").click();
+  await expect(row.getByText("Starts (America/New_York)")).toBeVisible();
   await row.getByLabel(`Interview kind for ${name}`).selectOption({ label: "Technical interview" });
-  await row.getByLabel(`Interview start for ${name}`).fill("2026-12-03T14:30");
+  await row.getByLabel(`Interview start for ${name}`).fill("2026-12-03T09:30");
   await row.getByLabel(`Interviewer for ${name}`).fill("Dana Kim");
   await row.getByRole("button", { name: "Schedule" }).click();
-  await expect(row.locator(".interview")).toContainText("Technical interview");
+  await expect(row.locator(".interview")).toContainText("Technical interview · Thu 3 Dec 2026, 09:30 EST");
   // Scheduled: the form closes; the row shows the interview.
   await expect(row.locator("details.schedule")).not.toHaveAttribute("open", "");
   await expect(row.locator("details.schedule").getByLabel(`Interviewer for ${name}`)).toBeHidden();
@@ -90,7 +88,7 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   await shot(page, "44-interview-scheduled");
   await page.goto(workableUrl!);
   await expect(page.locator(`tr[data-candidate="${name}"]`)).toContainText(
-    "Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim.",
+    "Technical interview: Thu 3 Dec 2026, 09:30 EST (America/New_York) = 14:30 UTC (60 min), with Dana Kim.",
   );
   await shot(page, "45-interview-in-workable");
 

@@ -57,6 +57,7 @@ pub fn WorkableCardView(
                 </div>
                 <FormError result=disconnect.value()/>
             })}
+            <p class="guide-link"><a href="/integrations/workable/guide">"How the Workable connection works"</a></p>
         </article>
     }
 }

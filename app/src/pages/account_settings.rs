@@ -62,8 +62,8 @@ fn AccountSettings(
                 </article>
             </div>
         </section>
-        <section aria-labelledby="time-zone">
-            <h2 id="time-zone">"Time zone"</h2>
+        <section>
+            <h2>"Time zone"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                     {move || Suspend::new(async move {

@@ -41,21 +41,7 @@ fn ConnectWorkable(card: Resource<Result<WorkableCardView, AppError>>) -> impl I
     view! {
         <p><A href="/account-settings">"← Account settings"</A></p>
         <h1>"Connect Workable"</h1>
-        <section class="card guide">
-            <h2>"What happens next"</h2>
-            <ol>
-                <li>"You sign in to Workable (any user of your company's Workable account will do) and approve access for the marketplace."</li>
-                <li>
-                    "Workable asks you to allow these permissions:"
-                    <ul>
-                        <li><strong>"Jobs"</strong>" (r_jobs): see your jobs, their pipeline stages and your team, to map roles and stages."</li>
-                        <li><strong>"Candidates, read"</strong>" (r_candidates): see candidates and receive Workable's webhooks, to keep stages in sync."</li>
-                        <li><strong>"Candidates, write"</strong>" (w_candidates): add candidates with their CV and profile, and move them."</li>
-                    </ul>
-                </li>
-                <li>"Back here, we try each permission once before saving, and pick the Workable member we act as: the one with your email address."</li>
-                <li>"Candidates we add appear in Workable as sourced by the marketplace, tagged with its name, with their CV and profile attached. Workable does not email them."</li>
-            </ol>
+        <ConnectionGuide heading="What happens next">
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let oauth = card.await.map(|c| c.card.oauth_available).unwrap_or(false);
@@ -64,7 +50,7 @@ fn ConnectWorkable(card: Resource<Result<WorkableCardView, AppError>>) -> impl I
                     })
                 })}
             </Transition>
-        </section>
+        </ConnectionGuide>
         <section class="card">
             <h2>"Or use an API access token"</h2>
             <p>"For Workable accounts without OAuth: an admin creates a token under Settings → Integrations → Apps → API access tokens, with the r_jobs, r_candidates and w_candidates scopes."</p>
@@ -78,6 +64,46 @@ fn ConnectWorkable(card: Resource<Result<WorkableCardView, AppError>>) -> impl I
         </section>
     }
     .into_any()
+}
+
+/// What connecting Workable does and asks for: before connecting, and from the card at any time.
+#[component]
+fn ConnectionGuide(heading: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="card guide" id="guide">
+            <h2>{heading}</h2>
+            <ol>
+                <li>"You sign in to Workable (any user of your company's Workable account will do) and approve access for the marketplace."</li>
+                <li>
+                    "Workable asks you to allow these permissions:"
+                    <ul>
+                        <li><strong>"Jobs"</strong>" (r_jobs): see your jobs, their pipeline stages and your team, to map roles and stages."</li>
+                        <li><strong>"Candidates, read"</strong>" (r_candidates): see candidates and receive Workable's webhooks, to keep stages in sync."</li>
+                        <li><strong>"Candidates, write"</strong>" (w_candidates): add candidates with their CV and profile, and move them."</li>
+                    </ul>
+                </li>
+                <li>"Back here, we try each permission once before saving, and pick the Workable member we act as: the one with your email address."</li>
+                <li>"Candidates we add appear in Workable as sourced by the marketplace, tagged with its name, with their CV and profile attached. Workable does not email them."</li>
+            </ol>
+            {children()}
+        </section>
+    }
+}
+
+/// The connection guide on its own, for everyone in the company, connected or not.
+#[component]
+pub fn WorkableGuidePage() -> impl IntoView {
+    view! {
+        <Title text="Connecting Workable · ats-bridge"/>
+        <SignedIn>
+            <p><A href="/account-settings">"← Account settings"</A></p>
+            <h1>"Connecting Workable"</h1>
+            <ConnectionGuide heading="What happens when your company connects">
+                <p>"An admin can also connect with an API access token (Settings → Integrations → Apps → API access tokens in Workable) with the r_jobs, r_candidates and w_candidates scopes."</p>
+                <p>"Disconnecting keeps every role mapping; reconnecting brings them back, and nothing waiting to go to Workable is lost."</p>
+            </ConnectionGuide>
+        </SignedIn>
+    }
 }
 
 #[component]

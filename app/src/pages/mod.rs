@@ -9,7 +9,7 @@ mod source;
 
 pub use account_settings::AccountSettingsPage;
 pub use ats::{AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage};
-pub use connect_workable::{ChooseWorkableAccountPage, ConnectWorkablePage};
+pub use connect_workable::{ChooseWorkableAccountPage, ConnectWorkablePage, WorkableGuidePage};
 pub use pipeline::PipelinePage;
 pub use sign_in::SignInPage;
 pub use source::SourcePage;

@@ -134,8 +134,8 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                 view! { <p>"Nobody has accepted a request for this role yet."</p> }.into_any()
             } else {
                 view! {
-                    <table class="pipeline">
-                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Last change"</th><th>"CV"</th><th>"Workable"</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
+                    <table class="pipeline stack">
+                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Workable"</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
                         <tbody>
                             {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry actions role_mapped/> }).collect_view()}
                         </tbody>
@@ -151,7 +151,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                 view! { <p>"No open requests."</p> }.into_any()
             } else {
                 view! {
-                    <table class="requests">
+                    <table class="requests stack">
                         <thead><tr><th>"Candidate"</th><th>"Status"</th><th>"Sent"</th><th></th></tr></thead>
                         <tbody>
                             {pipeline.requests.into_iter().map(|request| view! { <RequestRow request demo action=actions.answer/> }).collect_view()}
@@ -185,8 +185,8 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
     let interviews = entry.interviews.clone();
     let who = entry.name.clone();
     let moved = match &entry.last_moved_by {
-        Some(who) => format!("{} by {who}", timestamp(entry.last_moved_at_ms)),
-        None => format!("{} by the candidate", timestamp(entry.last_moved_at_ms)),
+        Some(who) => format!("Since {} by {who}", timestamp(entry.last_moved_at_ms)),
+        None => format!("Since {} by the candidate", timestamp(entry.last_moved_at_ms)),
     };
     let stage_label = format!("Stage for {}", entry.name);
     let move_label = format!("Move {}", entry.name);
@@ -204,20 +204,23 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
     });
     view! {
         <tr data-candidate=entry.name.clone()>
-            <td>
+            <td class="candidate">
                 <strong>{entry.name.clone()}</strong><br/>
                 <span class="muted">{entry.headline}</span><br/>
                 <span class="muted">{entry.email}</span>
-            </td>
-            <td class="stage"><StatusBadge kind=current.as_str() label=current.label()/></td>
-            <td class="muted">{moved}</td>
-            <td>
                 {entry.has_cv.then(|| view! {
-                    <a href=format!("/candidates/{}/cv", entry.candidate_id) rel="external" target="_blank">"CV (PDF)"</a>
+                    <br/>
+                    <a href=format!("/candidates/{}/cv", entry.candidate_id) rel="external" target="_blank">
+                        "CV (PDF)"
+                    </a>
                 })}
             </td>
-            <td class="export-cell"><ExportCell export=entry.export.clone() retry name=entry.name.clone() role_mapped/></td>
-            <td class="interviews">
+            <td class="stage" data-label="Stage">
+                <StatusBadge kind=current.as_str() label=current.label()/>
+                <span class="muted last-change">{moved}</span>
+            </td>
+            <td class="export-cell" data-label="Workable"><ExportCell export=entry.export.clone() retry name=entry.name.clone() role_mapped/></td>
+            <td class="interviews" data-label="Interviews">
                 {interviews.into_iter().map(|interview| {
                     let who = who.clone();
                     view! { <InterviewLine interview in_workable who action=actions.reschedule cancel=actions.cancel/> }
@@ -231,7 +234,7 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
                     </ActionForm>
                 </details>
             </td>
-            <td>
+            <td class="move" data-label="Move to">
                 <ActionForm action attr:class="inline">
                     <input type="hidden" name="request_id" value=entry.request_id.0/>
                     <select name="stage" aria-label=stage_label>
@@ -254,8 +257,8 @@ fn RequestRow(request: OpenRequest, demo: bool, action: ServerAction<AnswerReque
     view! {
         <tr data-candidate=request.name.clone()>
             <td><strong>{request.name.clone()}</strong><br/><span class="muted">{request.headline}</span></td>
-            <td><StatusBadge kind=request.status.as_str() label=request.status.label()/></td>
-            <td class="muted">{timestamp(request.sent_at_ms)}</td>
+            <td data-label="Status"><StatusBadge kind=request.status.as_str() label=request.status.label()/></td>
+            <td class="muted" data-label="Sent">{timestamp(request.sent_at_ms)}</td>
             <td>
                 {(demo && pending).then(|| view! {
                     <ActionForm action attr:class="inline">

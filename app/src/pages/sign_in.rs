@@ -30,11 +30,16 @@ pub fn SignInPage() -> impl IntoView {
                         <section class="demo">
                             <h2>"Demo mode"</h2>
                             <p>"This instance runs on demo data. Sign in as:"</p>
-                            <table>
+                            <table class="stack">
                                 <thead><tr><th>"Company"</th><th>"Who"</th><th>"Email"</th><th>"Password"</th></tr></thead>
                                 <tbody>
                                     {logins.into_iter().map(|l| view! {
-                                        <tr><td>{l.company}</td><td>{l.who}</td><td><code>{l.email}</code></td><td><code>{l.password}</code></td></tr>
+                                        <tr>
+                                            <td>{l.company}</td>
+                                            <td data-label="Who">{l.who}</td>
+                                            <td data-label="Email"><code>{l.email}</code></td>
+                                            <td data-label="Password"><code>{l.password}</code></td>
+                                        </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

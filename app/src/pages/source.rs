@@ -147,7 +147,7 @@ fn RoleTable(
         return view! { <p>"No roles yet. Create one below."</p> }.into_any();
     }
     view! {
-        <table class="roles">
+        <table class="roles stack">
             <thead>
                 <tr>
                     <th>"Role"</th><th>"Location"</th><th>"Status"</th>
@@ -186,15 +186,15 @@ fn RoleRow(
     view! {
         <tr data-role=role.title.clone() class:unmapped=unmapped>
             <td><A href=format!("/roles/{id}")>{title}</A></td>
-            <td>{role.location.clone()}</td>
-            <td><StatusBadge kind=status.as_str() label=status.label()/></td>
-            <td>
+            <td data-label="Location">{role.location.clone()}</td>
+            <td data-label="Status"><StatusBadge kind=status.as_str() label=status.label()/></td>
+            <td data-label="Requests sent">
                 {role.requests_sent}
                 {(role.pending_requests > 0).then(|| view! { <span class="muted">{format!(" ({} awaiting)", role.pending_requests)}</span> })}
             </td>
-            <td>{role.accepted}</td>
-            <td>{role.in_pipeline}</td>
-            <td class="ats">
+            <td data-label="Accepted">{role.accepted}</td>
+            <td data-label="In pipeline">{role.in_pipeline}</td>
+            <td class="ats" data-label="ATS">
                 <AtsCell state=role.ats_state.clone() live/>
                 <ExportTallyView role=role.clone() backfill/>
             </td>

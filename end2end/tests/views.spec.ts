@@ -1,0 +1,142 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { acceptFreshCandidate, ensureConnected, ensureMapped, signIn } from "./helpers";
+
+// Every page reads at a laptop's 1280 px and a phone's 375 px (no sideways scrolling; screenshots
+// of both in end2end/screenshots/layout-<width>-<page>.png), passes the automated accessibility
+// check (axe-core, WCAG 2.1 A and AA: no serious or critical violation), and the help page's
+// mapping flow works by keyboard alone. Runs after the other walks (file order), so the pages
+// carry mapped roles, exported candidates and interviews.
+
+const WIDTHS = [
+  { width: 1280, height: 800 },
+  { width: 375, height: 812 },
+];
+
+/** Serious and critical accessibility violations on the page as it is now, as readable lines. */
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+/** Checks the page at both widths: nothing wider than the screen, no serious violation; shots. */
+async function checkPage(page: Page, name: string, reach: () => Promise<void>) {
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await reach();
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.screenshot({ path: `screenshots/layout-${size.width}-${name}.png`, fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect.soft(overflow, `${name} at ${size.width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+    expect.soft(await violations(page), `${name} at ${size.width} px`).toEqual([]);
+  }
+}
+
+/** The id of a role, from its link on Source. */
+async function roleId(page: Page, title: string): Promise<string> {
+  await page.goto("/source");
+  const href = await page.locator(`tr[data-role="${title}"]`).getByRole("link", { name: title }).getAttribute("href");
+  return href!.split("/").pop()!;
+}
+
+test("every page reads at 1280 px and 375 px and passes the accessibility check", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(`${page.url()}: ${err.message}`));
+
+  await checkPage(page, "sign-in", () => page.goto("/sign-in").then(() => undefined));
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  await ensureConnected(page);
+  // A candidate in Workable, with a ledger to read (the other walks leave some; alone, make one).
+  await ensureMapped(page, "Senior Rust Engineer");
+  await page.goto("/source");
+  if ((await page.locator('tr[data-role="Senior Rust Engineer"] td.ats').textContent())?.includes("in Workable") !== true) {
+    await acceptFreshCandidate(page, "Senior Rust Engineer");
+  }
+  const manager = await roleId(page, "Engineering Manager");
+  const rust = await roleId(page, "Senior Rust Engineer");
+
+  await checkPage(page, "source", () => page.goto("/source").then(() => undefined));
+  await checkPage(page, "account-settings", () => page.goto("/account-settings").then(() => undefined));
+  // Connected, the card still leads to the connection guide.
+  await page.locator("[data-ats='workable']").getByRole("link", { name: "How the Workable connection works" }).click();
+  await expect(page.getByRole("heading", { name: "Connecting Workable" })).toBeVisible();
+  await expect(page.getByText("r_candidates").first()).toBeVisible();
+  await checkPage(page, "connection-guide", () => page.goto("/integrations/workable/guide").then(() => undefined));
+  await checkPage(page, "pipeline", async () => {
+    await page.goto(`/roles/${rust}`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    // The ledger open: it must have room to read.
+    const ledger = page.locator("td.export-cell details.ledger").first();
+    await ledger.locator("summary").click();
+    const box = await ledger.boundingBox();
+    expect(box!.width, "the ledger's width").toBeGreaterThanOrEqual(Math.min(260, page.viewportSize()!.width - 80));
+  });
+  await checkPage(page, "wizard-1-start", () => page.goto(`/roles/${manager}/ats`).then(() => undefined));
+  await checkPage(page, "wizard-2-job", () => page.goto(`/roles/${manager}/ats/job`).then(() => undefined));
+  await checkPage(page, "wizard-3-mapping", async () => {
+    await page.goto(`/roles/${manager}/ats/job`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByRole("radio").first().check();
+    await page.getByRole("button", { name: "Continue to mapping" }).click();
+    await expect(page.getByRole("heading", { name: "Map the stages" })).toBeVisible();
+  });
+  await checkPage(page, "edit-mapping", () => page.goto(`/roles/${rust}/ats/mapping`).then(() => undefined));
+  expect(errors).toEqual([]);
+});
+
+test("an open ⋮ menu never covers its own row", async ({ page }) => {
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await page.goto("/source");
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    const row = page.locator('tr[data-role="Senior Rust Engineer"]');
+    await row.getByLabel("ATS configuration of Senior Rust Engineer").click();
+    const menu = row.locator("details.menu ul");
+    await expect(menu).toBeVisible();
+    const [m, ats] = [await menu.boundingBox(), await row.locator("td.ats").boundingBox()];
+    const overlaps = m!.x < ats!.x + ats!.width && ats!.x < m!.x + m!.width && m!.y < ats!.y + ats!.height && ats!.y < m!.y + m!.height;
+    expect(overlaps, `at ${size.width} px the menu covers the ATS cell`).toBe(false);
+    await page.screenshot({ path: `screenshots/layout-${size.width}-menu-open.png`, fullPage: true });
+  }
+});
+
+test("the mapping flow works by keyboard alone", async ({ page }) => {
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  await ensureConnected(page);
+  await page.goto("/source");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const row = page.locator('tr[data-role="Engineering Manager"]');
+  const menu = row.getByLabel("ATS configuration of Engineering Manager");
+  // Tab until the ⋮ of the role has the focus, as a person would.
+  for (let i = 0; i < 80 && !(await menu.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(menu).toBeFocused();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  await expect(row.getByRole("link", { name: "Add ATS configuration" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Add ATS configuration" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const start = page.getByRole("link", { name: /New configuration/ });
+  await start.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Choose the Workable job" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Search Workable jobs").focus();
+  await page.keyboard.type("frontend");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Space");
+  await expect(page.locator("label.job:visible").getByRole("radio").first()).toBeChecked();
+  await page.getByRole("button", { name: "Continue to mapping" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Map the stages" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Save" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
+  await expect(row).toContainText("Mapped to");
+});
