@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { acceptFreshCandidate, ensureConnected, ensureMapped, signIn } from "./helpers";
 
 // Every page reads at a laptop's 1280 px and a phone's 375 px (no sideways scrolling; screenshots
@@ -103,40 +103,88 @@ test("an open ⋮ menu never covers its own row", async ({ page }) => {
   }
 });
 
-test("the mapping flow works by keyboard alone", async ({ page }) => {
-  await signIn(page, "maria@northwind.test", "northwind-master");
+/** Presses Tab until `target` has the focus, as a person would (fails after 150 presses). */
+async function tabTo(page: Page, target: Locator) {
+  for (let i = 0; i < 150; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press("Tab");
+  }
+  await expect(target).toBeFocused();
+}
+
+test("signing in, mapping, editing one stage and removing work by keyboard alone", async ({ page }) => {
+  await page.goto("/sign-in");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await tabTo(page, page.getByLabel("Email"));
+  await page.keyboard.type("maria@northwind.test");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("northwind-master");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
   await ensureConnected(page);
   await page.goto("/source");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const row = page.locator('tr[data-role="Engineering Manager"]');
   const menu = row.getByLabel("ATS configuration of Engineering Manager");
-  // Tab until the ⋮ of the role has the focus, as a person would.
-  for (let i = 0; i < 80 && !(await menu.evaluate((el) => el === document.activeElement)); i++) {
-    await page.keyboard.press("Tab");
-  }
-  await expect(menu).toBeFocused();
+
+  // Add: ⋮ → Add ATS configuration → New configuration → a job → Continue to mapping → Save.
+  await tabTo(page, menu);
   await page.keyboard.press("Enter");
   await page.keyboard.press("Tab");
   await expect(row.getByRole("link", { name: "Add ATS configuration" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Add ATS configuration" })).toBeVisible();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  const start = page.getByRole("link", { name: /New configuration/ });
-  await start.focus();
+  await tabTo(page, page.getByRole("link", { name: /New configuration/ }));
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Choose the Workable job" })).toBeVisible();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Search Workable jobs").focus();
+  await tabTo(page, page.getByLabel("Search Workable jobs"));
   await page.keyboard.type("frontend");
   await page.keyboard.press("Tab");
   await page.keyboard.press("Space");
   await expect(page.locator("label.job:visible").getByRole("radio").first()).toBeChecked();
-  await page.getByRole("button", { name: "Continue to mapping" }).focus();
+  await tabTo(page, page.getByRole("button", { name: "Continue to mapping" }));
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Map the stages" })).toBeVisible();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByRole("button", { name: "Save" }).focus();
+  await tabTo(page, page.getByRole("button", { name: "Save" }));
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
   await expect(row).toContainText("Mapped to");
+
+  // Edit one stage: ⋮ → Edit ATS configuration opens the table; one select, Save.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await tabTo(page, menu);
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  await expect(row.getByRole("link", { name: "Edit ATS configuration" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Edit ATS configuration" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const offer = page.getByLabel("Offer", { exact: true });
+  const before = await offer.inputValue();
+  await tabTo(page, offer);
+  await page.keyboard.press(before === "" ? "ArrowDown" : "ArrowUp");
+  const after = await offer.inputValue();
+  expect(after).not.toEqual(before);
+  await tabTo(page, page.getByRole("button", { name: "Save" }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
+  await page.goto(`/roles/${await roleId(page, "Engineering Manager")}/ats/mapping`);
+  await expect(page.getByLabel("Offer", { exact: true })).toHaveValue(after);
+
+  // Remove: ⋮ → Remove ATS configuration → confirm.
+  await page.goto("/source");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await tabTo(page, menu);
+  await page.keyboard.press("Enter");
+  await tabTo(page, row.getByRole("link", { name: "Remove ATS configuration" }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Remove ATS configuration" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await tabTo(page, page.getByRole("button", { name: "Remove ATS configuration" }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
+  await expect(row).toContainText("Not mapped");
 });
