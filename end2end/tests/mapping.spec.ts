@@ -98,7 +98,7 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   await expect(exported).toContainText("In Workable");
   await exported.getByText("Ledger").click();
   await expect(exported).toContainText("Created in Workable.");
-  await expect(exported).toContainText("read back from Workable");
+  await expect(exported).toContainText("confirmed by Workable");
   await shot(page, "26d-pipeline-exported");
   const workableUrl = await exported.getByRole("link", { name: "Open in Workable" }).getAttribute("href");
   await page.goto(workableUrl!);

@@ -1,11 +1,13 @@
 //! Exporting one accepted request: the candidate into the mapped Workable job at the stage mapped
 //! to *Request accepted*, with the CV as the resume and the marketplace profile (a PDF) attached on
-//! the timeline, then both files read back. Each finished step is recorded before the next one,
+//! the timeline, both files then confirmed. Each finished step is recorded before the next one,
 //! so a crash resumes where it stopped; before anything that could create twice, Workable is asked
 //! first.
 //!
-//! Happy path: two Workable calls (create with the resume, comment with the profile) and one read
-//! to confirm the files.
+//! Happy path: two Workable calls — the create with the resume, whose answer carries the stored
+//! resume (`resume_url`), and the comment with the profile, whose answer carries the comment's id.
+//! The candidate's files are read back only when an answer was lost or did not say so (a retried
+//! attempt, an existing candidate linked, no `resume_url`, no comment id).
 
 use documents::{CvContent, ProfileContent};
 use domain::export::LedgerStep;
@@ -163,6 +165,9 @@ impl Engine {
         let link = format!("{}/roles/{}", self.settings.public_url.trim_end_matches('/'), export.role_id);
         // An earlier attempt may have reached Workable without us hearing the answer.
         let uncertain = item.attempts > 1 || export.attempts > 0;
+        // What Workable's own answers in this attempt confirmed: the resume stored by the create,
+        // the profile posted by the comment. Anything less, and the files are read back.
+        let (mut resume_confirmed, mut profile_confirmed) = (false, false);
 
         // 1. The candidate in the job: created, or found and linked.
         if export.workable_candidate_id.is_none() {
@@ -200,6 +205,7 @@ impl Engine {
                 .map_err(storage_failure)?;
             // Recorded: another export of this person now finds it and links.
             self.db.release_export_identity(export.id).await.map_err(storage_failure)?;
+            resume_confirmed = !uncertain && !created.1 && (candidate.cv.is_none() || created.0.resume_url.is_some());
             export.workable_candidate_id = Some(created.0.id.clone());
             export.workable_stage = created.0.stage.clone();
             export.linked_existing = created.1;
@@ -252,7 +258,8 @@ impl Engine {
                     "{} accepted {}'s request for {} on the marketplace on {accepted_on}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
                     candidate.name, context.company_name, context.role_title
                 );
-                self.comment(calls, workable_id, &body, Upload::new(&profile_name, &pdf)).await?;
+                let id = self.comment(calls, workable_id, &body, Upload::new(&profile_name, &pdf)).await?;
+                profile_confirmed = id.is_some();
             }
             self.db
                 .record_export_step(
@@ -265,8 +272,18 @@ impl Engine {
                 .map_err(storage_failure)?;
         }
 
-        // 3. Both files read back.
-        if export.profile_confirmed_at.is_none() {
+        // 3. Both files confirmed: by the answers above, or read back.
+        if export.profile_confirmed_at.is_none() && resume_confirmed && profile_confirmed {
+            let detail = if candidate.cv.is_some() {
+                "CV (as the resume) confirmed by Workable's answer to the create, marketplace profile by its answer to the comment."
+            } else {
+                "Marketplace profile confirmed by Workable's answer to the comment (the candidate shared no CV)."
+            };
+            self.db
+                .record_export_step(export.id, &ExportStep::FilesConfirmed, detail, self.clock().now_ms())
+                .await
+                .map_err(storage_failure)?;
+        } else if export.profile_confirmed_at.is_none() {
             let files = calls
                 .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
                 .await
@@ -315,20 +332,20 @@ impl Engine {
         Ok(())
     }
 
-    /// A comment with one file on the candidate's Workable timeline, as the connection's member.
+    /// A comment with one file on the candidate's Workable timeline, as the connection's member;
+    /// the comment's id, when Workable's answer gave one.
     async fn comment(
         &self,
         calls: &mut AccountCalls<'_>,
         workable_id: &str,
         body: &str,
         file: Upload,
-    ) -> Result<(), Outcome> {
+    ) -> Result<Option<String>, Outcome> {
         let member = calls.member_id().map_err(Outcome::from)?;
         let (member, file) = (&member, &file);
         calls
             .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, body, Some(file)).await })
             .await
-            .map(|_| ())
             .map_err(Outcome::from)
     }
 
