@@ -56,6 +56,20 @@ test("a master signs in, opens a role's pipeline, accepts a request and moves a 
   // The move survives a reload: it was stored, not just drawn.
   await page.reload();
   await expect(page.locator(`table.pipeline tr[data-candidate='${name}'] td.stage .badge`)).toHaveText("Screening");
+
+  // Send request searches the marketplace on the server and offers the first matches.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Find a candidate").fill("kubernetes");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/find=kubernetes/);
+  await expect(page.getByText(/candidates? match(es)? “kubernetes”/)).toBeVisible();
+  const offered = page.locator('select[name="candidate_id"] option');
+  await expect(offered.first()).toContainText("Kubernetes");
+  for (const text of await offered.allTextContents()) expect(text).toMatch(/kubernetes/i);
+  await page.getByLabel("Find a candidate").fill("nobody-by-this-name");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No candidate without a request matches “nobody-by-this-name”.")).toBeVisible();
+  await shot(page, "08-candidate-search");
 });
 
 test("a member sees the ATS integrations without Connect and is sent to their Customer Success Manager", async ({ page }) => {

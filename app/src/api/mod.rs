@@ -141,10 +141,11 @@ pub async fn publish_role(role_id: i64) -> Result<i64, AppError> {
     respond(market.publish_role(&actor, domain::RoleId(role_id)).await).map(|()| role_id)
 }
 
+/// The role's pipeline; `find` narrows the candidates *Send request* offers (name or headline).
 #[server]
-pub async fn get_pipeline(role_id: i64) -> Result<Pipeline, AppError> {
+pub async fn get_pipeline(role_id: i64, #[server(default)] find: Option<String>) -> Result<Pipeline, AppError> {
     let (market, actor) = signed_in().await?;
-    respond(market.pipeline(&actor, domain::RoleId(role_id)).await)
+    respond(market.pipeline_finding(&actor, domain::RoleId(role_id), find.as_deref().unwrap_or_default()).await)
 }
 
 #[server]

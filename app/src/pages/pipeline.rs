@@ -6,8 +6,8 @@ use domain::views::{OpenRequest, Pipeline, PipelineEntry};
 use domain::{MarketplaceStage, RequestStatus, RoleStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
@@ -24,6 +24,8 @@ use domain::interview::{Interview, InterviewKind};
 pub fn PipelinePage() -> impl IntoView {
     let params = use_params_map();
     let role_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let query = use_query_map();
+    let find = move || query.read().get("find").unwrap_or_default();
     let actions = Actions {
         move_candidate: ServerAction::new(),
         answer: ServerAction::new(),
@@ -40,6 +42,7 @@ pub fn PipelinePage() -> impl IntoView {
         move || {
             (
                 role_id(),
+                find(),
                 actions.move_candidate.version().get(),
                 actions.answer.version().get(),
                 actions.send.version().get(),
@@ -51,9 +54,9 @@ pub fn PipelinePage() -> impl IntoView {
                 tick.get(),
             )
         },
-        |(role_id, ..)| async move {
+        |(role_id, find, ..)| async move {
             match role_id {
-                Some(id) => get_pipeline(id).await,
+                Some(id) => get_pipeline(id, Some(find).filter(|f| !f.is_empty())).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -159,18 +162,9 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                     </table>
                 }.into_any()
             }}
-            {(live && !pipeline.can_request.is_empty()).then(|| view! {
-                <ActionForm action=actions.send attr:class="row">
-                    <input type="hidden" name="role_id" value=role_id/>
-                    <label>"Candidate"
-                        <select name="candidate_id">
-                            {pipeline.can_request.into_iter().map(|c| view! {
-                                <option value=c.id.0>{format!("{} — {}", c.name, c.headline)}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <button type="submit" class="primary">"Send request"</button>
-                </ActionForm>
+            {live.then(|| view! {
+                <SendRequest role_id find=pipeline.find.clone() candidates=pipeline.can_request.clone()
+                    matching=pipeline.candidates_matching send=actions.send/>
             })}
             <FormError result=actions.send.value()/>
         </section>
@@ -351,5 +345,50 @@ fn InterviewFields(interview: Option<Interview>, who: String) -> impl IntoView {
         <label>"Interviewer"
             <input type="text" name="interviewer" required maxlength="120" value=interviewer aria-label=format!("Interviewer for {who}")/>
         </label>
+    }
+}
+
+/// *Send request*: a search over the marketplace's candidates (on the server; a plain GET form
+/// without JavaScript), then the first matches to choose from.
+#[component]
+fn SendRequest(
+    role_id: i64,
+    find: String,
+    candidates: Vec<domain::views::CandidateOption>,
+    matching: i64,
+    send: ServerAction<SendRequest>,
+) -> impl IntoView {
+    let shown = candidates.len() as i64;
+    let summary = match (find.is_empty(), matching) {
+        (true, 0) => "Every candidate on the marketplace has a request for this role.".to_owned(),
+        (false, 0) => format!("No candidate without a request matches “{find}”."),
+        (_, n) if n > shown => format!("The first {shown} of {n} candidates by name: search to find the others."),
+        (true, 1) => "1 candidate has no request for this role yet.".to_owned(),
+        (true, n) => format!("{n} candidates have no request for this role yet."),
+        (false, 1) => format!("1 candidate matches “{find}”."),
+        (false, n) => format!("{n} candidates match “{find}”."),
+    };
+    view! {
+        <h3>"Send a request"</h3>
+        <Form method="GET" action="" attr:class="row" attr:role="search" noscroll=true>
+            <label>"Find a candidate"
+                <input type="search" name="find" value=find.clone() maxlength="100" placeholder="Name or skill"/>
+            </label>
+            <button type="submit">"Search"</button>
+        </Form>
+        <p class="muted" role="status">{summary}</p>
+        {(!candidates.is_empty()).then(|| view! {
+            <ActionForm action=send attr:class="row">
+                <input type="hidden" name="role_id" value=role_id/>
+                <label>"Candidate"
+                    <select name="candidate_id">
+                        {candidates.into_iter().map(|c| view! {
+                            <option value=c.id.0>{format!("{} — {}", c.name, c.headline)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="primary">"Send request"</button>
+            </ActionForm>
+        })}
     }
 }

@@ -103,7 +103,12 @@ pub struct Pipeline {
     pub role: RoleSummary,
     pub entries: Vec<PipelineEntry>,
     pub requests: Vec<OpenRequest>,
+    /// The first candidates the role has not asked yet (those matching `find`, when given).
     pub can_request: Vec<CandidateOption>,
+    /// How many candidates match in all (more than `can_request` holds: search to narrow).
+    pub candidates_matching: i64,
+    /// What the candidate search says.
+    pub find: String,
     /// Demo mode lets a person accept on the candidate's behalf.
     pub demo: bool,
     /// The reader's time zone (an IANA name), which interview times are shown and entered in.

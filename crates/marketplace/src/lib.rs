@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod demo;
 mod pipeline;
+pub use pipeline::CANDIDATES_OFFERED;
 mod roles;
 pub mod time_zones;
 

@@ -1,5 +1,7 @@
 //! Requests to candidates and the pipeline of those who accepted.
 
+use std::collections::HashMap;
+
 use domain::interview::InterviewPlan;
 use domain::views::{Pipeline, StageMove};
 use domain::{
@@ -9,33 +11,49 @@ use storage::{AcceptedRequest, CvFile, Db, StorageError};
 
 use crate::{Actor, Marketplace, MarketplaceError, Result};
 
+/// How many candidates *Send request* offers at once (search for the others).
+pub const CANDIDATES_OFFERED: i64 = 25;
+
 impl Marketplace {
     /// Everything a role's pipeline page shows.
-    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn pipeline(&self, actor: &Actor, role: RoleId) -> Result<Pipeline> {
+        self.pipeline_finding(actor, role, "").await
+    }
+
+    /// The pipeline, with the candidates *Send request* offers narrowed to those whose name or
+    /// headline contains `find` (the first [`CANDIDATES_OFFERED`] by name, and how many match).
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
+    pub async fn pipeline_finding(&self, actor: &Actor, role: RoleId, find: &str) -> Result<Pipeline> {
+        let find = find.trim();
+        if find.chars().count() > 100 {
+            return Err(MarketplaceError::invalid("find", "Search with up to 100 characters."));
+        }
         let summary = self.role(actor, role).await?;
         let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
-        let mut exports = self.db.role_exports(actor.company_id, role, self.clock.now_ms()).await?;
+        let mut exports: HashMap<RequestId, _> =
+            self.db.role_exports(actor.company_id, role, self.clock.now_ms()).await?.into_iter().collect();
         let zone = self.zone_of(actor).await?;
-        let interviews = self.db.role_interviews(actor.company_id, role, &zone).await?;
+        let mut interviews: HashMap<RequestId, Vec<_>> = HashMap::new();
+        for (request, interview) in self.db.role_interviews(actor.company_id, role, &zone).await? {
+            interviews.entry(request).or_default().push(interview);
+        }
         for entry in &mut entries {
-            if let Some(i) = exports.iter().position(|(request, _)| *request == entry.request_id) {
-                entry.export = Some(exports.swap_remove(i).1);
-            }
-            entry.interviews =
-                interviews.iter().filter(|(request, _)| *request == entry.request_id).map(|(_, i)| i.clone()).collect();
+            entry.export = exports.remove(&entry.request_id);
+            entry.interviews = interviews.remove(&entry.request_id).unwrap_or_default();
         }
         let requests = self.db.list_open_requests(actor.company_id, role).await?;
-        let can_request = if summary.status == RoleStatus::Live {
-            self.db.candidates_without_request(role).await?
+        let (can_request, candidates_matching) = if summary.status == RoleStatus::Live {
+            self.db.candidates_without_request(role, find, CANDIDATES_OFFERED).await?
         } else {
-            Vec::new()
+            (Vec::new(), 0)
         };
         Ok(Pipeline {
             role: summary,
             entries,
             requests,
             can_request,
+            candidates_matching,
+            find: find.to_owned(),
             demo: self.demo,
             time_zone: zone.name().to_owned(),
         })

@@ -23,11 +23,7 @@ impl Marketplace {
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn role(&self, actor: &Actor, role: RoleId) -> Result<RoleSummary> {
         let mut summary = self.db.role_summary(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)?;
-        if let Some((_, tally)) =
-            self.db.export_tallies(actor.company_id).await?.into_iter().find(|(id, _)| *id == role)
-        {
-            summary.exports = tally;
-        }
+        summary.exports = self.db.role_export_tally(actor.company_id, role).await?;
         Ok(summary)
     }
 

@@ -161,3 +161,39 @@ test_on_both_databases! {
         assert_eq!(db.prune_sign_in_failures(clock.now_ms() + 1).await.unwrap(), 0, "a success forgets the failures");
     }
 }
+
+test_on_both_databases! {
+    async fn send_request_offers_the_first_matches_of_a_search_among_a_thousand_candidates(db: Db) {
+        let market = demo(&db, true).await;
+        let maria = actor(&market, 0).await;
+        let role = rust_role(&market, &maria).await;
+        let profile = domain::views::CandidateProfile::default();
+        for n in 0..1_000 {
+            let email = domain::Email::parse(&format!("bulk{n}@candidates.example")).unwrap();
+            let headline = if n % 10 == 0 { "Go engineer (100%_remote)" } else { "Kotlin engineer" };
+            let name = format!("Bulk Candidate {n:04}");
+            let new = storage::NewCandidate { name: &name, email: &email, phone: None, headline, summary: "", profile: &profile, cv: None };
+            db.insert_candidate(new).await.unwrap();
+        }
+        // Untouched: the first 25 by name, and how many there are in all.
+        let pipeline = market.pipeline(&maria, role).await.unwrap();
+        assert_eq!(pipeline.can_request.len(), marketplace::CANDIDATES_OFFERED as usize);
+        assert!(pipeline.candidates_matching >= 1_000, "{}", pipeline.candidates_matching);
+        let names: Vec<&str> = pipeline.can_request.iter().map(|c| c.name.as_str()).collect();
+        assert!(names.windows(2).all(|w| w[0] <= w[1]), "by name: {names:?}");
+        // A search, any case, on the name or the headline; `%` and `_` are plain letters.
+        let go = market.pipeline_finding(&maria, role, "  GO ENGINEER ").await.unwrap();
+        assert_eq!(go.candidates_matching, 100);
+        assert!(go.can_request.iter().all(|c| c.headline.starts_with("Go engineer")));
+        assert_eq!(market.pipeline_finding(&maria, role, "100%_remote").await.unwrap().candidates_matching, 100);
+        assert_eq!(market.pipeline_finding(&maria, role, "100%%").await.unwrap().candidates_matching, 0);
+        assert_eq!(market.pipeline_finding(&maria, role, "0_0%").await.unwrap().candidates_matching, 0);
+        let one = market.pipeline_finding(&maria, role, "candidate 0420").await.unwrap();
+        assert_eq!((one.candidates_matching, one.can_request[0].name.as_str()), (1, "Bulk Candidate 0420"));
+        // Asked already: no longer offered.
+        market.send_request(&maria, role, one.can_request[0].id).await.unwrap();
+        assert_eq!(market.pipeline_finding(&maria, role, "candidate 0420").await.unwrap().candidates_matching, 0);
+        let long = "x".repeat(101);
+        assert!(matches!(market.pipeline_finding(&maria, role, &long).await, Err(MarketplaceError::Invalid(ref e)) if e.field == "find"));
+    }
+}

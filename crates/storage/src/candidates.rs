@@ -133,16 +133,39 @@ impl Db {
     }
 
     /// Candidates the company has not yet sent a request for this role, by name.
-    pub async fn candidates_without_request(&self, role: RoleId) -> Result<Vec<CandidateOption>> {
+    /// Up to `limit` candidates the role has not asked yet whose name or headline contains `find`
+    /// (any case; every candidate when it is empty), by name; and how many match in all.
+    pub async fn candidates_without_request(
+        &self,
+        role: RoleId,
+        find: &str,
+        limit: i64,
+    ) -> Result<(Vec<CandidateOption>, i64)> {
+        // `%` and `_` in what a person types are letters, not wildcards.
+        let pattern =
+            format!("%{}%", find.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let rows = sqlx::query(
             "SELECT c.id, c.name, c.headline FROM candidates c
              WHERE NOT EXISTS (SELECT 1 FROM requests q WHERE q.candidate_id = c.id AND q.role_id = $1)
-             ORDER BY c.name",
+               AND (LOWER(c.name) LIKE $2 ESCAPE '\\' OR LOWER(c.headline) LIKE $2 ESCAPE '\\')
+             ORDER BY c.name, c.id LIMIT $3",
         )
         .bind(role.0)
+        .bind(&pattern)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM candidates c
+             WHERE NOT EXISTS (SELECT 1 FROM requests q WHERE q.candidate_id = c.id AND q.role_id = $1)
+               AND (LOWER(c.name) LIKE $2 ESCAPE '\\' OR LOWER(c.headline) LIKE $2 ESCAPE '\\')",
+        )
+        .bind(role.0)
+        .bind(&pattern)
+        .fetch_one(self.pool())
+        .await?;
+        let found = rows
+            .iter()
             .map(|row| {
                 Ok(CandidateOption {
                     id: CandidateId(row.try_get("id")?),
@@ -150,7 +173,8 @@ impl Db {
                     headline: row.try_get("headline")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((found, total))
     }
 
     pub async fn candidate_exists(&self, candidate: CandidateId) -> Result<bool> {

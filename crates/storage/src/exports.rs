@@ -422,10 +422,12 @@ impl Db {
             .bind(role.0)
             .fetch_all(self.pool())
             .await?;
+        // Every ledger of the role in one more query, however many exports it has.
+        let mut ledgers = self.role_ledgers(company, role).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let record = export_from_row(row)?;
-            let ledger = self.ledger(record.id).await?;
+            let ledger = ledgers.remove(&record.id).unwrap_or_default();
             out.push((record.request_id, record.status(ledger, now)));
         }
         Ok(out)
@@ -433,6 +435,15 @@ impl Db {
 
     /// Counts per role of the company's exports, and accepted requests no export covers yet.
     pub async fn export_tallies(&self, company: CompanyId) -> Result<Vec<(RoleId, ExportTally)>> {
+        self.tallies(company, None).await
+    }
+
+    /// The same counts for one role only.
+    pub async fn role_export_tally(&self, company: CompanyId, role: RoleId) -> Result<ExportTally> {
+        Ok(self.tallies(company, Some(role)).await?.into_iter().next().map(|(_, tally)| tally).unwrap_or_default())
+    }
+
+    async fn tallies(&self, company: CompanyId, role: Option<RoleId>) -> Result<Vec<(RoleId, ExportTally)>> {
         let rows = sqlx::query(
             "SELECT q.role_id,
                 SUM(CASE WHEN e.state = 'done' THEN 1 ELSE 0 END) AS done,
@@ -441,10 +452,11 @@ impl Db {
                 SUM(CASE WHEN e.state = 'paused' THEN 1 ELSE 0 END) AS paused,
                 SUM(CASE WHEN e.id IS NULL OR e.state = 'not_mapped' THEN 1 ELSE 0 END) AS not_mapped
              FROM requests q LEFT JOIN exports e ON e.request_id = q.id
-             WHERE q.company_id = $1 AND q.status = 'accepted'
+             WHERE q.company_id = $1 AND q.status = 'accepted' AND (CAST($2 AS BIGINT) IS NULL OR q.role_id = $2)
              GROUP BY q.role_id",
         )
         .bind(company.0)
+        .bind(role.map(|r| r.0))
         .fetch_all(self.pool())
         .await?;
         rows.iter()

@@ -2,8 +2,10 @@
 //! interviews, failures), appended in one place — inside the use case's unit of work when the
 //! line belongs with a change, on its own otherwise.
 
-use domain::ExportId;
+use std::collections::HashMap;
+
 use domain::export::{LedgerEntry, LedgerStep};
+use domain::{CompanyId, ExportId, RoleId};
 use sqlx::Row;
 
 use crate::{Db, Result, Write};
@@ -47,5 +49,28 @@ impl Db {
                 Ok(LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? })
             })
             .collect()
+    }
+
+    /// The ledgers of every export of the role, by export, oldest line first: one query.
+    pub(crate) async fn role_ledgers(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+    ) -> Result<HashMap<ExportId, Vec<LedgerEntry>>> {
+        let rows = sqlx::query(
+            "SELECT ev.export_id, ev.at, ev.step, ev.detail FROM export_events ev
+             JOIN exports e ON e.id = ev.export_id
+             WHERE e.company_id = $1 AND e.role_id = $2 ORDER BY ev.export_id, ev.at, ev.id",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut ledgers: HashMap<ExportId, Vec<LedgerEntry>> = HashMap::new();
+        for r in &rows {
+            let entry = LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? };
+            ledgers.entry(ExportId(r.try_get("export_id")?)).or_default().push(entry);
+        }
+        Ok(ledgers)
     }
 }
