@@ -1,0 +1,159 @@
+//! The pages at scale, as a browser asks for them (server rendering, over HTTP on loopback):
+//! *Source* for a company with 1,000 roles and a role's pipeline with 1,000 requests (510
+//! accepted, their exports recorded by the worker), on SQLite and (when
+//! `ATS_BRIDGE_TEST_POSTGRES_URL` is set) PostgreSQL. Run with `cargo bench -p server --bench
+//! pages`; it prints a Markdown table (the README keeps the last one).
+
+use std::time::{Duration, Instant};
+
+use domain::views::CandidateProfile;
+use domain::{Email, Location, RoleStatus, RoleTitle};
+use marketplace::demo::DEMO_LOGINS;
+use reqwest::redirect::Policy;
+use server::application::{Application, Background, Tasks};
+use server::{SessionSettings, WorkableSettings, prepare_database};
+use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
+use storage::{Backend, NewCandidate};
+
+const ROLES: usize = 1_000;
+const REQUESTS: usize = 1_000;
+const ACCEPTED: usize = 510;
+const LOADS: usize = 40;
+
+struct Figures {
+    source_p50: Duration,
+    source_p90: Duration,
+    source_bytes: usize,
+    pipeline_p50: Duration,
+    pipeline_p90: Duration,
+    pipeline_bytes: usize,
+}
+
+#[tokio::main]
+async fn main() {
+    let mut rows = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if backend == Backend::Postgres && std::env::var(POSTGRES_URL_VAR).is_err() {
+            eprintln!("{POSTGRES_URL_VAR} is not set: PostgreSQL skipped");
+            continue;
+        }
+        let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
+        let f = run(backend).await;
+        rows.push(format!(
+            "| *Source*, {ROLES} roles ({name}) | p50 {} · p90 {} · {} KB of HTML |",
+            ms(f.source_p50),
+            ms(f.source_p90),
+            f.source_bytes / 1024
+        ));
+        rows.push(format!(
+            "| pipeline, {REQUESTS} requests, {ACCEPTED} accepted ({name}) | p50 {} · p90 {} · {} KB of HTML |",
+            ms(f.pipeline_p50),
+            ms(f.pipeline_p90),
+            f.pipeline_bytes / 1024
+        ));
+    }
+    println!("\n| page (server render, {LOADS} loads each) | result |\n|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn run(backend: Backend) -> Figures {
+    let database = TestDatabase::new(backend).await;
+    let db = prepare_database(&database.url, true).await.expect("prepare the database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let workable = WorkableSettings {
+        endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
+        oauth: None,
+        cipher: integrations::TokenCipher::generate().0,
+        public_url: address.clone(),
+        clock: workable::Clock::skipping(),
+    };
+    let application = Application::new(db.clone(), true, workable);
+    let market = application.market.clone();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = Tasks::new(stopped);
+    let sync = sync::Settings::new(address.clone());
+    tasks.background(&application, Background { sync: Some((sync, Duration::from_secs(3600))) });
+    let app = application.router(SessionSettings {
+        secure: false,
+        inactivity: Duration::from_secs(3600),
+        sign_ins_per_minute: 20,
+    });
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+    });
+
+    // Northwind with 1,000 roles more, and one of them with 1,000 requests, 510 accepted.
+    let login = DEMO_LOGINS[0];
+    let maria = domain::Actor::from(&market.sign_in(login.email, login.password).await.unwrap());
+    let location = Location::parse("Berlin, Germany").unwrap();
+    let mut big = None;
+    for n in 0..ROLES {
+        let title = RoleTitle::parse(&format!("Role {n:04}")).unwrap();
+        let status = if n % 10 == 9 { RoleStatus::Draft } else { RoleStatus::Live };
+        let id = db.insert_role(maria.company_id, &title, &location, status).await.unwrap();
+        big.get_or_insert(id);
+    }
+    let big = big.unwrap();
+    let profile = CandidateProfile::default();
+    for n in 0..REQUESTS {
+        let email = Email::parse(&format!("scale{n}@candidates.example")).unwrap();
+        let name = format!("Scale Candidate {n:04}");
+        let new = NewCandidate {
+            name: &name,
+            email: &email,
+            phone: None,
+            headline: "Engineer",
+            summary: "",
+            profile: &profile,
+            cv: None,
+        };
+        let candidate = db.insert_candidate(new).await.unwrap();
+        let request = market.send_request(&maria, big, candidate).await.unwrap();
+        if n < ACCEPTED {
+            market.accept_on_behalf(&maria, request).await.unwrap();
+        }
+    }
+    // The worker records each acceptance's export (the role is not mapped: one ledger line each).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while db.role_exports(maria.company_id, big, 0).await.unwrap().len() < ACCEPTED {
+        assert!(Instant::now() < deadline, "the worker did not record the exports");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    let fields = [("email", login.email), ("password", login.password)];
+    let signed_in = client
+        .post(format!("{address}{}", <app::api::SignIn as server_fn::ServerFn>::PATH))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_in.status().is_redirection() || signed_in.status().is_success(), "{}", signed_in.status());
+    let (source_p50, source_p90, source_bytes) = timed(&client, &format!("{address}/source")).await;
+    let (pipeline_p50, pipeline_p90, pipeline_bytes) = timed(&client, &format!("{address}/roles/{big}")).await;
+    Figures { source_p50, source_p90, source_bytes, pipeline_p50, pipeline_p90, pipeline_bytes }
+}
+
+/// p50 and p90 of `LOADS` page loads (after two to warm up), and the page's size.
+async fn timed(client: &reqwest::Client, url: &str) -> (Duration, Duration, usize) {
+    let mut times = Vec::with_capacity(LOADS);
+    let mut bytes = 0;
+    for n in 0..LOADS + 2 {
+        let started = Instant::now();
+        let response = client.get(url).header("accept", "text/html").send().await.unwrap();
+        assert!(response.status().is_success(), "{url}: {}", response.status());
+        bytes = response.bytes().await.unwrap().len();
+        if n >= 2 {
+            times.push(started.elapsed());
+        }
+    }
+    times.sort();
+    (times[LOADS / 2], times[LOADS * 9 / 10], bytes)
+}
