@@ -94,6 +94,27 @@ test("every page reads at 1280 px and 375 px and passes the accessibility check"
   expect(errors).toEqual([]);
 });
 
+test("Source searches and filters its roles, and the filter is a link", async ({ page }) => {
+  await signIn(page, "maria@northwind.test", "northwind-master");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Search roles").fill("rust");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/search=rust/);
+  await expect(page.locator("table.roles tbody tr")).toHaveCount(1);
+  await expect(page.locator('tr[data-role="Senior Rust Engineer"]')).toBeVisible();
+  await expect(page.getByText(/^1 of \d+ roles match\.$/)).toBeVisible();
+  // The unmapped warning still counts every live role, whatever the list shows.
+  const warning = await page.locator(".attention").textContent();
+  await page.goto("/source?status=draft");
+  await expect(page.getByLabel("Status")).toHaveValue("draft");
+  await expect(page.locator("table.roles tbody tr")).toHaveCount(await page.locator('table.roles tbody tr:has(.badge-draft)').count());
+  await expect(page.locator("table.roles .badge-live")).toHaveCount(0);
+  expect(await page.locator(".attention").textContent()).toEqual(warning);
+  await page.goto("/source?search=nothing-like-this");
+  await expect(page.getByText("No role matches these filters.")).toBeVisible();
+  await expect(page.getByText("No roles yet")).toHaveCount(0);
+});
+
 test("an open ⋮ menu never covers its own row", async ({ page }) => {
   await signIn(page, "maria@northwind.test", "northwind-master");
   for (const size of WIDTHS) {

@@ -1,7 +1,7 @@
 //! Server functions: public HTTP endpoints. Each one checks the session itself, then calls a
 //! marketplace use case, which checks that every id belongs to the caller's company.
 
-use domain::views::{Pipeline, RoleSummary, SessionUser, StageMove};
+use domain::views::{Pipeline, RoleSummary, RolesPage, SessionUser, StageMove};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -121,6 +121,22 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn list_roles() -> Result<Vec<RoleSummary>, AppError> {
     let (market, actor) = signed_in().await?;
     respond(market.list_roles(&actor).await)
+}
+
+/// One page of *Source* (the fields of its filter form; blank = all), and the `focus` role (just
+/// published or mapped) wherever it is listed.
+#[server]
+pub async fn get_roles_page(
+    #[server(default)] search: String,
+    #[server(default)] status: String,
+    #[server(default)] ats: String,
+    #[server(default)] page: String,
+    #[server(default)] focus: Option<i64>,
+) -> Result<RolesPage, AppError> {
+    let (market, actor) = signed_in().await?;
+    let filter = domain::views::RoleFilter::parse(&search, &status, &ats, &page)
+        .map_err(|invalid| AppError::Invalid(invalid).respond())?;
+    respond(market.roles_page(&actor, filter, focus.map(domain::RoleId)).await)
 }
 
 /// Creates a role; `publish` (a checkbox) makes it live at once.

@@ -3,13 +3,13 @@
 //! right after it goes live.
 
 use domain::RoleStatus;
-use domain::views::{AtsState, RoleSummary};
+use domain::views::{AtsFilter, AtsState, RoleFilter, RoleSummary, RolesPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{A, Form};
 
 use crate::api::exports::BackfillRole;
-use crate::api::{CreateRole, PublishRole, list_roles};
+use crate::api::{CreateRole, PublishRole, get_roles_page};
 use crate::components::{BackfillLine, ErrorList, FormError, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 
@@ -22,25 +22,30 @@ pub fn SourcePage() -> impl IntoView {
     let backfill = ServerAction::<BackfillRole>::new();
     // Refreshes while exports are on their way (back-fill progress shows live).
     let tick = RwSignal::new(0u32);
+    // `?mapped=<role>`: the wizard just saved this role's configuration; the filter's fields.
+    let query = leptos_router::hooks::use_query_map();
+    let mapped = Memo::new(move |_| query.read().get("mapped").and_then(|v| v.parse::<i64>().ok()));
+    let field = move |name: &str| query.read().get(name).unwrap_or_default();
+    // The role that just went live, whose ATS configuration the page offers.
+    let prompt = RwSignal::new(None::<i64>);
     let roles = Resource::new(
-        move || (create.version().get(), publish.version().get(), backfill.version().get(), tick.get()),
-        |_| list_roles(),
+        move || {
+            let filter = (field("search"), field("status"), field("ats"), field("page"));
+            let focus = prompt.get().or(mapped.get());
+            (filter, focus, create.version().get(), publish.version().get(), backfill.version().get(), tick.get())
+        },
+        |((search, status, ats, page), focus, ..)| get_roles_page(search, status, ats, page, focus),
     );
     refresh_while(
         move || {
             roles
                 .get_untracked()
                 .and_then(Result::ok)
-                .is_some_and(|roles| roles.iter().any(|r| r.exports.in_progress > 0))
+                .is_some_and(|page| page.roles.iter().any(|r| r.exports.in_progress > 0))
         },
         tick,
         std::time::Duration::from_millis(1500),
     );
-    // `?mapped=<role>`: the wizard just saved this role's configuration.
-    let query = leptos_router::hooks::use_query_map();
-    let mapped = Memo::new(move |_| query.read().get("mapped").and_then(|v| v.parse::<i64>().ok()));
-    // The role that just went live, whose ATS configuration the page offers.
-    let prompt = RwSignal::new(None::<i64>);
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
             prompt.set(Some(id));
@@ -64,7 +69,7 @@ fn Source(
     create: ServerAction<CreateRole>,
     publish: ServerAction<PublishRole>,
     backfill: ServerAction<BackfillRole>,
-    roles: Resource<Result<Vec<RoleSummary>, AppError>>,
+    roles: Resource<Result<RolesPage, AppError>>,
     prompt: RwSignal<Option<i64>>,
     mapped: Memo<Option<i64>>,
 ) -> impl IntoView {
@@ -81,14 +86,13 @@ fn Source(
         <Transition fallback=|| view! { <p>"Loading roles…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                 {move || Suspend::new(async move {
-                    roles.await.map(|roles| {
-                        let unmapped = roles.iter().filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped()).count();
-                        let just_live = prompt.get().and_then(|id| {
-                            roles.iter().find(|r| r.id.0 == id && r.status == RoleStatus::Live && !r.ats_state.is_mapped()).cloned()
-                        });
-                        let just_mapped = mapped.get().and_then(|id| {
-                            roles.iter().find(|r| r.id.0 == id && r.ats_state.is_mapped() && r.exports.not_mapped > 0).cloned()
-                        });
+                    roles.await.map(|page| {
+                        let unmapped = page.unmapped_live;
+                        let known = |id: i64| page.focus.iter().chain(page.roles.iter()).find(|r| r.id.0 == id).cloned();
+                        let just_live = prompt.get().and_then(known)
+                            .filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped());
+                        let just_mapped = mapped.get().and_then(known)
+                            .filter(|r| r.ats_state.is_mapped() && r.exports.not_mapped > 0);
                         view! {
                             {just_live.map(|role| view! { <PublishPrompt role prompt/> })}
                             {just_mapped.map(|role| view! { <BackfillOffer role backfill/> })}
@@ -98,7 +102,11 @@ fn Source(
                                         if unmapped == 1 { " is" } else { "s are" }, if unmapped == 1 { "it" } else { "them" })}
                                 </p>
                             })}
-                            <RoleTable roles publish backfill/>
+                            <RoleFilters filter=page.filter.clone()/>
+                            {(page.total == 0 || !page.roles.is_empty()).then(|| view! {
+                                <RoleTable roles=page.roles.clone() publish backfill/>
+                            })}
+                            <Pager page/>
                         }
                     })
                 })}
@@ -134,6 +142,63 @@ fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>) -> impl IntoV
                 <button type="button" class="link" on:click=move |_| prompt.set(None)>"Skip for now"</button>
             </div>
         </section>
+    }
+}
+
+/// Search and filters: a GET form, so a filtered list is a link and works before hydration.
+#[component]
+fn RoleFilters(filter: RoleFilter) -> impl IntoView {
+    view! {
+        <Form method="GET" action="" attr:class="row filters" attr:role="search" noscroll=true>
+            <label>"Search roles"
+                <input type="search" name="search" value=filter.search.clone() maxlength="100" placeholder="Title or location"/>
+            </label>
+            <label>"Status"
+                <select name="status">
+                    <option value="" selected=filter.status.is_none()>"All statuses"</option>
+                    {RoleStatus::ALL.iter().map(|s| view! {
+                        <option value=s.as_str() selected=filter.status == Some(*s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"ATS"
+                <select name="ats">
+                    <option value="" selected=filter.ats.is_none()>"Any ATS state"</option>
+                    {AtsFilter::ALL.iter().map(|a| view! {
+                        <option value=a.as_str() selected=filter.ats == Some(*a)>{a.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Filter"</button>
+        </Form>
+    }
+}
+
+/// Which roles of how many the table shows, and the way to the other pages.
+#[component]
+fn Pager(page: RolesPage) -> impl IntoView {
+    let current = page.filter.page;
+    let first = (current - 1) * RolesPage::PER_PAGE + 1;
+    let last = first + page.roles.len().saturating_sub(1);
+    let filtered = page.matching != page.total;
+    let said = match (page.matching, filtered) {
+        (0, true) => "No role matches these filters.".to_owned(),
+        (0, false) => String::new(),
+        (n, true) if n <= RolesPage::PER_PAGE => format!("{n} of {} roles match.", page.total),
+        (n, false) if n <= RolesPage::PER_PAGE => String::new(),
+        (n, true) => format!("Roles {first}–{last} of the {n} that match (of {}).", page.total),
+        (n, false) => format!("Roles {first}–{last} of {n}."),
+    };
+    let previous = (current > 1).then(|| page.filter.query(current - 1));
+    let next = (current < page.pages).then(|| page.filter.query(current + 1));
+    let link = |query: String| if query.is_empty() { "/source".to_owned() } else { format!("/source{query}") };
+    view! {
+        <nav class="pager" aria-label="Pages of roles">
+            <span class="muted" role="status">{said}</span>
+            {previous.map(|q| view! { <A href=link(q)>"← Previous"</A> })}
+            {(page.pages > 1).then(|| view! { <span class="muted">{format!("Page {current} of {}", page.pages)}</span> })}
+            {next.map(|q| view! { <A href=link(q)>"Next →"</A> })}
+        </nav>
     }
 }
 

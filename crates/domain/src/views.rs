@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CandidateId, MarketplaceStage, RequestId, RequestStatus, RoleId, RoleStatus, UserRole};
+use crate::{CandidateId, FieldError, MarketplaceStage, RequestId, RequestStatus, RoleId, RoleStatus, UserRole};
 
 /// The signed-in user, as the UI needs them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -223,4 +223,119 @@ pub struct WorkableCard {
 pub struct AccountChoice {
     pub subdomain: String,
     pub name: String,
+}
+
+/// Which of a company's roles *Source* shows, as its filter form and links say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleFilter {
+    /// Words in the title or the location (any case).
+    pub search: String,
+    pub status: Option<RoleStatus>,
+    pub ats: Option<AtsFilter>,
+    /// 1-based.
+    pub page: usize,
+}
+
+/// The ATS states *Source* filters by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AtsFilter {
+    Mapped,
+    NotMapped,
+    NeedsAttention,
+}
+text_enum!(AtsFilter, "ATS filter", {
+    Mapped => "mapped",
+    NotMapped => "not_mapped",
+    NeedsAttention => "needs_attention",
+});
+
+impl AtsFilter {
+    pub fn label(self) -> &'static str {
+        match self {
+            AtsFilter::Mapped => "Mapped",
+            AtsFilter::NotMapped => "Not mapped",
+            AtsFilter::NeedsAttention => "Needs attention",
+        }
+    }
+
+    pub fn admits(self, state: &AtsState) -> bool {
+        match self {
+            AtsFilter::Mapped => matches!(state, AtsState::Mapped { .. }),
+            AtsFilter::NotMapped => matches!(state, AtsState::NotMapped),
+            AtsFilter::NeedsAttention => matches!(state, AtsState::NeedsAttention { .. }),
+        }
+    }
+}
+
+impl RoleFilter {
+    /// The filter from its form's fields (a link's query): blank fields mean "all"; a page that
+    /// is not a number is the first.
+    pub fn parse(search: &str, status: &str, ats: &str, page: &str) -> Result<RoleFilter, FieldError> {
+        let search = search.trim();
+        if search.chars().count() > 100 {
+            return Err(FieldError::new("search", "Search with up to 100 characters."));
+        }
+        let status = match status.trim() {
+            "" | "all" => None,
+            other => Some(
+                RoleStatus::parse(other).map_err(|_| FieldError::new("status", "Choose a status from the list."))?,
+            ),
+        };
+        let ats = match ats.trim() {
+            "" | "all" => None,
+            other => Some(
+                AtsFilter::parse(other).map_err(|_| FieldError::new("ats", "Choose an ATS state from the list."))?,
+            ),
+        };
+        let page = page.trim().parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1);
+        Ok(RoleFilter { search: search.to_owned(), status, ats, page })
+    }
+
+    pub fn admits(&self, role: &RoleSummary) -> bool {
+        let words = self.search.to_lowercase();
+        (words.is_empty()
+            || role.title.to_lowercase().contains(&words)
+            || role.location.to_lowercase().contains(&words))
+            && self.status.is_none_or(|status| role.status == status)
+            && self.ats.is_none_or(|ats| ats.admits(&role.ats_state))
+    }
+
+    /// The query of this filter at `page` (`?search=…&status=…&ats=…&page=…`, blanks left out).
+    pub fn query(&self, page: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if !self.search.is_empty() {
+            query.append_pair("search", &self.search);
+        }
+        if let Some(status) = self.status {
+            query.append_pair("status", status.as_str());
+        }
+        if let Some(ats) = self.ats {
+            query.append_pair("ats", ats.as_str());
+        }
+        if page > 1 {
+            query.append_pair("page", &page.to_string());
+        }
+        let query = query.finish();
+        if query.is_empty() { query } else { format!("?{query}") }
+    }
+}
+
+/// One page of *Source*: the roles the filter admits, [`RolesPage::PER_PAGE`] at a time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RolesPage {
+    pub roles: Vec<RoleSummary>,
+    pub filter: RoleFilter,
+    /// Roles the filter admits, and all the company's roles.
+    pub matching: usize,
+    pub total: usize,
+    pub pages: usize,
+    /// Every live role without an ATS configuration, whatever the filter shows.
+    pub unmapped_live: usize,
+    /// The role the page was asked about (just published or mapped), wherever it is listed.
+    pub focus: Option<RoleSummary>,
+}
+
+impl RolesPage {
+    pub const PER_PAGE: usize = 50;
 }

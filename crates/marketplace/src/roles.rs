@@ -1,6 +1,8 @@
 //! A company's roles: create, publish, list.
 
-use domain::views::RoleSummary;
+use std::collections::HashMap;
+
+use domain::views::{RoleFilter, RoleSummary, RolesPage};
 use domain::{Location, RoleId, RoleStatus, RoleTitle};
 use storage::StorageError;
 
@@ -11,13 +13,31 @@ impl Marketplace {
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn list_roles(&self, actor: &Actor) -> Result<Vec<RoleSummary>> {
         let mut roles = self.db.list_roles(actor.company_id).await?;
-        let tallies = self.db.export_tallies(actor.company_id).await?;
+        let mut tallies: HashMap<RoleId, _> = self.db.export_tallies(actor.company_id).await?.into_iter().collect();
         for role in &mut roles {
-            if let Some((_, tally)) = tallies.iter().find(|(id, _)| *id == role.id) {
-                role.exports = tally.clone();
+            if let Some(tally) = tallies.remove(&role.id) {
+                role.exports = tally;
             }
         }
         Ok(roles)
+    }
+
+    /// One page of *Source*: the roles `filter` admits, [`RolesPage::PER_PAGE`] at a time (a
+    /// page past the last shows the last), with the count of every live role not mapped and,
+    /// when asked, the `focus` role wherever it is listed. The summaries are made for every role
+    /// in two queries and filtered here; only the page's are sent and rendered.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
+    pub async fn roles_page(&self, actor: &Actor, filter: RoleFilter, focus: Option<RoleId>) -> Result<RolesPage> {
+        let roles = self.list_roles(actor).await?;
+        let total = roles.len();
+        let unmapped_live = roles.iter().filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped()).count();
+        let focus = focus.and_then(|id| roles.iter().find(|r| r.id == id).cloned());
+        let admitted: Vec<RoleSummary> = roles.into_iter().filter(|r| filter.admits(r)).collect();
+        let matching = admitted.len();
+        let pages = matching.div_ceil(RolesPage::PER_PAGE).max(1);
+        let page = filter.page.clamp(1, pages);
+        let roles = admitted.into_iter().skip((page - 1) * RolesPage::PER_PAGE).take(RolesPage::PER_PAGE).collect();
+        Ok(RolesPage { roles, filter: RoleFilter { page, ..filter }, matching, total, pages, unmapped_live, focus })
     }
 
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]

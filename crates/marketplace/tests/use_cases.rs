@@ -197,3 +197,57 @@ test_on_both_databases! {
         assert!(matches!(market.pipeline_finding(&maria, role, &long).await, Err(MarketplaceError::Invalid(ref e)) if e.field == "find"));
     }
 }
+
+test_on_both_databases! {
+    async fn source_shows_a_thousand_roles_fifty_at_a_time_filtered_and_searched(db: Db) {
+        let market = demo(&db, true).await;
+        let maria = actor(&market, 0).await;
+        let location = domain::Location::parse("Lisbon, Portugal").unwrap();
+        let mut drafts = Vec::new();
+        for n in 0..1_000 {
+            let title = domain::RoleTitle::parse(&format!("Scale role {n:04}")).unwrap();
+            let status = if n % 4 == 0 { RoleStatus::Draft } else { RoleStatus::Live };
+            let id = db.insert_role(maria.company_id, &title, &location, status).await.unwrap();
+            if status == RoleStatus::Draft {
+                drafts.push(id);
+            }
+        }
+        let filter = |search: &str, status: &str, ats: &str, page: &str| {
+            domain::views::RoleFilter::parse(search, status, ats, page).unwrap()
+        };
+        let all = market.roles_page(&maria, filter("", "", "", ""), None).await.unwrap();
+        assert_eq!((all.total, all.matching, all.pages, all.roles.len()), (1_005, 1_005, 21, 50));
+        // Every live role without a mapping, whatever the page shows (750 new, 4 of the demo's).
+        assert_eq!(all.unmapped_live, 754);
+        let last = market.roles_page(&maria, filter("", "", "", "21"), None).await.unwrap();
+        assert_eq!(last.roles.len(), 5);
+        let past = market.roles_page(&maria, filter("", "", "", "99"), None).await.unwrap();
+        assert_eq!((past.filter.page, past.roles.len()), (21, 5), "a page past the last shows the last");
+        // The pages together list every role once.
+        let mut seen = std::collections::HashSet::new();
+        for p in 1..=21 {
+            for role in market.roles_page(&maria, filter("", "", "", &p.to_string()), None).await.unwrap().roles {
+                assert!(seen.insert(role.id), "{:?} listed twice", role.id);
+            }
+        }
+        assert_eq!(seen.len(), 1_005);
+        // Filters and search.
+        let drafts_page = market.roles_page(&maria, filter("", "draft", "", ""), None).await.unwrap();
+        assert_eq!(drafts_page.matching, 251);
+        assert!(drafts_page.roles.iter().all(|r| r.status == RoleStatus::Draft));
+        let found = market.roles_page(&maria, filter("  ROLE 042", "", "", ""), None).await.unwrap();
+        assert_eq!(found.matching, 10, "Scale role 0420–0429");
+        let lisbon_live = market.roles_page(&maria, filter("lisbon", "live", "not_mapped", ""), None).await.unwrap();
+        assert_eq!(lisbon_live.matching, 750);
+        assert_eq!(market.roles_page(&maria, filter("", "", "mapped", ""), None).await.unwrap().matching, 0);
+        // The role asked about comes along wherever it is listed.
+        let focus = *drafts.last().unwrap();
+        let page = market.roles_page(&maria, filter("", "", "", ""), Some(focus)).await.unwrap();
+        assert!(!page.roles.iter().any(|r| r.id == focus));
+        assert_eq!(page.focus.map(|r| r.id), Some(focus));
+        // Links keep the filter.
+        assert_eq!(filter("role 04", "live", "not_mapped", "3").query(4), "?search=role+04&status=live&ats=not_mapped&page=4");
+        assert!(domain::views::RoleFilter::parse("", "archived", "", "").is_err_and(|e| e.field == "status"));
+        assert!(domain::views::RoleFilter::parse("", "", "maybe", "").is_err_and(|e| e.field == "ats"));
+    }
+}

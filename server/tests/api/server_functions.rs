@@ -1,6 +1,6 @@
 use app::api::{
-    AnswerRequest, CreateRole, GetPipeline, GetTimeZone, ListRoles, MoveCandidate, PublishRole, SendRequest,
-    SetTimeZone, SignIn, SignOut, StageHistory, TimeZoneView,
+    AnswerRequest, CreateRole, GetPipeline, GetRolesPage, GetTimeZone, ListRoles, MoveCandidate, PublishRole,
+    SendRequest, SetTimeZone, SignIn, SignOut, StageHistory, TimeZoneView,
 };
 use app::error::AppError;
 use domain::views::{Pipeline, RoleSummary, StageMove};
@@ -28,6 +28,7 @@ on_both_databases! {
         let anonymous = app.visitor();
         for (status, err) in [
             anonymous.call_err::<ListRoles>(&[]).await,
+            anonymous.call_err::<GetRolesPage>(&[]).await,
             anonymous.call_err::<GetPipeline>(&[("role_id", "1")]).await,
             anonymous.call_err::<CreateRole>(&[("title", "X"), ("location", "Y")]).await,
             anonymous.call_err::<PublishRole>(&[("role_id", "1")]).await,
@@ -51,6 +52,25 @@ on_both_databases! {
         assert_eq!(wrong, unknown);
         assert_eq!(wrong, (StatusCode::UNAUTHORIZED, AppError::BadCredentials));
         assert_eq!(visitor.call_err::<ListRoles>(&[]).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
+
+on_both_databases! {
+    async fn source_pages_filter_and_refuse_a_filter_it_does_not_know(app: TestApp) {
+        let tom = app.signed_in(TOM).await;
+        let page: domain::views::RolesPage = tom.call_ok::<GetRolesPage, _>(&[]).await;
+        assert_eq!((page.total, page.matching, page.pages, page.filter.page), (5, 5, 1, 1));
+        let drafts: domain::views::RolesPage =
+            tom.call_ok::<GetRolesPage, _>(&[("status", "draft"), ("search", "devops")]).await;
+        assert_eq!(drafts.roles.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["DevOps Engineer"]);
+        assert_eq!(drafts.unmapped_live, page.unmapped_live, "the warning counts every live role");
+        for (field, value) in [("status", "archived"), ("ats", "maybe")] {
+            let refused = tom.call_err::<GetRolesPage>(&[(field, value)]).await;
+            assert!(matches!(refused, (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(ref invalid)) if invalid.field == field), "{refused:?}");
+        }
+        let hank = app.signed_in(HANK).await;
+        let theirs: domain::views::RolesPage = hank.call_ok::<GetRolesPage, _>(&[("search", "devops")]).await;
+        assert!(theirs.roles.iter().all(|r| !page.roles.iter().any(|mine| mine.id == r.id)), "never another company's roles");
     }
 }
 
