@@ -57,6 +57,15 @@ test("a master signs in, opens a role's pipeline, accepts a request and moves a 
   await page.reload();
   await expect(page.locator(`table.pipeline tr[data-candidate='${name}'] td.stage .badge`)).toHaveText("Screening");
 
+  // The pipeline shows one stage when asked; the choice is a link.
+  await page.getByLabel("Show stage").selectOption({ label: "Screening" });
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await expect(page).toHaveURL(/stage=screening/);
+  await expect(page.locator("table.pipeline td.stage .badge").first()).toHaveText("Screening");
+  for (const badge of await page.locator("table.pipeline td.stage .badge").allTextContents()) expect(badge).toBe("Screening");
+  await page.getByLabel("Show stage").selectOption({ label: "All stages" });
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+
   // Send request searches the marketplace on the server and offers the first matches.
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByLabel("Find a candidate").fill("kubernetes");

@@ -157,11 +157,21 @@ pub async fn publish_role(role_id: i64) -> Result<i64, AppError> {
     respond(market.publish_role(&actor, domain::RoleId(role_id)).await).map(|()| role_id)
 }
 
-/// The role's pipeline; `find` narrows the candidates *Send request* offers (name or headline).
+/// A page of the role's pipeline (`stage`, `page`, `rpage` as in its links; blank = all, first);
+/// `find` narrows the candidates *Send request* offers (name or headline).
 #[server]
-pub async fn get_pipeline(role_id: i64, #[server(default)] find: Option<String>) -> Result<Pipeline, AppError> {
+pub async fn get_pipeline(
+    role_id: i64,
+    #[server(default)] find: Option<String>,
+    #[server(default)] stage: String,
+    #[server(default)] page: String,
+    #[server(default)] rpage: String,
+) -> Result<Pipeline, AppError> {
     let (market, actor) = signed_in().await?;
-    respond(market.pipeline_finding(&actor, domain::RoleId(role_id), find.as_deref().unwrap_or_default()).await)
+    let filter = domain::views::PipelineFilter::parse(&stage, &page, &rpage)
+        .map_err(|invalid| AppError::Invalid(invalid).respond())?;
+    let find = find.as_deref().unwrap_or_default();
+    respond(market.pipeline_finding(&actor, domain::RoleId(role_id), find, filter).await)
 }
 
 #[server]

@@ -2,10 +2,12 @@
 
 mod export_status;
 mod frame;
+mod pager;
 mod status;
 mod workable_card;
 
 pub use export_status::{BackfillLine, ExportCell, refresh_while};
 pub use frame::{ErrorList, FormError, SignedIn};
+pub use pager::Pager;
 pub use status::StatusBadge;
 pub use workable_card::WorkableCardView;

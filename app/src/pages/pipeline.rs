@@ -2,7 +2,7 @@
 //! them; the requests still open; and (for a live role) a way to send more.
 
 use domain::export::ExportState;
-use domain::views::{OpenRequest, Pipeline, PipelineEntry};
+use domain::views::{OpenRequest, Pipeline, PipelineEntry, PipelineFilter};
 use domain::{MarketplaceStage, RequestStatus, RoleStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +13,7 @@ use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
     AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
 };
-use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, SignedIn, StatusBadge, refresh_while};
+use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, Pager, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 use crate::format::timestamp;
 use domain::interview::{Interview, InterviewKind};
@@ -25,7 +25,7 @@ pub fn PipelinePage() -> impl IntoView {
     let params = use_params_map();
     let role_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let query = use_query_map();
-    let find = move || query.read().get("find").unwrap_or_default();
+    let field = move |name: &str| query.read().get(name).unwrap_or_default();
     let actions = Actions {
         move_candidate: ServerAction::new(),
         answer: ServerAction::new(),
@@ -42,7 +42,7 @@ pub fn PipelinePage() -> impl IntoView {
         move || {
             (
                 role_id(),
-                find(),
+                (field("find"), field("stage"), field("page"), field("rpage")),
                 actions.move_candidate.version().get(),
                 actions.answer.version().get(),
                 actions.send.version().get(),
@@ -54,9 +54,9 @@ pub fn PipelinePage() -> impl IntoView {
                 tick.get(),
             )
         },
-        |(role_id, find, ..)| async move {
+        |(role_id, (find, stage, page, rpage), ..)| async move {
             match role_id {
-                Some(id) => get_pipeline(id, Some(find).filter(|f| !f.is_empty())).await,
+                Some(id) => get_pipeline(id, Some(find).filter(|f| !f.is_empty()), stage, page, rpage).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -118,6 +118,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let live = role.status == RoleStatus::Live;
     let demo = pipeline.demo;
     provide_context(ReaderZone(pipeline.time_zone.clone()));
+    let (entries_link, requests_link) = (pipeline.filter.clone(), pipeline.filter.clone());
     view! {
         <h1>{role.title.clone()} " " <StatusBadge kind=role.status.as_str() label=role.status.label()/></h1>
         <p class="lead">{role.location.clone()}</p>
@@ -133,8 +134,14 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             <FormError result=actions.schedule.value()/>
             <FormError result=actions.reschedule.value()/>
             <FormError result=actions.cancel.value()/>
+            {(pipeline.entries_total > 0).then(|| view! { <StageFilter filter=pipeline.filter.clone()/> })}
             {if pipeline.entries.is_empty() {
-                view! { <p>"Nobody has accepted a request for this role yet."</p> }.into_any()
+                let said = if pipeline.entries_total == 0 {
+                    "Nobody has accepted a request for this role yet."
+                } else {
+                    "No candidate is at this stage."
+                };
+                view! { <p>{said}</p> }.into_any()
             } else {
                 view! {
                     <table class="pipeline stack">
@@ -145,6 +152,13 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                     </table>
                 }.into_any()
             }}
+            <Pager
+                label="Pages of candidates"
+                count=pipeline.entries_matching
+                per_page=PipelineFilter::PER_PAGE
+                current=pipeline.filter.page
+                href=move |page| format!("/roles/{role_id}{}", entries_link.query(page, entries_link.requests_page))
+            />
         </section>
 
         <section>
@@ -162,6 +176,13 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                     </table>
                 }.into_any()
             }}
+            <Pager
+                label="Pages of requests"
+                count=pipeline.requests_total
+                per_page=PipelineFilter::PER_PAGE
+                current=pipeline.filter.requests_page
+                href=move |page| format!("/roles/{role_id}{}", requests_link.query(requests_link.page, page))
+            />
             {live.then(|| view! {
                 <SendRequest role_id find=pipeline.find.clone() candidates=pipeline.can_request.clone()
                     matching=pipeline.candidates_matching send=actions.send/>
@@ -390,5 +411,23 @@ fn SendRequest(
                 <button type="submit" class="primary">"Send request"</button>
             </ActionForm>
         })}
+    }
+}
+
+/// The stage filter of the candidates' table: a GET form, so a filtered pipeline is a link.
+#[component]
+fn StageFilter(filter: PipelineFilter) -> impl IntoView {
+    view! {
+        <Form method="GET" action="" attr:class="row filters" noscroll=true>
+            <label>"Show stage"
+                <select name="stage">
+                    <option value="" selected=filter.stage.is_none()>"All stages"</option>
+                    {MarketplaceStage::ALL.iter().map(|s| view! {
+                        <option value=s.as_str() selected=filter.stage == Some(*s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Show"</button>
+        </Form>
     }
 }

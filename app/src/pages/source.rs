@@ -10,7 +10,7 @@ use leptos_router::components::{A, Form};
 
 use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, get_roles_page};
-use crate::components::{BackfillLine, ErrorList, FormError, SignedIn, StatusBadge, refresh_while};
+use crate::components::{BackfillLine, ErrorList, FormError, Pager, SignedIn, StatusBadge, refresh_while};
 use crate::error::AppError;
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
@@ -106,7 +106,7 @@ fn Source(
                             {(page.total == 0 || !page.roles.is_empty()).then(|| view! {
                                 <RoleTable roles=page.roles.clone() publish backfill/>
                             })}
-                            <Pager page/>
+                            <RolesPager page/>
                         }
                     })
                 })}
@@ -176,29 +176,22 @@ fn RoleFilters(filter: RoleFilter) -> impl IntoView {
 
 /// Which roles of how many the table shows, and the way to the other pages.
 #[component]
-fn Pager(page: RolesPage) -> impl IntoView {
-    let current = page.filter.page;
-    let first = (current - 1) * RolesPage::PER_PAGE + 1;
-    let last = first + page.roles.len().saturating_sub(1);
-    let filtered = page.matching != page.total;
-    let said = match (page.matching, filtered) {
+fn RolesPager(page: RolesPage) -> impl IntoView {
+    let said = match (page.matching, page.matching != page.total) {
         (0, true) => "No role matches these filters.".to_owned(),
-        (0, false) => String::new(),
-        (n, true) if n <= RolesPage::PER_PAGE => format!("{n} of {} roles match.", page.total),
-        (n, false) if n <= RolesPage::PER_PAGE => String::new(),
-        (n, true) => format!("Roles {first}–{last} of the {n} that match (of {}).", page.total),
-        (n, false) => format!("Roles {first}–{last} of {n}."),
+        (n, true) => format!("{n} of {} roles match.", page.total),
+        (_, false) => String::new(),
     };
-    let previous = (current > 1).then(|| page.filter.query(current - 1));
-    let next = (current < page.pages).then(|| page.filter.query(current + 1));
-    let link = |query: String| if query.is_empty() { "/source".to_owned() } else { format!("/source{query}") };
+    let filter = page.filter.clone();
     view! {
-        <nav class="pager" aria-label="Pages of roles">
-            <span class="muted" role="status">{said}</span>
-            {previous.map(|q| view! { <A href=link(q)>"← Previous"</A> })}
-            {(page.pages > 1).then(|| view! { <span class="muted">{format!("Page {current} of {}", page.pages)}</span> })}
-            {next.map(|q| view! { <A href=link(q)>"Next →"</A> })}
-        </nav>
+        <p class="muted" role="status">{said}</p>
+        <Pager
+            label="Pages of roles"
+            count=page.matching
+            per_page=RolesPage::PER_PAGE
+            current=page.filter.page
+            href=move |n| format!("/source{}", filter.query(n))
+        />
     }
 }
 

@@ -113,6 +113,12 @@ pub struct Pipeline {
     pub demo: bool,
     /// The reader's time zone (an IANA name), which interview times are shown and entered in.
     pub time_zone: String,
+    /// Which candidates `entries` and `requests` are (a page of each).
+    pub filter: PipelineFilter,
+    /// Candidates who accepted, in all and at the filtered stage; open requests in all.
+    pub entries_total: usize,
+    pub entries_matching: usize,
+    pub requests_total: usize,
 }
 
 /// One recorded stage move, for a candidate's history.
@@ -338,4 +344,53 @@ pub struct RolesPage {
 
 impl RolesPage {
     pub const PER_PAGE: usize = 50;
+}
+
+/// Which of a role's candidates its pipeline page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineFilter {
+    pub stage: Option<MarketplaceStage>,
+    /// 1-based page of the candidates who accepted.
+    pub page: usize,
+    /// 1-based page of the open requests.
+    pub requests_page: usize,
+}
+
+impl PipelineFilter {
+    pub const PER_PAGE: usize = 50;
+
+    /// From the page's query: a blank stage means every stage; a page that is not a number is the
+    /// first.
+    pub fn parse(stage: &str, page: &str, requests_page: &str) -> Result<PipelineFilter, FieldError> {
+        let stage = match stage.trim() {
+            "" | "all" => None,
+            other => Some(
+                MarketplaceStage::parse(other)
+                    .map_err(|_| FieldError::new("stage", "Choose a stage from the list."))?,
+            ),
+        };
+        let number = |text: &str| text.trim().parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1);
+        Ok(PipelineFilter { stage, page: number(page), requests_page: number(requests_page) })
+    }
+
+    /// The query of this filter at these pages (blanks left out).
+    pub fn query(&self, page: usize, requests_page: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(stage) = self.stage {
+            query.append_pair("stage", stage.as_str());
+        }
+        if page > 1 {
+            query.append_pair("page", &page.to_string());
+        }
+        if requests_page > 1 {
+            query.append_pair("rpage", &requests_page.to_string());
+        }
+        let query = query.finish();
+        if query.is_empty() { query } else { format!("?{query}") }
+    }
+}
+
+/// How many pages `count` rows take, at least one.
+pub fn pages(count: usize, per_page: usize) -> usize {
+    count.div_ceil(per_page).max(1)
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use domain::interview::InterviewPlan;
-use domain::views::{Pipeline, StageMove};
+use domain::views::{Pipeline, PipelineFilter, StageMove, pages};
 use domain::{
     CandidateId, CompanyId, InterviewId, MarketplaceStage, MoveOrigin, RequestId, RoleId, RoleStatus, UserId, WorkKind,
 };
@@ -17,19 +17,33 @@ pub const CANDIDATES_OFFERED: i64 = 25;
 impl Marketplace {
     /// Everything a role's pipeline page shows.
     pub async fn pipeline(&self, actor: &Actor, role: RoleId) -> Result<Pipeline> {
-        self.pipeline_finding(actor, role, "").await
+        self.pipeline_finding(actor, role, "", PipelineFilter::default()).await
     }
 
-    /// The pipeline, with the candidates *Send request* offers narrowed to those whose name or
+    /// One page of the pipeline: the candidates at `filter`'s stage and its page of them
+    /// ([`PipelineFilter::PER_PAGE`] at a time; a page past the last shows the last), its page of
+    /// open requests, and the candidates *Send request* offers, narrowed to those whose name or
     /// headline contains `find` (the first [`CANDIDATES_OFFERED`] by name, and how many match).
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
-    pub async fn pipeline_finding(&self, actor: &Actor, role: RoleId, find: &str) -> Result<Pipeline> {
+    pub async fn pipeline_finding(
+        &self,
+        actor: &Actor,
+        role: RoleId,
+        find: &str,
+        filter: PipelineFilter,
+    ) -> Result<Pipeline> {
         let find = find.trim();
         if find.chars().count() > 100 {
             return Err(MarketplaceError::invalid("find", "Search with up to 100 characters."));
         }
         let summary = self.role(actor, role).await?;
-        let mut entries = self.db.list_pipeline(actor.company_id, role).await?;
+        let all = self.db.list_pipeline(actor.company_id, role).await?;
+        let entries_total = all.len();
+        let at_stage: Vec<_> = all.into_iter().filter(|e| filter.stage.is_none_or(|s| e.stage == s)).collect();
+        let entries_matching = at_stage.len();
+        let page = filter.page.clamp(1, pages(entries_matching, PipelineFilter::PER_PAGE));
+        let mut entries: Vec<_> =
+            at_stage.into_iter().skip((page - 1) * PipelineFilter::PER_PAGE).take(PipelineFilter::PER_PAGE).collect();
         let mut exports: HashMap<RequestId, _> =
             self.db.role_exports(actor.company_id, role, self.clock.now_ms()).await?.into_iter().collect();
         let zone = self.zone_of(actor).await?;
@@ -41,7 +55,14 @@ impl Marketplace {
             entry.export = exports.remove(&entry.request_id);
             entry.interviews = interviews.remove(&entry.request_id).unwrap_or_default();
         }
-        let requests = self.db.list_open_requests(actor.company_id, role).await?;
+        let all_requests = self.db.list_open_requests(actor.company_id, role).await?;
+        let requests_total = all_requests.len();
+        let requests_page = filter.requests_page.clamp(1, pages(requests_total, PipelineFilter::PER_PAGE));
+        let requests = all_requests
+            .into_iter()
+            .skip((requests_page - 1) * PipelineFilter::PER_PAGE)
+            .take(PipelineFilter::PER_PAGE)
+            .collect();
         let (can_request, candidates_matching) = if summary.status == RoleStatus::Live {
             self.db.candidates_without_request(role, find, CANDIDATES_OFFERED).await?
         } else {
@@ -56,6 +77,10 @@ impl Marketplace {
             find: find.to_owned(),
             demo: self.demo,
             time_zone: zone.name().to_owned(),
+            filter: PipelineFilter { page, requests_page, ..filter },
+            entries_total,
+            entries_matching,
+            requests_total,
         })
     }
 

@@ -34,7 +34,7 @@ impl Marketplace {
         let focus = focus.and_then(|id| roles.iter().find(|r| r.id == id).cloned());
         let admitted: Vec<RoleSummary> = roles.into_iter().filter(|r| filter.admits(r)).collect();
         let matching = admitted.len();
-        let pages = matching.div_ceil(RolesPage::PER_PAGE).max(1);
+        let pages = domain::views::pages(matching, RolesPage::PER_PAGE);
         let page = filter.page.clamp(1, pages);
         let roles = admitted.into_iter().skip((page - 1) * RolesPage::PER_PAGE).take(RolesPage::PER_PAGE).collect();
         Ok(RolesPage { roles, filter: RoleFilter { page, ..filter }, matching, total, pages, unmapped_live, focus })

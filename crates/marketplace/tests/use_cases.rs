@@ -182,19 +182,44 @@ test_on_both_databases! {
         let names: Vec<&str> = pipeline.can_request.iter().map(|c| c.name.as_str()).collect();
         assert!(names.windows(2).all(|w| w[0] <= w[1]), "by name: {names:?}");
         // A search, any case, on the name or the headline; `%` and `_` are plain letters.
-        let go = market.pipeline_finding(&maria, role, "  GO ENGINEER ").await.unwrap();
+        let go = market.pipeline_finding(&maria, role, "  GO ENGINEER ", Default::default()).await.unwrap();
         assert_eq!(go.candidates_matching, 100);
         assert!(go.can_request.iter().all(|c| c.headline.starts_with("Go engineer")));
-        assert_eq!(market.pipeline_finding(&maria, role, "100%_remote").await.unwrap().candidates_matching, 100);
-        assert_eq!(market.pipeline_finding(&maria, role, "100%%").await.unwrap().candidates_matching, 0);
-        assert_eq!(market.pipeline_finding(&maria, role, "0_0%").await.unwrap().candidates_matching, 0);
-        let one = market.pipeline_finding(&maria, role, "candidate 0420").await.unwrap();
+        assert_eq!(market.pipeline_finding(&maria, role, "100%_remote", Default::default()).await.unwrap().candidates_matching, 100);
+        assert_eq!(market.pipeline_finding(&maria, role, "100%%", Default::default()).await.unwrap().candidates_matching, 0);
+        assert_eq!(market.pipeline_finding(&maria, role, "0_0%", Default::default()).await.unwrap().candidates_matching, 0);
+        let one = market.pipeline_finding(&maria, role, "candidate 0420", Default::default()).await.unwrap();
         assert_eq!((one.candidates_matching, one.can_request[0].name.as_str()), (1, "Bulk Candidate 0420"));
         // Asked already: no longer offered.
         market.send_request(&maria, role, one.can_request[0].id).await.unwrap();
-        assert_eq!(market.pipeline_finding(&maria, role, "candidate 0420").await.unwrap().candidates_matching, 0);
+        assert_eq!(market.pipeline_finding(&maria, role, "candidate 0420", Default::default()).await.unwrap().candidates_matching, 0);
+        // The pipeline pages its candidates and its open requests, 50 at a time, by stage.
+        let bulk = market.pipeline_finding(&maria, role, "bulk", Default::default()).await.unwrap();
+        let mut requests = Vec::new();
+        for candidate in market.pipeline_finding(&maria, role, "bulk candidate 01", Default::default()).await.unwrap().can_request.iter().chain(&bulk.can_request) {
+            requests.push(market.send_request(&maria, role, candidate.id).await.unwrap());
+        }
+        assert_eq!(requests.len(), 50);
+        for request in &requests[..30] {
+            market.accept_on_behalf(&maria, *request).await.unwrap();
+        }
+        for request in &requests[..10] {
+            market.move_candidate(&maria, *request, "screening").await.unwrap();
+        }
+        let filter = |stage: &str, page: &str, rpage: &str| domain::views::PipelineFilter::parse(stage, page, rpage).unwrap();
+        let first = market.pipeline_finding(&maria, role, "", filter("", "", "")).await.unwrap();
+        let before_entries = first.entries_total;
+        assert!(first.entries.len() <= 50 && first.entries_total >= 30, "{}", first.entries_total);
+        let screening = market.pipeline_finding(&maria, role, "", filter("screening", "", "")).await.unwrap();
+        assert!(screening.entries.iter().all(|e| e.stage == MarketplaceStage::Screening));
+        assert!(screening.entries_matching >= 10 && screening.entries_total == before_entries);
+        assert!(first.requests_total >= 20);
+        let last = market.pipeline_finding(&maria, role, "", filter("", "99", "99")).await.unwrap();
+        assert_eq!(last.filter.page, domain::views::pages(last.entries_matching, 50), "a page past the last shows the last");
+        assert!(domain::views::PipelineFilter::parse("lunch", "", "").is_err_and(|e| e.field == "stage"));
+        assert_eq!(filter("screening", "2", "3").query(2, 1), "?stage=screening&page=2");
         let long = "x".repeat(101);
-        assert!(matches!(market.pipeline_finding(&maria, role, &long).await, Err(MarketplaceError::Invalid(ref e)) if e.field == "find"));
+        assert!(matches!(market.pipeline_finding(&maria, role, &long, Default::default()).await, Err(MarketplaceError::Invalid(ref e)) if e.field == "find"));
     }
 }
 
