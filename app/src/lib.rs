@@ -12,7 +12,7 @@ pub mod pages;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -51,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -66,7 +67,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/ats-bridge.css"/>
         <Title text="ats-bridge"/>
         // Async rendering waits for the data before sending headers, so a page can still answer
         // with a redirect (signed out) or a 404 (another company's role).

@@ -58,13 +58,12 @@ pub async fn same_site_writes(State(origin): State<Origin>, request: Request, ne
 }
 
 /// Adds the security headers to every answer, and `Cache-Control: no-store` to every answer that
-/// set no caching of its own (pages and server functions carry a signed-in user's data; the
-/// hashed site assets under `/pkg` may be cached).
+/// set no caching of its own (pages and server functions carry a signed-in user's data; the bundle
+/// under `/pkg` sets its own).
 pub async fn security_headers(request: Request, next: Next) -> Response {
     static NO_SCRIPTS: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
         HeaderValue::from_str(&app::content_security_policy(None)).expect("the policy is ASCII")
     });
-    let assets = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
@@ -75,9 +74,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, header::REFERRER_POLICY, "same-origin");
     // A page set its own, with its scripts' nonce.
     headers.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| NO_SCRIPTS.clone());
-    if !assets {
-        set(headers, header::CACHE_CONTROL, "no-store");
-    }
+    set(headers, header::CACHE_CONTROL, "no-store");
     response
 }
 

@@ -2,6 +2,7 @@
 //! endpoints, and file downloads, over one database.
 
 pub mod application;
+pub mod assets;
 pub mod config;
 mod connect;
 mod downloads;
@@ -79,6 +80,7 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         .route("/integrations/workable/authorize", get(connect::authorize))
         .route("/integrations/workable/callback", get(connect::callback))
         .merge(webhooks)
+        .merge(assets::routes(&assets::folder(&state.leptos_options)))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -106,17 +108,19 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         // Before sessions and pages: a cross-site write never reaches them.
         .layer(axum::middleware::from_fn_with_state(guard::Origin::of(public_url), guard::same_site_writes))
         .layer(axum::middleware::from_fn(guard::security_headers))
-        // Pages, server-function answers and the WASM bundle (1.2 MB → 0.4 MB) go out gzipped.
+        // Pages and server-function answers go out gzipped (the bundle has its copies made at build).
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Site settings for Leptos: compiled in by cargo-leptos, overridable by `LEPTOS_*` variables.
+/// Site settings for Leptos: compiled in by cargo-leptos, overridable by `LEPTOS_*` variables; the
+/// pages link the site's hashed bundle when it has one.
 pub fn leptos_options() -> LeptosOptions {
-    get_configuration(None)
+    let options = get_configuration(None)
         .map(|c| c.leptos_options)
-        .unwrap_or_else(|_| LeptosOptions::builder().output_name("ats-bridge").build())
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("ats-bridge").build());
+    assets::link_hashed_bundle(options)
 }
 
 /// Opens and migrates the database, seeding demo data into an empty one when asked.

@@ -1,6 +1,7 @@
 //! Black-box tests of the server: server functions called as HTTP endpoints, pages, downloads,
 //! health and metrics.
 
+mod assets;
 mod connect;
 mod exports;
 mod faults;
