@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod assets;
+pub mod changes;
 pub mod config;
 mod connect;
 mod downloads;
@@ -77,6 +78,7 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::metrics))
         .route("/candidates/{id}/cv", get(downloads::candidate_cv))
+        .route("/events/roles/{id}", get(changes::role_changes).with_state(changes::Changes::new(market.clone())))
         .route("/integrations/workable/authorize", get(connect::authorize))
         .route("/integrations/workable/callback", get(connect::callback))
         .merge(webhooks)

@@ -1,11 +1,13 @@
 //! Presentational pieces: they take props and never call the server.
 
+mod changes;
 mod export_status;
 mod frame;
 mod pager;
 mod status;
 mod workable_card;
 
+pub use changes::follow_role;
 pub use export_status::{BackfillLine, ExportCell, refresh_while};
 pub use frame::{ErrorList, FormError, SignedIn};
 pub use pager::Pager;

@@ -13,7 +13,7 @@ use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
     AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
 };
-use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, Pager, SignedIn, StatusBadge, refresh_while};
+use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, Pager, SignedIn, StatusBadge, follow_role};
 use crate::error::AppError;
 use crate::format::timestamp;
 use domain::interview::{Interview, InterviewKind};
@@ -61,22 +61,14 @@ pub fn PipelinePage() -> impl IntoView {
             }
         },
     );
-    refresh_while(
-        move || {
-            pipeline.get_untracked().and_then(Result::ok).is_some_and(|p| {
-                p.entries.iter().any(|e| {
-                    // No export yet: the worker has not taken the acceptance's item (it makes one,
-                    // mapped or not), so look again.
-                    let exporting =
-                        e.export.as_ref().is_none_or(|x| matches!(x.state, ExportState::Queued | ExportState::Waiting));
-                    let in_workable = e.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
-                    exporting || (in_workable && e.interviews.iter().any(|i| !i.in_workable))
-                })
-            })
-        },
-        tick,
-        std::time::Duration::from_millis(1500),
-    );
+    // The server says when what the page shows has changed (an export's step, a move from
+    // Workable, an acceptance elsewhere): one connection per open page, nothing while idle.
+    Effect::new(move |_| {
+        if let Some(id) = role_id() {
+            let since = pipeline.get_untracked().and_then(Result::ok).map(|p| p.version);
+            follow_role(id, since, tick);
+        }
+    });
     view! {
         <Title text="Pipeline · ats-bridge"/>
         <SignedIn>

@@ -119,6 +119,9 @@ pub struct Pipeline {
     pub entries_total: usize,
     pub entries_matching: usize,
     pub requests_total: usize,
+    /// What the page shows, summed up when it was read: the page follows `/events/roles/{id}`
+    /// from it, and is told when it is out of date.
+    pub version: String,
 }
 
 /// One recorded stage move, for a candidate's history.

@@ -20,6 +20,12 @@ impl Marketplace {
         self.pipeline_finding(actor, role, "", PipelineFilter::default()).await
     }
 
+    /// What the role's pipeline page shows, summed up in one indexed query: another value than
+    /// [`Pipeline::version`] means the page is out of date. `NotFound` for another company's role.
+    pub async fn pipeline_version(&self, actor: &Actor, role: RoleId) -> Result<String> {
+        self.db.role_version(actor.company_id, role).await?.ok_or(MarketplaceError::NotFound)
+    }
+
     /// One page of the pipeline: the candidates at `filter`'s stage and its page of them
     /// ([`PipelineFilter::PER_PAGE`] at a time; a page past the last shows the last), its page of
     /// open requests, and the candidates *Send request* offers, narrowed to those whose name or
@@ -37,6 +43,8 @@ impl Marketplace {
             return Err(MarketplaceError::invalid("find", "Search with up to 100 characters."));
         }
         let summary = self.role(actor, role).await?;
+        // Read before what it sums up: a change in between makes the page look once more.
+        let version = self.pipeline_version(actor, role).await?;
         let all = self.db.list_pipeline(actor.company_id, role).await?;
         let entries_total = all.len();
         let at_stage: Vec<_> = all.into_iter().filter(|e| filter.stage.is_none_or(|s| e.stage == s)).collect();
@@ -78,6 +86,7 @@ impl Marketplace {
             demo: self.demo,
             time_zone: zone.name().to_owned(),
             filter: PipelineFilter { page, requests_page, ..filter },
+            version,
             entries_total,
             entries_matching,
             requests_total,

@@ -80,6 +80,40 @@ impl Db {
             .collect()
     }
 
+    /// What a role's pipeline page shows, summed up: it changes whenever a request is sent or
+    /// answered, a candidate moves, an export records a step, an interview changes or reaches
+    /// Workable, or the role's mapping changes. Indexed reads only, so an open page can ask often.
+    /// `None` when the role is not the company's.
+    pub async fn role_version(&self, company: CompanyId, role: RoleId) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT
+                (SELECT COUNT(*) FROM requests WHERE company_id = $1 AND role_id = $2) AS requests,
+                (SELECT COALESCE(MAX(COALESCE(answered_at, sent_at)), 0) FROM requests
+                  WHERE company_id = $1 AND role_id = $2) AS answered,
+                (SELECT COALESCE(MAX(m.id), 0) FROM stage_moves m JOIN requests q ON q.id = m.request_id
+                  WHERE q.company_id = $1 AND q.role_id = $2) AS moves,
+                (SELECT COUNT(*) FROM exports WHERE company_id = $1 AND role_id = $2) AS exports,
+                (SELECT COALESCE(MAX(updated_at), 0) FROM exports WHERE company_id = $1 AND role_id = $2) AS exported,
+                (SELECT COALESCE(MAX(v.id), 0) FROM export_events v JOIN exports e ON e.id = v.export_id
+                  WHERE e.company_id = $1 AND e.role_id = $2) AS steps,
+                (SELECT CAST(COALESCE(SUM(i.version + i.synced_version), 0) AS BIGINT) FROM interviews i
+                  JOIN requests q ON q.id = i.request_id WHERE q.company_id = $1 AND q.role_id = $2) AS interviews,
+                (SELECT CAST(COALESCE(SUM(id + COALESCE(checked_at, 0)), 0) AS BIGINT) FROM ats_configurations
+                  WHERE company_id = $1 AND role_id = $2) AS mapping,
+                (SELECT COALESCE(published_at, created_at) FROM roles WHERE company_id = $1 AND id = $2) AS role",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .fetch_one(self.pool())
+        .await?;
+        let Some(role) = row.try_get::<Option<i64>, _>("role")? else { return Ok(None) };
+        let mut parts = vec![role.to_string()];
+        for column in ["requests", "answered", "moves", "exports", "exported", "steps", "interviews", "mapping"] {
+            parts.push(row.try_get::<i64, _>(column)?.to_string());
+        }
+        Ok(Some(parts.join(".")))
+    }
+
     /// Requests for the role that are not in the pipeline: pending first, then declined.
     pub async fn list_open_requests(&self, company: CompanyId, role: RoleId) -> Result<Vec<OpenRequest>> {
         let rows = sqlx::query(

@@ -2,6 +2,7 @@
 //! health and metrics.
 
 mod assets;
+mod changes;
 mod connect;
 mod exports;
 mod faults;
