@@ -7,7 +7,7 @@ use domain::views::{Pipeline, PipelineFilter, StageMove, pages};
 use domain::{
     CandidateId, CompanyId, InterviewId, MarketplaceStage, MoveOrigin, RequestId, RoleId, RoleStatus, UserId, WorkKind,
 };
-use storage::{AcceptedRequest, CvFile, Db, StorageError};
+use storage::{AcceptedRequest, CvFile, Db, PipelineSlice, StorageError};
 
 use crate::{Actor, Marketplace, MarketplaceError, Result};
 
@@ -45,32 +45,31 @@ impl Marketplace {
         let summary = self.role(actor, role).await?;
         // Read before what it sums up: a change in between makes the page look once more.
         let version = self.pipeline_version(actor, role).await?;
-        let all = self.db.list_pipeline(actor.company_id, role).await?;
-        let entries_total = all.len();
-        let at_stage: Vec<_> = all.into_iter().filter(|e| filter.stage.is_none_or(|s| e.stage == s)).collect();
-        let entries_matching = at_stage.len();
-        let page = filter.page.clamp(1, pages(entries_matching, PipelineFilter::PER_PAGE));
-        let mut entries: Vec<_> =
-            at_stage.into_iter().skip((page - 1) * PipelineFilter::PER_PAGE).take(PipelineFilter::PER_PAGE).collect();
+        // Only what the page shows is read: its candidates, their exports (with their ledgers)
+        // and interviews, its open requests; the same statements however large the role.
+        let per_page = PipelineFilter::PER_PAGE;
+        let (entries_total, entries_matching) = self.db.pipeline_counts(actor.company_id, role, filter.stage).await?;
+        let page = filter.page.clamp(1, pages(entries_matching, per_page));
+        let slice =
+            PipelineSlice { stage: filter.stage, limit: per_page as i64, offset: ((page - 1) * per_page) as i64 };
+        let mut entries = self.db.pipeline_slice(actor.company_id, role, slice).await?;
         let mut exports: HashMap<RequestId, _> =
-            self.db.role_exports(actor.company_id, role, self.clock.now_ms()).await?.into_iter().collect();
+            self.db.slice_exports(actor.company_id, role, slice, self.clock.now_ms()).await?.into_iter().collect();
         let zone = self.zone_of(actor).await?;
         let mut interviews: HashMap<RequestId, Vec<_>> = HashMap::new();
-        for (request, interview) in self.db.role_interviews(actor.company_id, role, &zone).await? {
+        for (request, interview) in self.db.slice_interviews(actor.company_id, role, slice, &zone).await? {
             interviews.entry(request).or_default().push(interview);
         }
         for entry in &mut entries {
             entry.export = exports.remove(&entry.request_id);
             entry.interviews = interviews.remove(&entry.request_id).unwrap_or_default();
         }
-        let all_requests = self.db.list_open_requests(actor.company_id, role).await?;
-        let requests_total = all_requests.len();
-        let requests_page = filter.requests_page.clamp(1, pages(requests_total, PipelineFilter::PER_PAGE));
-        let requests = all_requests
-            .into_iter()
-            .skip((requests_page - 1) * PipelineFilter::PER_PAGE)
-            .take(PipelineFilter::PER_PAGE)
-            .collect();
+        let requests_total = self.db.open_requests_count(actor.company_id, role).await?;
+        let requests_page = filter.requests_page.clamp(1, pages(requests_total, per_page));
+        let requests = self
+            .db
+            .open_requests_page(actor.company_id, role, per_page as i64, ((requests_page - 1) * per_page) as i64)
+            .await?;
         let (can_request, candidates_matching) = if summary.status == RoleStatus::Live {
             self.db.candidates_without_request(role, find, CANDIDATES_OFFERED).await?
         } else {

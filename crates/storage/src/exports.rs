@@ -6,7 +6,7 @@ use domain::{CandidateId, CompanyId, ConfigurationId, ExportId, RequestId, RoleI
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{ConfigurationRecord, Db, Result, StorageError, Write, now_ms};
+use crate::{ConfigurationRecord, Db, PipelineSlice, Result, StorageError, Write, now_ms};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportRecord {
@@ -417,13 +417,34 @@ impl Db {
         role: RoleId,
         now: i64,
     ) -> Result<Vec<(RequestId, ExportStatus)>> {
-        let rows = sqlx::query("SELECT * FROM exports WHERE company_id = $1 AND role_id = $2 ORDER BY id")
-            .bind(company.0)
-            .bind(role.0)
-            .fetch_all(self.pool())
-            .await?;
-        // Every ledger of the role in one more query, however many exports it has.
-        let mut ledgers = self.role_ledgers(company, role).await?;
+        self.slice_exports(company, role, PipelineSlice::ALL, now).await
+    }
+
+    /// The exports of the candidates `slice` shows, by request, with their ledgers: two queries,
+    /// however many exports.
+    pub async fn slice_exports(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        slice: PipelineSlice,
+        now: i64,
+    ) -> Result<Vec<(RequestId, ExportStatus)>> {
+        let rows = sqlx::query(
+            "SELECT * FROM exports WHERE company_id = $1 AND request_id IN (
+                SELECT q.id FROM requests q
+                WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
+                  AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
+                ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5)
+             ORDER BY id",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .bind(slice.stage_name())
+        .bind(slice.limit)
+        .bind(slice.offset)
+        .fetch_all(self.pool())
+        .await?;
+        let mut ledgers = self.slice_ledgers(company, role, slice).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let record = export_from_row(row)?;

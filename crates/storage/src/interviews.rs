@@ -155,12 +155,31 @@ impl Db {
         role: domain::RoleId,
         zone: &clock::Zone,
     ) -> Result<Vec<(RequestId, Interview)>> {
+        self.slice_interviews(company, role, crate::PipelineSlice::ALL, zone).await
+    }
+
+    /// The interviews of the candidates `slice` shows, soonest first.
+    pub async fn slice_interviews(
+        &self,
+        company: CompanyId,
+        role: domain::RoleId,
+        slice: crate::PipelineSlice,
+        zone: &clock::Zone,
+    ) -> Result<Vec<(RequestId, Interview)>> {
         let rows = sqlx::query(
-            "SELECT i.* FROM interviews i JOIN requests q ON q.id = i.request_id
-             WHERE i.company_id = $1 AND q.role_id = $2 ORDER BY i.starts_at, i.id",
+            "SELECT i.* FROM interviews i
+             WHERE i.company_id = $1 AND i.request_id IN (
+                SELECT q.id FROM requests q
+                WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
+                  AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
+                ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5)
+             ORDER BY i.starts_at, i.id",
         )
         .bind(company.0)
         .bind(role.0)
+        .bind(slice.stage_name())
+        .bind(slice.limit)
+        .bind(slice.offset)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(|row| interview_from_row(row).map(|i| (i.request_id, i.view(zone)))).collect()

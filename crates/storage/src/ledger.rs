@@ -8,7 +8,7 @@ use domain::export::{LedgerEntry, LedgerStep};
 use domain::{CompanyId, ExportId, RoleId};
 use sqlx::Row;
 
-use crate::{Db, Result, Write};
+use crate::{Db, PipelineSlice, Result, Write};
 
 /// Appends one line to export `export`'s ledger through `executor` (the pool, or a unit of work).
 async fn append<'e, E>(executor: E, export: ExportId, at: i64, step: LedgerStep, detail: &str) -> Result<()>
@@ -51,19 +51,29 @@ impl Db {
             .collect()
     }
 
-    /// The ledgers of every export of the role, by export, oldest line first: one query.
-    pub(crate) async fn role_ledgers(
+    /// The ledgers of the exports of the candidates `slice` shows, by export, oldest line first:
+    /// one query.
+    pub(crate) async fn slice_ledgers(
         &self,
         company: CompanyId,
         role: RoleId,
+        slice: PipelineSlice,
     ) -> Result<HashMap<ExportId, Vec<LedgerEntry>>> {
         let rows = sqlx::query(
             "SELECT ev.export_id, ev.at, ev.step, ev.detail FROM export_events ev
              JOIN exports e ON e.id = ev.export_id
-             WHERE e.company_id = $1 AND e.role_id = $2 ORDER BY ev.export_id, ev.at, ev.id",
+             WHERE e.company_id = $1 AND e.request_id IN (
+                SELECT q.id FROM requests q
+                WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
+                  AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
+                ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5)
+             ORDER BY ev.export_id, ev.at, ev.id",
         )
         .bind(company.0)
         .bind(role.0)
+        .bind(slice.stage_name())
+        .bind(slice.limit)
+        .bind(slice.offset)
         .fetch_all(self.pool())
         .await?;
         let mut ledgers: HashMap<ExportId, Vec<LedgerEntry>> = HashMap::new();

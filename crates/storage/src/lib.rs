@@ -35,7 +35,7 @@ pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnectio
 pub use exports::{ExportContext, ExportRecord, ExportStep, WorkableSeen};
 pub use inbound::{DeliveryOutcome, DeliveryRecord};
 pub use interviews::InterviewRecord;
-pub use pipeline::AcceptedRequest;
+pub use pipeline::{AcceptedRequest, PipelineSlice};
 pub use queue::WorkItem;
 pub use roles::RoleRecord;
 pub use sessions::SqlSessionStore;

@@ -16,6 +16,24 @@ pub struct AcceptedRequest {
     pub candidate_id: CandidateId,
 }
 
+/// Which of a role's candidates (accepted requests) a pipeline page shows: those at `stage` (or
+/// every stage), `limit` of them from `offset`, in the order they accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PipelineSlice {
+    pub stage: Option<MarketplaceStage>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl PipelineSlice {
+    /// Every candidate of the role.
+    pub const ALL: PipelineSlice = PipelineSlice { stage: None, limit: i64::MAX, offset: 0 };
+
+    pub(crate) fn stage_name(&self) -> Option<&'static str> {
+        self.stage.map(|s| s.as_str())
+    }
+}
+
 fn stage(row: &AnyRow, column: &str) -> Result<MarketplaceStage> {
     Ok(MarketplaceStage::parse(row.try_get::<String, _>(column)?.as_str())?)
 }
@@ -46,6 +64,16 @@ impl Db {
 
     /// The role's pipeline: every candidate who accepted, with their stage and last move.
     pub async fn list_pipeline(&self, company: CompanyId, role: RoleId) -> Result<Vec<PipelineEntry>> {
+        self.pipeline_slice(company, role, PipelineSlice::ALL).await
+    }
+
+    /// The candidates of `slice` (a stage, a page), in the order they accepted.
+    pub async fn pipeline_slice(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        slice: PipelineSlice,
+    ) -> Result<Vec<PipelineEntry>> {
         let rows = sqlx::query(
             "SELECT q.id AS request_id, c.id AS candidate_id, c.name, c.email, c.headline, q.stage,
                     (c.cv_pdf IS NOT NULL) AS has_cv_flag,
@@ -55,10 +83,14 @@ impl Db {
              JOIN stage_moves m ON m.id = (SELECT MAX(id) FROM stage_moves WHERE request_id = q.id)
              LEFT JOIN users u ON u.id = m.moved_by
              WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
-             ORDER BY q.answered_at, q.id",
+               AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
+             ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5",
         )
         .bind(company.0)
         .bind(role.0)
+        .bind(slice.stage_name())
+        .bind(slice.limit)
+        .bind(slice.offset)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -78,6 +110,27 @@ impl Db {
                 })
             })
             .collect()
+    }
+
+    /// How many candidates accepted the role's requests, and how many of them are at `stage`.
+    pub async fn pipeline_counts(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        stage: Option<MarketplaceStage>,
+    ) -> Result<(usize, usize)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS total,
+                    COALESCE(SUM(CASE WHEN CAST($3 AS TEXT) IS NULL OR stage = $3 THEN 1 ELSE 0 END), 0) AS matching
+             FROM requests WHERE company_id = $1 AND role_id = $2 AND status = 'accepted'",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .bind(stage.map(|s| s.as_str()))
+        .fetch_one(self.pool())
+        .await?;
+        let count = |column| row.try_get::<i64, _>(column).map(|n| usize::try_from(n).unwrap_or_default());
+        Ok((count("total")?, count("matching")?))
     }
 
     /// What a role's pipeline page shows, summed up: it changes whenever a request is sent or
@@ -116,14 +169,28 @@ impl Db {
 
     /// Requests for the role that are not in the pipeline: pending first, then declined.
     pub async fn list_open_requests(&self, company: CompanyId, role: RoleId) -> Result<Vec<OpenRequest>> {
+        self.open_requests_page(company, role, i64::MAX, 0).await
+    }
+
+    /// `limit` of the role's open requests from `offset`, in [`Db::list_open_requests`]' order.
+    pub async fn open_requests_page(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<OpenRequest>> {
         let rows = sqlx::query(
             "SELECT q.id, c.name, c.headline, q.status, q.sent_at
              FROM requests q JOIN candidates c ON c.id = q.candidate_id
              WHERE q.company_id = $1 AND q.role_id = $2 AND q.status <> 'accepted'
-             ORDER BY CASE q.status WHEN 'pending' THEN 0 ELSE 1 END, q.sent_at DESC, q.id DESC",
+             ORDER BY CASE q.status WHEN 'pending' THEN 0 ELSE 1 END, q.sent_at DESC, q.id DESC
+             LIMIT $3 OFFSET $4",
         )
         .bind(company.0)
         .bind(role.0)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -137,6 +204,18 @@ impl Db {
                 })
             })
             .collect()
+    }
+
+    /// How many requests of the role are open (not accepted).
+    pub async fn open_requests_count(&self, company: CompanyId, role: RoleId) -> Result<usize> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM requests WHERE company_id = $1 AND role_id = $2 AND status <> 'accepted'",
+        )
+        .bind(company.0)
+        .bind(role.0)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(usize::try_from(n).unwrap_or_default())
     }
 
     /// The candidate declines a pending request.

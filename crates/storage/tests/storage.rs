@@ -187,6 +187,44 @@ test_on_both_databases! {
 }
 
 test_on_both_databases! {
+    async fn a_pipeline_slice_reads_only_its_page_at_its_stage(db: Db) {
+        let f = fixture(&db).await;
+        let mut accepted = Vec::new();
+        for n in 0..7 {
+            let candidate = candidate(&db, &format!("c{n}@example.com"), false).await;
+            let request = db.insert_request(f.company, f.role, candidate, Some(f.user)).await.unwrap();
+            if n < 5 {
+                accept(&db, f.company, request).await.unwrap();
+                accepted.push(request);
+            }
+        }
+        for request in [accepted[1], accepted[3]] {
+            assert!(move_from(&db, f.company, request, (MarketplaceStage::Accepted, MarketplaceStage::Screening), f.user).await);
+        }
+        let slice = |stage, limit, offset| storage::PipelineSlice { stage, limit, offset };
+        let ids = |entries: Vec<domain::views::PipelineEntry>| entries.into_iter().map(|e| e.request_id).collect::<Vec<_>>();
+        // In the order they accepted, a page at a time.
+        assert_eq!(ids(db.pipeline_slice(f.company, f.role, slice(None, 2, 2)).await.unwrap()), accepted[2..4]);
+        assert_eq!(ids(db.pipeline_slice(f.company, f.role, slice(None, 2, 4)).await.unwrap()), accepted[4..]);
+        let screening = Some(MarketplaceStage::Screening);
+        assert_eq!(ids(db.pipeline_slice(f.company, f.role, slice(screening, 50, 0)).await.unwrap()), [accepted[1], accepted[3]]);
+        assert_eq!(db.pipeline_counts(f.company, f.role, screening).await.unwrap(), (5, 2));
+        assert_eq!(db.pipeline_counts(f.company, f.role, None).await.unwrap(), (5, 5));
+        assert_eq!(ids(db.list_pipeline(f.company, f.role).await.unwrap()), accepted);
+        // No exports were made: none for any slice; no interviews either.
+        assert!(db.slice_exports(f.company, f.role, slice(None, 50, 0), 0).await.unwrap().is_empty());
+        // The open requests, a page at a time, and their count.
+        assert_eq!(db.open_requests_count(f.company, f.role).await.unwrap(), 2);
+        assert_eq!(db.open_requests_page(f.company, f.role, 1, 1).await.unwrap().len(), 1);
+        assert_eq!(db.open_requests_page(f.company, f.role, 50, 0).await.unwrap().len(), 2);
+        // Another company's view of the same role: empty.
+        assert_eq!(db.pipeline_counts(f.other_company, f.role, None).await.unwrap(), (0, 0));
+        assert!(db.pipeline_slice(f.other_company, f.role, slice(None, 50, 0)).await.unwrap().is_empty());
+        assert_eq!(db.open_requests_count(f.other_company, f.role).await.unwrap(), 0);
+    }
+}
+
+test_on_both_databases! {
     async fn the_same_request_cannot_be_sent_twice(db: Db) {
         let f = fixture(&db).await;
         db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
