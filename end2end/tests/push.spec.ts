@@ -1,9 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ensureConnected, signIn } from "./helpers";
 
-// An open pipeline is told of changes by the server (one server-sent-events connection) instead of
-// asking on a timer: every acceptance reaches "In Workable" on the page without a reload, and an
-// idle page sends no request at all.
+// An open pipeline (and Source) is told of changes by the server (one server-sent-events
+// connection) instead of asking on a timer: every acceptance reaches "In Workable" on the page
+// without a reload, and an idle page sends no request at all.
 
 /** Creates a live role and maps it to the first Workable job offered; leaves Source open. */
 async function mappedRole(page: Page, title: string) {
@@ -67,4 +67,12 @@ test("thirty acceptances in a row each reach In Workable on the open page withou
   page.on("request", (request) => asked.push(`${request.method()} ${request.url()}`));
   await page.waitForTimeout(10_000);
   expect(asked, "requests from an idle open pipeline in 10 s").toEqual([]);
+
+  // The same on Source, whose counts follow the exports the same way.
+  await page.goto("/source");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.waitForTimeout(1_000);
+  asked.length = 0;
+  await page.waitForTimeout(5_000);
+  expect(asked, "requests from an idle Source page in 5 s").toEqual([]);
 });

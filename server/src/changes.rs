@@ -1,8 +1,9 @@
-//! `/events/roles/{id}`: an open pipeline page's one connection (server-sent events), told when
-//! what the page shows has changed — an export's step, a move from Workable, an acceptance —
-//! instead of asking every 1.5 s. The server looks at the role's version (one indexed query) every
-//! [`LOOK_EVERY`] and sends `changed` only when it differs from the last one the page has; nothing
-//! is sent while nothing changes (a comment every 30 s keeps proxies from closing the connection).
+//! `/events/roles/{id}` and `/events/source`: an open pipeline or *Source* page's one connection
+//! (server-sent events), told when what the page shows has changed — an export's step, a move
+//! from Workable, an acceptance — instead of asking every 1.5 s. The server looks at the page's
+//! version (one indexed query) every [`LOOK_EVERY`] and sends `changed` only when it differs from
+//! the last one the page has; nothing is sent while nothing changes (a comment every 30 s keeps
+//! proxies from closing the connection).
 //! The same session checks as every page: signed in, the company's own role, the sign-in still
 //! valid (looked at again every minute; the connection ends when it is not).
 
@@ -49,6 +50,23 @@ pub struct Since {
     since: Option<String>,
 }
 
+/// What a connection follows.
+#[derive(Clone, Copy, Debug)]
+enum Page {
+    Pipeline(RoleId),
+    Source,
+}
+
+impl Page {
+    async fn version(self, market: &Marketplace, actor: &Actor) -> Result<String, MarketplaceError> {
+        match self {
+            Page::Pipeline(role) => market.pipeline_version(actor, role).await,
+            Page::Source => market.source_version(actor).await,
+        }
+    }
+}
+
+/// `/events/roles/{id}`: a role's pipeline page.
 pub async fn role_changes(
     State(changes): State<Changes>,
     session: Session,
@@ -56,17 +74,26 @@ pub async fn role_changes(
     Query(since): Query<Since>,
 ) -> Response {
     let Ok(role) = id.parse::<i64>().map(RoleId) else { return StatusCode::NOT_FOUND.into_response() };
+    follow(changes, session, Page::Pipeline(role), since).await
+}
+
+/// `/events/source`: the company's *Source* page.
+pub async fn source_changes(State(changes): State<Changes>, session: Session, Query(since): Query<Since>) -> Response {
+    follow(changes, session, Page::Source, since).await
+}
+
+async fn follow(changes: Changes, session: Session, page: Page, since: Since) -> Response {
     let user = match crate::signed_in::session_user(&changes.market, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(response) => return response,
     };
     let actor = Actor::from(&user);
-    let now = match changes.market.pipeline_version(&actor, role).await {
+    let now = match page.version(&changes.market, &actor).await {
         Ok(version) => version,
         Err(MarketplaceError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(err) => {
-            tracing::error!(error = %err, "could not read a role's version");
+            tracing::error!(error = %err, ?page, "could not read a page's version");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
@@ -80,7 +107,7 @@ pub async fn role_changes(
         market: changes.market.clone(),
         session,
         actor,
-        role,
+        page,
         last: last.unwrap_or_else(|| now.clone()),
         ticks: ticks(),
         signed_in_checked: Instant::now(),
@@ -109,7 +136,7 @@ struct Follow {
     market: Marketplace,
     session: Session,
     actor: Actor,
-    role: RoleId,
+    page: Page,
     last: String,
     ticks: tokio::time::Interval,
     signed_in_checked: Instant,
@@ -118,7 +145,7 @@ struct Follow {
 }
 
 impl Follow {
-    /// The role's next version different from the last one sent, or `None` when the connection
+    /// The page's next version different from the last one sent, or `None` when the connection
     /// ends (its lifetime is up, the sign-in no longer holds, the role is gone).
     async fn next_change(&mut self) -> Option<String> {
         loop {
@@ -133,7 +160,7 @@ impl Follow {
                     _ => return None,
                 }
             }
-            match self.market.pipeline_version(&self.actor, self.role).await {
+            match self.page.version(&self.market, &self.actor).await {
                 Ok(version) if version != self.last => {
                     self.last = version.clone();
                     return Some(version);
@@ -141,7 +168,7 @@ impl Follow {
                 Ok(_) => {}
                 Err(MarketplaceError::NotFound) => return None,
                 // A failed read is looked at again at the next tick.
-                Err(err) => tracing::warn!(error = %err, "could not read a role's version"),
+                Err(err) => tracing::warn!(error = %err, page = ?self.page, "could not read a page's version"),
             }
         }
     }

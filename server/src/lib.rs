@@ -60,6 +60,8 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
     let market = state.market.clone();
     let integrations = state.integrations.clone();
     let options = state.leptos_options.clone();
+    // Open pages' connections, counted together.
+    let changes = changes::Changes::new(market.clone());
     // Workable's deliveries: verified and queued, outside sessions and pages.
     let exports = sync::Exports::new(state.db.clone(), state.integrations.clock().clone());
     let webhooks = webhooks::routes(state.db.clone(), state.integrations.clone());
@@ -78,7 +80,8 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::metrics))
         .route("/candidates/{id}/cv", get(downloads::candidate_cv))
-        .route("/events/roles/{id}", get(changes::role_changes).with_state(changes::Changes::new(market.clone())))
+        .route("/events/roles/{id}", get(changes::role_changes).with_state(changes.clone()))
+        .route("/events/source", get(changes::source_changes).with_state(changes))
         .route("/integrations/workable/authorize", get(connect::authorize))
         .route("/integrations/workable/callback", get(connect::callback))
         .merge(webhooks)

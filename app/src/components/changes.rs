@@ -2,16 +2,17 @@
 
 use leptos::prelude::*;
 
-/// While the page is open, keeps one connection to `/events/roles/{role}` and bumps `tick` each
-/// time the server says the page (rendered from `since`) is out of date. In the browser only; the
-/// browser reconnects by itself after a network failure, and the connection closes with the page.
-pub fn follow_role(role: i64, since: Option<String>, tick: RwSignal<u32>) {
+/// While the page is open, keeps one connection to `events` (`/events/roles/{id}`,
+/// `/events/source`) and bumps `tick` each time the server says the page (rendered from `since`)
+/// is out of date. In the browser only; the browser reconnects by itself after a network failure,
+/// and the connection closes with the page.
+pub fn follow_changes(events: String, since: Option<String>, tick: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
     {
         use futures::StreamExt;
         use gloo_net::eventsource::futures::EventSource;
 
-        let mut url = format!("/events/roles/{role}");
+        let mut url = events;
         if let Some(since) = since {
             url.push_str("?since=");
             url.push_str(&js_sys::encode_uri_component(&since).as_string().unwrap_or_default());
@@ -35,5 +36,5 @@ pub fn follow_role(role: i64, since: Option<String>, tick: RwSignal<u32>) {
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (role, since, tick);
+    let _ = (events, since, tick);
 }

@@ -75,30 +75,6 @@ pub fn ExportCell(
     .into_any()
 }
 
-/// While anything is still on its way to Workable, `busy` says so: pages then refresh their data
-/// every `every` in the browser (never on the server).
-pub fn refresh_while(busy: impl Fn() -> bool + 'static, tick: RwSignal<u32>, every: std::time::Duration) {
-    let busy = std::rc::Rc::new(busy);
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            {
-                let busy = busy.clone();
-                move || {
-                    if busy() {
-                        tick.update(|t| *t = t.wrapping_add(1));
-                    }
-                }
-            },
-            every,
-        );
-        on_cleanup(move || {
-            if let Ok(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
-}
-
 /// The quiet line of a mapped role some of whose candidates accepted before it was mapped: they
 /// are not in Workable until someone exports them (Source's row and the role's pipeline).
 #[component]

@@ -7,8 +7,8 @@ mod pager;
 mod status;
 mod workable_card;
 
-pub use changes::follow_role;
-pub use export_status::{BackfillLine, ExportCell, refresh_while};
+pub use changes::follow_changes;
+pub use export_status::{BackfillLine, ExportCell};
 pub use frame::{ErrorList, FormError, SignedIn};
 pub use pager::Pager;
 pub use status::StatusBadge;

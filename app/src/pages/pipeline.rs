@@ -13,7 +13,7 @@ use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
     AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
 };
-use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, Pager, SignedIn, StatusBadge, follow_role};
+use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, Pager, SignedIn, StatusBadge, follow_changes};
 use crate::error::AppError;
 use crate::format::timestamp;
 use domain::interview::{Interview, InterviewKind};
@@ -66,7 +66,7 @@ pub fn PipelinePage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(id) = role_id() {
             let since = pipeline.get_untracked().and_then(Result::ok).map(|p| p.version);
-            follow_role(id, since, tick);
+            follow_changes(format!("/events/roles/{id}"), since, tick);
         }
     });
     view! {

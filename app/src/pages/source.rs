@@ -10,7 +10,7 @@ use leptos_router::components::{A, Form};
 
 use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, get_roles_page};
-use crate::components::{BackfillLine, ErrorList, FormError, Pager, SignedIn, StatusBadge, refresh_while};
+use crate::components::{BackfillLine, ErrorList, FormError, Pager, SignedIn, StatusBadge, follow_changes};
 use crate::error::AppError;
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
@@ -36,16 +36,12 @@ pub fn SourcePage() -> impl IntoView {
         },
         |((search, status, ats, page), focus, ..)| get_roles_page(search, status, ats, page, focus),
     );
-    refresh_while(
-        move || {
-            roles
-                .get_untracked()
-                .and_then(Result::ok)
-                .is_some_and(|page| page.roles.iter().any(|r| r.exports.in_progress > 0))
-        },
-        tick,
-        std::time::Duration::from_millis(1500),
-    );
+    // The server says when what the page shows has changed (an export's progress, a new
+    // acceptance, a mapping): one connection per open page, nothing while idle.
+    Effect::new(move |_| {
+        let since = roles.get_untracked().and_then(Result::ok).map(|page| page.version);
+        follow_changes("/events/source".to_owned(), since, tick);
+    });
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
             prompt.set(Some(id));

@@ -343,6 +343,9 @@ pub struct RolesPage {
     pub unmapped_live: usize,
     /// The role the page was asked about (just published or mapped), wherever it is listed.
     pub focus: Option<RoleSummary>,
+    /// What the page shows, summed up when it was read: the page follows `/events/source` from
+    /// it, and is told when it is out of date.
+    pub version: String,
 }
 
 impl RolesPage {

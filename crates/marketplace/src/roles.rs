@@ -28,6 +28,8 @@ impl Marketplace {
     /// in two queries and filtered here; only the page's are sent and rendered.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn roles_page(&self, actor: &Actor, filter: RoleFilter, focus: Option<RoleId>) -> Result<RolesPage> {
+        // Read before what it sums up: a change in between makes the page look once more.
+        let version = self.source_version(actor).await?;
         let roles = self.list_roles(actor).await?;
         let total = roles.len();
         let unmapped_live = roles.iter().filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped()).count();
@@ -37,7 +39,22 @@ impl Marketplace {
         let pages = domain::views::pages(matching, RolesPage::PER_PAGE);
         let page = filter.page.clamp(1, pages);
         let roles = admitted.into_iter().skip((page - 1) * RolesPage::PER_PAGE).take(RolesPage::PER_PAGE).collect();
-        Ok(RolesPage { roles, filter: RoleFilter { page, ..filter }, matching, total, pages, unmapped_live, focus })
+        Ok(RolesPage {
+            roles,
+            filter: RoleFilter { page, ..filter },
+            matching,
+            total,
+            pages,
+            unmapped_live,
+            focus,
+            version,
+        })
+    }
+
+    /// What the company's *Source* page shows, summed up in one indexed query: another value
+    /// than [`RolesPage::version`] means the page is out of date.
+    pub async fn source_version(&self, actor: &Actor) -> Result<String> {
+        Ok(self.db.company_version(actor.company_id).await?)
     }
 
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]

@@ -112,6 +112,32 @@ impl Db {
             .collect()
     }
 
+    /// What the company's *Source* page shows, summed up like [`Db::role_version`]: it changes
+    /// whenever a role is created, published or closed, a request is sent or answered, an export
+    /// moves, or a mapping is saved, checked or removed.
+    pub async fn company_version(&self, company: CompanyId) -> Result<String> {
+        let row = sqlx::query(
+            "SELECT
+                (SELECT COUNT(*) FROM roles WHERE company_id = $1) AS roles,
+                (SELECT CAST(COALESCE(SUM(id * CASE status WHEN 'draft' THEN 1 WHEN 'live' THEN 2 ELSE 3 END), 0) AS BIGINT)
+                  FROM roles WHERE company_id = $1) AS statuses,
+                (SELECT COUNT(*) FROM requests WHERE company_id = $1) AS requests,
+                (SELECT COALESCE(MAX(COALESCE(answered_at, sent_at)), 0) FROM requests WHERE company_id = $1) AS answered,
+                (SELECT COUNT(*) FROM exports WHERE company_id = $1) AS exports,
+                (SELECT COALESCE(MAX(updated_at), 0) FROM exports WHERE company_id = $1) AS exported,
+                (SELECT CAST(COALESCE(SUM(id + COALESCE(checked_at, 0) + COALESCE(removed_at, 0)), 0) AS BIGINT)
+                  FROM ats_configurations WHERE company_id = $1) AS mapping",
+        )
+        .bind(company.0)
+        .fetch_one(self.pool())
+        .await?;
+        let mut parts = Vec::with_capacity(7);
+        for column in ["roles", "statuses", "requests", "answered", "exports", "exported", "mapping"] {
+            parts.push(row.try_get::<i64, _>(column)?.to_string());
+        }
+        Ok(parts.join("."))
+    }
+
     /// How many candidates accepted the role's requests, and how many of them are at `stage`.
     pub async fn pipeline_counts(
         &self,
