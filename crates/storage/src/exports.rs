@@ -429,21 +429,15 @@ impl Db {
         slice: PipelineSlice,
         now: i64,
     ) -> Result<Vec<(RequestId, ExportStatus)>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT * FROM exports WHERE company_id = $1 AND request_id IN (
                 SELECT q.id FROM requests q
                 WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
                   AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
                 ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5)
              ORDER BY id",
-        )
-        .bind(company.0)
-        .bind(role.0)
-        .bind(slice.stage_name())
-        .bind(slice.limit)
-        .bind(slice.offset)
-        .fetch_all(self.pool())
-        .await?;
+        );
+        let rows = slice.bind(query, company, role).fetch_all(self.pool()).await?;
         let mut ledgers = self.slice_ledgers(company, role, slice).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {

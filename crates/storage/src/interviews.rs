@@ -148,16 +148,6 @@ impl Db {
         row.as_ref().map(interview_from_row).transpose()
     }
 
-    /// The interviews of a role's requests, soonest first.
-    pub async fn role_interviews(
-        &self,
-        company: CompanyId,
-        role: domain::RoleId,
-        zone: &clock::Zone,
-    ) -> Result<Vec<(RequestId, Interview)>> {
-        self.slice_interviews(company, role, crate::PipelineSlice::ALL, zone).await
-    }
-
     /// The interviews of the candidates `slice` shows, soonest first.
     pub async fn slice_interviews(
         &self,
@@ -166,7 +156,7 @@ impl Db {
         slice: crate::PipelineSlice,
         zone: &clock::Zone,
     ) -> Result<Vec<(RequestId, Interview)>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT i.* FROM interviews i
              WHERE i.company_id = $1 AND i.request_id IN (
                 SELECT q.id FROM requests q
@@ -174,14 +164,8 @@ impl Db {
                   AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
                 ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5)
              ORDER BY i.starts_at, i.id",
-        )
-        .bind(company.0)
-        .bind(role.0)
-        .bind(slice.stage_name())
-        .bind(slice.limit)
-        .bind(slice.offset)
-        .fetch_all(self.pool())
-        .await?;
+        );
+        let rows = slice.bind(query, company, role).fetch_all(self.pool()).await?;
         rows.iter().map(|row| interview_from_row(row).map(|i| (i.request_id, i.view(zone)))).collect()
     }
 

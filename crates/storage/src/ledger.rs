@@ -59,7 +59,7 @@ impl Db {
         role: RoleId,
         slice: PipelineSlice,
     ) -> Result<HashMap<ExportId, Vec<LedgerEntry>>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT ev.export_id, ev.at, ev.step, ev.detail FROM export_events ev
              JOIN exports e ON e.id = ev.export_id
              WHERE e.company_id = $1 AND e.request_id IN (
@@ -68,14 +68,8 @@ impl Db {
                   AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
                 ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5)
              ORDER BY ev.export_id, ev.at, ev.id",
-        )
-        .bind(company.0)
-        .bind(role.0)
-        .bind(slice.stage_name())
-        .bind(slice.limit)
-        .bind(slice.offset)
-        .fetch_all(self.pool())
-        .await?;
+        );
+        let rows = slice.bind(query, company, role).fetch_all(self.pool()).await?;
         let mut ledgers: HashMap<ExportId, Vec<LedgerEntry>> = HashMap::new();
         for r in &rows {
             let entry = LedgerEntry { at_ms: r.try_get("at")?, step: r.try_get("step")?, detail: r.try_get("detail")? };

@@ -29,8 +29,15 @@ impl PipelineSlice {
     /// Every candidate of the role.
     pub const ALL: PipelineSlice = PipelineSlice { stage: None, limit: i64::MAX, offset: 0 };
 
-    pub(crate) fn stage_name(&self) -> Option<&'static str> {
-        self.stage.map(|s| s.as_str())
+    /// `query` with the slice's parameters bound: `$1` company, `$2` role, `$3` stage (or NULL),
+    /// `$4` limit, `$5` offset — as every sliced statement numbers them.
+    pub(crate) fn bind<'q>(
+        self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+        company: CompanyId,
+        role: RoleId,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        query.bind(company.0).bind(role.0).bind(self.stage.map(|s| s.as_str())).bind(self.limit).bind(self.offset)
     }
 }
 
@@ -74,7 +81,7 @@ impl Db {
         role: RoleId,
         slice: PipelineSlice,
     ) -> Result<Vec<PipelineEntry>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT q.id AS request_id, c.id AS candidate_id, c.name, c.email, c.headline, q.stage,
                     (c.cv_pdf IS NOT NULL) AS has_cv_flag,
                     m.moved_at, CASE WHEN m.origin = 'workable' THEN 'Workable' ELSE u.name END AS moved_by
@@ -85,14 +92,8 @@ impl Db {
              WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
                AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
              ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5",
-        )
-        .bind(company.0)
-        .bind(role.0)
-        .bind(slice.stage_name())
-        .bind(slice.limit)
-        .bind(slice.offset)
-        .fetch_all(self.pool())
-        .await?;
+        );
+        let rows = slice.bind(query, company, role).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|row| {
                 Ok(PipelineEntry {
