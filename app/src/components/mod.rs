@@ -2,6 +2,7 @@
 
 mod changes;
 mod export_status;
+mod filter_select;
 mod frame;
 mod pager;
 mod status;
@@ -9,6 +10,7 @@ mod workable_card;
 
 pub use changes::follow_changes;
 pub use export_status::{BackfillLine, ExportCell};
+pub use filter_select::FilterSelect;
 pub use frame::{ErrorList, FormError, SignedIn};
 pub use pager::Pager;
 pub use status::StatusBadge;

@@ -13,7 +13,9 @@ use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
     AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
 };
-use crate::components::{BackfillLine, ErrorList, ExportCell, FormError, Pager, SignedIn, StatusBadge, follow_changes};
+use crate::components::{
+    BackfillLine, ErrorList, ExportCell, FilterSelect, FormError, Pager, SignedIn, StatusBadge, follow_changes,
+};
 use crate::error::AppError;
 use crate::format::timestamp;
 use domain::interview::{Interview, InterviewKind};
@@ -411,14 +413,9 @@ fn SendRequest(
 fn StageFilter(filter: PipelineFilter) -> impl IntoView {
     view! {
         <Form method="GET" action="" attr:class="row filters" noscroll=true>
-            <label>"Show stage"
-                <select name="stage">
-                    <option value="" selected=filter.stage.is_none()>"All stages"</option>
-                    {MarketplaceStage::ALL.iter().map(|s| view! {
-                        <option value=s.as_str() selected=filter.stage == Some(*s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Show stage" name="stage" all="All stages"
+                choices=MarketplaceStage::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+                selected=filter.stage.map(MarketplaceStage::as_str)/>
             <button type="submit">"Show"</button>
         </Form>
     }

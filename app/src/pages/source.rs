@@ -10,7 +10,9 @@ use leptos_router::components::{A, Form};
 
 use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, get_roles_page};
-use crate::components::{BackfillLine, ErrorList, FormError, Pager, SignedIn, StatusBadge, follow_changes};
+use crate::components::{
+    BackfillLine, ErrorList, FilterSelect, FormError, Pager, SignedIn, StatusBadge, follow_changes,
+};
 use crate::error::AppError;
 
 /// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
@@ -149,22 +151,12 @@ fn RoleFilters(filter: RoleFilter) -> impl IntoView {
             <label>"Search roles"
                 <input type="search" name="search" value=filter.search.clone() maxlength="100" placeholder="Title or location"/>
             </label>
-            <label>"Status"
-                <select name="status">
-                    <option value="" selected=filter.status.is_none()>"All statuses"</option>
-                    {RoleStatus::ALL.iter().map(|s| view! {
-                        <option value=s.as_str() selected=filter.status == Some(*s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>"ATS"
-                <select name="ats">
-                    <option value="" selected=filter.ats.is_none()>"Any ATS state"</option>
-                    {AtsFilter::ALL.iter().map(|a| view! {
-                        <option value=a.as_str() selected=filter.ats == Some(*a)>{a.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Status" name="status" all="All statuses"
+                choices=RoleStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+                selected=filter.status.map(RoleStatus::as_str)/>
+            <FilterSelect label="ATS" name="ats" all="Any ATS state"
+                choices=AtsFilter::ALL.iter().map(|a| (a.as_str(), a.label())).collect()
+                selected=filter.ats.map(AtsFilter::as_str)/>
             <button type="submit">"Filter"</button>
         </Form>
     }
