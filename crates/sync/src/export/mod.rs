@@ -273,38 +273,36 @@ impl Engine {
         }
 
         // 3. Both files confirmed: by the answers above, or read back.
-        if export.profile_confirmed_at.is_none() && resume_confirmed && profile_confirmed {
-            let detail = if candidate.cv.is_some() {
-                "CV (as the resume) confirmed by Workable's answer to the create, marketplace profile by its answer to the comment."
+        if export.profile_confirmed_at.is_none() {
+            let detail = if resume_confirmed && profile_confirmed {
+                if candidate.cv.is_some() {
+                    "CV (as the resume) confirmed by Workable's answer to the create, marketplace profile by its answer to the comment."
+                } else {
+                    "Marketplace profile confirmed by Workable's answer to the comment (the candidate shared no CV)."
+                }
             } else {
-                "Marketplace profile confirmed by Workable's answer to the comment (the candidate shared no CV)."
-            };
-            self.db
-                .record_export_step(export.id, &ExportStep::FilesConfirmed, detail, self.clock().now_ms())
-                .await
-                .map_err(storage_failure)?;
-        } else if export.profile_confirmed_at.is_none() {
-            let files = calls
-                .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
-                .await
-                .map_err(Outcome::from)?;
-            let has_profile = files.iter().any(|f| f.name == profile_name);
-            let has_resume = match &candidate.cv {
-                Some(cv) => files.iter().any(|f| f.name == cv.filename),
-                None => true,
-            };
-            if !(has_profile && has_resume) {
-                let missing = match (has_resume, has_profile) {
-                    (false, false) => "the CV and the profile",
-                    (false, true) => "the CV",
-                    _ => "the profile",
+                let files = calls
+                    .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
+                    .await
+                    .map_err(Outcome::from)?;
+                let has_profile = files.iter().any(|f| f.name == profile_name);
+                let has_resume = match &candidate.cv {
+                    Some(cv) => files.iter().any(|f| f.name == cv.filename),
+                    None => true,
                 };
-                return Err(Outcome::Retry(format!("Workable does not show {missing} on the candidate yet.")));
-            }
-            let detail = if candidate.cv.is_some() {
-                "CV (as the resume) and marketplace profile read back from Workable."
-            } else {
-                "Marketplace profile read back from Workable (the candidate shared no CV)."
+                if !(has_profile && has_resume) {
+                    let missing = match (has_resume, has_profile) {
+                        (false, false) => "the CV and the profile",
+                        (false, true) => "the CV",
+                        _ => "the profile",
+                    };
+                    return Err(Outcome::Retry(format!("Workable does not show {missing} on the candidate yet.")));
+                }
+                if candidate.cv.is_some() {
+                    "CV (as the resume) and marketplace profile read back from Workable."
+                } else {
+                    "Marketplace profile read back from Workable (the candidate shared no CV)."
+                }
             };
             self.db
                 .record_export_step(export.id, &ExportStep::FilesConfirmed, detail, self.clock().now_ms())
