@@ -24,28 +24,36 @@ impl Marketplace {
 
     /// One page of *Source*: the roles `filter` admits, [`RolesPage::PER_PAGE`] at a time (a
     /// page past the last shows the last), with the count of every live role not mapped and,
-    /// when asked, the `focus` role wherever it is listed. The summaries are made for every role
-    /// in two queries and filtered here; only the page's are sent and rendered.
+    /// when asked, the `focus` role wherever it is listed. The database filters, counts and
+    /// pages: the statements and what they read do not grow with the company's roles.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn roles_page(&self, actor: &Actor, filter: RoleFilter, focus: Option<RoleId>) -> Result<RolesPage> {
         // Read before what it sums up: a change in between makes the page look once more.
         let version = self.source_version(actor).await?;
-        let roles = self.list_roles(actor).await?;
-        let total = roles.len();
-        let unmapped_live = roles.iter().filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped()).count();
-        let focus = focus.and_then(|id| roles.iter().find(|r| r.id == id).cloned());
-        let admitted: Vec<RoleSummary> = roles.into_iter().filter(|r| filter.admits(r)).collect();
-        let matching = admitted.len();
-        let pages = domain::views::pages(matching, RolesPage::PER_PAGE);
+        let counts = self.db.role_counts(actor.company_id, &filter).await?;
+        let pages = domain::views::pages(counts.matching, RolesPage::PER_PAGE);
         let page = filter.page.clamp(1, pages);
-        let roles = admitted.into_iter().skip((page - 1) * RolesPage::PER_PAGE).take(RolesPage::PER_PAGE).collect();
+        let offset = (page - 1) * RolesPage::PER_PAGE;
+        let roles = self.db.roles_page(actor.company_id, &filter, RolesPage::PER_PAGE, offset).await?;
+        let focus = match focus {
+            Some(id) => match roles.iter().find(|r| r.id == id) {
+                Some(listed) => Some(listed.clone()),
+                None => match self.role(actor, id).await {
+                    Ok(role) => Some(role),
+                    // Not one of the company's roles: the page shows no focus.
+                    Err(MarketplaceError::NotFound) => None,
+                    Err(err) => return Err(err),
+                },
+            },
+            None => None,
+        };
         Ok(RolesPage {
             roles,
             filter: RoleFilter { page, ..filter },
-            matching,
-            total,
+            matching: counts.matching,
+            total: counts.total,
             pages,
-            unmapped_live,
+            unmapped_live: counts.unmapped_live,
             focus,
             version,
         })

@@ -248,14 +248,33 @@ test_on_both_databases! {
         assert_eq!(last.roles.len(), 5);
         let past = market.roles_page(&maria, filter("", "", "", "99"), None).await.unwrap();
         assert_eq!((past.filter.page, past.roles.len()), (21, 5), "a page past the last shows the last");
-        // The pages together list every role once.
+        // The pages together list every role once, each as the whole list has it (its counts and
+        // export tallies too: the demo's roles have requests and exports).
+        let listed = market.list_roles(&maria).await.unwrap();
         let mut seen = std::collections::HashSet::new();
         for p in 1..=21 {
-            for role in market.roles_page(&maria, filter("", "", "", &p.to_string()), None).await.unwrap().roles {
+            let page = market.roles_page(&maria, filter("", "", "", &p.to_string()), None).await.unwrap().roles;
+            assert_eq!(page, listed[(p - 1) * 50..(p * 50).min(1_005)], "page {p}");
+            for role in page {
                 assert!(seen.insert(role.id), "{:?} listed twice", role.id);
             }
         }
         assert_eq!(seen.len(), 1_005);
+        assert!(listed.iter().any(|r| r.requests_sent > 0 && r.exports != Default::default()));
+        // A filtered page is the whole list filtered, then paged.
+        for (f, p) in [(filter("lisbon", "live", "", "3"), 3), (filter("", "draft", "", "2"), 2), (filter("berlin", "", "", ""), 1)] {
+            let expected: Vec<_> = listed.iter().filter(|r| f.admits(r)).skip((p - 1) * 50).take(50).cloned().collect();
+            assert_eq!(market.roles_page(&maria, f.clone(), None).await.unwrap().roles, expected, "{f:?}");
+        }
+        // A search's % and _ are letters, not patterns.
+        assert_eq!(market.roles_page(&maria, filter("%", "", "", ""), None).await.unwrap().matching, 0);
+        assert_eq!(market.roles_page(&maria, filter("role_0", "", "", ""), None).await.unwrap().matching, 0);
+        // Another company's Source counts only its own roles.
+        let hank = actor(&market, 2).await;
+        let theirs = market.roles_page(&hank, filter("", "", "", ""), None).await.unwrap();
+        assert_eq!(theirs.total, market.list_roles(&hank).await.unwrap().len());
+        assert!(theirs.roles.iter().all(|r| !seen.contains(&r.id)));
+        assert_eq!(market.roles_page(&hank, filter("scale role", "", "", ""), None).await.unwrap().matching, 0);
         // Filters and search.
         let drafts_page = market.roles_page(&maria, filter("", "draft", "", ""), None).await.unwrap();
         assert_eq!(drafts_page.matching, 251);

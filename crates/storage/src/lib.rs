@@ -37,7 +37,7 @@ pub use inbound::{DeliveryOutcome, DeliveryRecord};
 pub use interviews::InterviewRecord;
 pub use pipeline::{AcceptedRequest, PipelineSlice};
 pub use queue::WorkItem;
-pub use roles::RoleRecord;
+pub use roles::{RoleCounts, RoleRecord};
 pub use sessions::SqlSessionStore;
 pub use workers::WorkerRow;
 pub use write::Write;

@@ -1,6 +1,7 @@
 //! A company's roles (its jobs on the marketplace). Every query is scoped by company.
 
-use domain::views::{AtsState, RoleSummary};
+use domain::export::ExportTally;
+use domain::views::{AtsState, RoleFilter, RoleSummary};
 use domain::{CompanyId, Location, RoleId, RoleStatus, RoleTitle};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -34,6 +35,29 @@ macro_rules! select_summary {
             $tail
         )
     };
+}
+
+/// The roles of company `$1` that a [`RoleFilter`] admits, bound by [`RoleFilter`]'s parts: `$2`
+/// the search as a lower-case `LIKE` pattern, `$3` the status, `$4` the ATS state (each NULL for
+/// "any"); over `roles r` joined to its active configuration `c`.
+macro_rules! role_filter {
+    () => {
+        "r.company_id = $1
+         AND (CAST($2 AS TEXT) IS NULL OR LOWER(r.title) LIKE $2 ESCAPE '\\' OR LOWER(r.location) LIKE $2 ESCAPE '\\')
+         AND (CAST($3 AS TEXT) IS NULL OR r.status = $3)
+         AND (CAST($4 AS TEXT) IS NULL OR $4 = CASE WHEN c.job_title IS NULL THEN 'not_mapped'
+                                                   WHEN c.attention IS NULL THEN 'mapped'
+                                                   ELSE 'needs_attention' END)"
+    };
+}
+
+/// What *Source* counts besides its page: every role of the company, those the filter admits,
+/// and the live ones without an ATS configuration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoleCounts {
+    pub total: usize,
+    pub matching: usize,
+    pub unmapped_live: usize,
 }
 
 fn summary_from_row(row: &AnyRow) -> Result<RoleSummary> {
@@ -94,6 +118,93 @@ impl Db {
         rows.iter().map(summary_from_row).collect()
     }
 
+    /// `limit` roles of the company that `filter` admits from the `offset`th on, in
+    /// [`Db::list_roles`]'s order, with their request counts and export tallies: one statement,
+    /// which counts the requests and exports of the page's roles only.
+    pub async fn roles_page(
+        &self,
+        company: CompanyId,
+        filter: &RoleFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<RoleSummary>> {
+        let rows = sqlx::query(concat!(
+            "WITH page AS (
+                SELECT r.id, r.title, r.location, r.status, c.job_title AS ats_job_title, c.attention AS ats_attention,
+                       CASE r.status WHEN 'live' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END AS listed
+                  FROM roles r
+                  LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
+                 WHERE ",
+            role_filter!(),
+            "
+                 ORDER BY listed, r.id DESC
+                 LIMIT $5 OFFSET $6)
+             SELECT p.id, p.title, p.location, p.status, p.ats_job_title, p.ats_attention,
+                    COALESCE(q.sent, 0) AS requests_sent, COALESCE(q.pending, 0) AS pending_requests,
+                    COALESCE(q.accepted, 0) AS accepted, COALESCE(q.in_pipeline, 0) AS in_pipeline,
+                    COALESCE(q.done, 0) AS done, COALESCE(q.in_progress, 0) AS in_progress,
+                    COALESCE(q.failed, 0) AS failed, COALESCE(q.paused, 0) AS paused,
+                    COALESCE(q.not_mapped, 0) AS not_mapped
+               FROM page p
+               LEFT JOIN (
+                 SELECT q.role_id, COUNT(*) AS sent,
+                        SUM(CASE WHEN q.status = 'pending' THEN 1 ELSE 0 END) AS pending,
+                        SUM(CASE WHEN q.status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+                        SUM(CASE WHEN q.status = 'accepted' AND q.stage NOT IN ('hired', 'rejected', 'withdrawn') THEN 1 ELSE 0 END) AS in_pipeline,
+                        SUM(CASE WHEN q.status = 'accepted' AND e.state = 'done' THEN 1 ELSE 0 END) AS done,
+                        SUM(CASE WHEN q.status = 'accepted' AND e.state IN ('queued', 'waiting') THEN 1 ELSE 0 END) AS in_progress,
+                        SUM(CASE WHEN q.status = 'accepted' AND e.state = 'failed' THEN 1 ELSE 0 END) AS failed,
+                        SUM(CASE WHEN q.status = 'accepted' AND e.state = 'paused' THEN 1 ELSE 0 END) AS paused,
+                        SUM(CASE WHEN q.status = 'accepted' AND (e.id IS NULL OR e.state = 'not_mapped') THEN 1 ELSE 0 END) AS not_mapped
+                   FROM requests q
+                   LEFT JOIN exports e ON e.request_id = q.id
+                  WHERE q.company_id = $1 AND q.role_id IN (SELECT id FROM page)
+                  GROUP BY q.role_id) q ON q.role_id = p.id
+              ORDER BY p.listed, p.id DESC"
+        ));
+        let rows = filter_binds(rows, company, filter)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let mut summary = summary_from_row(row)?;
+                summary.exports = ExportTally {
+                    done: row.try_get("done")?,
+                    in_progress: row.try_get("in_progress")?,
+                    failed: row.try_get("failed")?,
+                    paused: row.try_get("paused")?,
+                    not_mapped: row.try_get("not_mapped")?,
+                };
+                Ok(summary)
+            })
+            .collect()
+    }
+
+    /// The counts *Source* shows around its page, for the same `filter`, in one statement.
+    pub async fn role_counts(&self, company: CompanyId, filter: &RoleFilter) -> Result<RoleCounts> {
+        let row = filter_binds(
+            sqlx::query(concat!(
+                "SELECT COUNT(*) AS total,
+                        COALESCE(SUM(CASE WHEN ",
+                role_filter!(),
+                " THEN 1 ELSE 0 END), 0) AS matching,
+                        COALESCE(SUM(CASE WHEN r.status = 'live' AND c.job_title IS NULL THEN 1 ELSE 0 END), 0) AS unmapped_live
+                   FROM roles r
+                   LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
+                  WHERE r.company_id = $1"
+            )),
+            company,
+            filter,
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let count =
+            |column: &str| -> Result<usize> { Ok(usize::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0)) };
+        Ok(RoleCounts { total: count("total")?, matching: count("matching")?, unmapped_live: count("unmapped_live")? })
+    }
+
     pub async fn role_summary(&self, company: CompanyId, role: RoleId) -> Result<Option<RoleSummary>> {
         let row = sqlx::query(select_summary!("WHERE r.company_id = $1 AND r.id = $2"))
             .bind(company.0)
@@ -151,4 +262,29 @@ impl Db {
             Err(StorageError::NotFound)
         }
     }
+}
+
+/// Binds `$1`–`$4` of [`role_filter!`]: the company and the filter's search (lower case, its `%`,
+/// `_` and backslash taken literally), status and ATS state.
+fn filter_binds<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    company: CompanyId,
+    filter: &RoleFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let search = (!filter.search.is_empty()).then(|| {
+        let mut pattern = String::from("%");
+        for c in filter.search.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    });
+    query
+        .bind(company.0)
+        .bind(search)
+        .bind(filter.status.map(|s| s.as_str().to_owned()))
+        .bind(filter.ats.map(|a| a.as_str().to_owned()))
 }
