@@ -61,3 +61,13 @@ export async function acceptFreshCandidate(page: Page, role: string): Promise<{ 
   await expect(row.locator("td.export-cell")).toContainText("In Workable", { timeout: 45_000 });
   return { name, row };
 }
+
+/** Moves a pipeline row's candidate to `stage` through the page's one candidate dialog. */
+export async function moveTo(page: Page, row: Locator, name: string, stage: string) {
+  await row.getByRole("link", { name: `Move ${name}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Move ${name}` });
+  await expect(dialog.getByLabel(`Stage for ${name}`)).toBeFocused();
+  await dialog.getByLabel(`Stage for ${name}`).selectOption({ label: stage });
+  await dialog.getByRole("button", { name: "Move" }).click();
+  await expect(dialog).toBeHidden();
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { shot, signIn } from "./helpers";
+import { moveTo, shot, signIn } from "./helpers";
 
 // Walks the marketplace side as a person does, with the words on the screen. Each step leaves a
 // screenshot in end2end/screenshots/.
@@ -46,9 +46,18 @@ test("a master signs in, opens a role's pipeline, accepts a request and moves a 
   await expect(row.locator("td.stage .badge")).toHaveText("Request accepted");
   await shot(page, "04-accepted");
 
+  // One dialog for the whole table, not a form per row: opened by the row's link, it takes the
+  // keyboard, Escape closes it.
+  await expect(page.locator("table.pipeline select[name=stage]")).toHaveCount(0);
+  await row.getByRole("link", { name: `Move ${name}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Move ${name}` });
+  await expect(dialog.getByLabel(`Stage for ${name}`)).toBeFocused();
+  await shot(page, "04b-move-dialog");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+
   // Move them on; the page updates without a reload (WASM + server function).
-  await row.getByLabel(`Stage for ${name}`).selectOption({ label: "Screening" });
-  await row.getByRole("button", { name: `Move ${name}` }).click();
+  await moveTo(page, row, name, "Screening");
   await expect(row.locator("td.stage .badge")).toHaveText("Screening");
   await expect(row).toContainText("by Maria Keller");
   await shot(page, "05-moved");

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { acceptFreshCandidate, ensureConnected, ensureMapped, shot, signIn } from "./helpers";
+import { acceptFreshCandidate, ensureConnected, ensureMapped, moveTo, shot, signIn } from "./helpers";
 
 // Stage changes flow both ways: a move in the marketplace shows in Workable (the sandbox's own
 // page), a move made in Workable's page comes back to the pipeline (webhook), and an interview
@@ -36,8 +36,7 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   const { name, row } = await acceptFreshCandidate(page, ROLE);
 
   // Marketplace → Workable: Screening is mapped to Phone Screen.
-  await row.getByLabel(`Stage for ${name}`).selectOption({ label: "Screening" });
-  await row.getByRole("button", { name: `Move ${name}` }).click();
+  await moveTo(page, row, name, "Screening");
   await expect(row.locator("td.stage")).toContainText("Screening");
   await expect(async () => {
     await page.reload();
@@ -74,16 +73,17 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   await expect(page.getByText("Interview times are shown and entered in America/New_York.")).toBeVisible();
   await page.goto(pipelineUrl);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await row.getByText("Schedule interview").click();
-  await expect(row.getByText("Starts (America/New_York)")).toBeVisible();
-  await row.getByLabel(`Interview kind for ${name}`).selectOption({ label: "Technical interview" });
-  await row.getByLabel(`Interview start for ${name}`).fill("2026-12-03T09:30");
-  await row.getByLabel(`Interviewer for ${name}`).fill("Dana Kim");
-  await row.getByRole("button", { name: "Schedule" }).click();
+  await row.getByRole("link", { name: `Schedule interview with ${name}` }).click();
+  const schedule = page.getByRole("dialog", { name: `Schedule interview with ${name}` });
+  await expect(schedule.getByText("Starts (America/New_York)")).toBeVisible();
+  await schedule.getByLabel(`Interview kind for ${name}`).selectOption({ label: "Technical interview" });
+  await schedule.getByLabel(`Interview start for ${name}`).fill("2026-12-03T09:30");
+  await schedule.getByLabel(`Interviewer for ${name}`).fill("Dana Kim");
+  await shot(page, "43b-schedule-dialog");
+  await schedule.getByRole("button", { name: "Schedule" }).click();
   await expect(row.locator(".interview")).toContainText("Technical interview · Thu 3 Dec 2026, 09:30 EST");
-  // Scheduled: the form closes; the row shows the interview.
-  await expect(row.locator("details.schedule")).not.toHaveAttribute("open", "");
-  await expect(row.locator("details.schedule").getByLabel(`Interviewer for ${name}`)).toBeHidden();
+  // Scheduled: the dialog closes; the row shows the interview.
+  await expect(schedule).toBeHidden();
   await expect(row.locator(".interview")).toContainText("On the Workable timeline", { timeout: 30_000 });
   await shot(page, "44-interview-scheduled");
   await page.goto(workableUrl!);

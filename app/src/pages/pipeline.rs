@@ -3,11 +3,13 @@
 
 use domain::export::ExportState;
 use domain::views::{OpenRequest, Pipeline, PipelineEntry, PipelineFilter};
-use domain::{MarketplaceStage, RequestStatus, RoleStatus};
+use domain::{MarketplaceStage, RequestId, RequestStatus, RoleStatus};
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use leptos_meta::Title;
+use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
@@ -113,6 +115,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let demo = pipeline.demo;
     provide_context(ReaderZone(pipeline.time_zone.clone()));
     let (entries_link, requests_link) = (pipeline.filter.clone(), pipeline.filter.clone());
+    let chosen = pipeline.entries.iter().map(|e| (e.request_id, e.name.clone(), e.stage)).collect();
     view! {
         <h1>{role.title.clone()} " " <StatusBadge kind=role.status.as_str() label=role.status.label()/></h1>
         <p class="lead">{role.location.clone()}</p>
@@ -129,6 +132,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             <FormError result=actions.reschedule.value()/>
             <FormError result=actions.cancel.value()/>
             {(pipeline.entries_total > 0).then(|| view! { <StageFilter filter=pipeline.filter.clone()/> })}
+            <CandidateDialog role_id entries=chosen actions/>
             {if pipeline.entries.is_empty() {
                 let said = if pipeline.entries_total == 0 {
                     "Nobody has accepted a request for this role yet."
@@ -141,7 +145,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                     <table class="pipeline stack">
                         <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Workable"</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
                         <tbody>
-                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow entry actions role_mapped/> }).collect_view()}
+                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow role_id entry actions role_mapped/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
@@ -187,8 +191,8 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl IntoView {
-    let (action, retry) = (actions.move_candidate, actions.retry);
+fn EntryRow(role_id: i64, entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl IntoView {
+    let retry = actions.retry;
     let current = entry.stage;
     let in_workable = entry.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
     let interviews = entry.interviews.clone();
@@ -197,20 +201,9 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
         Some(who) => format!("Since {} by {who}", timestamp(entry.last_moved_at_ms)),
         None => format!("Since {} by the candidate", timestamp(entry.last_moved_at_ms)),
     };
-    let stage_label = format!("Stage for {}", entry.name);
-    let move_label = format!("Move {}", entry.name);
-    // Scheduled: the form closes and empties; the row shows the interview.
-    let (schedule_box, schedule_form) = (NodeRef::<leptos::html::Details>::new(), NodeRef::<leptos::html::Form>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = actions.schedule.value().get() {
-            if let Some(details) = schedule_box.get() {
-                let _ = details.remove_attribute("open");
-            }
-            if let Some(form) = schedule_form.get() {
-                form.reset();
-            }
-        }
-    });
+    let query = use_query_map();
+    let id = entry.request_id;
+    let open = move |dialog: Dialog| dialog_href(role_id, &query.read(), Some((dialog, id)));
     view! {
         <tr data-candidate=entry.name.clone()>
             <td class="candidate">
@@ -234,27 +227,143 @@ fn EntryRow(entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl I
                     let who = who.clone();
                     view! { <InterviewLine interview in_workable who action=actions.reschedule cancel=actions.cancel/> }
                 }).collect_view()}
-                <details class="schedule" node_ref=schedule_box>
-                    <summary>"Schedule interview"</summary>
-                    <ActionForm action=actions.schedule node_ref=schedule_form attr:class="stack">
-                        <input type="hidden" name="request_id" value=entry.request_id.0/>
-                        <InterviewFields interview=None who=who.clone()/>
-                        <button type="submit" class="primary">"Schedule"</button>
-                    </ActionForm>
-                </details>
+                <A href=move || open(Dialog::Schedule) scroll=false attr:class="button small"
+                    attr:aria-label=format!("Schedule interview with {}", entry.name)>"Schedule interview"</A>
             </td>
             <td class="move" data-label="Move to">
-                <ActionForm action attr:class="inline">
-                    <input type="hidden" name="request_id" value=entry.request_id.0/>
-                    <select name="stage" aria-label=stage_label>
-                        {MarketplaceStage::ALL.iter().map(|stage| view! {
-                            <option value=stage.as_str() selected=*stage == current>{stage.label()}</option>
-                        }).collect_view()}
-                    </select>
-                    <button type="submit" aria-label=move_label>"Move"</button>
-                </ActionForm>
+                <A href=move || open(Dialog::Move) scroll=false attr:class="button small"
+                    attr:aria-label=format!("Move {}", entry.name)>"Move…"</A>
             </td>
         </tr>
+    }
+}
+
+/// What the candidate dialog does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialog {
+    Schedule,
+    Move,
+}
+
+impl Dialog {
+    const ALL: [Dialog; 2] = [Dialog::Schedule, Dialog::Move];
+
+    /// Its parameter in the page's query (`?schedule=<request>` or `?move=<request>`).
+    fn param(self) -> &'static str {
+        match self {
+            Dialog::Schedule => "schedule",
+            Dialog::Move => "move",
+        }
+    }
+}
+
+/// The pipeline's address with the page's other parameters kept and the dialog open on
+/// `chosen` (or closed).
+fn dialog_href(role_id: i64, query: &leptos_router::params::ParamsMap, chosen: Option<(Dialog, RequestId)>) -> String {
+    let mut query = query.clone();
+    for dialog in Dialog::ALL {
+        query.remove(dialog.param());
+    }
+    if let Some((dialog, request)) = chosen {
+        query.insert(dialog.param(), request.0.to_string());
+    }
+    format!("/roles/{role_id}{}", query.to_query_string())
+}
+
+/// The page's one form to schedule an interview with a candidate or move them: opened by the
+/// row's link (so it is a link, and works before hydration), closed by *Cancel*, Escape or a
+/// successful submission. It stays where it is on the screen while the page scrolls.
+#[component]
+fn CandidateDialog(
+    role_id: i64,
+    entries: Vec<(RequestId, String, MarketplaceStage)>,
+    actions: Actions,
+) -> impl IntoView {
+    let query = use_query_map();
+    let chosen = move || {
+        let query = query.read();
+        Dialog::ALL.into_iter().find_map(|dialog| {
+            let id = query.get_str(dialog.param())?.parse::<i64>().ok()?;
+            entries.iter().find(|(request, ..)| request.0 == id).map(|entry| (dialog, entry.clone()))
+        })
+    };
+    let close = move || dialog_href(role_id, &query.read(), None);
+    let navigate = use_navigate();
+    let leave = move || {
+        navigate(
+            &dialog_href(role_id, &query.read_untracked(), None),
+            NavigateOptions { scroll: false, ..Default::default() },
+        )
+    };
+    // Done: the dialog closes (the first run only notes where the actions stand).
+    let (schedule, move_candidate) = (actions.schedule, actions.move_candidate);
+    let after = leave.clone();
+    Effect::new(move |seen: Option<(usize, usize)>| {
+        let now = (schedule.version().get(), move_candidate.version().get());
+        let succeeded = matches!(schedule.value().get_untracked(), Some(Ok(_)))
+            || matches!(move_candidate.value().get_untracked(), Some(Ok(_)));
+        if seen.is_some_and(|seen| seen != now) && succeeded {
+            after();
+        }
+        now
+    });
+    let first_field = NodeRef::<leptos::html::Section>::new();
+    // Opened after hydration: the keyboard goes to the dialog's first field (unless it is in the
+    // dialog already: the page reading itself again must not move it).
+    Effect::new(move |_| {
+        if let Some(section) = first_field.get()
+            && !section.contains(document().active_element().as_ref().map(|e| e.unchecked_ref()))
+            && let Ok(Some(field)) = section.query_selector("select, input:not([type=hidden])")
+            && let Ok(field) = field.dyn_into::<leptos::web_sys::HtmlElement>()
+        {
+            let _ = field.focus();
+        }
+    });
+    move || {
+        chosen().map(|(dialog, (request, name, stage))| {
+            let leave = leave.clone();
+            let title = match dialog {
+                Dialog::Schedule => format!("Schedule interview with {name}"),
+                Dialog::Move => format!("Move {name}"),
+            };
+            let form = match dialog {
+                Dialog::Schedule => view! {
+                    <ActionForm action=actions.schedule attr:class="stack">
+                        <input type="hidden" name="request_id" value=request.0/>
+                        <InterviewFields interview=None who=name.clone()/>
+                        <div class="row">
+                            <button type="submit" class="primary">"Schedule"</button>
+                            <A href=close scroll=false>"Cancel"</A>
+                        </div>
+                    </ActionForm>
+                }
+                .into_any(),
+                Dialog::Move => view! {
+                    <ActionForm action=actions.move_candidate attr:class="stack">
+                        <input type="hidden" name="request_id" value=request.0/>
+                        <label>"Stage"
+                            <select name="stage" aria-label=format!("Stage for {name}") autofocus>
+                                {MarketplaceStage::ALL.iter().map(|s| view! {
+                                    <option value=s.as_str() selected=*s == stage>{s.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <div class="row">
+                            <button type="submit" class="primary">"Move"</button>
+                            <A href=close scroll=false>"Cancel"</A>
+                        </div>
+                    </ActionForm>
+                }
+                .into_any(),
+            };
+            view! {
+                <section class="prompt sheet" role="dialog" aria-labelledby="candidate-dialog-title" node_ref=first_field
+                    on:keydown=move |event| if event.key() == "Escape" { leave() }>
+                    <h2 id="candidate-dialog-title">{title}</h2>
+                    {form}
+                </section>
+            }
+        })
     }
 }
 
