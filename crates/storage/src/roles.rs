@@ -37,20 +37,6 @@ macro_rules! select_summary {
     };
 }
 
-/// The roles of company `$1` that a [`RoleFilter`] admits, bound by [`RoleFilter`]'s parts: `$2`
-/// the search as a lower-case `LIKE` pattern, `$3` the status, `$4` the ATS state (each NULL for
-/// "any"); over `roles r` joined to its active configuration `c`.
-macro_rules! role_filter {
-    () => {
-        "r.company_id = $1
-         AND (CAST($2 AS TEXT) IS NULL OR LOWER(r.title) LIKE $2 ESCAPE '\\' OR LOWER(r.location) LIKE $2 ESCAPE '\\')
-         AND (CAST($3 AS TEXT) IS NULL OR r.status = $3)
-         AND (CAST($4 AS TEXT) IS NULL OR $4 = CASE WHEN c.job_title IS NULL THEN 'not_mapped'
-                                                   WHEN c.attention IS NULL THEN 'mapped'
-                                                   ELSE 'needs_attention' END)"
-    };
-}
-
 /// What *Source* counts besides its page: every role of the company, those the filter admits,
 /// and the live ones without an ATS configuration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -128,15 +114,20 @@ impl Db {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<RoleSummary>> {
-        let rows = sqlx::query(concat!(
+        // Written out whole (storage's statements are single literals, each prepared by a test);
+        // its filter is the same as `role_counts`' and binds as `filter_binds` says.
+        let rows = sqlx::query(
             "WITH page AS (
                 SELECT r.id, r.title, r.location, r.status, c.job_title AS ats_job_title, c.attention AS ats_attention,
                        CASE r.status WHEN 'live' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END AS listed
                   FROM roles r
                   LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
-                 WHERE ",
-            role_filter!(),
-            "
+                 WHERE r.company_id = $1
+                   AND (CAST($2 AS TEXT) IS NULL OR LOWER(r.title) LIKE $2 ESCAPE '\\' OR LOWER(r.location) LIKE $2 ESCAPE '\\')
+                   AND (CAST($3 AS TEXT) IS NULL OR r.status = $3)
+                   AND (CAST($4 AS TEXT) IS NULL OR $4 = CASE WHEN c.job_title IS NULL THEN 'not_mapped'
+                                                             WHEN c.attention IS NULL THEN 'mapped'
+                                                             ELSE 'needs_attention' END)
                  ORDER BY listed, r.id DESC
                  LIMIT $5 OFFSET $6)
              SELECT p.id, p.title, p.location, p.status, p.ats_job_title, p.ats_attention,
@@ -160,8 +151,8 @@ impl Db {
                    LEFT JOIN exports e ON e.request_id = q.id
                   WHERE q.company_id = $1 AND q.role_id IN (SELECT id FROM page)
                   GROUP BY q.role_id) q ON q.role_id = p.id
-              ORDER BY p.listed, p.id DESC"
-        ));
+              ORDER BY p.listed, p.id DESC",
+        );
         let rows = filter_binds(rows, company, filter)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
@@ -185,16 +176,20 @@ impl Db {
     /// The counts *Source* shows around its page, for the same `filter`, in one statement.
     pub async fn role_counts(&self, company: CompanyId, filter: &RoleFilter) -> Result<RoleCounts> {
         let row = filter_binds(
-            sqlx::query(concat!(
+            sqlx::query(
                 "SELECT COUNT(*) AS total,
-                        COALESCE(SUM(CASE WHEN ",
-                role_filter!(),
-                " THEN 1 ELSE 0 END), 0) AS matching,
+                        COALESCE(SUM(CASE WHEN r.company_id = $1
+                           AND (CAST($2 AS TEXT) IS NULL OR LOWER(r.title) LIKE $2 ESCAPE '\\' OR LOWER(r.location) LIKE $2 ESCAPE '\\')
+                           AND (CAST($3 AS TEXT) IS NULL OR r.status = $3)
+                           AND (CAST($4 AS TEXT) IS NULL OR $4 = CASE WHEN c.job_title IS NULL THEN 'not_mapped'
+                                                                     WHEN c.attention IS NULL THEN 'mapped'
+                                                                     ELSE 'needs_attention' END)
+                           THEN 1 ELSE 0 END), 0) AS matching,
                         COALESCE(SUM(CASE WHEN r.status = 'live' AND c.job_title IS NULL THEN 1 ELSE 0 END), 0) AS unmapped_live
                    FROM roles r
                    LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
-                  WHERE r.company_id = $1"
-            )),
+                  WHERE r.company_id = $1",
+            ),
             company,
             filter,
         )
@@ -264,7 +259,7 @@ impl Db {
     }
 }
 
-/// Binds `$1`–`$4` of [`role_filter!`]: the company and the filter's search (lower case, its `%`,
+/// Binds `$1`–`$4` of the filter [`Db::roles_page`] and [`Db::role_counts`] share: the company and the filter's search (lower case, its `%`,
 /// `_` and backslash taken literally), status and ATS state.
 fn filter_binds<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
