@@ -63,6 +63,12 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// The domain every exported candidate is attributed to in Workable: their `domain`, which
+    /// Workable's reports show as the source (instead of "Unknown"). Default: the host of the
+    /// public address.
+    #[arg(long, env = "ATS_BRIDGE_MARKETPLACE_DOMAIN", value_parser = workable::SourceDomain::parse, global = true)]
+    pub marketplace_domain: Option<workable::SourceDomain>,
+
     /// The built-in Workable sandbox at `/sandbox` (when compiled in), and the product pointed at
     /// it. Off unless asked for (`scripts/run` asks): its controls answer only on this machine, and
     /// no real company wants a pretend Workable on its site.
@@ -210,6 +216,16 @@ mod tests {
         assert!(!cli.config.sandbox, "no pretend Workable unless asked for");
         let asked = Cli::load_from(["server", "--demo", "on", "--sandbox", "true"]).unwrap();
         assert!(asked.config.demo && asked.config.sandbox);
+    }
+
+    #[test]
+    fn the_marketplace_domain_is_a_host_name() {
+        assert_eq!(Cli::load_from(["server"]).unwrap().config.marketplace_domain, None);
+        let set = Cli::load_from(["server", "--marketplace-domain", "https://Hire.Example/jobs"]).unwrap();
+        assert_eq!(set.config.marketplace_domain.map(|d| d.as_str().to_owned()).as_deref(), Some("hire.example"));
+        // (`load_from` would end the process with clap's message, as a command line should.)
+        let wrong = Cli::try_parse_from(["server", "--marketplace-domain", "not a domain"]).unwrap_err().to_string();
+        assert!(wrong.contains("a source domain is a host name"), "{wrong}");
     }
 
     #[test]

@@ -131,10 +131,12 @@ fn reconcile_every(config: &Config) -> Duration {
 }
 
 fn sync_settings(config: &Config) -> sync::Settings {
+    let defaults = sync::Settings::new(config.public_url());
     sync::Settings {
         concurrency: usize::from(config.sync_concurrency.max(1)),
         lease: Duration::from_secs(u64::from(config.sync_lease_seconds.max(1))),
-        ..sync::Settings::new(config.public_url())
+        source_domain: config.marketplace_domain.clone().or_else(|| defaults.source_domain.clone()),
+        ..defaults
     }
 }
 

@@ -40,6 +40,20 @@ test_on_both_databases! {
         assert_eq!(steps, ["created", "profile_attached", "files_confirmed", "at_stage"]);
         let calls = s.sandbox.request_log().len() - before;
         assert_eq!(calls, 2, "create with the resume, comment with the profile: their answers confirm both files");
+        // Attributed to the marketplace (the public address's host), as Workable's API reports it.
+        let base = s.integrations.client().endpoints().account_api(&workable::Subdomain::parse("northwind").unwrap());
+        let read: serde_json::Value = reqwest::Client::new()
+            .get(format!("{base}/candidates/{}", export.workable_candidate_id.clone().unwrap()))
+            .bearer_auth(seed::NORTHWIND_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let source = &read["candidate"];
+        assert_eq!((source["domain"].as_str(), source["common_source"].as_str()), (Some("127.0.0.1"), Some("127.0.0.1")));
+        assert_eq!(source["common_source_category"], "Other");
     }
 }
 
@@ -107,7 +121,10 @@ test_on_both_databases! {
         assert!(found[0].iter().any(|f| f.starts_with("Marketplace profile")), "the profile is still attached: {found:?}");
         let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         assert!(export.linked_existing);
-        assert!(db.ledger(export.id).await.unwrap()[0].detail.contains("linked"));
+        let linked = &db.ledger(export.id).await.unwrap()[0].detail;
+        assert!(linked.contains("linked") && linked.contains("they keep their source in Workable (Unknown)"), "{linked}");
+        let kept = s.sandbox.read(|w| w.account("northwind").unwrap().candidates.iter().find(|c| c.email == email).unwrap().domain.clone());
+        assert_eq!(kept, None, "the marketplace is not written over their source");
     }
 }
 

@@ -138,12 +138,35 @@ pub fn candidate_summary(host: &str, a: &Account, c: &Candidate) -> Value {
         "sourced": c.sourced, "profile_url": profile_url(host, a, c),
         "address": c.address, "phone": c.phone, "email": c.email, "domain": c.domain,
         "outlet": if c.sourced { Value::String("SPI".into()) } else { Value::Null },
-        "common_source": c.domain.clone().unwrap_or_else(|| "Unknown".into()), "common_source_category": "Other",
+        "common_source": common_source(c).0, "common_source_category": common_source(c).1,
         "created_at": seconds(c.created_at), "updated_at": seconds(c.updated_at),
         "resume_metadata": c.resume.as_ref().map_or(Value::Null, |r| json!({
             "filename": r.name, "filetype": r.name.rsplit('.').next().unwrap_or("pdf"),
             "created_at": seconds(c.created_at), "updated_at": seconds(c.updated_at) })),
     })
+}
+
+/// The source Workable's reports show for a candidate, and its category, derived from `domain` as
+/// the recordings show Workable doing it: none is "Unknown" (Other); Workable's own job page is
+/// "Careers page" (Company marketing); the job boards keep their domain (Job boards); any other
+/// domain — social sites, the marketplace — is itself (Other).
+pub fn common_source(c: &Candidate) -> (String, &'static str) {
+    const JOB_BOARDS: [&str; 8] = [
+        "indeed.com",
+        "linkedin.com",
+        "glassdoor.com",
+        "monster.com",
+        "ziprecruiter.com",
+        "stackoverflow.com",
+        "angel.co",
+        "wellfound.com",
+    ];
+    match c.domain.as_deref() {
+        None => ("Unknown".into(), "Other"),
+        Some("workable.com") => ("Careers page".into(), "Company marketing"),
+        Some(board) if JOB_BOARDS.contains(&board) => (board.to_owned(), "Job boards"),
+        Some(other) => (other.to_owned(), "Other"),
+    }
 }
 
 /// A candidate as `GET /candidates/:id` returns it (the caller wraps it in `candidate`).
@@ -163,7 +186,7 @@ pub fn candidate_detail(host: &str, files_base: &str, a: &Account, c: &Candidate
         "address": c.address, "phone": c.phone, "email": c.email,
         "outbound_mailbox": format!("{}@outbound.sandbox.workablemail.example", c.id),
         "domain": c.domain, "outlet": if c.sourced { Value::String("SPI".into()) } else { Value::Null },
-        "common_source": c.domain.clone().unwrap_or_else(|| "Unknown".into()), "common_source_category": "Other",
+        "common_source": common_source(c).0, "common_source_category": common_source(c).1,
         "uploader_id": null, "created_at": seconds(c.created_at), "updated_at": seconds(c.updated_at),
         "cover_letter": c.cover_letter, "summary": c.summary,
         "education_entries": c.education_entries, "experience_entries": c.experience_entries,
@@ -234,5 +257,24 @@ mod tests {
     fn timestamps_are_written_as_workable_writes_them() {
         assert_eq!(super::seconds(1_784_839_296_000), "2026-07-23T20:41:36Z");
         assert_eq!(super::millis(1_784_839_296_175), "2026-07-23T20:41:36.175Z");
+    }
+
+    /// As `list-candidates.json` and `create-candidate.json` (recorded July 2026) show them.
+    #[test]
+    fn the_source_is_derived_from_the_domain_as_workable_derives_it() {
+        let mut world = crate::model::World::default();
+        let mut c =
+            crate::seed::new_candidate(&mut world, "JOB", "Ada", "Lovelace", "ada@example.com", "sourced", true, 0);
+        let mut source = |domain: Option<&str>| {
+            c.domain = domain.map(str::to_owned);
+            let (name, category) = super::common_source(&c);
+            (name, category.to_owned())
+        };
+        assert_eq!(source(None), ("Unknown".into(), "Other".into()));
+        assert_eq!(source(Some("workable.com")), ("Careers page".into(), "Company marketing".into()));
+        assert_eq!(source(Some("indeed.com")), ("indeed.com".into(), "Job boards".into()));
+        assert_eq!(source(Some("linkedin.com")), ("linkedin.com".into(), "Job boards".into()));
+        assert_eq!(source(Some("twitter.com")), ("twitter.com".into(), "Other".into()));
+        assert_eq!(source(Some("marketplace.example")), ("marketplace.example".into(), "Other".into()));
     }
 }

@@ -19,7 +19,7 @@ pub use model::{
     NewEducation, NewExperience, NewSocialProfile, RateLimit, Stage, StageKind, Subscription, Upload,
 };
 pub use secret::Secret;
-pub use values::{CandidateId, MemberId, ParseError, Shortcode, StageSlug, Subdomain};
+pub use values::{CandidateId, MemberId, ParseError, Shortcode, SourceDomain, StageSlug, Subdomain};
 
 /// Where Workable lives. The account API base is a template with `{subdomain}`:
 /// `https://{subdomain}.workable.com` for Workable, `http://127.0.0.1:3000/sandbox/{subdomain}`

@@ -146,6 +146,12 @@ pub struct Candidate {
     pub resume_url: Option<String>,
     pub job: Option<CandidateJob>,
     pub updated_at: Option<String>,
+    /// Where Workable says the candidate came from (the referrer or job board, or the domain an
+    /// upload named), and the source its reports show for it.
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub common_source: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -178,6 +184,17 @@ pub struct NewCandidate {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resume: Option<Upload>,
+    /// Where the candidate came from: Workable's reports attribute them to this domain
+    /// (`common_source`) instead of "Unknown".
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_text")]
+    pub domain: Option<crate::SourceDomain>,
+}
+
+fn as_text<S: serde::Serializer>(domain: &Option<crate::SourceDomain>, s: S) -> Result<S::Ok, S::Error> {
+    match domain {
+        Some(domain) => s.serialize_str(domain.as_str()),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

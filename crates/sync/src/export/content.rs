@@ -1,9 +1,9 @@
 //! What an export sends Workable, built from the candidate the marketplace shares: the new
-//! candidate's fields (experience, education, links, tag, sourced), the dates in Workable's form,
+//! candidate's fields (experience, education, links, tag, sourced, the marketplace as source), the dates in Workable's form,
 //! and the profile PDF's recognisable file name.
 
 use storage::{ExportRecord, SharedCandidate};
-use workable::{NewCandidate, NewEducation, NewExperience, NewSocialProfile, Upload};
+use workable::{NewCandidate, NewEducation, NewExperience, NewSocialProfile, SourceDomain, Upload};
 
 /// The file name of the profile PDF: the export's id makes it recognisable among the
 /// candidate's files (to tell whether an unanswered attempt went through).
@@ -27,7 +27,12 @@ pub(super) fn workable_date(text: &str) -> Option<String> {
     }
 }
 
-pub(super) fn new_candidate(candidate: &SharedCandidate, tag: &str, link: &str) -> NewCandidate {
+pub(super) fn new_candidate(
+    candidate: &SharedCandidate,
+    tag: &str,
+    link: &str,
+    domain: Option<&SourceDomain>,
+) -> NewCandidate {
     let profile = &candidate.profile;
     NewCandidate {
         name: candidate.name.clone(),
@@ -67,6 +72,7 @@ pub(super) fn new_candidate(candidate: &SharedCandidate, tag: &str, link: &str) 
             .collect(),
         tags: vec![tag.to_owned()],
         resume: candidate.cv.as_ref().map(|cv| Upload::new(&cv.filename, &cv.pdf)),
+        domain: domain.cloned(),
     }
 }
 

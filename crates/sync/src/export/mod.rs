@@ -192,7 +192,14 @@ impl Engine {
                 stage: created.0.stage.clone(),
                 linked: created.1,
             };
+            let ours = created.0.domain.as_deref() == self.settings.source_domain.as_ref().map(|d| d.as_str());
             let detail = match (created.1, &created.0.profile_url) {
+                // Someone else's candidate keeps the source Workable has for them.
+                (true, _) if !ours => format!(
+                    "Already in the Workable job: linked to the existing candidate, not duplicated; they keep their \
+                     source in Workable ({}).",
+                    created.0.common_source.as_deref().or(created.0.domain.as_deref()).unwrap_or("as Workable has it")
+                ),
                 (true, _) => {
                     "Already in the Workable job: linked to the existing candidate, not duplicated.".to_owned()
                 }
@@ -379,7 +386,7 @@ impl Engine {
                 return Ok((found, true));
             }
         }
-        let body = new_candidate(candidate, &self.settings.tag, link);
+        let body = new_candidate(candidate, &self.settings.tag, link, self.settings.source_domain.as_ref());
         let body = &body;
         match calls
             .call(WhenLimited::Defer, |api| async move { api.create_candidate(shortcode, stage, body).await })

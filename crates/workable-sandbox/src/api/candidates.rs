@@ -172,8 +172,20 @@ pub(super) fn body_json(bytes: &[u8]) -> Result<Value, ApiError> {
 }
 
 /// `{"candidate": {...}}`, or (as Workable also accepts) the fields at the root.
+/// The candidate's fields of a create or update body: inside `candidate` (as documented) or at the
+/// root (as a recorded request sent them); a `domain` at the root beside `candidate` (as an older
+/// client sends it) counts too.
 pub(super) fn candidate_fields(body: &Value) -> Value {
-    body.get("candidate").cloned().unwrap_or_else(|| body.clone())
+    match body.get("candidate") {
+        Some(fields) => {
+            let mut fields = fields.clone();
+            if let (Some(domain), Some(object)) = (body.get("domain"), fields.as_object_mut()) {
+                object.entry("domain").or_insert_with(|| domain.clone());
+            }
+            fields
+        }
+        None => body.clone(),
+    }
 }
 
 pub(super) fn text(fields: &Value, key: &str) -> Option<String> {
