@@ -1,10 +1,16 @@
 //! The pages at scale, as a browser asks for them (server rendering, over HTTP on loopback):
-//! *Source* for a company with 1,000 roles and a role's pipeline with 1,000 requests (510
+//! *Source* for a company with 1,000 roles (and again with 10,000) and a role's pipeline with 1,000 requests (510
 //! accepted, their exports recorded by the worker), and the time from an acceptance recorded to
 //! the open pipeline's pushed `changed`, on SQLite and (when
 //! `ATS_BRIDGE_TEST_POSTGRES_URL` is set) PostgreSQL. Run with `cargo bench -p server --bench
 //! pages`; it prints a Markdown table (the README keeps the last one).
+//!
+//! When the site is built (`scripts/build-site`, into target/site) and the browser suite's tools
+//! are installed (`scripts/install-tools --tests`), it also loads both pages in Debian's Chromium
+//! (`end2end/bench/load-times.mjs`, on SQLite): the load event and the moment of hydration, and the
+//! requests an open, idle pipeline makes in a minute.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use domain::views::CandidateProfile;
@@ -17,6 +23,8 @@ use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
 use storage::{Backend, NewCandidate};
 
 const ROLES: usize = 1_000;
+/// *Source* is timed again once the company has this many roles.
+const MANY_ROLES: usize = 10_000;
 const REQUESTS: usize = 1_000;
 const ACCEPTED: usize = 510;
 const LOADS: usize = 40;
@@ -30,10 +38,24 @@ struct Figures {
     pipeline_bytes: usize,
     pushed_p50: Duration,
     pushed_p90: Duration,
+    many_p50: Duration,
+    many_p90: Duration,
+    many_bytes: usize,
+    /// Rows of Chromium's figures, when it ran.
+    browser: Vec<String>,
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site");
+    if std::env::var_os("LEPTOS_SITE_ROOT").is_none() && site.join("hash.txt").exists() {
+        // SAFETY: no other thread runs yet (the runtime starts below), so nothing reads the
+        // environment while it changes. The pages then link and serve the built site.
+        unsafe { std::env::set_var("LEPTOS_SITE_ROOT", &site) };
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(bench());
+}
+
+async fn bench() {
     let mut rows = Vec::new();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if backend == Backend::Postgres && std::env::var(POSTGRES_URL_VAR).is_err() {
@@ -41,7 +63,7 @@ async fn main() {
             continue;
         }
         let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
-        let f = run(backend).await;
+        let f = run(backend, backend == Backend::Sqlite).await;
         rows.push(format!(
             "| *Source*, {ROLES} roles ({name}) | p50 {} · p90 {} · {} KB of HTML |",
             ms(f.source_p50),
@@ -59,6 +81,13 @@ async fn main() {
             ms(f.pushed_p50),
             ms(f.pushed_p90)
         ));
+        rows.push(format!(
+            "| *Source*, {MANY_ROLES} roles ({name}) | p50 {} · p90 {} · {} KB of HTML |",
+            ms(f.many_p50),
+            ms(f.many_p90),
+            f.many_bytes / 1024
+        ));
+        rows.extend(f.browser);
     }
     println!("\n| page (server render, {LOADS} loads each) | result |\n|---|---|");
     for row in rows {
@@ -70,7 +99,7 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-async fn run(backend: Backend) -> Figures {
+async fn run(backend: Backend, in_chromium: bool) -> Figures {
     let database = TestDatabase::new(backend).await;
     let db = prepare_database(&database.url, true).await.expect("prepare the database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -97,18 +126,21 @@ async fn run(backend: Backend) -> Figures {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
     });
 
-    // Northwind with 1,000 roles more, and one of them with 1,000 requests, 510 accepted.
+    // Northwind with 1,000 roles more, and one of them with 1,000 requests, 510 accepted (and
+    // 9,000 roles more at the end).
     let login = DEMO_LOGINS[0];
     let maria = domain::Actor::from(&market.sign_in(login.email, login.password).await.unwrap());
     let location = Location::parse("Berlin, Germany").unwrap();
-    let mut big = None;
-    for n in 0..ROLES {
-        let title = RoleTitle::parse(&format!("Role {n:04}")).unwrap();
-        let status = if n % 10 == 9 { RoleStatus::Draft } else { RoleStatus::Live };
-        let id = db.insert_role(maria.company_id, &title, &location, status).await.unwrap();
-        big.get_or_insert(id);
-    }
-    let big = big.unwrap();
+    let add_roles = async |from: usize, to: usize| {
+        let mut first = None;
+        for n in from..to {
+            let title = RoleTitle::parse(&format!("Role {n:05}")).unwrap();
+            let status = if n % 10 == 9 { RoleStatus::Draft } else { RoleStatus::Live };
+            first.get_or_insert(db.insert_role(maria.company_id, &title, &location, status).await.unwrap());
+        }
+        first
+    };
+    let big = add_roles(0, ROLES).await.unwrap();
     let profile = CandidateProfile::default();
     let mut pending = Vec::new();
     for n in 0..REQUESTS {
@@ -165,7 +197,71 @@ async fn run(backend: Backend) -> Figures {
     }
     pushed.sort();
     let (pushed_p50, pushed_p90) = (pushed[PUSHES / 2], pushed[PUSHES * 9 / 10]);
-    Figures { source_p50, source_p90, source_bytes, pipeline_p50, pipeline_p90, pipeline_bytes, pushed_p50, pushed_p90 }
+    drop(stream);
+    let browser = if in_chromium {
+        chromium_figures(&address, login.email, login.password, &["/source".to_owned(), format!("/roles/{big}")]).await
+    } else {
+        Vec::new()
+    };
+    add_roles(ROLES, MANY_ROLES).await;
+    let (many_p50, many_p90, many_bytes) = timed(&client, &format!("{address}/source")).await;
+    Figures {
+        source_p50,
+        source_p90,
+        source_bytes,
+        pipeline_p50,
+        pipeline_p90,
+        pipeline_bytes,
+        pushed_p50,
+        pushed_p90,
+        browser,
+        many_p50,
+        many_p90,
+        many_bytes,
+    }
+}
+
+/// The pages loaded in Chromium by `end2end/bench/load-times.mjs`, as table rows; none (and a
+/// word on stderr) when the site or the browser suite's tools are missing.
+async fn chromium_figures(address: &str, email: &str, password: &str, paths: &[String]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if std::env::var_os("LEPTOS_SITE_ROOT").is_none() || !root.join("end2end/node_modules/playwright-core").exists() {
+        eprintln!(
+            "no built site or no Playwright (scripts/build-site, scripts/install-tools --tests): Chromium skipped"
+        );
+        return Vec::new();
+    }
+    let output = tokio::process::Command::new("node")
+        .arg(root.join("end2end/bench/load-times.mjs"))
+        .args([address, email, password])
+        .args(paths)
+        .current_dir(root.join("end2end"))
+        .output()
+        .await
+        .expect("run node");
+    assert!(output.status.success(), "load-times.mjs failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let figures: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let path = figures["path"].as_str().unwrap_or_default();
+            let page = if path == "/source" { "*Source*, 1,000 roles" } else { "pipeline, 1,000 requests" };
+            match figures["idle_requests"].as_u64() {
+                Some(requests) => format!(
+                    "| pipeline open and idle in Chromium for {} s (sqlite) | {requests} requests |",
+                    figures["idle_seconds"]
+                ),
+                None => format!(
+                    "| {page} in Chromium, empty cache, {} loads (sqlite) | load event p50 {:.0} ms (max {:.0}) · hydrated p50 {:.0} ms (max {:.0}) |",
+                    figures["loads"],
+                    figures["load_p50_ms"].as_f64().unwrap_or_default(),
+                    figures["load_max_ms"].as_f64().unwrap_or_default(),
+                    figures["hydrated_p50_ms"].as_f64().unwrap_or_default(),
+                    figures["hydrated_max_ms"].as_f64().unwrap_or_default(),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Acceptances timed from their record to the open page's `changed` event.
