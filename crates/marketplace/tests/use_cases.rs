@@ -289,6 +289,28 @@ test_on_both_databases! {
         let page = market.roles_page(&maria, filter("", "", "", ""), Some(focus)).await.unwrap();
         assert!(!page.roles.iter().any(|r| r.id == focus));
         assert_eq!(page.focus.map(|r| r.id), Some(focus));
+        // Mapped roles leave the warning and its count (a draft's mapping changes nothing there);
+        // a removed mapping counts again.
+        let job = domain::mapping::JobRef {
+            shortcode: "NOR01".into(),
+            title: "Scale job".into(),
+            code: None,
+            department: None,
+            location: None,
+            state: domain::mapping::JobState::Published,
+        };
+        let rows = [(domain::MarketplaceStage::Accepted, domain::mapping::StageAction::Nothing)];
+        let live: Vec<_> = listed.iter().filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped()).take(3).map(|r| r.id).collect();
+        for role in live.iter().copied().chain([drafts[0]]) {
+            let save = storage::SaveConfiguration { company_id: maria.company_id, role_id: role, subdomain: "northwind", job: &job, rows: &rows, by: maria.user_id };
+            db.save_configuration(save).await.unwrap();
+        }
+        db.remove_configuration(maria.company_id, live[2], maria.user_id).await.unwrap();
+        let mapped = market.roles_page(&maria, filter("", "", "", ""), None).await.unwrap();
+        assert_eq!(mapped.unmapped_live, 752);
+        assert_eq!(market.roles_page(&maria, filter("", "", "mapped", ""), None).await.unwrap().matching, 3);
+        assert_eq!(market.roles_page(&maria, filter("", "live", "not_mapped", ""), None).await.unwrap().matching, 752);
+
         // Links keep the filter.
         assert_eq!(filter("role 04", "live", "not_mapped", "3").query(4), "?search=role+04&status=live&ats=not_mapped&page=4");
         assert!(domain::views::RoleFilter::parse("", "archived", "", "").is_err_and(|e| e.field == "status"));

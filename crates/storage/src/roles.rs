@@ -173,22 +173,27 @@ impl Db {
             .collect()
     }
 
-    /// The counts *Source* shows around its page, for the same `filter`, in one statement.
+    /// The counts *Source* shows around its page, for the same `filter`, in one statement: without
+    /// a filter every count is read from the indexes (the live roles without a mapping are the
+    /// live roles less the mapped ones), with one the company's roles are looked through once.
     pub async fn role_counts(&self, company: CompanyId, filter: &RoleFilter) -> Result<RoleCounts> {
         let row = filter_binds(
             sqlx::query(
-                "SELECT COUNT(*) AS total,
-                        COALESCE(SUM(CASE WHEN r.company_id = $1
-                           AND (CAST($2 AS TEXT) IS NULL OR LOWER(r.title) LIKE $2 ESCAPE '\\' OR LOWER(r.location) LIKE $2 ESCAPE '\\')
-                           AND (CAST($3 AS TEXT) IS NULL OR r.status = $3)
-                           AND (CAST($4 AS TEXT) IS NULL OR $4 = CASE WHEN c.job_title IS NULL THEN 'not_mapped'
-                                                                     WHEN c.attention IS NULL THEN 'mapped'
-                                                                     ELSE 'needs_attention' END)
-                           THEN 1 ELSE 0 END), 0) AS matching,
-                        COALESCE(SUM(CASE WHEN r.status = 'live' AND c.job_title IS NULL THEN 1 ELSE 0 END), 0) AS unmapped_live
-                   FROM roles r
-                   LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
-                  WHERE r.company_id = $1",
+                "SELECT (SELECT COUNT(*) FROM roles WHERE company_id = $1) AS total,
+                        CASE WHEN CAST($2 AS TEXT) IS NULL AND CAST($3 AS TEXT) IS NULL AND CAST($4 AS TEXT) IS NULL
+                             THEN (SELECT COUNT(*) FROM roles WHERE company_id = $1)
+                             ELSE (SELECT COUNT(*) FROM roles r
+                                     LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
+                                    WHERE r.company_id = $1
+                                      AND (CAST($2 AS TEXT) IS NULL OR LOWER(r.title) LIKE $2 ESCAPE '\\' OR LOWER(r.location) LIKE $2 ESCAPE '\\')
+                                      AND (CAST($3 AS TEXT) IS NULL OR r.status = $3)
+                                      AND (CAST($4 AS TEXT) IS NULL OR $4 = CASE WHEN c.job_title IS NULL THEN 'not_mapped'
+                                                                                WHEN c.attention IS NULL THEN 'mapped'
+                                                                                ELSE 'needs_attention' END))
+                        END AS matching,
+                        (SELECT COUNT(*) FROM roles WHERE company_id = $1 AND status = 'live')
+                          - (SELECT COUNT(*) FROM ats_configurations c JOIN roles r ON r.id = c.role_id
+                              WHERE c.company_id = $1 AND c.removed_at IS NULL AND r.status = 'live') AS unmapped_live",
             ),
             company,
             filter,
