@@ -17,8 +17,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::{
-    AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, ChooseWorkableAccountPage,
-    ConnectWorkablePage, PipelinePage, SignInPage, SourcePage, WorkableGuidePage,
+    AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, CandidateSourceGuidePage,
+    ChooseWorkableAccountPage, ConnectWorkablePage, PipelinePage, SignInPage, SourcePage, WorkableGuidePage,
 };
 
 /// What every answer may load and who may frame it. With the page's nonce (a fresh one per page,
@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("account-settings/workable/choose") view=ChooseWorkableAccountPage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/connect") view=ConnectWorkablePage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/guide") view=WorkableGuidePage ssr=SsrMode::Async/>
+                <Route path=path!("integrations/workable/source-guide") view=CandidateSourceGuidePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

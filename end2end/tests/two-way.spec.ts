@@ -107,5 +107,14 @@ test("stage changes flow both ways, and interviews reach the Workable timeline",
   await expect(card).toContainText("On — moves and disqualifications in Workable come back within seconds");
   await expect(card.locator("dd").filter({ hasText: /UTC/ }).first()).toBeVisible();
   await shot(page, "46-card-webhooks");
+
+  // The Candidate Source setup guide, from the card: the last candidate exported (this one) is
+  // attributed to the marketplace, as Workable's API reports it now.
+  await card.getByRole("link", { name: "Candidate Source setup guide" }).click();
+  await expect(page.getByRole("heading", { name: "Candidate Source setup guide" })).toBeVisible();
+  const check = page.locator("[data-check='source']");
+  await expect(check).toContainText(`✓ ${name} (${ROLE})`);
+  await expect(check).toContainText("Workable reports their source as 127.0.0.1.");
+  await shot(page, "48-source-guide");
   expect(errors).toEqual([]);
 });

@@ -72,6 +72,17 @@ test("every page reads at 1280 px and 375 px and passes the accessibility check"
   await expect(page.getByRole("heading", { name: "Connecting Workable" })).toBeVisible();
   await expect(page.getByText("r_candidates").first()).toBeVisible();
   await checkPage(page, "connection-guide", () => page.goto("/integrations/workable/guide").then(() => undefined));
+  await checkPage(page, "source-guide", async () => {
+    await page.goto("/integrations/workable/source-guide");
+    await expect(page.locator("[data-check='source']")).toBeVisible();
+  });
+  // The pipeline's candidate dialog, open.
+  await checkPage(page, "pipeline-dialog", async () => {
+    await page.goto(`/roles/${rust}`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.locator("table.pipeline td.interviews a").first().click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+  });
   await checkPage(page, "pipeline", async () => {
     await page.goto(`/roles/${rust}`);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

@@ -109,6 +109,7 @@ async fn run(backend: Backend, in_chromium: bool) -> Figures {
         oauth: None,
         cipher: integrations::TokenCipher::generate().0,
         public_url: address.clone(),
+        source_domain: None,
         clock: workable::Clock::skipping(),
     };
     let application = Application::new(db.clone(), true, workable);
@@ -170,6 +171,10 @@ async fn run(backend: Backend, in_chromium: bool) -> Figures {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    // Statistics as a running database has them (autovacuum analyses tables that grew): a
+    // freshly bulk-loaded PostgreSQL otherwise plans from empty tables, which varied the figures
+    // run to run.
+    storage::testing::execute(&db, "ANALYZE").await.expect("analyze");
     let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
     let fields = [("email", login.email), ("password", login.password)];
     let signed_in = client
@@ -204,6 +209,7 @@ async fn run(backend: Backend, in_chromium: bool) -> Figures {
         Vec::new()
     };
     add_roles(ROLES, MANY_ROLES).await;
+    storage::testing::execute(&db, "ANALYZE").await.expect("analyze");
     let (many_p50, many_p90, many_bytes) = timed(&client, &format!("{address}/source")).await;
     Figures {
         source_p50,

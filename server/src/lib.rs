@@ -171,6 +171,8 @@ pub struct WorkableSettings {
     pub cipher: integrations::TokenCipher,
     /// Where Workable reaches this product (webhooks are subscribed to it).
     pub public_url: String,
+    /// The source exports name in Workable, when not the public address's host.
+    pub source_domain: Option<workable::SourceDomain>,
     /// What Workable's rate-limit windows are timed by: the system's clock, which tests replace
     /// with one that skips the waits (and share with the sandbox).
     pub clock: workable::Clock,
@@ -184,6 +186,7 @@ pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integr
         settings.cipher,
     )
     .with_public_url(settings.public_url)
+    .with_source_domain(settings.source_domain)
     .with_clock(settings.clock)
 }
 

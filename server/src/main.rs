@@ -131,12 +131,10 @@ fn reconcile_every(config: &Config) -> Duration {
 }
 
 fn sync_settings(config: &Config) -> sync::Settings {
-    let defaults = sync::Settings::new(config.public_url());
     sync::Settings {
         concurrency: usize::from(config.sync_concurrency.max(1)),
         lease: Duration::from_secs(u64::from(config.sync_lease_seconds.max(1))),
-        source_domain: config.marketplace_domain.clone().or_else(|| defaults.source_domain.clone()),
-        ..defaults
+        ..sync::Settings::new(config.public_url())
     }
 }
 
@@ -172,7 +170,14 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
     if oauth.is_none() {
         tracing::info!("no Workable OAuth client configured: only the API-token path is offered");
     }
-    Ok(WorkableSettings { endpoints, oauth, cipher, public_url: public, clock: workable::Clock::system() })
+    Ok(WorkableSettings {
+        endpoints,
+        oauth,
+        cipher,
+        public_url: public,
+        source_domain: config.marketplace_domain.clone(),
+        clock: workable::Clock::system(),
+    })
 }
 
 #[cfg(feature = "embedded-sandbox")]

@@ -1,7 +1,7 @@
 //! Server functions behind the Workable card and the connection flow. Each checks the session;
 //! the use cases check the master role and scope everything to the caller's company.
 
-use domain::views::{AccountChoice, WorkableCard};
+use domain::views::{AccountChoice, SourceCheck, WorkableCard};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -102,4 +102,12 @@ pub async fn choose_workable_account(pending: String, subdomain: String) -> Resu
     let _ = session.insert(NOTICE_KEY, Notice { ok: true, text: "Workable is connected.".into() }).await;
     leptos_axum::redirect("/account-settings");
     Ok(())
+}
+
+/// The *Candidate Source setup guide*'s live check: the last candidate exported, as Workable
+/// reports their source (one Workable call, when the guide is opened).
+#[server]
+pub async fn check_candidate_source() -> Result<SourceCheck, AppError> {
+    let (integrations, actor) = ssr::connector().await?;
+    ssr::respond(integrations.source_check(&actor).await)
 }

@@ -57,7 +57,8 @@ pub fn WorkableCardView(
                 </div>
                 <FormError result=disconnect.value()/>
             })}
-            <p class="guide-link"><a href="/integrations/workable/guide">"How the Workable connection works"</a></p>
+            <p class="guide-link"><a href="/integrations/workable/guide">"How the Workable connection works"</a>
+                " · "<a href="/integrations/workable/source-guide">"Candidate Source setup guide"</a></p>
         </article>
     }
 }

@@ -10,10 +10,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::workable::{
-    ChooseWorkableAccount, ConnectWorkableToken, WorkableCardView, get_workable_card, workable_account_choices,
+    ChooseWorkableAccount, ConnectWorkableToken, WorkableCardView, check_candidate_source, get_workable_card,
+    workable_account_choices,
 };
 use crate::components::{ErrorList, FormError, SignedIn};
 use crate::error::AppError;
+use crate::format::timestamp;
 
 #[component]
 pub fn ConnectWorkablePage() -> impl IntoView {
@@ -102,6 +104,8 @@ pub fn WorkableGuidePage() -> impl IntoView {
                 <p>"An admin can also connect with an API access token (Settings → Integrations → Apps → API access tokens in Workable) with the r_jobs, r_candidates and w_candidates scopes."</p>
                 <p>"Disconnecting keeps every role mapping; reconnecting brings them back, and nothing waiting to go to Workable is lost."</p>
             </ConnectionGuide>
+            <p><A href="/integrations/workable/source-guide">"Candidate Source setup guide"</A>
+                " — how Workable shows where these candidates came from."</p>
         </SignedIn>
     }
 }
@@ -143,5 +147,73 @@ fn ChooseAccount(choices: Resource<Result<Vec<AccountChoice>, AppError>>, pendin
             </ErrorBoundary>
         </Transition>
         <FormError result=choose.value()/>
+    }
+}
+
+/// *Candidate Source setup guide*: what the employer sees of the marketplace as a source in
+/// Workable, what to set up there (nothing), and a live check of the last exported candidate.
+#[component]
+pub fn CandidateSourceGuidePage() -> impl IntoView {
+    let check = Resource::new(|| (), |_| check_candidate_source());
+    view! {
+        <Title text="Candidate Source setup guide · ats-bridge"/>
+        <SignedIn>
+            <p><A href="/account-settings">"← Account settings"</A></p>
+            <h1>"Candidate Source setup guide"</h1>
+            <Transition fallback=|| view! { <p>"Asking Workable…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
+                    {move || Suspend::new(async move { check.await.map(|check| view! { <SourceGuide check/> }) })}
+                </ErrorBoundary>
+            </Transition>
+        </SignedIn>
+    }
+}
+
+#[component]
+fn SourceGuide(check: domain::views::SourceCheck) -> impl IntoView {
+    let expected = check.expected.clone().unwrap_or_else(|| "the marketplace's address".to_owned());
+    let verdict = match (&check.last, &check.unavailable) {
+        (None, _) => view! {
+            <p class="muted">"No candidate has gone to Workable yet: the check runs once the first one has."</p>
+        }
+        .into_any(),
+        (Some(seen), Some(why)) => view! {
+            <p class="notice" role="status" data-check="source">{format!("{} ({}) is in Workable, but {why}", seen.candidate, seen.role)}</p>
+        }
+        .into_any(),
+        (Some(seen), None) => {
+            let source = seen.common_source.clone().or(seen.domain.clone()).unwrap_or_else(|| "Unknown".to_owned());
+            let when = timestamp(seen.exported_at_ms);
+            let (class, text) = if seen.attributed(check.expected.as_deref()) {
+                ("notice ok", format!("✓ {} ({}), exported {when}: Workable reports their source as {source}.", seen.candidate, seen.role))
+            } else if seen.linked {
+                ("notice", format!(
+                    "{} ({}) was already in the Workable job when exported {when}: they keep the source Workable had for them ({source}). Candidates the marketplace adds get {expected}.",
+                    seen.candidate, seen.role
+                ))
+            } else {
+                ("notice", format!(
+                    "Workable reports the source of {} ({}), exported {when}, as {source}, not {expected}. Candidates exported before attribution existed have no source; if new exports show this too, the instance's marketplace domain (--marketplace-domain) is not what Workable received.",
+                    seen.candidate, seen.role
+                ))
+            };
+            view! { <p class=class role="status" data-check="source">{text}</p> }.into_any()
+        }
+    };
+    view! {
+        <section>
+            <h2>"What you see in Workable"</h2>
+            <p>{format!("Every candidate the marketplace sends to Workable carries it as their source: their profile names {expected}, and Workable's reports on candidate sources count them under it — next to job boards, your careers page and referrals — instead of \u{201c}Unknown\u{201d}.")}</p>
+            <p>"They are also tagged “ats-bridge marketplace”, and added as sourced (uploaded), so Workable sends them no application e-mail."</p>
+        </section>
+        <section>
+            <h2>"What to set up in Workable"</h2>
+            <p>"Nothing. Workable takes the source from what each export sends. A candidate who was already in the Workable job keeps the source Workable had for them; the marketplace does not write over it, and the candidate's ledger says so."</p>
+        </section>
+        <section>
+            <h2>"Live check"</h2>
+            <p>"The last candidate sent to Workable, as Workable reports their source now:"</p>
+            {verdict}
+        </section>
     }
 }

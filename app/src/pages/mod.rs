@@ -9,7 +9,9 @@ mod source;
 
 pub use account_settings::AccountSettingsPage;
 pub use ats::{AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage};
-pub use connect_workable::{ChooseWorkableAccountPage, ConnectWorkablePage, WorkableGuidePage};
+pub use connect_workable::{
+    CandidateSourceGuidePage, ChooseWorkableAccountPage, ConnectWorkablePage, WorkableGuidePage,
+};
 pub use pipeline::PipelinePage;
 pub use sign_in::SignInPage;
 pub use source::SourcePage;

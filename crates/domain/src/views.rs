@@ -187,6 +187,37 @@ impl ConnectionState {
     }
 }
 
+/// The *Candidate Source setup guide*'s live check: the source every export names, and the last
+/// candidate exported as Workable reports their source.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceCheck {
+    /// The domain exports name as the candidate's source (none when the product has no public
+    /// address to take it from).
+    pub expected: Option<String>,
+    pub last: Option<SourceSeen>,
+    /// Why Workable could not be asked just now, in plain words.
+    pub unavailable: Option<String>,
+}
+
+/// The last candidate exported, and what Workable says of their source.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceSeen {
+    pub candidate: String,
+    pub role: String,
+    pub exported_at_ms: i64,
+    /// Already in the Workable job when exported: they keep the source Workable had.
+    pub linked: bool,
+    pub domain: Option<String>,
+    pub common_source: Option<String>,
+}
+
+impl SourceSeen {
+    /// Whether Workable attributes them to the marketplace.
+    pub fn attributed(&self, expected: Option<&str>) -> bool {
+        expected.is_some() && self.domain.as_deref() == expected
+    }
+}
+
 /// The Workable card under *Account settings → ATS integrations*. No token ever appears here.
 /// The default is the card of a company that never connected.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

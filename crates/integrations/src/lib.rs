@@ -11,6 +11,7 @@ pub mod custody;
 mod error;
 pub mod limiter;
 pub mod mapping;
+mod source;
 mod tokens;
 pub mod webhooks;
 
@@ -62,6 +63,8 @@ pub struct Integrations {
     limiter: limiter::RateLimiter,
     /// The product's public address: webhooks are subscribed only when it is known.
     public_url: Option<String>,
+    /// The source every export names in Workable: by default the public address's host.
+    source_domain: Option<workable::SourceDomain>,
 }
 
 impl Integrations {
@@ -76,13 +79,31 @@ impl Integrations {
             reads: Some(mapping::read_cache(mapping::READ_CACHE_TTL)),
             limiter: limiter::RateLimiter::default(),
             public_url: None,
+            source_domain: None,
         }
     }
 
     /// Where Workable can reach this product (its webhooks are subscribed to this address).
     pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
-        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        let url = url.into().trim_end_matches('/').to_owned();
+        if self.source_domain.is_none() {
+            self.source_domain = workable::SourceDomain::parse(&url).ok();
+        }
+        self.public_url = Some(url);
         self
+    }
+
+    /// The domain Workable attributes exported candidates to, when not the public address's host.
+    pub fn with_source_domain(mut self, domain: Option<workable::SourceDomain>) -> Self {
+        if domain.is_some() {
+            self.source_domain = domain;
+        }
+        self
+    }
+
+    /// The source every export names (Workable's `domain`), if the product has one.
+    pub fn source_domain(&self) -> Option<&workable::SourceDomain> {
+        self.source_domain.as_ref()
     }
 
     /// Workable's windows are timed by `clock` (tests share theirs with the sandbox's).

@@ -8,6 +8,17 @@ use sqlx::any::AnyRow;
 
 use crate::{ConfigurationRecord, Db, PipelineSlice, Result, StorageError, Write, now_ms};
 
+/// The company's latest candidate in Workable, for the Candidate Source guide's live check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastExported {
+    pub workable_candidate_id: String,
+    pub candidate_name: String,
+    pub role_title: String,
+    pub exported_at_ms: i64,
+    /// Already in the Workable job: linked, not created by the export.
+    pub linked: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportRecord {
     pub id: ExportId,
@@ -449,6 +460,33 @@ impl Db {
     }
 
     /// Counts per role of the company's exports, and accepted requests no export covers yet.
+    /// The company's most recently exported candidate that reached Workable, if any.
+    pub async fn last_exported(&self, company: CompanyId) -> Result<Option<LastExported>> {
+        let row = sqlx::query(
+            "SELECT e.workable_candidate_id, e.linked_existing, COALESCE(e.created_in_workable_at, e.updated_at) AS exported_at,
+                    c.name AS candidate_name, r.title AS role_title
+               FROM exports e
+               JOIN candidates c ON c.id = e.candidate_id
+               JOIN roles r ON r.id = e.role_id
+              WHERE e.company_id = $1 AND e.state = 'done' AND e.workable_candidate_id IS NOT NULL
+              ORDER BY COALESCE(e.created_in_workable_at, e.updated_at) DESC, e.id DESC
+              LIMIT 1",
+        )
+        .bind(company.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(LastExported {
+                workable_candidate_id: row.try_get("workable_candidate_id")?,
+                candidate_name: row.try_get("candidate_name")?,
+                role_title: row.try_get("role_title")?,
+                exported_at_ms: row.try_get("exported_at")?,
+                linked: row.try_get::<i64, _>("linked_existing")? != 0,
+            })
+        })
+        .transpose()
+    }
+
     pub async fn export_tallies(&self, company: CompanyId) -> Result<Vec<(RoleId, ExportTally)>> {
         self.tallies(company, None).await
     }

@@ -32,7 +32,7 @@ pub use accounts::{NewUser, UserRecord};
 pub use ats::{ConfigurationRecord, SaveConfiguration};
 pub use candidates::{CvFile, NewCandidate, SharedCandidate};
 pub use connections::{AuthKind, ConnectionRecord, ConnectionStatus, NewConnection, PendingConnection};
-pub use exports::{ExportContext, ExportRecord, ExportStep, WorkableSeen};
+pub use exports::{ExportContext, ExportRecord, ExportStep, LastExported, WorkableSeen};
 pub use inbound::{DeliveryOutcome, DeliveryRecord};
 pub use interviews::InterviewRecord;
 pub use pipeline::{AcceptedRequest, PipelineSlice};

@@ -49,9 +49,6 @@ pub struct Settings {
     pub tag: String,
     /// How the Workable timeline names the marketplace.
     pub marketplace_name: String,
-    /// The domain every exported candidate is attributed to in Workable (its `domain`, shown as
-    /// the source in Workable's reports). Default: the public address's host.
-    pub source_domain: Option<workable::SourceDomain>,
     /// How long a claimed item is ours before another worker may take it over.
     pub lease: Duration,
     /// Items handled at once by one process.
@@ -70,10 +67,8 @@ pub struct Settings {
 
 impl Settings {
     pub fn new(public_url: impl Into<String>) -> Self {
-        let public_url = public_url.into();
         Settings {
-            source_domain: workable::SourceDomain::parse(&public_url).ok(),
-            public_url,
+            public_url: public_url.into(),
             tag: "ats-bridge marketplace".into(),
             marketplace_name: "the marketplace".into(),
             lease: Duration::from_secs(300),

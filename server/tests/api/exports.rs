@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use app::api::exports::{BackfillRole, RetryExport};
 use app::api::mapping::SaveAtsConfiguration;
-use app::api::workable::ConnectWorkableToken;
+use app::api::workable::{CheckCandidateSource, ConnectWorkableToken};
 use app::api::{GetPipeline, ListRoles};
 use app::error::AppError;
 use domain::export::ExportState;
-use domain::views::{Pipeline, RoleSummary};
+use domain::views::{Pipeline, RoleSummary, SourceCheck};
 use reqwest::StatusCode;
 use storage::testing::eventually;
 
@@ -74,6 +74,18 @@ on_both_databases! {
         let steps: Vec<&str> = export.ledger.iter().map(|e| e.step.as_str()).collect();
         assert_eq!(steps.last(), Some(&"at_stage"));
         assert_eq!(data_role(&maria).await.exports.done, queued as i64);
+
+        // The Candidate Source guide's live check: the candidate just exported, attributed to the
+        // marketplace (the test server's host) as the sandbox's API reports it; Globex has none to
+        // show, and a stranger gets nothing.
+        let check: SourceCheck = maria.call_ok::<CheckCandidateSource, _>(&[]).await;
+        let seen = check.last.clone().expect("the last export");
+        assert_eq!((check.expected.as_deref(), check.unavailable.as_deref()), (Some("127.0.0.1"), None));
+        assert_eq!((seen.role.as_str(), seen.domain.as_deref(), seen.common_source.as_deref()), ("Data Engineer", Some("127.0.0.1"), Some("127.0.0.1")));
+        assert!(seen.attributed(check.expected.as_deref()) && !seen.linked);
+        let theirs: SourceCheck = hank.call_ok::<CheckCandidateSource, _>(&[]).await;
+        assert_eq!(theirs.last, None);
+        assert_eq!(app.visitor().call_err::<CheckCandidateSource>(&[]).await.0, StatusCode::UNAUTHORIZED);
 
         let export_id = export.id.to_string();
         assert_eq!(hank.call_err::<RetryExport>(&[("export_id", &export_id)]).await, (StatusCode::NOT_FOUND, AppError::NotFound));

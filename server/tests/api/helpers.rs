@@ -47,6 +47,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         }),
         cipher: integrations::TokenCipher::generate().0,
         public_url: address.clone(),
+        source_domain: None,
         // Rate-limit windows and back-offs pass without waiting (the sandbox shares the clock).
         clock: workable::Clock::skipping(),
     };

@@ -192,7 +192,7 @@ impl Engine {
                 stage: created.0.stage.clone(),
                 linked: created.1,
             };
-            let ours = created.0.domain.as_deref() == self.settings.source_domain.as_ref().map(|d| d.as_str());
+            let ours = created.0.domain.as_deref() == self.integrations.source_domain().map(|d| d.as_str());
             let detail = match (created.1, &created.0.profile_url) {
                 // Someone else's candidate keeps the source Workable has for them.
                 (true, _) if !ours => format!(
@@ -386,7 +386,7 @@ impl Engine {
                 return Ok((found, true));
             }
         }
-        let body = new_candidate(candidate, &self.settings.tag, link, self.settings.source_domain.as_ref());
+        let body = new_candidate(candidate, &self.settings.tag, link, self.integrations.source_domain());
         let body = &body;
         match calls
             .call(WhenLimited::Defer, |api| async move { api.create_candidate(shortcode, stage, body).await })
