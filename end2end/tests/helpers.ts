@@ -29,7 +29,7 @@ export async function ensureConnected(page: Page) {
 
 /** Maps the role (as the mapping walk does) unless it is mapped already. */
 export async function ensureMapped(page: Page, role: string) {
-  await page.getByRole("link", { name: "Source" }).click();
+  await page.getByRole("link", { name: "Source", exact: true }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const row = page.locator(`tr[data-role="${role}"]`);
   if (!(await row.textContent())?.includes("Not mapped")) return;

@@ -22,7 +22,7 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
 
   await signIn(page, "tom@northwind.test", "northwind-member");
   await ensureConnected(page);
-  await page.getByRole("link", { name: "Source" }).click();
+  await page.getByRole("link", { name: "Source", exact: true }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const rust = page.locator('tr[data-role="Senior Rust Engineer"]');
   await expect(rust).toContainText("Not mapped");
