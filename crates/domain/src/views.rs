@@ -298,14 +298,6 @@ impl AtsFilter {
             AtsFilter::NeedsAttention => "Needs attention",
         }
     }
-
-    pub fn admits(self, state: &AtsState) -> bool {
-        match self {
-            AtsFilter::Mapped => matches!(state, AtsState::Mapped { .. }),
-            AtsFilter::NotMapped => matches!(state, AtsState::NotMapped),
-            AtsFilter::NeedsAttention => matches!(state, AtsState::NeedsAttention { .. }),
-        }
-    }
 }
 
 impl RoleFilter {
@@ -330,15 +322,6 @@ impl RoleFilter {
         };
         let page = page.trim().parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1);
         Ok(RoleFilter { search: search.to_owned(), status, ats, page })
-    }
-
-    pub fn admits(&self, role: &RoleSummary) -> bool {
-        let words = self.search.to_lowercase();
-        (words.is_empty()
-            || role.title.to_lowercase().contains(&words)
-            || role.location.to_lowercase().contains(&words))
-            && self.status.is_none_or(|status| role.status == status)
-            && self.ats.is_none_or(|ats| ats.admits(&role.ats_state))
     }
 
     /// The query of this filter at `page` (`?search=…&status=…&ats=…&page=…`, blanks left out).

@@ -1,7 +1,5 @@
 //! A company's roles: create, publish, list.
 
-use std::collections::HashMap;
-
 use domain::views::{RoleFilter, RoleSummary, RolesPage};
 use domain::{Location, RoleId, RoleStatus, RoleTitle};
 use storage::StorageError;
@@ -9,17 +7,11 @@ use storage::StorageError;
 use crate::{Actor, Marketplace, MarketplaceError, Result};
 
 impl Marketplace {
-    /// The company's roles, each with where its candidates stand with Workable.
+    /// The company's roles, each with where its candidates stand with Workable: *Source*'s list
+    /// unfiltered and unpaged.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn list_roles(&self, actor: &Actor) -> Result<Vec<RoleSummary>> {
-        let mut roles = self.db.list_roles(actor.company_id).await?;
-        let mut tallies: HashMap<RoleId, _> = self.db.export_tallies(actor.company_id).await?.into_iter().collect();
-        for role in &mut roles {
-            if let Some(tally) = tallies.remove(&role.id) {
-                role.exports = tally;
-            }
-        }
-        Ok(roles)
+        Ok(self.db.roles_page(actor.company_id, &RoleFilter::default(), usize::MAX, 0).await?)
     }
 
     /// One page of *Source*: the roles `filter` admits, [`RolesPage::PER_PAGE`] at a time (a
