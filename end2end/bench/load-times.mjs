@@ -10,6 +10,7 @@
 // keeps the last path open, idle, for IDLE_SECONDS and counts the requests the page makes.
 // Prints one JSON object per path, and one for the idle page.
 import { chromium } from "playwright-core";
+import { launchOptions } from "../chromium.mjs";
 
 const LOADS = 10;
 const IDLE_SECONDS = 60;
@@ -19,18 +20,7 @@ if (!base || !password || paths.length === 0) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await chromium.launch(launchOptions);
 
 // Records, from the page's first script on, when the body is marked hydrated.
 const watchHydration = () => {

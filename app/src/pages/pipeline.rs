@@ -326,21 +326,25 @@ fn CandidateDialog(
                 Dialog::Schedule => format!("Schedule interview with {name}"),
                 Dialog::Move => format!("Move {name}"),
             };
-            let form = match dialog {
-                Dialog::Schedule => view! {
-                    <ActionForm action=actions.schedule attr:class="stack">
-                        <input type="hidden" name="request_id" value=request.0/>
-                        <InterviewFields interview=None who=name.clone()/>
-                        <div class="row">
-                            <button type="submit" class="primary">"Schedule"</button>
-                            <A href=close scroll=false>"Cancel"</A>
-                        </div>
-                    </ActionForm>
+            // The dialog's form: which candidate, the fields, then its button and *Cancel*.
+            let inside = move |fields: AnyView, submit: &'static str| {
+                view! {
+                    <input type="hidden" name="request_id" value=request.0/>
+                    {fields}
+                    <div class="row">
+                        <button type="submit" class="primary">{submit}</button>
+                        <A href=close scroll=false>"Cancel"</A>
+                    </div>
                 }
-                .into_any(),
-                Dialog::Move => view! {
-                    <ActionForm action=actions.move_candidate attr:class="stack">
-                        <input type="hidden" name="request_id" value=request.0/>
+            };
+            let form = match dialog {
+                Dialog::Schedule => {
+                    let fields = view! { <InterviewFields interview=None who=name.clone()/> }.into_any();
+                    view! { <ActionForm action=actions.schedule attr:class="stack">{inside(fields, "Schedule")}</ActionForm> }
+                        .into_any()
+                }
+                Dialog::Move => {
+                    let fields = view! {
                         <label>"Stage"
                             <select name="stage" aria-label=format!("Stage for {name}") autofocus>
                                 {MarketplaceStage::ALL.iter().map(|s| view! {
@@ -348,13 +352,11 @@ fn CandidateDialog(
                                 }).collect_view()}
                             </select>
                         </label>
-                        <div class="row">
-                            <button type="submit" class="primary">"Move"</button>
-                            <A href=close scroll=false>"Cancel"</A>
-                        </div>
-                    </ActionForm>
+                    }
+                    .into_any();
+                    view! { <ActionForm action=actions.move_candidate attr:class="stack">{inside(fields, "Move")}</ActionForm> }
+                        .into_any()
                 }
-                .into_any(),
             };
             view! {
                 <section class="prompt sheet" role="dialog" aria-labelledby="candidate-dialog-title" node_ref=first_field
