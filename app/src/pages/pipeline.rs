@@ -42,6 +42,13 @@ pub fn PipelinePage() -> impl IntoView {
     };
     // Refreshes while an export is on its way, so its steps appear as they happen.
     let tick = RwSignal::new(0u32);
+    // While the candidate dialog is open the page does not read itself again under the person
+    // filling it (a re-render reset their choice); the change it was told of is read on closing.
+    let dialog_open = move || Dialog::ALL.iter().any(|d| query.read().get_str(d.param()).is_some());
+    let told = Memo::new(move |shown: Option<&u32>| match shown {
+        Some(shown) if dialog_open() => *shown,
+        _ => tick.get(),
+    });
     let pipeline = Resource::new(
         move || {
             (
@@ -55,7 +62,7 @@ pub fn PipelinePage() -> impl IntoView {
                 actions.schedule.version().get(),
                 actions.reschedule.version().get(),
                 actions.cancel.version().get(),
-                tick.get(),
+                told.get(),
             )
         },
         |(role_id, (find, stage, page, rpage), ..)| async move {
