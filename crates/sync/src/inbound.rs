@@ -55,6 +55,43 @@ impl Observed {
     }
 }
 
+/// A listed candidate as Insights stores it: Workable's source ("Unknown" when it has none), and
+/// how far they got — by the stage's kind and the offer and hire times Workable keeps.
+fn insights_row(job: &Shortcode, candidate: &workable::Candidate) -> storage::AtsCandidateRow {
+    let time = |t: &Option<String>| t.as_deref().and_then(parse_time);
+    let updated_at = time(&candidate.updated_at).unwrap_or_else(storage::now_ms);
+    let hired_at = time(&candidate.hired_at);
+    let by_kind = match candidate.stage_kind {
+        Some(workable::StageKind::Hired) => 3,
+        Some(workable::StageKind::Offer) => 2,
+        Some(workable::StageKind::Interview) => 1,
+        _ => 0,
+    };
+    let furthest = if hired_at.is_some() {
+        3
+    } else if time(&candidate.moved_to_offer_at).is_some() {
+        by_kind.max(2)
+    } else {
+        by_kind
+    };
+    storage::AtsCandidateRow {
+        candidate_id: candidate.id.clone(),
+        job_shortcode: candidate.job.as_ref().map_or(job, |j| &j.shortcode).as_str().to_owned(),
+        source: candidate
+            .common_source
+            .clone()
+            .or_else(|| candidate.domain.clone())
+            .map(|s| s.trim().chars().take(100).collect::<String>())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Unknown".to_owned()),
+        furthest,
+        disqualified: candidate.disqualified,
+        created_at: time(&candidate.created_at).unwrap_or(updated_at),
+        hired_at,
+        updated_at,
+    }
+}
+
 /// Workable's timestamps (`2026-07-23T18:58:15Z`, with or without fractions) as ms.
 pub(crate) fn parse_time(text: &str) -> Option<i64> {
     let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
@@ -305,14 +342,15 @@ impl Engine {
     /// watermark, page by page within the rate limit; corrects what a lost webhook missed.
     pub(crate) async fn reconcile(&self, item: &WorkItem) -> Outcome {
         let company = item.company_id;
-        let started = storage::now_ms();
         let result = self.reconcile_pages(company).await;
+        // When the round ended: every job read in it was read before this.
+        let ended = storage::now_ms();
         let recorded = match &result {
             Ok((watermark, corrections)) => {
-                self.db.record_reconciliation(company, started, *watermark, *corrections, None).await
+                self.db.record_reconciliation(company, ended, *watermark, *corrections, None).await
             }
             Err(Outcome::Retry(why) | Outcome::Fail(why) | Outcome::Pause(why)) => {
-                self.db.record_reconciliation(company, started, None, 0, Some(why)).await
+                self.db.record_reconciliation(company, ended, None, 0, Some(why)).await
             }
             Err(_) => Ok(()),
         };
@@ -343,12 +381,21 @@ impl Engine {
         let mut jobs: Vec<Shortcode> = configs.iter().filter_map(|c| Shortcode::parse(&c.job.shortcode).ok()).collect();
         jobs.sort();
         jobs.dedup();
-        // Workable's filter is "after" to the second: read a second back, applying is idempotent.
-        let after = connection.reconcile_watermark.map_or(0, |ms| ms / 1000 - 1);
+        // Each job is read from its own watermark (a job mapped since starts from the beginning,
+        // which Insights needs); a job already read since the last recorded round was read in
+        // this one, before a deferral put the round back.
+        let reads = self.db.job_reads(company).await.map_err(storage_failure)?;
         let mut watermark = connection.reconcile_watermark;
         let mut corrections = 0;
         let mut calls = self.integrations.account_calls(company).await.map_err(Outcome::from)?;
         'jobs: for job in jobs {
+            let read = reads.get(job.as_str());
+            if read.zip(connection.reconciled_at).is_some_and(|(read, round)| read.read_at > round) {
+                continue;
+            }
+            // Workable's filter is "after" to the second: read a second back, applying is idempotent.
+            let after = read.and_then(|r| r.watermark).map_or(0, |ms| ms / 1000 - 1);
+            let mut job_watermark = read.and_then(|r| r.watermark);
             let mut page: Option<String> = None;
             loop {
                 let (job, from) = (&job, page.as_deref());
@@ -370,9 +417,12 @@ impl Engine {
                     }
                     Err(err) => return Err(Outcome::from(err)),
                 };
+                let stored: Vec<_> = candidates.iter().map(|c| insights_row(job, c)).collect();
+                self.db.store_ats_candidates(company, &stored).await.map_err(storage_failure)?;
                 for candidate in &candidates {
                     let mut observed = Observed::of(candidate);
                     watermark = watermark.max(observed.updated_at);
+                    job_watermark = job_watermark.max(observed.updated_at);
                     let Some(export) =
                         self.db.export_by_workable_id(company, &candidate.id).await.map_err(storage_failure)?
                     else {
@@ -402,6 +452,10 @@ impl Engine {
                     None => break,
                 }
             }
+            self.db
+                .record_job_read(company, job.as_str(), job_watermark, storage::now_ms())
+                .await
+                .map_err(storage_failure)?;
         }
         Ok((watermark, corrections))
     }

@@ -152,6 +152,14 @@ pub struct Candidate {
     pub domain: Option<String>,
     #[serde(default)]
     pub common_source: Option<String>,
+    /// When the candidate entered the job, and reached *Offer* and *Hired* (Workable's
+    /// timestamps, as sent); Insights counts from them.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub moved_to_offer_at: Option<String>,
+    #[serde(default)]
+    pub hired_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
