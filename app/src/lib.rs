@@ -18,7 +18,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::pages::{
     AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, CandidateSourceGuidePage,
-    ChooseWorkableAccountPage, ConnectWorkablePage, PipelinePage, SignInPage, SourcePage, WorkableGuidePage,
+    ChooseWorkableAccountPage, ConnectWorkablePage, InsightsPage, PipelinePage, SignInPage, SourcePage,
+    WorkableGuidePage,
 };
 
 /// What every answer may load and who may frame it. With the page's nonce (a fresh one per page,
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="page">"Page not found."</p> }>
                 <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("source") view=SourcePage ssr=SsrMode::Async/>
+                <Route path=path!("insights") view=InsightsPage ssr=SsrMode::Async/>
                 <Route path=path!("roles/:id") view=PipelinePage ssr=SsrMode::Async/>
                 <Route path=path!("roles/:id/ats") view=AtsStartPage ssr=SsrMode::Async/>
                 <Route path=path!("roles/:id/ats/job") view=AtsJobPage ssr=SsrMode::Async/>

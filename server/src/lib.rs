@@ -80,6 +80,7 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::metrics))
         .route("/candidates/{id}/cv", get(downloads::candidate_cv))
+        .route("/insights/{file}", get(downloads::insights_csv))
         .route("/events/roles/{id}", get(changes::role_changes).with_state(changes.clone()))
         .route("/events/source", get(changes::source_changes).with_state(changes))
         .route("/integrations/workable/authorize", get(connect::authorize))

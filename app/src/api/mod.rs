@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 pub mod exports;
+pub mod insights;
 pub mod mapping;
 pub mod workable;
 #[cfg(feature = "ssr")]

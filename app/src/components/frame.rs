@@ -47,6 +47,7 @@ fn Nav(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView {
             <span class="brand">"ats-bridge"</span>
             <nav>
                 <A href="/source">"Source"</A>
+                <A href="/insights">"Insights"</A>
                 <A href="/account-settings">"Account settings"</A>
             </nav>
             <span class="who">

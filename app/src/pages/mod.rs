@@ -3,6 +3,7 @@
 mod account_settings;
 mod ats;
 mod connect_workable;
+mod insights;
 mod pipeline;
 mod sign_in;
 mod source;
@@ -12,6 +13,7 @@ pub use ats::{AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage};
 pub use connect_workable::{
     CandidateSourceGuidePage, ChooseWorkableAccountPage, ConnectWorkablePage, WorkableGuidePage,
 };
+pub use insights::InsightsPage;
 pub use pipeline::PipelinePage;
 pub use sign_in::SignInPage;
 pub use source::SourcePage;

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod connection;
 pub mod export;
 pub mod ids;
+pub mod insights;
 pub mod interview;
 pub mod mapping;
 pub mod marketplace;

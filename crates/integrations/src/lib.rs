@@ -9,6 +9,7 @@ mod card;
 mod connect;
 pub mod custody;
 mod error;
+mod insights;
 pub mod limiter;
 pub mod mapping;
 mod source;

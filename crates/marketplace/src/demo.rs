@@ -207,12 +207,33 @@ async fn request(
     by: UserId,
     answer: Answer,
 ) -> Result<()> {
-    let request = db.insert_request(company, role, candidate, Some(by)).await?;
+    request_sent(db, company, (role, candidate), by, answer, 0).await
+}
+
+/// A request sent `days_ago`: answered two days later, each move a week after the one before
+/// (never later than now), so Insights has a history to show.
+async fn request_sent(
+    db: &Db,
+    company: CompanyId,
+    (role, candidate): (RoleId, CandidateId),
+    by: UserId,
+    answer: Answer,
+    days_ago: i64,
+) -> Result<()> {
+    const DAY: i64 = 86_400_000;
+    let now = storage::now_ms();
+    let sent = now - days_ago * DAY;
+    let mut at = sent;
+    let mut later = |days: i64| {
+        at = (at + days * DAY).min(now);
+        at
+    };
+    let request = db.insert_request_sent_at(company, role, candidate, Some(by), sent).await?;
     match answer {
         Answer::Pending => {}
         Answer::Declined => db.decline_request(company, request).await?,
         Answer::At(stage) => {
-            crate::pipeline::accept(db, company, request, storage::now_ms()).await?;
+            crate::pipeline::accept(db, company, request, later(2)).await?;
             let path = [
                 MarketplaceStage::Screening,
                 MarketplaceStage::TechnicalInterview,
@@ -221,10 +242,10 @@ async fn request(
                 MarketplaceStage::Hired,
             ];
             for next in path.into_iter().filter(|s| *s <= stage && !stage.is_outcome()) {
-                crate::pipeline::move_to(db, company, request, next, by, storage::now_ms()).await?;
+                crate::pipeline::move_to(db, company, request, next, by, later(7)).await?;
             }
             if stage.is_outcome() {
-                crate::pipeline::move_to(db, company, request, stage, by, storage::now_ms()).await?;
+                crate::pipeline::move_to(db, company, request, stage, by, later(7)).await?;
             }
         }
     }
@@ -266,6 +287,26 @@ async fn seed(db: &Db) -> Result<()> {
     }
     for (candidate, by, answer) in [(c[2], maria, At(S::Offer)), (c[7], maria, Pending)] {
         request(db, northwind, data, candidate, by, answer).await?;
+    }
+    // Earlier months: requests that ran their course (hired, turned down, withdrawn, declined)
+    // and a few still under way, for Insights.
+    for (role, candidate, by, answer, days_ago) in [
+        (rust, c[2], maria, At(S::Hired), 200),
+        (rust, c[7], tom, At(S::Rejected), 120),
+        (rust, c[12], maria, Declined, 60),
+        (rust, c[17], maria, At(S::Withdrawn), 40),
+        (frontend, c[3], tom, At(S::Hired), 300),
+        (frontend, c[8], tom, At(S::Offer), 80),
+        (frontend, c[12], maria, At(S::Rejected), 150),
+        (frontend, c[18], tom, At(S::FinalInterview), 50),
+        (frontend, c[19], maria, Declined, 100),
+        (data, c[4], maria, At(S::Hired), 75),
+        (data, c[9], maria, At(S::TechnicalInterview), 25),
+        (data, c[14], tom, At(S::Rejected), 70),
+        (data, c[19], tom, Declined, 200),
+        (data, c[1], maria, At(S::Withdrawn), 160),
+    ] {
+        request_sent(db, northwind, (role, candidate), by, answer, days_ago).await?;
     }
     // Globex reaches some of the same people: Northwind must never see these requests.
     for (candidate, answer) in [(c[0], At(S::Screening)), (c[4], At(S::Accepted)), (c[9], Pending)] {

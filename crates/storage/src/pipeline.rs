@@ -55,6 +55,18 @@ impl Db {
         candidate: CandidateId,
         sent_by: Option<UserId>,
     ) -> Result<RequestId> {
+        self.insert_request_sent_at(company, role, candidate, sent_by, now_ms()).await
+    }
+
+    /// A request sent at `at` (the demo's history, and tests of what happened when).
+    pub async fn insert_request_sent_at(
+        &self,
+        company: CompanyId,
+        role: RoleId,
+        candidate: CandidateId,
+        sent_by: Option<UserId>,
+        at: i64,
+    ) -> Result<RequestId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO requests (company_id, role_id, candidate_id, status, sent_by, sent_at)
              VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id",
@@ -63,7 +75,7 @@ impl Db {
         .bind(role.0)
         .bind(candidate.0)
         .bind(sent_by.map(|u| u.0))
-        .bind(now_ms())
+        .bind(at)
         .fetch_one(self.pool())
         .await?;
         Ok(RequestId(id))

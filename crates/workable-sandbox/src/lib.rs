@@ -31,6 +31,7 @@ use axum::Router;
 pub use control::LoggedRequest;
 pub use faults::Faults;
 pub use model::World;
+pub use render::common_source;
 
 /// The sandbox: cheap to clone, shared by every request.
 #[derive(Clone)]
@@ -111,7 +112,11 @@ impl Sandbox {
             },
             None => None,
         };
-        let mut world = saved.unwrap_or_else(|| seed::seed(redirect_uris.clone()));
+        let mut world = saved.unwrap_or_else(|| {
+            let mut world = seed::seed(redirect_uris.clone());
+            seed::history(&mut world, clock.now_ms());
+            world
+        });
         // The product's callback may move between runs (another port); keep the client current.
         if let Some(client) = world.clients.iter_mut().find(|c| c.client_id == seed::CLIENT_ID) {
             for uri in redirect_uris {

@@ -9,6 +9,9 @@
 //! Tokens (all scopes unless said): `northwind-account-token` (account token),
 //! `northwind-readonly-token` (account token, `r_jobs` only), `globex-account-token`.
 //! OAuth client: `ats-bridge-local` / `sandbox-client-secret`.
+//!
+//! A sandbox started fresh from [`crate::Sandbox::open`] also holds a year of Northwind's earlier
+//! candidates ([`history`]), so Insights has something to compare the marketplace with.
 
 use crate::model::*;
 
@@ -119,6 +122,83 @@ pub fn seed(redirect_uris: Vec<String>) -> World {
         redirect_uris,
     }];
     world
+}
+
+/// Where Northwind's earlier candidates came from (Workable's `domain`; none is "Unknown"), and
+/// how many of every 20 came from each.
+const HISTORY_SOURCES: [(Option<&str>, u64); 6] = [
+    (Some("linkedin.com"), 6),
+    (Some("workable.com"), 4),
+    (Some("indeed.com"), 4),
+    (None, 3),
+    (Some("stackoverflow.com"), 2),
+    (Some("glassdoor.com"), 1),
+];
+
+const HISTORY_NAMES: [&str; 12] =
+    ["Alex", "Sam", "Jordan", "Taylor", "Robin", "Kim", "Chris", "Jamie", "Lee", "Morgan", "Noa", "Sasha"];
+const HISTORY_SURNAMES: [&str; 10] =
+    ["Novak", "Berg", "Costa", "Dubois", "Eriksen", "Fontaine", "Greco", "Horvat", "Ivanova", "Jansen"];
+
+/// A year of Northwind's hiring before `now`, for Insights to show on first start: 240
+/// candidates of the five published jobs from several sources, spread over the 365 days, each
+/// as far as a fixed sequence takes them (most stop early, some are disqualified, 1 in 12 is
+/// hired 15 to 70 days after applying). The same on every start at the same `now`.
+pub fn history(world: &mut World, now: Millis) {
+    const DAY: Millis = 86_400_000;
+    // A fixed linear congruential sequence: the seed must be the same on every start.
+    let mut state: u64 = 0x5eed_1234;
+    let mut next = move |n: u64| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let jobs: Vec<String> =
+        world.accounts[0].jobs.iter().filter(|j| j.state == "published").map(|j| j.shortcode.clone()).collect();
+    for i in 0..240 {
+        let shortcode = jobs[i % jobs.len()].clone();
+        let mut pick = next(20);
+        let domain = HISTORY_SOURCES
+            .iter()
+            .find(|(_, share)| {
+                let here = pick < *share;
+                pick = pick.saturating_sub(*share);
+                here
+            })
+            .and_then(|(domain, _)| *domain);
+        let (first, last) = (HISTORY_NAMES[i % 12], HISTORY_SURNAMES[(i / 12) % 10]);
+        let email = format!("{}.{}.{i}@earlier.example", first.to_lowercase(), last.to_lowercase());
+        let created = now - 365 * DAY + (i as i64 * 365 * DAY) / 240 + next(DAY as u64) as Millis;
+        let fate = next(24);
+        let stage = match fate {
+            0 | 1 => "hired",
+            2 | 3 => "offer",
+            4..=7 => "interview",
+            8..=11 => "assessment",
+            12..=15 => "phone-screen",
+            _ => "applied",
+        };
+        let mut candidate = new_candidate(world, &shortcode, first, last, &email, stage, false, created);
+        candidate.domain = domain.map(str::to_owned);
+        candidate.headline = Some("Software engineer".to_owned());
+        let took = (15 + next(56) as Millis) * DAY;
+        if matches!(stage, "offer" | "hired") {
+            candidate.moved_to_offer_at = Some((created + took - 5 * DAY).min(now - DAY));
+        }
+        if stage == "hired" {
+            candidate.hired_at = Some((created + took).min(now - DAY));
+        }
+        // Half of those who stopped before an offer, and were not just in, were turned down.
+        if !matches!(stage, "offer" | "hired") && created < now - 30 * DAY && next(2) == 0 {
+            candidate.disqualified = true;
+            candidate.disqualified_at = Some(created + 10 * DAY);
+            candidate.disqualification_reason = Some(REASONS[i % 4].0.to_owned());
+        }
+        candidate.updated_at = [candidate.hired_at, candidate.moved_to_offer_at, candidate.disqualified_at]
+            .into_iter()
+            .flatten()
+            .fold(created, Millis::max);
+        world.accounts[0].candidates.push(candidate);
+    }
 }
 
 /// An account token (as a person creates one in Workable's settings).
