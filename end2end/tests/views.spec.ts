@@ -72,6 +72,10 @@ test("every page reads at 1280 px and 375 px and passes the accessibility check"
   await expect(page.getByRole("heading", { name: "Connecting Workable" })).toBeVisible();
   await expect(page.getByText("r_candidates").first()).toBeVisible();
   await checkPage(page, "connection-guide", () => page.goto("/integrations/workable/guide").then(() => undefined));
+  await checkPage(page, "insights", async () => {
+    await page.goto("/insights?range=365");
+    await expect(page.locator("svg.chart").first()).toBeVisible();
+  });
   await checkPage(page, "source-guide", async () => {
     await page.goto("/integrations/workable/source-guide");
     await expect(page.locator("[data-check='source']")).toBeVisible();

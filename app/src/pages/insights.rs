@@ -3,7 +3,9 @@
 //! job, each chart with its table and a CSV download. The charts are SVG drawn here, on the server
 //! and in the same view on hydration: a few bars need no chart library.
 
-use domain::insights::{FUNNEL_STEPS, Insights, InsightsFilter, InsightsRange, RoleFunnel, SourceRow, format_day};
+use domain::insights::{
+    FUNNEL_STEPS, Insights, InsightsFilter, InsightsRange, RoleFunnel, SourceRow, format_day, funnel_base,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
@@ -57,7 +59,7 @@ fn InsightsView(insights: Insights) -> impl IntoView {
         .map(|j| j.title.clone());
     view! {
         <Filters insights=insights.clone()/>
-        <p class="muted" role="status" data-range>{format!("Showing {range} (UTC).")}</p>
+        <p class="muted" role="status" data-range data-from=insights.from_ms data-to=insights.to_ms>{format!("Showing {range} (UTC).")}</p>
         <section class="card" aria-labelledby="funnel-title">
             <h2 id="funnel-title">"Marketplace funnel"</h2>
             <p class="muted">{format!(
@@ -134,18 +136,14 @@ type Bar = (String, i64, Option<(i64, &'static str)>, &'static str);
 /// One horizontal bar chart: a label, a bar as long as the value is of the largest, the value;
 /// where a row has a part (the hires among the candidates), a darker bar inside it shows it.
 /// Bars carry a class each (`bar`, `bar marketplace`…) that the stylesheet colours.
-fn bars(
-    title: String,
-    description: String,
-    rows: Vec<Bar>,
-) -> impl IntoView {
+fn bars(title: String, description: String, rows: Vec<Bar>) -> impl IntoView {
     const LABEL: f64 = 190.0;
-    const WIDTH: f64 = 260.0;
+    const WIDTH: f64 = 230.0;
     const ROW: f64 = 30.0;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let height = ROW * rows.len() as f64 + 8.0;
     view! {
-        <svg class="chart" role="img" viewBox=format!("0 0 520 {height}") width="100%"
+        <svg class="chart" role="img" viewBox=format!("0 0 560 {height}") width="100%"
              preserveAspectRatio="xMinYMin meet">
             <title>{title}</title>
             <desc>{description}</desc>
@@ -185,11 +183,13 @@ fn FunnelTable(funnel: Vec<i64>) -> impl IntoView {
     view! {
         <table class="compact" data-chart="funnel">
             <caption class="visually-hidden">"Marketplace funnel"</caption>
-            <thead><tr><th scope="col">"Step"</th><th scope="col">"Candidates"</th><th scope="col">"Of the step before"</th></tr></thead>
+            <thead><tr><th scope="col">"Step"</th><th scope="col">"Candidates"</th><th scope="col">"Conversion"</th></tr></thead>
             <tbody>
                 {FUNNEL_STEPS.iter().enumerate().map(|(i, step)| {
-                    let before = if i == 0 { String::new() } else { Insights::percent(funnel[i], funnel[i - 1]) };
-                    view! { <tr><th scope="row">{*step}</th><td>{funnel[i]}</td><td>{before}</td></tr> }
+                    let share = funnel_base(i)
+                        .map(|base| format!("{} of {}", Insights::percent(funnel[i], funnel[base]), FUNNEL_STEPS[base].to_lowercase()))
+                        .unwrap_or_default();
+                    view! { <tr><th scope="row">{*step}</th><td>{funnel[i]}</td><td>{share}</td></tr> }
                 }).collect_view()}
             </tbody>
         </table>

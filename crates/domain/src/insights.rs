@@ -191,6 +191,17 @@ pub struct Insights {
     pub marketplace_source: Option<String>,
 }
 
+/// The step each funnel step's conversion is counted from: the one before, except that the
+/// marketplace stages count from *Accepted* — a role not mapped to Workable still moves its
+/// candidates, so *In Workable* is a share of the accepted, not a step they all pass.
+pub fn funnel_base(step: usize) -> Option<usize> {
+    match step {
+        0 => None,
+        3 => Some(1),
+        n => Some(n - 1),
+    }
+}
+
 impl Insights {
     /// The share of `part` in `whole`, as a whole percentage ("—" when there is no whole).
     pub fn percent(part: i64, whole: i64) -> String {
@@ -198,12 +209,15 @@ impl Insights {
     }
 
     /// The funnel as CSV records: a header, then each step with its count and its conversion
-    /// from the step before.
+    /// from the step [`funnel_base`] names.
     pub fn funnel_records(&self) -> Vec<Vec<String>> {
-        let mut records = vec![vec!["Step".to_owned(), "Count".to_owned(), "Of previous step".to_owned()]];
+        let mut records = vec![["Step", "Count", "Conversion", "Of step"].map(str::to_owned).to_vec()];
         for (i, (step, count)) in FUNNEL_STEPS.iter().zip(&self.funnel).enumerate() {
-            let previous = if i == 0 { String::new() } else { Insights::percent(*count, self.funnel[i - 1]) };
-            records.push(vec![(*step).to_owned(), count.to_string(), previous]);
+            let (share, of) = match funnel_base(i) {
+                Some(base) => (Insights::percent(*count, self.funnel[base]), FUNNEL_STEPS[base].to_owned()),
+                None => (String::new(), String::new()),
+            };
+            records.push(vec![(*step).to_owned(), count.to_string(), share, of]);
         }
         records
     }

@@ -137,8 +137,9 @@ test_on_both_databases! {
         assert_eq!(everyone.funnel, summed);
         assert!(everyone.roles.len() >= 4, "the demo's history and this test's role: {:?}", everyone.roles);
         let records = funnel.funnel_records();
-        assert_eq!(records[1], ["Requests sent", "3", ""]);
-        assert_eq!(records[2], ["Accepted", "2", "67%"]);
+        assert_eq!(records[1], ["Requests sent", "3", "", ""]);
+        assert_eq!(records[2], ["Accepted", "2", "67%", "Requests sent"]);
+        assert_eq!(records[4], ["Screening", "1", "50%", "Accepted"]);
 
         // Another company sees none of it: not by filtering on Northwind's role or job.
         let hank = s.db.find_user_by_email(&Email::parse(DEMO_LOGINS[2].email).unwrap()).await.unwrap().unwrap();

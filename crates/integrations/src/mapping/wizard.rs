@@ -258,6 +258,12 @@ impl Integrations {
         // The first mapping subscribes the connection to Workable's moves; a failure is shown on
         // the connection card and tried again by reconciliation, the save stands.
         let _ = self.ensure_webhooks(actor.company_id).await;
+        // A job never read before is read now (Insights counts its candidates) instead of at the
+        // next round; the others are read from their watermarks, a call each.
+        if !self.db().job_reads(actor.company_id).await?.contains_key(job.shortcode.as_str()) {
+            let now = storage::now_ms();
+            self.db().enqueue(domain::WorkKind::Reconcile, actor.company_id, actor.company_id.0, now).await?;
+        }
         Ok(id)
     }
 
