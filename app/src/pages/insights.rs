@@ -66,8 +66,10 @@ fn InsightsView(insights: Insights) -> impl IntoView {
                 "Requests sent to candidates in the range for {}, and how many of them reached each step since.",
                 role_title.as_deref().unwrap_or("all roles")
             )}</p>
-            <FunnelChart funnel=insights.funnel.clone()/>
-            <FunnelTable funnel=insights.funnel.clone()/>
+            <div class="chart-pair">
+                <FunnelChart funnel=insights.funnel.clone()/>
+                <FunnelTable funnel=insights.funnel.clone()/>
+            </div>
             <p><a href=format!("/insights/funnel.csv{query}") rel="external" download>"Download CSV"</a></p>
             <RoleTable roles=insights.roles.clone() filter=insights.filter.clone()/>
         </section>
@@ -75,8 +77,10 @@ fn InsightsView(insights: Insights) -> impl IntoView {
             <h2 id="sources-title">"Hires by source"</h2>
             <SourcesIntro insights=insights.clone() job_title/>
             {(!insights.sources.is_empty()).then(|| view! {
-                <SourcesChart sources=insights.sources.clone()/>
-                <SourcesTable sources=insights.sources.clone()/>
+                <div class="chart-pair">
+                    <SourcesChart sources=insights.sources.clone()/>
+                    <SourcesTable sources=insights.sources.clone()/>
+                </div>
                 <p><a href=format!("/insights/sources.csv{query}") rel="external" download>"Download CSV"</a></p>
             })}
         </section>
@@ -137,18 +141,19 @@ type Bar = (String, i64, Option<(i64, &'static str)>, &'static str);
 /// where a row has a part (the hires among the candidates), a darker bar inside it shows it.
 /// Bars carry a class each (`bar`, `bar marketplace`…) that the stylesheet colours.
 fn bars(title: String, description: String, rows: Vec<Bar>) -> impl IntoView {
-    const LABEL: f64 = 190.0;
+    // Each row is its label, then its bar below it: the chart stays narrow, so its text keeps a
+    // readable size from a phone (≈ 300 px) to the widest it is shown (24 rem).
     const WIDTH: f64 = 230.0;
-    const ROW: f64 = 30.0;
+    const ROW: f64 = 44.0;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
-    let height = ROW * rows.len() as f64 + 8.0;
+    let height = ROW * rows.len() as f64 + 4.0;
     view! {
-        <svg class="chart" role="img" viewBox=format!("0 0 560 {height}") width="100%"
+        <svg class="chart" role="img" viewBox=format!("0 0 340 {height}") width="100%"
              preserveAspectRatio="xMinYMin meet">
             <title>{title}</title>
             <desc>{description}</desc>
             {rows.into_iter().enumerate().map(|(i, (label, value, part, class))| {
-                let y = 4.0 + ROW * i as f64;
+                let y = ROW * i as f64;
                 let length = |n: i64| (n as f64 / max * WIDTH).max(if n > 0 { 2.0 } else { 0.0 });
                 let width = length(value);
                 let said = match part {
@@ -157,12 +162,12 @@ fn bars(title: String, description: String, rows: Vec<Bar>) -> impl IntoView {
                 };
                 view! {
                     <g>
-                        <text x="0" y=y + 19.0 class="chart-label">{label}</text>
-                        <rect x=LABEL y=y + 4.0 width=width height=ROW - 10.0 rx="3" class=class/>
+                        <text x="0" y=y + 16.0 class="chart-label">{label}</text>
+                        <rect x="0" y=y + 22.0 width=width height="16" rx="3" class=class/>
                         {part.map(|(n, _)| view! {
-                            <rect x=LABEL y=y + 4.0 width=length(n) height=ROW - 10.0 rx="3" class="bar part"/>
+                            <rect x="0" y=y + 22.0 width=length(n) height="16" rx="3" class="bar part"/>
                         })}
-                        <text x=LABEL + width + 6.0 y=y + 19.0 class="chart-value">{said}</text>
+                        <text x=width + 6.0 y=y + 35.0 class="chart-value">{said}</text>
                     </g>
                 }
             }).collect_view()}
@@ -181,7 +186,7 @@ fn FunnelChart(funnel: Vec<i64>) -> impl IntoView {
 #[component]
 fn FunnelTable(funnel: Vec<i64>) -> impl IntoView {
     view! {
-        <table class="compact" data-chart="funnel">
+        <table class="compact stack" data-chart="funnel">
             <caption class="visually-hidden">"Marketplace funnel"</caption>
             <thead><tr><th scope="col">"Step"</th><th scope="col">"Candidates"</th><th scope="col">"Conversion"</th></tr></thead>
             <tbody>
@@ -189,7 +194,9 @@ fn FunnelTable(funnel: Vec<i64>) -> impl IntoView {
                     let share = funnel_base(i)
                         .map(|base| format!("{} of {}", Insights::percent(funnel[i], funnel[base]), FUNNEL_STEPS[base].to_lowercase()))
                         .unwrap_or_default();
-                    view! { <tr><th scope="row">{*step}</th><td>{funnel[i]}</td><td>{share}</td></tr> }
+                    view! {
+                        <tr><th scope="row">{*step}</th><td data-label="Candidates">{funnel[i]}</td><td data-label="Conversion">{share}</td></tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>
@@ -205,8 +212,7 @@ fn RoleTable(roles: Vec<RoleFunnel>, filter: InsightsFilter) -> impl IntoView {
     let more = roles.len().saturating_sub(ROLES_LISTED);
     view! {
         <h3>"By role"</h3>
-        <div class="scroll">
-            <table data-chart="roles">
+        <table class="stack" data-chart="roles">
                 <thead><tr>
                     <th scope="col">"Role"</th><th scope="col">"Sent"</th><th scope="col">"Accepted"</th>
                     <th scope="col">"In Workable"</th><th scope="col">"Offer"</th><th scope="col">"Hired"</th>
@@ -218,13 +224,14 @@ fn RoleTable(roles: Vec<RoleFunnel>, filter: InsightsFilter) -> impl IntoView {
                         let s = role.steps.clone();
                         view! { <tr>
                             <th scope="row"><A href=format!("/insights{href}")>{role.title}</A></th>
-                            <td>{s[0]}</td><td>{s[1]}</td><td>{s[2]}</td><td>{s[6]}</td><td>{s[7]}</td>
-                            <td>{Insights::percent(s[7], s[0])}</td>
+                            <td data-label="Sent">{s[0]}</td><td data-label="Accepted">{s[1]}</td>
+                            <td data-label="In Workable">{s[2]}</td><td data-label="Offer">{s[6]}</td>
+                            <td data-label="Hired">{s[7]}</td>
+                            <td data-label="Sent → hired">{Insights::percent(s[7], s[0])}</td>
                         </tr> }
                     }).collect_view()}
                 </tbody>
-            </table>
-        </div>
+        </table>
         {(more > 0).then(|| view! { <p class="muted">{format!("{more} more role{} had requests: choose one above.", if more == 1 { "" } else { "s" })}</p> })}
     }
     .into_any()
@@ -275,8 +282,7 @@ fn SourcesChart(sources: Vec<SourceRow>) -> impl IntoView {
 #[component]
 fn SourcesTable(sources: Vec<SourceRow>) -> impl IntoView {
     view! {
-        <div class="scroll">
-            <table data-chart="sources">
+            <table class="stack" data-chart="sources">
                 <caption class="visually-hidden">"Hires by source"</caption>
                 <thead><tr>
                     <th scope="col">"Source"</th><th scope="col">"Candidates"</th><th scope="col">"Reached interview"</th>
@@ -286,15 +292,14 @@ fn SourcesTable(sources: Vec<SourceRow>) -> impl IntoView {
                     {sources.into_iter().map(|s| view! {
                         <tr class:marketplace=s.marketplace>
                             <th scope="row">{s.source}</th>
-                            <td>{s.applicants}</td>
-                            <td>{format!("{} ({})", s.interviewed, Insights::percent(s.interviewed, s.applicants))}</td>
-                            <td>{format!("{} ({})", s.offered, Insights::percent(s.offered, s.applicants))}</td>
-                            <td>{format!("{} ({})", s.hired, Insights::percent(s.hired, s.applicants))}</td>
-                            <td>{s.median_days_to_hire.map(|d| format!("{d:.0}")).unwrap_or_else(|| "—".to_owned())}</td>
+                            <td data-label="Candidates">{s.applicants}</td>
+                            <td data-label="Reached interview">{format!("{} ({})", s.interviewed, Insights::percent(s.interviewed, s.applicants))}</td>
+                            <td data-label="Reached offer">{format!("{} ({})", s.offered, Insights::percent(s.offered, s.applicants))}</td>
+                            <td data-label="Hired">{format!("{} ({})", s.hired, Insights::percent(s.hired, s.applicants))}</td>
+                            <td data-label="Median days to hire">{s.median_days_to_hire.map(|d| format!("{d:.0}")).unwrap_or_else(|| "—".to_owned())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
     }
 }

@@ -57,7 +57,7 @@ impl Observed {
 
 /// A listed candidate as Insights stores it: Workable's source ("Unknown" when it has none), and
 /// how far they got — by the stage's kind and the offer and hire times Workable keeps.
-fn insights_row(job: &Shortcode, candidate: &workable::Candidate) -> storage::AtsCandidateRow {
+pub(crate) fn insights_row(job: &Shortcode, candidate: &workable::Candidate) -> storage::AtsCandidateRow {
     let time = |t: &Option<String>| t.as_deref().and_then(parse_time);
     let updated_at = time(&candidate.updated_at).unwrap_or_else(storage::now_ms);
     let hired_at = time(&candidate.hired_at);
@@ -163,6 +163,12 @@ impl Engine {
         };
         if candidate.job.as_ref().is_some_and(|j| export.job_shortcode.as_deref() != Some(j.shortcode.as_str())) {
             return Outcome::Done;
+        }
+        // What was read for the move is what Insights keeps for the candidate.
+        if let Ok(job) = Shortcode::parse(export.job_shortcode.as_deref().unwrap_or_default())
+            && let Err(err) = self.db.store_ats_candidates(company, &[insights_row(&job, &candidate)]).await
+        {
+            return storage_failure(err);
         }
         match self.apply_observed(&export, &config, &Observed::of(&candidate), "webhook").await {
             Ok(_) => Outcome::Done,

@@ -8,6 +8,7 @@ mod exports;
 mod faults;
 mod fuzz;
 mod helpers;
+mod insights;
 mod mapping;
 mod pages;
 mod server_functions;

@@ -212,6 +212,9 @@ impl Engine {
                 .map_err(storage_failure)?;
             // Recorded: another export of this person now finds it and links.
             self.db.release_export_identity(export.id).await.map_err(storage_failure)?;
+            // Insights counts them from now, not from the next reconciliation.
+            let row = crate::inbound::insights_row(shortcode, &created.0);
+            self.db.store_ats_candidates(export.company_id, &[row]).await.map_err(storage_failure)?;
             resume_confirmed = !uncertain && !created.1 && (candidate.cv.is_none() || created.0.resume_url.is_some());
             export.workable_candidate_id = Some(created.0.id.clone());
             export.workable_stage = created.0.stage.clone();
