@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use storage::testing::eventually;
 
-use crate::helpers::{HANK, MARIA, RUST_JOB, TOM, TestApp};
+use crate::helpers::{HANK, MARIA, RUST_JOB, TOM};
 use crate::mapping::mapping_form;
 use crate::on_both_databases;
 
