@@ -25,12 +25,15 @@ pub struct AtsCandidateRow {
 }
 
 /// How far one mapped job has been read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JobRead {
-    /// Workable's `updated_at` (ms) of the newest candidate stored.
+    /// Workable's `updated_at` (ms) of the newest candidate stored by a finished pass.
     pub watermark: Option<i64>,
-    /// When the last full pass over the job ended.
+    /// When the last full pass over the job ended (0: none has).
     pub read_at: i64,
+    /// A pass under way: the page it goes on from, and the newest `updated_at` it has seen.
+    pub next_page: Option<String>,
+    pub pass_watermark: Option<i64>,
 }
 
 /// One role's funnel: requests sent in the range, then how many of them reached each step.
@@ -87,12 +90,31 @@ impl Db {
         Ok(())
     }
 
+    /// Records where a pass over `job` goes on (`next`, Workable's address of the next page) and
+    /// the newest `updated_at` it has seen: a pass the rate limit interrupts resumes there.
+    pub async fn record_job_page(&self, company: CompanyId, job: &str, next: &str, seen: Option<i64>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO ats_job_reads (company_id, job_shortcode, watermark, read_at, next_page, pass_watermark)
+             VALUES ($1, $2, NULL, 0, $3, $4)
+             ON CONFLICT (company_id, job_shortcode) DO UPDATE SET
+                next_page = excluded.next_page, pass_watermark = excluded.pass_watermark",
+        )
+        .bind(company.0)
+        .bind(job)
+        .bind(next)
+        .bind(seen)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Records that a full pass over `job` ended at `at`, having stored up to `watermark`.
     pub async fn record_job_read(&self, company: CompanyId, job: &str, watermark: Option<i64>, at: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO ats_job_reads (company_id, job_shortcode, watermark, read_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (company_id, job_shortcode) DO UPDATE SET
-                watermark = COALESCE(excluded.watermark, ats_job_reads.watermark), read_at = excluded.read_at",
+                watermark = COALESCE(excluded.watermark, ats_job_reads.watermark), read_at = excluded.read_at,
+                next_page = NULL, pass_watermark = NULL",
         )
         .bind(company.0)
         .bind(job)
@@ -105,7 +127,9 @@ impl Db {
 
     /// How far each of the company's jobs has been read, by shortcode.
     pub async fn job_reads(&self, company: CompanyId) -> Result<HashMap<String, JobRead>> {
-        let rows = sqlx::query("SELECT job_shortcode, watermark, read_at FROM ats_job_reads WHERE company_id = $1")
+        let rows = sqlx::query(
+            "SELECT job_shortcode, watermark, read_at, next_page, pass_watermark FROM ats_job_reads WHERE company_id = $1",
+        )
             .bind(company.0)
             .fetch_all(self.pool())
             .await?;
@@ -113,7 +137,12 @@ impl Db {
             .map(|row| {
                 Ok((
                     row.try_get("job_shortcode")?,
-                    JobRead { watermark: row.try_get("watermark")?, read_at: row.try_get("read_at")? },
+                    JobRead {
+                        watermark: row.try_get("watermark")?,
+                        read_at: row.try_get("read_at")?,
+                        next_page: row.try_get("next_page")?,
+                        pass_watermark: row.try_get("pass_watermark")?,
+                    },
                 ))
             })
             .collect()

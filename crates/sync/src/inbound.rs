@@ -396,13 +396,15 @@ impl Engine {
         let mut calls = self.integrations.account_calls(company).await.map_err(Outcome::from)?;
         'jobs: for job in jobs {
             let read = reads.get(job.as_str());
-            if read.zip(connection.reconciled_at).is_some_and(|(read, round)| read.read_at > round) {
+            let round = connection.reconciled_at.unwrap_or(0);
+            if read.is_some_and(|read| read.read_at > round && read.next_page.is_none()) {
                 continue;
             }
             // Workable's filter is "after" to the second: read a second back, applying is idempotent.
             let after = read.and_then(|r| r.watermark).map_or(0, |ms| ms / 1000 - 1);
-            let mut job_watermark = read.and_then(|r| r.watermark);
-            let mut page: Option<String> = None;
+            let mut job_watermark = read.and_then(|r| r.watermark.max(r.pass_watermark));
+            // A pass the rate limit interrupted goes on where it stopped.
+            let mut page: Option<String> = read.and_then(|r| r.next_page.clone());
             loop {
                 let (job, from) = (&job, page.as_deref());
                 let listed = calls
@@ -454,7 +456,13 @@ impl Engine {
                     }
                 }
                 match next {
-                    Some(next) => page = Some(next),
+                    Some(next) => {
+                        self.db
+                            .record_job_page(company, job.as_str(), &next, job_watermark)
+                            .await
+                            .map_err(storage_failure)?;
+                        page = Some(next);
+                    }
                     None => break,
                 }
             }

@@ -151,3 +151,29 @@ test_on_both_databases! {
         assert!(globex.roles.iter().all(|r| r.title == "Platform Engineer"), "{:?}", globex.roles);
     }
 }
+
+test_on_both_databases! {
+    async fn a_first_read_the_rate_limit_interrupts_goes_on_where_it_stopped(db: Db) {
+        // Workable's limit for an account token (10 calls per 10 s) holds: the round is put back
+        // several times, and each time goes on from the page it had reached.
+        let s = setup(&db).await;
+        let now = s.sandbox.now_ms();
+        s.sandbox.write(|w| seed::history_of(w, 1_000, now));
+        let jobs = ["NOR01RUST01", "NOR02FE02", "NOR03DATA03", "NOR04EM04", "NOR05GO05"];
+        for (n, job) in jobs.iter().enumerate() {
+            s.mapped_role(&format!("Insights role {n}"), job).await;
+        }
+        let pages: usize = s.sandbox.read(|w| {
+            let a = w.account("northwind").unwrap();
+            jobs.iter().map(|j| a.candidates.iter().filter(|c| &c.job_shortcode == j).count().div_ceil(100)).sum()
+        });
+        let calls = s.calls("GET", "/candidates");
+        s.drain().await;
+        let log: Vec<String> = s.sandbox.request_log().iter().filter(|r| r.method == "GET" && r.path.ends_with("/candidates")).skip(calls).map(|r| format!("{} {}?{}", r.status, r.path, r.query)).collect();
+        assert_eq!(log.len(), pages, "each page read once: {log:#?}");
+        let year = InsightsFilter::parse("365", "", "", "", "").unwrap();
+        let insights = s.integrations.insights(&s.maria, year).await.unwrap();
+        assert_eq!(shown(&insights), counted_in_workable(&s, &jobs, (insights.from_ms, insights.to_ms)));
+        assert_eq!(insights.sources.iter().map(|r| r.applicants).sum::<i64>(), 1_006, "the history and the seed's six");
+    }
+}

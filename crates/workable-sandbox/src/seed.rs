@@ -145,6 +145,12 @@ const HISTORY_SURNAMES: [&str; 10] =
 /// as far as a fixed sequence takes them (most stop early, some are disqualified, 1 in 12 is
 /// hired 15 to 70 days after applying). The same on every start at the same `now`.
 pub fn history(world: &mut World, now: Millis) {
+    history_of(world, 240, now);
+}
+
+/// [`history`] with `count` candidates, spread over every published job of Northwind's (the
+/// benchmarks add jobs first).
+pub fn history_of(world: &mut World, count: usize, now: Millis) {
     const DAY: Millis = 86_400_000;
     // A fixed linear congruential sequence: the seed must be the same on every start.
     let mut state: u64 = 0x5eed_1234;
@@ -154,7 +160,7 @@ pub fn history(world: &mut World, now: Millis) {
     };
     let jobs: Vec<String> =
         world.accounts[0].jobs.iter().filter(|j| j.state == "published").map(|j| j.shortcode.clone()).collect();
-    for i in 0..240 {
+    for i in 0..count {
         let shortcode = jobs[i % jobs.len()].clone();
         let mut pick = next(20);
         let domain = HISTORY_SOURCES
@@ -167,7 +173,7 @@ pub fn history(world: &mut World, now: Millis) {
             .and_then(|(domain, _)| *domain);
         let (first, last) = (HISTORY_NAMES[i % 12], HISTORY_SURNAMES[(i / 12) % 10]);
         let email = format!("{}.{}.{i}@earlier.example", first.to_lowercase(), last.to_lowercase());
-        let created = now - 365 * DAY + (i as i64 * 365 * DAY) / 240 + next(DAY as u64) as Millis;
+        let created = now - 365 * DAY + (i as i64 * 364 * DAY) / count as i64 + next(DAY as u64) as Millis;
         let fate = next(24);
         let stage = match fate {
             0 | 1 => "hired",

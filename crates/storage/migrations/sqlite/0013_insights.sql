@@ -17,12 +17,16 @@ CREATE TABLE ats_candidates (
 CREATE INDEX ats_candidates_job_idx ON ats_candidates (company_id, job_shortcode, created_at);
 
 -- How far each mapped job has been read: Workable's `updated_at` (ms) up to which its candidates
--- are stored, and when the last full pass over the job ended. A job mapped later starts from 0.
+-- are stored, and when the last full pass over the job ended (0: none yet). A job mapped later
+-- starts from 0. A pass the rate limit interrupted resumes at `next_page` (Workable's `next`
+-- address), with the newest `updated_at` it had seen so far.
 CREATE TABLE ats_job_reads (
     company_id     BIGINT NOT NULL REFERENCES companies(id),
     job_shortcode  TEXT NOT NULL,
     watermark      BIGINT,
     read_at        BIGINT NOT NULL,
+    next_page      TEXT,
+    pass_watermark BIGINT,
     PRIMARY KEY (company_id, job_shortcode)
 );
 
