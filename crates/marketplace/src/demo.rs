@@ -289,7 +289,8 @@ async fn seed(db: &Db) -> Result<()> {
         request(db, northwind, data, candidate, by, answer).await?;
     }
     // Earlier months: requests that ran their course (hired, turned down, withdrawn, declined)
-    // and a few still under way, for Insights.
+    // and a few still under way, for Insights. None of the people Globex reached (those stay a
+    // test of isolation), and no one accepted for the Data Engineer (the tests' role to map).
     for (role, candidate, by, answer, days_ago) in [
         (rust, c[2], maria, At(S::Hired), 200),
         (rust, c[7], tom, At(S::Rejected), 120),
@@ -300,11 +301,7 @@ async fn seed(db: &Db) -> Result<()> {
         (frontend, c[12], maria, At(S::Rejected), 150),
         (frontend, c[18], tom, At(S::FinalInterview), 50),
         (frontend, c[19], maria, Declined, 100),
-        (data, c[4], maria, At(S::Hired), 75),
-        (data, c[9], maria, At(S::TechnicalInterview), 25),
-        (data, c[14], tom, At(S::Rejected), 70),
         (data, c[19], tom, Declined, 200),
-        (data, c[1], maria, At(S::Withdrawn), 160),
     ] {
         request_sent(db, northwind, (role, candidate), by, answer, days_ago).await?;
     }

@@ -137,6 +137,11 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(db.pool()).await?.rows_affected())
 }
 
+/// The one number a query as written answers (a count, for benches and tests).
+pub async fn scalar(db: &Db, sql: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(db.pool()).await
+}
+
 /// What tests read back that the product never needs to.
 impl Db {
     /// Every stored session key, one a line (tests only).
