@@ -112,12 +112,22 @@ impl InsightsFilter {
         if query.is_empty() { query } else { format!("?{query}") }
     }
 
-    /// The range as `[from, to)` in Unix milliseconds, at `now_ms`.
-    pub fn window(&self, now_ms: i64) -> (i64, i64) {
+    /// The range as whole UTC days `[from, to)` (days since 1970-01-01) at `now_ms`: the last
+    /// 30 days are today and the 29 before it.
+    pub fn days(&self, now_ms: i64) -> (i64, i64) {
         match self.range {
-            InsightsRange::Last(days) => (now_ms - i64::from(days) * DAY_MS, now_ms + 1),
-            InsightsRange::Custom { from, to } => (from * DAY_MS, (to + 1) * DAY_MS),
+            InsightsRange::Last(days) => {
+                let today = now_ms.div_euclid(DAY_MS);
+                (today + 1 - i64::from(days), today + 1)
+            }
+            InsightsRange::Custom { from, to } => (from, to + 1),
         }
+    }
+
+    /// [`InsightsFilter::days`] as `[from, to)` in Unix milliseconds.
+    pub fn window(&self, now_ms: i64) -> (i64, i64) {
+        let (from, to) = self.days(now_ms);
+        (from * DAY_MS, to * DAY_MS)
     }
 }
 

@@ -10,7 +10,8 @@ impl Integrations {
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn insights(&self, actor: &Actor, filter: InsightsFilter) -> Result<Insights, ConnectError> {
         let company = actor.company_id;
-        let (from_ms, to_ms) = filter.window(storage::now_ms());
+        let now = storage::now_ms();
+        let (from_ms, to_ms) = filter.window(now);
         let roles: Vec<RoleFunnel> = self
             .db
             .funnel(company, (from_ms, to_ms), None)
@@ -27,7 +28,7 @@ impl Integrations {
         let marketplace_source = self.source_domain().map(|d| d.as_str().to_owned());
         let sources = self
             .db
-            .hires_by_source(company, (from_ms, to_ms), filter.job.as_deref())
+            .hires_by_source(company, filter.days(now), filter.job.as_deref())
             .await?
             .into_iter()
             .map(|tally| SourceRow {

@@ -59,18 +59,45 @@ pub struct SourceTally {
 
 impl Db {
     /// Stores a page of a job's candidates as Workable listed them, in one transaction; a
-    /// candidate already stored keeps the furthest step it reached.
+    /// candidate already stored keeps the furthest step they reached, and the tally of hires by
+    /// source moves them from where they were counted to where they are now.
     pub async fn store_ats_candidates(&self, company: CompanyId, rows: &[AtsCandidateRow]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        // The write lock first (SQLite): the statements read before they write.
+        let mut write = self.write().await?;
         for row in rows {
-            // One statement per candidate inside one transaction: a page is at most 100, read
-            // in the background, and the statement stays a literal both engines prepare.
+            // A few statements per candidate inside one transaction: a page is at most 100, read
+            // in the background, and each statement stays a literal both engines prepare.
+            let old = sqlx::query(
+                "SELECT source, furthest, created_at, hired_at FROM ats_candidates WHERE company_id = $1 AND candidate_id = $2",
+            )
+            .bind(company.0)
+            .bind(&row.candidate_id)
+            .fetch_optional(write.conn())
+            .await?;
+            let mut row = row.clone();
+            if let Some(old) = old {
+                let furthest: i64 = old.try_get("furthest")?;
+                row.furthest = row.furthest.max(furthest);
+                let (source, created_at, hired_at): (String, i64, Option<i64>) =
+                    (old.try_get("source")?, old.try_get("created_at")?, old.try_get("hired_at")?);
+                let key = TallyKey::of(created_at, hired_at, furthest);
+                sqlx::query(
+                    "UPDATE ats_source_days SET candidates = candidates - 1
+                      WHERE company_id = $1 AND created_day = $2 AND source = $3 AND hire_days = $4 AND furthest = $5",
+                )
+                .bind(company.0)
+                .bind(key.created_day)
+                .bind(&source)
+                .bind(key.hire_days)
+                .bind(key.furthest)
+                .execute(write.conn())
+                .await?;
+            }
             sqlx::query(
                 "INSERT INTO ats_candidates (company_id, candidate_id, job_shortcode, source, furthest, disqualified, created_at, hired_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (company_id, candidate_id) DO UPDATE SET
-                    job_shortcode = excluded.job_shortcode, source = excluded.source,
-                    furthest = CASE WHEN excluded.furthest > ats_candidates.furthest THEN excluded.furthest ELSE ats_candidates.furthest END,
+                    job_shortcode = excluded.job_shortcode, source = excluded.source, furthest = excluded.furthest,
                     disqualified = excluded.disqualified, created_at = excluded.created_at,
                     hired_at = excluded.hired_at, updated_at = excluded.updated_at",
             )
@@ -83,11 +110,69 @@ impl Db {
             .bind(row.created_at)
             .bind(row.hired_at)
             .bind(row.updated_at)
-            .execute(&mut *tx)
+            .execute(write.conn())
+            .await?;
+            let key = TallyKey::of(row.created_at, row.hired_at, row.furthest);
+            sqlx::query(
+                "INSERT INTO ats_source_days (company_id, created_day, source, hire_days, furthest, candidates)
+                 VALUES ($1, $2, $3, $4, $5, 1)
+                 ON CONFLICT (company_id, created_day, source, hire_days, furthest) DO UPDATE SET
+                    candidates = ats_source_days.candidates + 1",
+            )
+            .bind(company.0)
+            .bind(key.created_day)
+            .bind(&row.source)
+            .bind(key.hire_days)
+            .bind(key.furthest)
+            .execute(write.conn())
             .await?;
         }
-        tx.commit().await?;
+        write.commit().await?;
         Ok(())
+    }
+
+    /// Forgets the stored candidates and reads of every job no configuration of the company maps
+    /// any more (a job mapped again is read from its start), and counts the tally again when it
+    /// did. Returns how many candidates it forgot.
+    pub async fn forget_unmapped_jobs(&self, company: CompanyId) -> Result<u64> {
+        // The write lock first (SQLite): the statements read before they write.
+        let mut write = self.write().await?;
+        let forgotten = sqlx::query(
+            "DELETE FROM ats_candidates WHERE company_id = $1
+                AND job_shortcode NOT IN (SELECT job_shortcode FROM ats_configurations WHERE company_id = $1 AND removed_at IS NULL)",
+        )
+        .bind(company.0)
+        .execute(write.conn())
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "DELETE FROM ats_job_reads WHERE company_id = $1
+                AND job_shortcode NOT IN (SELECT job_shortcode FROM ats_configurations WHERE company_id = $1 AND removed_at IS NULL)",
+        )
+        .bind(company.0)
+        .execute(write.conn())
+        .await?;
+        if forgotten > 0 {
+            sqlx::query("DELETE FROM ats_source_days WHERE company_id = $1")
+                .bind(company.0)
+                .execute(write.conn())
+                .await?;
+            sqlx::query(
+                "INSERT INTO ats_source_days (company_id, created_day, source, hire_days, furthest, candidates)
+                 SELECT company_id, created_day, source, hire_days, furthest, COUNT(*) FROM (
+                     SELECT company_id, created_at / 86400000 AS created_day, source,
+                            CASE WHEN hired_at IS NULL THEN -1 WHEN hired_at < created_at THEN 0
+                                 ELSE (hired_at - created_at) / 86400000 END AS hire_days,
+                            CASE WHEN hired_at IS NOT NULL THEN 3 WHEN furthest > 2 THEN 2 ELSE furthest END AS furthest
+                       FROM ats_candidates WHERE company_id = $1) c
+                  GROUP BY company_id, created_day, source, hire_days, furthest",
+            )
+            .bind(company.0)
+            .execute(write.conn())
+            .await?;
+        }
+        write.commit().await?;
+        Ok(forgotten)
     }
 
     /// Records where a pass over `job` goes on (`next`, Workable's address of the next page) and
@@ -205,67 +290,105 @@ impl Db {
     }
 
     /// Hires by source: the candidates of the company's mapped Workable jobs (one job, or all
-    /// when `job` is none) created in `[from, to)`, grouped by Workable's source, largest first.
+    /// when `job` is none) who entered them on the days `[from_day, to_day)` (UTC days since
+    /// 1970-01-01), grouped by Workable's source, largest first. Every job is summed from the
+    /// tally kept as candidates are stored; one job from its own candidates.
     pub async fn hires_by_source(
         &self,
         company: CompanyId,
-        (from, to): (i64, i64),
+        (from_day, to_day): (i64, i64),
         job: Option<&str>,
     ) -> Result<Vec<SourceTally>> {
-        let rows = sqlx::query(
-            "SELECT c.source, COUNT(*) AS applicants,
-                    COALESCE(SUM(CASE WHEN c.furthest >= 1 OR c.hired_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS interviewed,
-                    COALESCE(SUM(CASE WHEN c.furthest >= 2 OR c.hired_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS offered,
-                    COALESCE(SUM(CASE WHEN c.hired_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS hired
-               FROM ats_candidates c
-              WHERE c.company_id = $1 AND c.created_at >= $2 AND c.created_at < $3
-                AND (CAST($4 AS TEXT) IS NULL OR c.job_shortcode = $4)
-                AND c.job_shortcode IN (SELECT job_shortcode FROM ats_configurations WHERE company_id = $1 AND removed_at IS NULL)
-              GROUP BY c.source
-              ORDER BY applicants DESC, c.source",
-        )
-        .bind(company.0)
-        .bind(from)
-        .bind(to)
-        .bind(job)
-        .fetch_all(self.pool())
-        .await?;
-        let mut tallies = rows
-            .iter()
-            .map(|row| {
-                Ok(SourceTally {
-                    source: row.try_get("source")?,
-                    applicants: row.try_get("applicants")?,
-                    interviewed: row.try_get("interviewed")?,
-                    offered: row.try_get("offered")?,
-                    hired: row.try_get("hired")?,
-                    days_to_hire: Vec::new(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // The hires themselves (far fewer than the candidates) for each source's median.
-        let hires = sqlx::query(
-            "SELECT c.source, c.hired_at - c.created_at AS took
-               FROM ats_candidates c
-              WHERE c.company_id = $1 AND c.created_at >= $2 AND c.created_at < $3 AND c.hired_at IS NOT NULL
-                AND (CAST($4 AS TEXT) IS NULL OR c.job_shortcode = $4)
-                AND c.job_shortcode IN (SELECT job_shortcode FROM ats_configurations WHERE company_id = $1 AND removed_at IS NULL)
-              ORDER BY c.source, took",
-        )
-        .bind(company.0)
-        .bind(from)
-        .bind(to)
-        .bind(job)
-        .fetch_all(self.pool())
-        .await?;
-        let index: HashMap<String, usize> = tallies.iter().enumerate().map(|(i, t)| (t.source.clone(), i)).collect();
-        for row in &hires {
+        let rows = match job {
+            None => {
+                sqlx::query(
+                    "SELECT source, hire_days, CAST(SUM(candidates) AS BIGINT) AS applicants,
+                            CAST(SUM(CASE WHEN furthest >= 1 THEN candidates ELSE 0 END) AS BIGINT) AS interviewed,
+                            CAST(SUM(CASE WHEN furthest >= 2 THEN candidates ELSE 0 END) AS BIGINT) AS offered
+                       FROM ats_source_days
+                      WHERE company_id = $1 AND created_day >= $2 AND created_day < $3
+                      GROUP BY source, hire_days",
+                )
+                .bind(company.0)
+                .bind(from_day)
+                .bind(to_day)
+                .fetch_all(self.pool())
+                .await?
+            }
+            Some(job) => {
+                sqlx::query(
+                    "SELECT source, hire_days, CAST(COUNT(*) AS BIGINT) AS applicants,
+                            CAST(SUM(CASE WHEN furthest >= 1 THEN 1 ELSE 0 END) AS BIGINT) AS interviewed,
+                            CAST(SUM(CASE WHEN furthest >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS offered
+                       FROM (SELECT source,
+                                    CASE WHEN hired_at IS NULL THEN -1 WHEN hired_at < created_at THEN 0
+                                         ELSE (hired_at - created_at) / 86400000 END AS hire_days,
+                                    CASE WHEN hired_at IS NOT NULL THEN 3 WHEN furthest > 2 THEN 2 ELSE furthest END AS furthest
+                               FROM ats_candidates
+                              WHERE company_id = $1 AND job_shortcode = $2 AND created_at >= $3 AND created_at < $4
+                                AND job_shortcode IN (SELECT job_shortcode FROM ats_configurations WHERE company_id = $1 AND removed_at IS NULL)) c
+                      GROUP BY source, hire_days",
+                )
+                .bind(company.0)
+                .bind(job)
+                .bind(from_day * DAY_MS)
+                .bind(to_day * DAY_MS)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        let mut tallies: Vec<SourceTally> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut hires: Vec<(usize, i64, i64)> = Vec::new();
+        for row in &rows {
             let source: String = row.try_get("source")?;
-            let took: i64 = row.try_get("took")?;
-            if let Some(&i) = index.get(&source) {
-                tallies[i].days_to_hire.push(took.max(0) as f64 / 86_400_000.0);
+            let (hire_days, applicants): (i64, i64) = (row.try_get("hire_days")?, row.try_get("applicants")?);
+            let i = *index.entry(source.clone()).or_insert_with(|| {
+                tallies.push(SourceTally {
+                    source,
+                    applicants: 0,
+                    interviewed: 0,
+                    offered: 0,
+                    hired: 0,
+                    days_to_hire: Vec::new(),
+                });
+                tallies.len() - 1
+            });
+            let tally = &mut tallies[i];
+            tally.applicants += applicants;
+            tally.interviewed += row.try_get::<i64, _>("interviewed")?;
+            tally.offered += row.try_get::<i64, _>("offered")?;
+            if hire_days >= 0 {
+                tally.hired += applicants;
+                hires.push((i, hire_days, applicants));
             }
         }
+        hires.sort_by_key(|&(i, days, _)| (i, days));
+        for (i, days, count) in hires {
+            let days = days as f64;
+            tallies[i].days_to_hire.extend(std::iter::repeat_n(days, usize::try_from(count).unwrap_or(0)));
+        }
+        tallies.retain(|t| t.applicants > 0);
+        tallies.sort_by(|a, b| b.applicants.cmp(&a.applicants).then_with(|| a.source.cmp(&b.source)));
         Ok(tallies)
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Where a stored candidate is counted in `ats_source_days`.
+struct TallyKey {
+    created_day: i64,
+    hire_days: i64,
+    furthest: i64,
+}
+
+impl TallyKey {
+    fn of(created_at: i64, hired_at: Option<i64>, furthest: i64) -> TallyKey {
+        TallyKey {
+            created_day: created_at.div_euclid(DAY_MS),
+            hire_days: hired_at.map_or(-1, |hired| (hired - created_at).max(0) / DAY_MS),
+            furthest: if hired_at.is_some() { 3 } else { furthest.min(2) },
+        }
     }
 }

@@ -258,6 +258,8 @@ impl Integrations {
         // The first mapping subscribes the connection to Workable's moves; a failure is shown on
         // the connection card and tried again by reconciliation, the save stands.
         let _ = self.ensure_webhooks(actor.company_id).await;
+        // The job this role mapped to before, if no other role maps it, leaves Insights.
+        self.db().forget_unmapped_jobs(actor.company_id).await?;
         // A job never read before is read now (Insights counts its candidates) instead of at the
         // next round; the others are read from their watermarks, a call each.
         if !self.db().job_reads(actor.company_id).await?.contains_key(job.shortcode.as_str()) {
@@ -272,9 +274,12 @@ impl Integrations {
     pub async fn remove_configuration(&self, actor: &Actor, role: RoleId) -> Result<(), MappingError> {
         self.db().find_role(actor.company_id, role).await?.ok_or(MappingError::NotFound)?;
         match self.db().remove_configuration(actor.company_id, role, actor.user_id).await {
-            Err(StorageError::NotFound) => Err(MappingError::NotFound),
-            other => Ok(other?),
+            Err(StorageError::NotFound) => return Err(MappingError::NotFound),
+            other => other?,
         }
+        // Its job, if no other role maps it, leaves Insights (mapped again, it is read again).
+        self.db().forget_unmapped_jobs(actor.company_id).await?;
+        Ok(())
     }
 }
 

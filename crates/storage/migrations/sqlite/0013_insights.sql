@@ -30,6 +30,20 @@ CREATE TABLE ats_job_reads (
     PRIMARY KEY (company_id, job_shortcode)
 );
 
+-- Hires by source over every mapped job, kept as candidates are stored: how many entered on a
+-- day from a source, by days to their hire (-1: not hired) and how far they got (0 before
+-- interview, 1 interview, 2 offer, 3 hired), so the page sums a few thousand rows instead of
+-- reading every candidate. A job no longer mapped leaves both tables.
+CREATE TABLE ats_source_days (
+    company_id   BIGINT NOT NULL REFERENCES companies(id),
+    created_day  BIGINT NOT NULL,
+    source       TEXT NOT NULL,
+    hire_days    BIGINT NOT NULL,
+    furthest     BIGINT NOT NULL,
+    candidates   BIGINT NOT NULL,
+    PRIMARY KEY (company_id, created_day, source, hire_days, furthest)
+);
+
 -- The marketplace funnel reads a company's requests sent in a date range and their moves.
 CREATE INDEX requests_sent_idx ON requests (company_id, sent_at);
 CREATE INDEX stage_moves_company_idx ON stage_moves (company_id, request_id);
