@@ -289,10 +289,9 @@ mod tests {
         assert_eq!(filter.window(0), (20_454 * DAY_MS, 20_544 * DAY_MS));
         assert_eq!(InsightsFilter::parse("", "", "", "", "").unwrap(), InsightsFilter::default());
         assert_eq!(InsightsFilter::default().query(), "");
-        assert_eq!(
-            InsightsFilter::parse("30", "", "", "all", "all").unwrap().window(DAY_MS * 100),
-            (DAY_MS * 70, DAY_MS * 100 + 1)
-        );
+        let thirty = InsightsFilter::parse("30", "", "", "all", "all").unwrap();
+        assert_eq!(thirty.window(DAY_MS * 100 + 5), (DAY_MS * 71, DAY_MS * 101));
+        assert_eq!(thirty.days(DAY_MS * 100 + 5), (71, 101));
         for (range, from, to, role, job, field) in [
             ("7", "", "", "", "", "range"),
             ("custom", "2026-04-01", "2026-03-01", "", "", "to"),

@@ -151,6 +151,11 @@ test_on_both_databases! {
         let ledger = wait_for_stage_lines(&s, request, 2).await;
         assert_eq!(in_workable(&s, &email), ("phone-screen".into(), false, false));
         assert!(ledger[1].starts_with("Disqualification reverted; moved to “Phone Screen”"), "{ledger:?}");
-        assert_eq!(s.calls("POST", "/revert"), 2);
+        // Workable reverted once (the call whose answer was lost); every later attempt found
+        // them reverted (422) and went on — one more, or two when the rate limit put the move
+        // off between the retry's revert and its move.
+        let reverts: Vec<(u16, bool)> = s.sandbox.request_log().iter().filter(|r| r.method == "POST" && r.path.ends_with("/revert")).map(|r| (r.status, r.lost_after_commit)).collect();
+        assert_eq!(reverts.iter().filter(|(status, lost)| *lost || *status < 300).count(), 1, "{reverts:?}");
+        assert!(reverts.iter().skip(1).all(|(status, _)| *status == 422), "{reverts:?}");
     }
 }
