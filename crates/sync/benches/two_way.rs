@@ -103,11 +103,13 @@ async fn run(backend: Backend) -> Vec<String> {
     }
     tokio::time::sleep(Duration::from_millis(10_100 - (storage::now_ms() % 10_000) as u64)).await;
     let calls_before = sandbox.request_log().len();
+    // The mapping's first read (for Insights) recorded a round already: wait for the next one.
+    let earlier = db.connection(company).await.unwrap().unwrap().reconciled_at;
     let started = Instant::now();
     engine.schedule_reconciliations(Duration::ZERO).await.unwrap();
     let reconciled = loop {
         let c = db.connection(company).await.unwrap().unwrap();
-        if let Some(at) = c.reconciled_at.filter(|_| c.reconcile_corrections.is_some()) {
+        if let Some(at) = c.reconciled_at.filter(|at| Some(*at) != earlier && c.reconcile_corrections.is_some()) {
             break (at, c.reconcile_corrections.unwrap_or(0));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
