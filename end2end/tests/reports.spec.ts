@@ -127,6 +127,18 @@ test("Insights shows the funnel and hires by source as the database and Workable
   expect(csv.split("\n")[0].trim()).toBe("Step,Count,Conversion,Of step");
   expect(csv).toContain(`Requests sent,${recent},,`);
   await shot(page, "42-insights-30-days");
+
+  // Custom dates: the range the page counts is the one asked for, both days included.
+  await page.getByLabel("Range").selectOption({ label: "Custom dates" });
+  await page.getByLabel("From", { exact: true }).fill("2026-01-01");
+  await page.getByLabel("To", { exact: true }).fill("2026-06-30");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/range=custom&from=2026-01-01&to=2026-06-30/);
+  await expect(range).toContainText("Showing 2026-01-01 to 2026-06-30 (UTC).");
+  const [first, last] = [Number(await range.getAttribute("data-from")), Number(await range.getAttribute("data-to"))];
+  expect([first, last]).toEqual([Date.UTC(2026, 0, 1), Date.UTC(2026, 6, 1)]);
+  const inHalf = sql("SELECT COUNT(*) FROM requests WHERE company_id = ? AND sent_at >= ? AND sent_at < ?", company, first, last);
+  expect((await table(page, "funnel")).get("Requests sent")?.[0]).toBe(String(inHalf));
 });
 
 test("Insights' CSV is for signed-in users, and a bad range is refused with the reason", async ({ page }) => {

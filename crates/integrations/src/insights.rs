@@ -12,13 +12,22 @@ impl Integrations {
         let company = actor.company_id;
         let now = storage::now_ms();
         let (from_ms, to_ms) = filter.window(now);
-        let roles: Vec<RoleFunnel> = self
+        let mut roles: Vec<RoleFunnel> = self
             .db
             .funnel(company, (from_ms, to_ms), None)
             .await?
             .into_iter()
             .map(|row| RoleFunnel { role_id: row.role_id, title: row.title, steps: row.steps.to_vec() })
             .collect();
+        // The role chosen, when it had no request in the range: listed with zeros, so the filter
+        // still names it (another company's role is not found, and shows nothing).
+        if let Some(id) = filter.role
+            && !roles.iter().any(|r| r.role_id == id)
+            && let Some(role) = self.db.find_role(company, id).await?
+        {
+            let steps = vec![0; domain::insights::FUNNEL_STEPS.len()];
+            roles.push(RoleFunnel { role_id: id, title: role.title, steps });
+        }
         let mut funnel = vec![0; domain::insights::FUNNEL_STEPS.len()];
         for role in roles.iter().filter(|r| filter.role.is_none_or(|id| id == r.role_id)) {
             for (total, step) in funnel.iter_mut().zip(&role.steps) {

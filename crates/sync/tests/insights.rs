@@ -146,6 +146,11 @@ test_on_both_databases! {
         let summed: Vec<i64> = (0..8).map(|i| everyone.roles.iter().map(|r| r.steps[i]).sum()).collect();
         assert_eq!(everyone.funnel, summed);
         assert!(everyone.roles.len() >= 4, "the demo's history and this test's role: {:?}", everyone.roles);
+        // A role chosen for a range where it had no request is still named, with zeros.
+        let last_month = InsightsFilter { role: Some(s.rust), ..InsightsFilter::parse("30", "", "", "", "").unwrap() };
+        let quiet = s.integrations.insights(&s.maria, last_month).await.unwrap();
+        assert_eq!(quiet.funnel, [0; 8]);
+        assert!(quiet.roles.iter().any(|r| r.role_id == s.rust && r.steps == [0; 8]), "{:?}", quiet.roles);
         let records = funnel.funnel_records();
         assert_eq!(records[1], ["Requests sent", "3", "", ""]);
         assert_eq!(records[2], ["Accepted", "2", "67%", "Requests sent"]);
