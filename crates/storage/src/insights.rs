@@ -64,34 +64,62 @@ impl Db {
     pub async fn store_ats_candidates(&self, company: CompanyId, rows: &[AtsCandidateRow]) -> Result<()> {
         // The write lock first (SQLite): the statements read before they write.
         let mut write = self.write().await?;
+        // Rows are locked in one order (by id), so two pages sharing candidates cannot deadlock.
+        let mut rows: Vec<&AtsCandidateRow> = rows.iter().collect();
+        rows.sort_by(|a, b| a.candidate_id.cmp(&b.candidate_id));
+        rows.dedup_by(|a, b| a.candidate_id == b.candidate_id);
+        let mut moves: std::collections::BTreeMap<TallyKey, i64> = std::collections::BTreeMap::new();
         for row in rows {
             // A few statements per candidate inside one transaction: a page is at most 100, read
             // in the background, and each statement stays a literal both engines prepare.
-            let old = sqlx::query(
-                "SELECT source, furthest, created_at, hired_at FROM ats_candidates WHERE company_id = $1 AND candidate_id = $2",
+            // The candidate's row is locked before it is read, so that two transactions storing
+            // the same candidate (an export's answer and a reconciliation page) do not both move
+            // them out of the same tally cell: a new one is inserted as it is (on PostgreSQL a
+            // second insert waits for the first to commit, then finds the row); a known one is
+            // locked by a no-op update, then read as committed.
+            let inserted = sqlx::query(
+                "INSERT INTO ats_candidates (company_id, candidate_id, job_shortcode, source, furthest, disqualified, created_at, hired_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (company_id, candidate_id) DO NOTHING",
             )
             .bind(company.0)
             .bind(&row.candidate_id)
-            .fetch_optional(write.conn())
-            .await?;
-            let mut row = row.clone();
+            .bind(&row.job_shortcode)
+            .bind(&row.source)
+            .bind(row.furthest)
+            .bind(i64::from(row.disqualified))
+            .bind(row.created_at)
+            .bind(row.hired_at)
+            .bind(row.updated_at)
+            .execute(write.conn())
+            .await?
+            .rows_affected()
+                == 1;
+            let old = if inserted {
+                None
+            } else {
+                sqlx::query(
+                    "UPDATE ats_candidates SET updated_at = updated_at WHERE company_id = $1 AND candidate_id = $2",
+                )
+                .bind(company.0)
+                .bind(&row.candidate_id)
+                .execute(write.conn())
+                .await?;
+                sqlx::query(
+                    "SELECT source, furthest, created_at, hired_at FROM ats_candidates WHERE company_id = $1 AND candidate_id = $2",
+                )
+                .bind(company.0)
+                .bind(&row.candidate_id)
+                .fetch_optional(write.conn())
+                .await?
+            };
+            let mut row = (*row).clone();
             if let Some(old) = old {
                 let furthest: i64 = old.try_get("furthest")?;
                 row.furthest = row.furthest.max(furthest);
                 let (source, created_at, hired_at): (String, i64, Option<i64>) =
                     (old.try_get("source")?, old.try_get("created_at")?, old.try_get("hired_at")?);
-                let key = TallyKey::of(created_at, hired_at, furthest);
-                sqlx::query(
-                    "UPDATE ats_source_days SET candidates = candidates - 1
-                      WHERE company_id = $1 AND created_day = $2 AND source = $3 AND hire_days = $4 AND furthest = $5",
-                )
-                .bind(company.0)
-                .bind(key.created_day)
-                .bind(&source)
-                .bind(key.hire_days)
-                .bind(key.furthest)
-                .execute(write.conn())
-                .await?;
+                *moves.entry(TallyKey::of(source, created_at, hired_at, furthest)).or_default() -= 1;
             }
             sqlx::query(
                 "INSERT INTO ats_candidates (company_id, candidate_id, job_shortcode, source, furthest, disqualified, created_at, hired_at, updated_at)
@@ -112,18 +140,24 @@ impl Db {
             .bind(row.updated_at)
             .execute(write.conn())
             .await?;
-            let key = TallyKey::of(row.created_at, row.hired_at, row.furthest);
+            *moves.entry(TallyKey::of(row.source.clone(), row.created_at, row.hired_at, row.furthest)).or_default() +=
+                1;
+        }
+        // The tally's cells change after every candidate, in the cells' order: two transactions
+        // lock what they share in the same order.
+        for (key, by) in moves.into_iter().filter(|(_, by)| *by != 0) {
             sqlx::query(
                 "INSERT INTO ats_source_days (company_id, created_day, source, hire_days, furthest, candidates)
-                 VALUES ($1, $2, $3, $4, $5, 1)
+                 VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (company_id, created_day, source, hire_days, furthest) DO UPDATE SET
-                    candidates = ats_source_days.candidates + 1",
+                    candidates = ats_source_days.candidates + excluded.candidates",
             )
             .bind(company.0)
             .bind(key.created_day)
-            .bind(&row.source)
+            .bind(&key.source)
             .bind(key.hire_days)
             .bind(key.furthest)
+            .bind(by)
             .execute(write.conn())
             .await?;
         }
@@ -376,17 +410,20 @@ impl Db {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Where a stored candidate is counted in `ats_source_days`.
+/// Where a stored candidate is counted in `ats_source_days`, ordered as its key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct TallyKey {
     created_day: i64,
+    source: String,
     hire_days: i64,
     furthest: i64,
 }
 
 impl TallyKey {
-    fn of(created_at: i64, hired_at: Option<i64>, furthest: i64) -> TallyKey {
+    fn of(source: String, created_at: i64, hired_at: Option<i64>, furthest: i64) -> TallyKey {
         TallyKey {
             created_day: created_at.div_euclid(DAY_MS),
+            source,
             hire_days: hired_at.map_or(-1, |hired| (hired - created_at).max(0) / DAY_MS),
             furthest: if hired_at.is_some() { 3 } else { furthest.min(2) },
         }

@@ -619,3 +619,40 @@ test_on_both_databases! {
         assert_eq!((quiet.requests_sent, quiet.pending_requests, quiet.accepted, quiet.in_pipeline), (0, 0, 0, 0));
     }
 }
+
+test_on_both_databases! {
+    async fn the_tally_of_hires_by_source_counts_each_candidate_once_however_many_store_them_at_once(db: Db) {
+        let company = db.insert_company("Northwind").await.unwrap();
+        const DAY: i64 = 86_400_000;
+        let row = |n: i64| storage::AtsCandidateRow {
+            candidate_id: format!("c{}", n % 3),
+            job_shortcode: "JOB1".into(),
+            source: if n % 2 == 0 { "linkedin.com" } else { "indeed.com" }.into(),
+            furthest: n % 4,
+            disqualified: false,
+            created_at: 20_000 * DAY + (n % 5) * DAY,
+            hired_at: (n % 4 == 3).then_some(20_040 * DAY),
+            updated_at: 20_050 * DAY + n,
+        };
+        // Twenty transactions store the same three candidates at once, each saying something else.
+        let stores: Vec<_> = (0..20)
+            .map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move { db.store_ats_candidates(company, &[row(n), row(n + 1)]).await })
+            })
+            .collect();
+        for store in stores {
+            store.await.unwrap().unwrap();
+        }
+        let scalar = |sql: &'static str| {
+            let db = db.clone();
+            async move { storage::testing::scalar(&db, sql).await.unwrap() }
+        };
+        assert_eq!(scalar("SELECT COUNT(*) FROM ats_candidates").await, 3);
+        assert_eq!(scalar("SELECT CAST(SUM(candidates) AS BIGINT) FROM ats_source_days").await, 3, "each counted once");
+        assert_eq!(scalar("SELECT COUNT(*) FROM ats_source_days WHERE candidates < 0").await, 0);
+        // Each one is counted where they are now.
+        let sources = db.hires_by_source(company, (19_990, 20_100), None).await.unwrap();
+        assert_eq!(sources.iter().map(|s| s.applicants).sum::<i64>(), 3);
+    }
+}
