@@ -108,13 +108,8 @@ pub async fn insights_csv(
         }
     }
     let Ok(body) = writer.into_inner() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
-    let (from, to) = (insights.from_ms.div_euclid(86_400_000), (insights.to_ms - 1).div_euclid(86_400_000));
-    let filename = format!(
-        "insights-{}-{}-to-{}.csv",
-        file.trim_end_matches(".csv"),
-        domain::insights::format_day(from),
-        domain::insights::format_day(to)
-    );
+    let (first, last) = insights.first_and_last_day();
+    let filename = format!("insights-{}-{first}-to-{last}.csv", file.trim_end_matches(".csv"));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -44,11 +44,8 @@ pub fn InsightsPage() -> impl IntoView {
 #[component]
 fn InsightsView(insights: Insights) -> impl IntoView {
     let query = insights.filter.query();
-    let range = format!(
-        "{} to {}",
-        format_day(insights.from_ms.div_euclid(DAY)),
-        format_day((insights.to_ms - 1).div_euclid(DAY))
-    );
+    let (first, last) = insights.first_and_last_day();
+    let range = format!("{first} to {last}");
     let role_title =
         insights.filter.role.and_then(|id| insights.roles.iter().find(|r| r.role_id == id)).map(|r| r.title.clone());
     let job_title = insights
@@ -86,8 +83,6 @@ fn InsightsView(insights: Insights) -> impl IntoView {
         </section>
     }
 }
-
-const DAY: i64 = 86_400_000;
 
 /// The range, role and job: a GET form, so every view has its own address.
 #[component]

@@ -213,6 +213,11 @@ pub fn funnel_base(step: usize) -> Option<usize> {
 }
 
 impl Insights {
+    /// The range's first and last day, `YYYY-MM-DD` (UTC), as the page and the CSV's name say it.
+    pub fn first_and_last_day(&self) -> (String, String) {
+        (format_day(self.from_ms.div_euclid(DAY_MS)), format_day((self.to_ms - 1).div_euclid(DAY_MS)))
+    }
+
     /// The share of `part` in `whole`, as a whole percentage ("—" when there is no whole).
     pub fn percent(part: i64, whole: i64) -> String {
         if whole <= 0 { "—".to_owned() } else { format!("{}%", (part * 100 + whole / 2) / whole) }
