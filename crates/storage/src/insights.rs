@@ -121,25 +121,25 @@ impl Db {
                     (old.try_get("source")?, old.try_get("created_at")?, old.try_get("hired_at")?);
                 *moves.entry(TallyKey::of(source, created_at, hired_at, furthest)).or_default() -= 1;
             }
-            sqlx::query(
-                "INSERT INTO ats_candidates (company_id, candidate_id, job_shortcode, source, furthest, disqualified, created_at, hired_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (company_id, candidate_id) DO UPDATE SET
-                    job_shortcode = excluded.job_shortcode, source = excluded.source, furthest = excluded.furthest,
-                    disqualified = excluded.disqualified, created_at = excluded.created_at,
-                    hired_at = excluded.hired_at, updated_at = excluded.updated_at",
-            )
-            .bind(company.0)
-            .bind(&row.candidate_id)
-            .bind(&row.job_shortcode)
-            .bind(&row.source)
-            .bind(row.furthest)
-            .bind(i64::from(row.disqualified))
-            .bind(row.created_at)
-            .bind(row.hired_at)
-            .bind(row.updated_at)
-            .execute(write.conn())
-            .await?;
+            // A new candidate was stored as it is by the insert above; a known one is updated.
+            if !inserted {
+                sqlx::query(
+                    "UPDATE ats_candidates SET job_shortcode = $3, source = $4, furthest = $5, disqualified = $6,
+                        created_at = $7, hired_at = $8, updated_at = $9
+                  WHERE company_id = $1 AND candidate_id = $2",
+                )
+                .bind(company.0)
+                .bind(&row.candidate_id)
+                .bind(&row.job_shortcode)
+                .bind(&row.source)
+                .bind(row.furthest)
+                .bind(i64::from(row.disqualified))
+                .bind(row.created_at)
+                .bind(row.hired_at)
+                .bind(row.updated_at)
+                .execute(write.conn())
+                .await?;
+            }
             *moves.entry(TallyKey::of(row.source.clone(), row.created_at, row.hired_at, row.furthest)).or_default() +=
                 1;
         }
