@@ -43,6 +43,10 @@ impl LeverClient {
         &self.endpoints
     }
 
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Calls with one credential (an API key or an access token). Owns what it needs, so a
     /// call's future borrows nothing from the caller but its arguments.
     pub fn api(&self, credential: &Credential) -> Result<LeverApi, LeverError> {

@@ -7,6 +7,7 @@
 mod client;
 mod error;
 mod model;
+pub mod oauth;
 mod values;
 pub mod webhook;
 
