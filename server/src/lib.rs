@@ -161,6 +161,9 @@ pub mod startup {
         #[cfg(feature = "embedded-sandbox")]
         #[error(transparent)]
         Sandbox(#[from] workable_sandbox::OpenError),
+        #[cfg(feature = "embedded-sandbox")]
+        #[error(transparent)]
+        LeverSandbox(#[from] lever_sandbox::OpenError),
     }
     pub type Result<T> = std::result::Result<T, StartError>;
 }
@@ -217,6 +220,26 @@ pub fn mount_sandbox(
         .route("/sandbox/", get(|| async { axum::response::Redirect::permanent("/sandbox") }))
         .nest("/sandbox", sandbox.router());
     Ok((app, sandbox))
+}
+
+/// The built-in Lever sandbox, mounted at `/lever-sandbox` beside the Workable one, with its
+/// state in the data directory. Its API is `{public_url}/lever-sandbox/v1`, its OAuth
+/// `{public_url}/lever-sandbox/authorize` (`lever::Endpoints::local`).
+#[cfg(feature = "embedded-sandbox")]
+pub fn mount_lever_sandbox(
+    app: Router,
+    public_url: &str,
+    data_dir: &std::path::Path,
+    clock: &workable::Clock,
+) -> Result<(Router, lever_sandbox::LeverSandbox), lever_sandbox::OpenError> {
+    let sandbox = lever_sandbox::LeverSandbox::open(
+        Some(data_dir.join("lever-sandbox.json")),
+        vec![format!("{public_url}/integrations/lever/callback")],
+        clock.clone(),
+    )?;
+    sandbox.set_base_url(&format!("{public_url}/lever-sandbox"));
+    sandbox.start_webhook_delivery();
+    Ok((app.nest("/lever-sandbox", sandbox.router()), sandbox))
 }
 
 /// How long a webhook delivery's record is kept.

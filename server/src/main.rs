@@ -79,10 +79,13 @@ async fn serve(config: &Config) -> Result<(), StartError> {
         let (app, sandbox) =
             server::mount_sandbox(app, &config.public_url(), &config.data_dir, application.integrations.clock())?;
         tracing::info!(url = %sandbox.base_url(), "built-in Workable sandbox mounted");
+        let (app, lever) =
+            server::mount_lever_sandbox(app, &config.public_url(), &config.data_dir, application.integrations.clock())?;
+        tracing::info!(url = %lever.base_url(), "built-in Lever sandbox mounted");
         app
     } else {
         tracing::info!(
-            "built-in Workable sandbox off: turn it on with --sandbox on (ATS_BRIDGE_SANDBOX=on), as scripts/run does"
+            "built-in Workable and Lever sandboxes off: turn them on with --sandbox on (ATS_BRIDGE_SANDBOX=on), as scripts/run does"
         );
         app
     };

@@ -1,4 +1,4 @@
-//! The control API, for tests and people: faults, the clock, token revocation and lifetime,
+//! The control API, for tests and people on this machine (other addresses get 403): faults, the clock, token revocation and lifetime,
 //! what a person does in Lever's own UI (move, archive, delete an opportunity; close a posting;
 //! remove a stage or an archive reason — drift), webhook delivery, and the request log.
 //!
@@ -68,6 +68,7 @@ pub fn routes(sandbox: LeverSandbox) -> Router {
         .route("/_control/accounts/{account}/archive_reasons/{id}", delete(delete_reason))
         .route("/_control/requests", get(requests).delete(clear_requests))
         .route("/_control/webhooks", get(webhooks))
+        .route_layer(axum::middleware::from_fn(sandbox_support::loopback_only))
         .with_state(sandbox)
 }
 

@@ -1,5 +1,6 @@
 //! Faults on demand and the rate limiter's buckets.
 
+use sandbox_support::picked;
 use serde::{Deserialize, Serialize};
 
 /// What the sandbox does wrong, on purpose. Every field defaults to "nothing".
@@ -51,11 +52,6 @@ impl Faults {
         }
         picked(self.writes_seen, self.lost_after_commit_rate)
     }
-}
-
-fn picked(seen: u64, rate: f64) -> bool {
-    let rate = rate.clamp(0.0, 1.0);
-    rate > 0.0 && (seen as f64 * rate).floor() > ((seen - 1) as f64 * rate).floor()
 }
 
 /// One credential's token bucket: Lever allows about 10 requests a second with bursts of 20.

@@ -151,7 +151,7 @@ impl LeverSandbox {
         self.start_webhook_delivery();
         let router = self.router();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
         Ok((base, task))
     }

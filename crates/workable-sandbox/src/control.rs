@@ -66,24 +66,8 @@ pub fn routes(sandbox: Sandbox) -> Router {
         .route("/_control/accounts/{sub}/candidates/{id}/move", post(move_candidate))
         .route("/_control/requests", get(requests).delete(clear_requests))
         .route("/_control/webhooks", get(webhooks))
-        .route_layer(axum::middleware::from_fn(loopback_only))
+        .route_layer(axum::middleware::from_fn(sandbox_support::loopback_only))
         .with_state(sandbox)
-}
-
-/// The control API and the people's pages change and show every account without a token, so
-/// they answer only on this machine: a request from any other address — or one served without
-/// its peer address (`into_make_service_with_connect_info`), which cannot be told apart — gets
-/// 403. (Behind a reverse proxy on the same machine everything looks local: keep the sandbox off
-/// there, as the server's default does.)
-pub async fn loopback_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
-    match peer {
-        Some(ip) if ip.is_loopback() => next.run(request).await,
-        _ => {
-            tracing::warn!(peer = ?peer, path = %request.uri().path(), "sandbox control refused: not from this machine");
-            problem(StatusCode::FORBIDDEN, "The sandbox's controls answer only on the machine it runs on.")
-        }
-    }
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {

@@ -1,5 +1,6 @@
 //! Faults on demand and the rate limiter's windows.
 
+use sandbox_support::picked;
 use serde::{Deserialize, Serialize};
 
 /// What the sandbox does wrong, on purpose. Every field defaults to "nothing".
@@ -54,12 +55,6 @@ impl Faults {
         self.writes_seen += 1;
         picked(self.writes_seen, self.lost_after_commit_rate)
     }
-}
-
-/// Whether the `seen`-th event is one of an evenly spread `rate` share.
-fn picked(seen: u64, rate: f64) -> bool {
-    let rate = rate.clamp(0.0, 1.0);
-    rate > 0.0 && (seen as f64 * rate).floor() > ((seen - 1) as f64 * rate).floor()
 }
 
 /// One token's fixed 10-second window.

@@ -25,7 +25,7 @@ pub fn routes(sandbox: Sandbox) -> Router {
         .route("/ui/{sub}/candidates/{id}/disqualify", post(disqualify_candidate))
         .route("/ui/{sub}/candidates/{id}/revert", post(revert_candidate))
         .route("/ui/{sub}/candidates/{id}/delete", post(delete_candidate))
-        .route_layer(axum::middleware::from_fn(crate::control::loopback_only))
+        .route_layer(axum::middleware::from_fn(sandbox_support::loopback_only))
         .with_state(sandbox)
 }
 
