@@ -173,15 +173,16 @@ impl Db {
             .collect()
     }
 
-    /// The counts *Source* shows around its page, for the same `filter`, in one statement: without
-    /// a filter every count is read from the indexes (the live roles without a mapping are the
-    /// live roles less the mapped ones), with one the company's roles are looked through once.
+    /// The counts *Source* shows around its page, for the same `filter`, in one statement: the
+    /// company's roles are counted in one pass (all, and the live ones; the live roles without a
+    /// mapping are the live roles less the mapped ones), and only a filter looks through them a
+    /// second time.
     pub async fn role_counts(&self, company: CompanyId, filter: &RoleFilter) -> Result<RoleCounts> {
         let row = filter_binds(
             sqlx::query(
-                "SELECT (SELECT COUNT(*) FROM roles WHERE company_id = $1) AS total,
+                "SELECT t.total,
                         CASE WHEN CAST($2 AS TEXT) IS NULL AND CAST($3 AS TEXT) IS NULL AND CAST($4 AS TEXT) IS NULL
-                             THEN (SELECT COUNT(*) FROM roles WHERE company_id = $1)
+                             THEN t.total
                              ELSE (SELECT COUNT(*) FROM roles r
                                      LEFT JOIN ats_configurations c ON c.role_id = r.id AND c.removed_at IS NULL
                                     WHERE r.company_id = $1
@@ -191,9 +192,10 @@ impl Db {
                                                                                 WHEN c.attention IS NULL THEN 'mapped'
                                                                                 ELSE 'needs_attention' END))
                         END AS matching,
-                        (SELECT COUNT(*) FROM roles WHERE company_id = $1 AND status = 'live')
-                          - (SELECT COUNT(*) FROM ats_configurations c JOIN roles r ON r.id = c.role_id
-                              WHERE c.company_id = $1 AND c.removed_at IS NULL AND r.status = 'live') AS unmapped_live",
+                        t.live - (SELECT COUNT(*) FROM ats_configurations c JOIN roles r ON r.id = c.role_id
+                                   WHERE c.company_id = $1 AND c.removed_at IS NULL AND r.status = 'live') AS unmapped_live
+                   FROM (SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN status = 'live' THEN 1 ELSE 0 END), 0) AS live
+                           FROM roles WHERE company_id = $1) t",
             ),
             company,
             filter,
