@@ -70,8 +70,9 @@ pub struct Config {
     pub marketplace_domain: Option<workable::SourceDomain>,
 
     /// The built-in Workable sandbox at `/sandbox` (when compiled in), and the product pointed at
-    /// it. Off unless asked for (`scripts/run` asks): its controls answer only on this machine, and
-    /// no real company wants a pretend Workable on its site.
+    /// it; the Lever sandbox beside it at `/lever-sandbox`. Off unless asked for (`scripts/run`
+    /// asks): their controls answer only on this machine, and no real company wants a pretend ATS
+    /// on its site.
     #[arg(long, env = "ATS_BRIDGE_SANDBOX", default_value = "off", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
     pub sandbox: bool,
 

@@ -257,11 +257,11 @@ async fn guard(State(sandbox): State<LeverSandbox>, mut request: Request, next: 
             || ApiError::new(StatusCode::UNAUTHORIZED, "UnauthorizedError", "Invalid credentials").into_response();
         let ctx = match presented(request.headers()) {
             None => return unauthorized(),
+            // A key is named by its account and place, never by its value (the request log shows it).
             Some(Presented::Key(key)) => sandbox.read(|w| {
-                w.accounts.iter().find(|a| a.api_keys.contains(&key)).map(|a| Ctx {
-                    account: a.id.clone(),
-                    credential: format!("key:{}", key.chars().take(12).collect::<String>()),
-                    scopes: None,
+                w.accounts.iter().find_map(|a| {
+                    let at = a.api_keys.iter().position(|k| *k == key)?;
+                    Some(Ctx { account: a.id.clone(), credential: format!("key:{}:{at}", a.site), scopes: None })
                 })
             }),
             Some(Presented::Bearer(token)) => sandbox.read(|w| {

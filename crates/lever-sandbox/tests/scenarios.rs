@@ -379,3 +379,21 @@ async fn a_saved_sandbox_opens_where_it_was_and_a_corrupt_state_is_an_error() {
     std::fs::write(&path, b"{not json").unwrap();
     assert!(LeverSandbox::open(Some(path), vec![], clock::Clock::system()).is_err());
 }
+
+#[tokio::test]
+async fn faults_on_demand_reach_the_client_as_what_it_can_do_and_the_log_never_shows_a_key() {
+    let (sandbox, client, _task) = sandbox().await;
+    let api = client.api(&key()).unwrap();
+    sandbox.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
+    let failed = api.stages().await.unwrap_err();
+    assert!(matches!(failed, LeverError::Transient(_)), "{failed:?}");
+    sandbox.set_faults(Faults { rate_limit_storm_until_ms: Some(sandbox.now_ms() + 60_000), ..Faults::default() });
+    assert_eq!(api.stages().await.unwrap_err(), LeverError::RateLimited { retry_after_seconds: None });
+    sandbox.set_faults(Faults::default());
+    assert_eq!(api.stages().await.unwrap().len(), 11);
+    let log = sandbox.request_log();
+    assert_eq!(log.iter().map(|r| r.status).collect::<Vec<_>>(), [503, 429, 200]);
+    // Faults answer before the credential is read; a served call names the key by account and place.
+    assert_eq!(log.last().unwrap().credential.as_deref(), Some("key:northwind:0"));
+    assert!(!serde_json::to_string(&log).unwrap().contains(seed::NORTHWIND_KEY));
+}
