@@ -239,7 +239,10 @@ pub fn mount_lever_sandbox(
     )?;
     sandbox.set_base_url(&format!("{public_url}/lever-sandbox"));
     sandbox.start_webhook_delivery();
-    Ok((app.nest("/lever-sandbox", sandbox.router()), sandbox))
+    let app = app
+        .route("/lever-sandbox/", get(|| async { axum::response::Redirect::permanent("/lever-sandbox") }))
+        .nest("/lever-sandbox", sandbox.router());
+    Ok((app, sandbox))
 }
 
 /// How long a webhook delivery's record is kept.

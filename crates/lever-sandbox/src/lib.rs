@@ -1,7 +1,8 @@
 //! A Lever that runs on this machine: the Data API v1 endpoints the product uses (and the rest
 //! of what `lever-recordings/` holds), with Lever's envelopes, status codes, token paging, API
 //! keys and OAuth tokens, the per-credential token bucket; Lever's OAuth authorisation server;
-//! signed webhooks; and faults on demand through a control API.
+//! signed webhooks; faults on demand through a control API; and a page for people where an
+//! opportunity can be moved, archived or deleted by hand (which fires the webhooks).
 //!
 //! Addressing: the Data API lives under `{base}/v1/…` where Lever has
 //! `https://api.lever.co/v1/…`; OAuth is `{base}/authorize` and `{base}/oauth/token`, and the
@@ -14,6 +15,7 @@ mod control;
 mod faults;
 pub mod model;
 mod oauth;
+mod pages;
 mod paging;
 mod render;
 pub mod seed;
@@ -129,12 +131,13 @@ impl LeverSandbox {
         format!("{}/v1/", self.base_url())
     }
 
-    /// Every route: the Data API, OAuth and the control API.
+    /// Every route: the Data API, OAuth, the control API and the people's pages.
     pub fn router(&self) -> Router {
         Router::new()
             .merge(api::routes(self.clone()))
             .merge(oauth::routes(self.clone()))
             .merge(control::routes(self.clone()))
+            .merge(pages::routes(self.clone()))
     }
 
     /// Starts delivering webhooks in the background (call once, inside a Tokio runtime).

@@ -13,6 +13,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
+use sandbox_support::escape;
+
 use crate::LeverSandbox;
 use crate::model::{AccessToken, Code, RefreshToken, hex_token, uuid};
 
@@ -34,10 +36,6 @@ struct AuthorizeParams {
     state: Option<String>,
     scope: Option<String>,
     audience: Option<String>,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn page(title: &str, body: &str) -> Html<String> {

@@ -1,7 +1,8 @@
 //! The documented starting state: two Lever accounts (Northwind, Globex), each with its users,
 //! Lever's default pipeline, archive reasons and postings in every state, a few people already
-//! in the pipeline, API keys, and ats-bridge's registered OAuth client. Ids are fixed UUIDs, so
-//! a person can follow a walk-through and a test can name them.
+//! in the pipeline, API keys, and ats-bridge's registered OAuth client. Accounts, users, stages,
+//! reasons and postings have fixed UUIDs, so a person can follow a walk-through and a test can
+//! name them; people and their opportunities get fresh ones, as everything made later does.
 
 use crate::model::*;
 

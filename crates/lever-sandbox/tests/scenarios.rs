@@ -397,3 +397,35 @@ async fn faults_on_demand_reach_the_client_as_what_it_can_do_and_the_log_never_s
     assert_eq!(log.last().unwrap().credential.as_deref(), Some("key:northwind:0"));
     assert!(!serde_json::to_string(&log).unwrap().contains(seed::NORTHWIND_KEY));
 }
+
+#[tokio::test]
+async fn a_person_moves_archives_and_unarchives_on_the_sandbox_page_and_lever_says_so() {
+    let (sandbox, client, _task) = sandbox().await;
+    let nw = northwind(&client).await;
+    let api = client.api(&key()).unwrap();
+    let ada = api.create_opportunity(&nw.user, &candidate("ada@example.com", &nw.posting, true)).await.unwrap().data;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let base = sandbox.base_url();
+    let index = http.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    assert!(index.contains("Senior Rust Engineer") && index.contains("jobs.lever.co/northwind"), "{index}");
+    let page =
+        http.get(format!("{base}/ui/northwind/postings/{}", nw.posting)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("ada@example.com") && page.contains("ada-cv.pdf"), "the person and their resume are listed");
+
+    let action = |what: &str| format!("{base}/ui/northwind/opportunities/{}/{what}", ada.id);
+    let moved = http.post(action("stage")).form(&[("stage", "offer")]).send().await.unwrap();
+    assert!(moved.status().is_redirection());
+    assert_eq!(api.opportunity(&ada.id).await.unwrap().stage.as_str(), "offer");
+    let withdrew = api.archive_reasons().await.unwrap().into_iter().find(|r| r.text == "Withdrew").unwrap();
+    http.post(action("archived")).form(&[("reason", withdrew.id.as_str())]).send().await.unwrap();
+    assert_eq!(api.opportunity(&ada.id).await.unwrap().archived.unwrap().reason, Some(withdrew.id));
+    let page =
+        http.get(format!("{base}/ui/northwind/postings/{}", nw.posting)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Archived: Withdrew") && page.contains("Unarchive"));
+    http.post(action("archived")).form(&[("reason", "")]).send().await.unwrap();
+    assert!(api.opportunity(&ada.id).await.unwrap().archived.is_none());
+    let unknown = http.post(action("stage")).form(&[("stage", "no-such-stage")]).send().await.unwrap();
+    assert_eq!(unknown.status(), 400);
+    http.post(action("delete")).send().await.unwrap();
+    assert_eq!(api.opportunity(&ada.id).await.unwrap_err(), LeverError::NotFound);
+}

@@ -27,6 +27,11 @@ pub async fn loopback_only(request: axum::extract::Request, next: axum::middlewa
     }
 }
 
+/// Text made safe inside HTML (elements and quoted attributes) for the sandboxes' pages.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 /// Whether the `seen`-th event is one of an evenly spread `rate` share (0.0–1.0): with 0.25
 /// every fourth.
 pub fn picked(seen: u64, rate: f64) -> bool {
@@ -121,6 +126,11 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         same_shape(&recorded, &json!([{ "to": "c", "other": 1 }]), "$", &mut problems);
         assert_eq!(problems, ["$[0].other: not in the recording"]);
+    }
+
+    #[test]
+    fn escaped_text_cannot_open_an_element_or_leave_an_attribute() {
+        assert_eq!(escape(r#"<a href="x" title='y'>&"#), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;");
     }
 
     #[test]

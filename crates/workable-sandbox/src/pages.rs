@@ -11,9 +11,7 @@ use serde::Deserialize;
 
 use crate::{Sandbox, render};
 
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
+pub use sandbox_support::escape;
 
 pub fn routes(sandbox: Sandbox) -> Router {
     Router::new()
