@@ -429,3 +429,86 @@ async fn a_person_moves_archives_and_unarchives_on_the_sandbox_page_and_lever_sa
     http.post(action("delete")).send().await.unwrap();
     assert_eq!(api.opportunity(&ada.id).await.unwrap_err(), LeverError::NotFound);
 }
+
+/// A receiver that answers each delivery with the next status of `answers` (then 200), and keeps
+/// what it was sent.
+async fn receiver(answers: Vec<u16>) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let received: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let (sink, answers) = (received.clone(), Arc::new(Mutex::new(answers)));
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let (sink, answers) = (sink.clone(), answers.clone());
+            async move {
+                sink.lock().unwrap().push(body.to_vec());
+                let mut answers = answers.lock().unwrap();
+                let status = if answers.is_empty() { 200 } else { answers.remove(0) };
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+/// Waits (moving the sandbox's clock past each retry's back-off) until `count` deliveries arrived.
+async fn deliveries(sandbox: &LeverSandbox, received: &Arc<Mutex<Vec<Vec<u8>>>>, count: usize) -> usize {
+    for _ in 0..200 {
+        if received.lock().unwrap().len() >= count {
+            break;
+        }
+        sandbox.advance_clock(1_000);
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    received.lock().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_refused_delivery_is_tried_again_the_same_up_to_six_times_in_all() {
+    let (sandbox, client, _task) = sandbox().await;
+    let nw = northwind(&client).await;
+    let api = client.api(&key()).unwrap();
+    let (url, received) = receiver(vec![500, 503]).await;
+    api.create_webhook("candidateStageChange", &url).await.unwrap();
+    let ada = api.create_opportunity(&nw.user, &candidate("ada@example.com", &nw.posting, false)).await.unwrap().data;
+    api.move_stage(&ada.id, &nw.user, &StageId::parse("offer").unwrap()).await.unwrap();
+    assert_eq!(deliveries(&sandbox, &received, 3).await, 3, "two refusals, then accepted");
+    let bodies = received.lock().unwrap().clone();
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "a retry is the same delivery, signature and all");
+    assert_eq!(sandbox.webhooks_waiting(), 0);
+
+    // A receiver that never accepts gets the first try and 5 retries, then nothing more.
+    let (never, tried) = receiver(vec![500; 10]).await;
+    api.create_webhook("candidateArchiveChange", &never).await.unwrap();
+    let reason = api.archive_reasons().await.unwrap().remove(0);
+    api.archive(&ada.id, &nw.user, &reason.id).await.unwrap();
+    deliveries(&sandbox, &tried, 6).await;
+    for _ in 0..20 {
+        sandbox.advance_clock(60_000);
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(tried.lock().unwrap().len(), 6);
+    assert_eq!(sandbox.webhooks_waiting(), 0, "given up");
+}
+
+#[tokio::test]
+async fn verify_connection_pings_first_and_a_url_that_refuses_is_not_registered() {
+    let (_sandbox, client, _task) = sandbox().await;
+    let (good, pinged) = receiver(vec![]).await;
+    let (bad, _) = receiver(vec![404]).await;
+    let http = reqwest::Client::new();
+    let register = |url: &str| {
+        http.post(format!("{}/webhooks", client.endpoints().api_base))
+            .basic_auth(seed::NORTHWIND_KEY, Some(""))
+            .json(&serde_json::json!({ "event": "candidateHired", "url": url, "configuration": { "verifyConnection": true } }))
+            .send()
+    };
+    assert_eq!(register(&good).await.unwrap().status(), 201);
+    let ping: Delivery = serde_json::from_slice(&pinged.lock().unwrap()[0]).unwrap();
+    assert!(ping.data.opportunity_id.is_none(), "the ping carries no data");
+    assert_eq!(register(&bad).await.unwrap().status(), 400);
+    let listed = client.api(&key()).unwrap().webhooks().await.unwrap();
+    assert_eq!(listed.iter().map(|h| h.url.as_str()).collect::<Vec<_>>(), [good.as_str()]);
+}
