@@ -2,8 +2,11 @@
 //! (`connect`), token custody (sealed at rest, refreshed on the server) and the card's health
 //! (`card`); the one Workable call policy every call goes through (`call`: rate limiter, refresh
 //! once after a 401, 429s, the outcome recorded on the connection); mapping roles (`mapping`: the
-//! wizard's reads, the wizard, drift); webhook subscriptions (`webhooks`).
+//! wizard's reads, the wizard, drift); webhook subscriptions (`webhooks`); and the ATS port
+//! (`ats`: what the sync engine asks of the connected ATS, in the product's words, with each ATS's
+//! wire knowledge in its adapter).
 
+pub mod ats;
 mod call;
 mod card;
 mod connect;

@@ -14,6 +14,7 @@ use domain::mapping::{StageAction, marketplace_stage_for};
 use domain::{CompanyId, MarketplaceStage, MoveOrigin, WorkKind};
 use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, WorkableSeen};
 
+use integrations::ats::workable::{insights_row, parse_time};
 use integrations::{CallError, WhenLimited};
 use workable::{Shortcode, WorkableError};
 
@@ -53,49 +54,6 @@ impl Observed {
             (None, false, _) => "Changed in Workable".to_owned(),
         }
     }
-}
-
-/// A listed candidate as Insights stores it: Workable's source ("Unknown" when it has none), and
-/// how far they got — by the stage's kind and the offer and hire times Workable keeps.
-pub(crate) fn insights_row(job: &Shortcode, candidate: &workable::Candidate) -> storage::AtsCandidateRow {
-    let time = |t: &Option<String>| t.as_deref().and_then(parse_time);
-    let updated_at = time(&candidate.updated_at).unwrap_or_else(storage::now_ms);
-    let hired_at = time(&candidate.hired_at);
-    let by_kind = match candidate.stage_kind {
-        Some(workable::StageKind::Hired) => 3,
-        Some(workable::StageKind::Offer) => 2,
-        Some(workable::StageKind::Interview) => 1,
-        _ => 0,
-    };
-    let furthest = if hired_at.is_some() {
-        3
-    } else if time(&candidate.moved_to_offer_at).is_some() {
-        by_kind.max(2)
-    } else {
-        by_kind
-    };
-    storage::AtsCandidateRow {
-        candidate_id: candidate.id.clone(),
-        job_shortcode: candidate.job.as_ref().map_or(job, |j| &j.shortcode).as_str().to_owned(),
-        source: candidate
-            .common_source
-            .clone()
-            .or_else(|| candidate.domain.clone())
-            .map(|s| s.trim().chars().take(100).collect::<String>())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "Unknown".to_owned()),
-        furthest,
-        disqualified: candidate.disqualified,
-        created_at: time(&candidate.created_at).unwrap_or(updated_at),
-        hired_at,
-        updated_at,
-    }
-}
-
-/// Workable's timestamps (`2026-07-23T18:58:15Z`, with or without fractions) as ms.
-pub(crate) fn parse_time(text: &str) -> Option<i64> {
-    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
-    Some((at.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// What applying an observation did.
@@ -503,12 +461,5 @@ mod tests {
         assert!(consistent(&StageAction::Disqualify, &seen("Interview", true, false), MarketplaceStage::Rejected));
         assert!(!consistent(&StageAction::Disqualify, &seen("Interview", true, false), MarketplaceStage::Withdrawn));
         assert!(!consistent(&StageAction::Nothing, &seen("Offer", false, false), MarketplaceStage::Offer));
-    }
-
-    #[test]
-    fn workable_times_are_read_to_the_millisecond() {
-        assert_eq!(parse_time("2026-07-23T18:58:15Z"), Some(1_784_833_095_000));
-        assert_eq!(parse_time("2026-07-23T19:53:40.273Z"), Some(1_784_836_420_273));
-        assert_eq!(parse_time("yesterday"), None);
     }
 }

@@ -13,10 +13,8 @@ use documents::{CvContent, ProfileContent};
 use domain::export::LedgerStep;
 use domain::mapping::StageAction;
 use domain::{CompanyId, RequestId};
-use integrations::CallError;
-use integrations::{AccountCalls, WhenLimited};
+use integrations::ats::{AtsCalls, AtsCandidate, AtsJob, AtsStage, Attachment, NewExport};
 use storage::{ExportRecord, ExportStep, SharedCandidate, StorageError, WorkItem};
-use workable::{Candidate, Shortcode, StageSlug, Upload, WorkableError};
 
 use crate::{Engine, Outcome};
 
@@ -26,7 +24,7 @@ const SAME_PERSON_WAIT_MS: i64 = 1_000;
 
 mod content;
 
-use content::{date, new_candidate, profile_file_name};
+use content::{date, profile_file_name};
 
 /// `?` for steps: a storage failure is a retry.
 macro_rules! stored {
@@ -101,7 +99,7 @@ impl Engine {
             Some(candidate) => candidate,
             None => return Outcome::Fail("The candidate's profile is no longer shared with this company.".into()),
         };
-        let mut calls = match self.integrations.account_calls(company).await {
+        let mut calls = match self.integrations.ats_calls(company).await {
             Ok(calls) => calls,
             Err(err) => return err.into(),
         };
@@ -113,22 +111,20 @@ impl Engine {
             (StageAction::Move { slug, .. }, _) | (_, StageAction::Move { slug, .. }) => Some(slug),
             _ => None,
         };
-        // Stored when the role was mapped, from Workable's own answers: they parse unless the
-        // database was edited by hand.
-        let (Ok(shortcode), Ok(stage)) =
-            (Shortcode::parse(&config.job.shortcode), stage.map(|s| StageSlug::parse(&s)).transpose())
+        // Stored when the role was mapped, from the ATS's own answers: they have its form unless
+        // the database was edited by hand.
+        let (Some(job), Some(stage)) =
+            (calls.job(&config.job.shortcode), stage.map(|s| calls.stage(&s).ok_or(())).transpose().ok())
         else {
-            return Outcome::Fail(
-                "The role's ATS configuration names a Workable job or stage that cannot exist; edit it.".into(),
-            );
+            return Outcome::Fail(format!(
+                "The role's ATS configuration names a {} job or stage that cannot exist; edit it.",
+                calls.name()
+            ));
         };
         // Created while already *Rejected* / *Withdrawn* in the marketplace: the stage sync
         // disqualifies them right after (creation cannot).
         let then_disqualify = matches!(config.action(now_at), StageAction::Disqualify);
-        match self
-            .export_steps(item, export, &shortcode, (stage, &context, then_disqualify), &candidate, &mut calls)
-            .await
-        {
+        match self.export_steps(item, export, &job, (stage, &context, then_disqualify), &candidate, &mut calls).await {
             Ok(()) => {
                 if then_disqualify {
                     stored!(
@@ -156,10 +152,10 @@ impl Engine {
         &self,
         item: &WorkItem,
         mut export: ExportRecord,
-        shortcode: &Shortcode,
-        (stage, context, then_disqualify): (Option<StageSlug>, &storage::ExportContext, bool),
+        job: &AtsJob,
+        (stage, context, then_disqualify): (Option<AtsStage>, &storage::ExportContext, bool),
         candidate: &SharedCandidate,
-        calls: &mut AccountCalls<'_>,
+        calls: &mut AtsCalls<'_>,
     ) -> Result<(), Outcome> {
         let company = item.company_id;
         let link = format!("{}/roles/{}", self.settings.public_url.trim_end_matches('/'), export.role_id);
@@ -177,8 +173,7 @@ impl Engine {
             if !self.db.claim_export_identity(&export, now, until).await.map_err(storage_failure)? {
                 return Err(Outcome::After(SAME_PERSON_WAIT_MS));
             }
-            let created =
-                self.create_or_link(&export, shortcode, stage.as_ref(), candidate, &link, uncertain, calls).await;
+            let created = self.create_or_link(&export, job, stage.as_ref(), candidate, &link, uncertain, calls).await;
             let created = match created {
                 Ok(created) => created,
                 Err(outcome) => {
@@ -192,13 +187,13 @@ impl Engine {
                 stage: created.0.stage.clone(),
                 linked: created.1,
             };
-            let ours = created.0.domain.as_deref() == self.integrations.source_domain().map(|d| d.as_str());
+            let ours = created.0.ours;
             let detail = match (created.1, &created.0.profile_url) {
                 // Someone else's candidate keeps the source Workable has for them.
                 (true, _) if !ours => format!(
                     "Already in the Workable job: linked to the existing candidate, not duplicated; they keep their \
                      source in Workable ({}).",
-                    created.0.common_source.as_deref().or(created.0.domain.as_deref()).unwrap_or("as Workable has it")
+                    created.0.source.as_deref().unwrap_or("as Workable has it")
                 ),
                 (true, _) => {
                     "Already in the Workable job: linked to the existing candidate, not duplicated.".to_owned()
@@ -213,9 +208,9 @@ impl Engine {
             // Recorded: another export of this person now finds it and links.
             self.db.release_export_identity(export.id).await.map_err(storage_failure)?;
             // Insights counts them from now, not from the next reconciliation.
-            let row = crate::inbound::insights_row(shortcode, &created.0);
+            let row = created.0.insights.clone();
             self.db.store_ats_candidates(export.company_id, &[row]).await.map_err(storage_failure)?;
-            resume_confirmed = !uncertain && !created.1 && (candidate.cv.is_none() || created.0.resume_url.is_some());
+            resume_confirmed = !uncertain && !created.1 && (candidate.cv.is_none() || created.0.resume_stored);
             export.workable_candidate_id = Some(created.0.id.clone());
             export.workable_stage = created.0.stage.clone();
             export.linked_existing = created.1;
@@ -229,13 +224,7 @@ impl Engine {
         //    already in the job with a resume of their own, the CV too).
         if export.profile_attached_at.is_none() {
             let present: Vec<String> = if uncertain || export.linked_existing {
-                calls
-                    .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
-                    .await
-                    .map_err(Outcome::from)?
-                    .into_iter()
-                    .map(|f| f.name)
-                    .collect()
+                calls.file_names(workable_id).await.map_err(Outcome::from)?
             } else {
                 Vec::new()
             };
@@ -247,7 +236,8 @@ impl Engine {
                     "{}'s CV, shared through the marketplace on {accepted_on}. Profile: {link}",
                     candidate.name
                 );
-                self.comment(calls, workable_id, &body, Upload::new(&cv.filename, &cv.pdf)).await?;
+                let cv = Attachment { file_name: &cv.filename, pdf: &cv.pdf };
+                calls.attach(workable_id, &body, cv).await.map_err(Outcome::from)?;
             }
             if !present.contains(&profile_name) {
                 let pdf = documents::render_profile(&ProfileContent {
@@ -268,7 +258,8 @@ impl Engine {
                     "{} accepted {}'s request for {} on the marketplace on {accepted_on}. Their marketplace profile is attached; CV as the resume. Profile: {link}",
                     candidate.name, context.company_name, context.role_title
                 );
-                let id = self.comment(calls, workable_id, &body, Upload::new(&profile_name, &pdf)).await?;
+                let profile = Attachment { file_name: &profile_name, pdf: &pdf };
+                let id = calls.attach(workable_id, &body, profile).await.map_err(Outcome::from)?;
                 profile_confirmed = id.is_some();
             }
             self.db
@@ -291,13 +282,10 @@ impl Engine {
                     "Marketplace profile confirmed by Workable's answer to the comment (the candidate shared no CV)."
                 }
             } else {
-                let files = calls
-                    .call(WhenLimited::Defer, |api| async move { api.candidate_files(workable_id).await })
-                    .await
-                    .map_err(Outcome::from)?;
-                let has_profile = files.iter().any(|f| f.name == profile_name);
+                let files = calls.file_names(workable_id).await.map_err(Outcome::from)?;
+                let has_profile = files.contains(&profile_name);
                 let has_resume = match &candidate.cv {
-                    Some(cv) => files.iter().any(|f| f.name == cv.filename),
+                    Some(cv) => files.contains(&cv.filename),
                     None => true,
                 };
                 if !(has_profile && has_resume) {
@@ -340,23 +328,6 @@ impl Engine {
         Ok(())
     }
 
-    /// A comment with one file on the candidate's Workable timeline, as the connection's member;
-    /// the comment's id, when Workable's answer gave one.
-    async fn comment(
-        &self,
-        calls: &mut AccountCalls<'_>,
-        workable_id: &str,
-        body: &str,
-        file: Upload,
-    ) -> Result<Option<String>, Outcome> {
-        let member = calls.member_id().map_err(Outcome::from)?;
-        let (member, file) = (&member, &file);
-        calls
-            .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, body, Some(file)).await })
-            .await
-            .map_err(Outcome::from)
-    }
-
     /// Creates the candidate, unless Workable already has them in the job — another request's
     /// export, an unanswered earlier attempt, or a 422 *already exists* — then links that one.
     /// Returns the candidate and whether it was linked rather than created.
@@ -364,51 +335,33 @@ impl Engine {
     async fn create_or_link(
         &self,
         export: &ExportRecord,
-        shortcode: &Shortcode,
-        stage: Option<&StageSlug>,
+        job: &AtsJob,
+        stage: Option<&AtsStage>,
         candidate: &SharedCandidate,
         link: &str,
         uncertain: bool,
-        calls: &mut AccountCalls<'_>,
-    ) -> Result<(Candidate, bool), Outcome> {
+        calls: &mut AtsCalls<'_>,
+    ) -> Result<(AtsCandidate, bool), Outcome> {
         if let Some(other) = self.db.export_with_identity(export).await.map_err(storage_failure)? {
             let id = other.workable_candidate_id.unwrap_or_default();
-            let id = id.as_str();
-            let found = calls
-                .call(WhenLimited::Defer, |api| async move { api.candidate(id).await })
-                .await
-                .map_err(Outcome::from)?;
+            let found = calls.candidate(job, &id).await.map_err(Outcome::from)?;
             return Ok((found, true));
         }
-        if uncertain {
-            let found = calls
-                .call(WhenLimited::Defer, |api| async move { api.find_candidate(shortcode, &candidate.email).await })
-                .await
-                .map_err(Outcome::from)?;
-            if let Some(found) = found {
-                return Ok((found, true));
-            }
+        if uncertain && let Some(found) = calls.find_in_job(job, &candidate.email).await.map_err(Outcome::from)? {
+            return Ok((found, true));
         }
-        let body = new_candidate(candidate, &self.settings.tag, link, self.integrations.source_domain());
-        let body = &body;
-        match calls
-            .call(WhenLimited::Defer, |api| async move { api.create_candidate(shortcode, stage, body).await })
-            .await
-        {
-            Ok(created) => Ok((created, false)),
-            Err(CallError::Workable(WorkableError::Duplicate)) => {
-                let found = calls
-                    .call(
-                        WhenLimited::Defer,
-                        |api| async move { api.find_candidate(shortcode, &candidate.email).await },
-                    )
-                    .await
-                    .map_err(Outcome::from)?;
+        let new = NewExport { candidate, tag: &self.settings.tag, link };
+        match calls.create(job, stage, &new).await.map_err(Outcome::from)? {
+            Some(created) => Ok((created, false)),
+            None => {
+                let found = calls.find_in_job(job, &candidate.email).await.map_err(Outcome::from)?;
                 found.map(|c| (c, true)).ok_or_else(|| {
-                    Outcome::Retry("Workable says the candidate exists in the job but does not list them yet.".into())
+                    Outcome::Retry(format!(
+                        "{} says the candidate exists in the job but does not list them yet.",
+                        calls.name()
+                    ))
                 })
             }
-            Err(other) => Err(other.into()),
         }
     }
 }
