@@ -62,6 +62,13 @@ pub enum CallError {
     Storage(#[from] StorageError),
 }
 
+impl CallError {
+    /// The ATS says the candidate (or job) is not there.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, CallError::Workable(WorkableError::NotFound))
+    }
+}
+
 impl From<ConnectError> for CallError {
     fn from(err: ConnectError) -> Self {
         match err {

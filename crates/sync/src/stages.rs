@@ -10,8 +10,15 @@ use domain::{MarketplaceStage, RequestId};
 use storage::{WorkItem, WorkableSeen};
 
 use crate::{Engine, Outcome};
-use integrations::{CallError, WhenLimited};
-use workable::{StageSlug, WorkableError};
+use integrations::CallError;
+use integrations::ats::AtsStage;
+
+/// What the mapping asks of the ATS for the marketplace's stage.
+enum Step {
+    Nothing,
+    Move(AtsStage, String),
+    Close,
+}
 
 /// How often a move waiting for its export looks again.
 const WAIT_FOR_EXPORT_MS: i64 = 2_000;
@@ -63,60 +70,52 @@ impl Engine {
             Err(err) => return crate::export::storage_failure(err),
         };
         let Some(workable_id) = export.workable_candidate_id.clone() else { return Outcome::Done };
-        let mut calls = match self.integrations.account_calls(company).await {
+        let mut calls = match self.integrations.ats_calls(company).await {
             Ok(calls) => calls,
             Err(err) => return err.into(),
         };
+        // Stored from the ATS's answers when the role was mapped: a stage without the ATS's form
+        // means the database was edited by hand.
+        let step = match config.action(now_at) {
+            StageAction::Nothing => Step::Nothing,
+            StageAction::Move { slug, name } => match calls.stage(&slug) {
+                Some(stage) => Step::Move(stage, name),
+                None => {
+                    return Outcome::Fail(format!(
+                        "The role's ATS configuration names a {} stage that cannot exist; edit it.",
+                        calls.name()
+                    ));
+                }
+            },
+            StageAction::Disqualify => Step::Close,
+        };
         // From the first write on, Workable may show a state in between (revert, then move): the
         // read-backs of Workable changes wait until this is done.
-        if !matches!(config.action(now_at), StageAction::Nothing)
+        if !matches!(step, Step::Nothing)
             && let Err(err) = self.db.set_pushing_stage(export.id, Some(now_at)).await
         {
             return crate::export::storage_failure(err);
         }
-        let member = match calls.member_id() {
-            Ok(member) => member,
-            Err(failure) => return failure.into(),
-        };
-        let (workable_id, member) = (workable_id.as_str(), &member);
+        let workable_id = workable_id.as_str();
         let result: Result<(WorkableSeen, String), CallError> = async {
-            match config.action(now_at) {
-                StageAction::Nothing => Ok((
+            match step {
+                Step::Nothing => Ok((
                     export.workable_seen(),
                     format!("Moved to {} in the marketplace; that stage is blank in the mapping, so Workable was not changed.", now_at.label()),
                 )),
-                StageAction::Move { slug, name } => {
-                    // Stored from Workable's answers when the role was mapped.
-                    let slug = StageSlug::parse(&slug).map_err(|e| WorkableError::Invalid { message: e.to_string() })?;
-                    let slug = &slug;
+                Step::Move(stage, name) => {
                     if export.workable_disqualified {
-                        match calls.call(WhenLimited::Defer, |api| async move { api.revert(workable_id, member).await }).await {
-                            Ok(()) => {}
-                            // Not disqualified (any more): an earlier attempt reverted them and
-                            // then waited for the limit before moving.
-                            Err(CallError::Workable(WorkableError::Invalid { .. })) => {}
-                            Err(err) => return Err(err),
-                        }
+                        calls.reopen(workable_id).await?;
                     }
-                    calls
-                        .call(WhenLimited::Defer, |api| async move { api.move_candidate(workable_id, member, slug).await })
-                        .await?;
+                    calls.move_to(workable_id, &stage).await?;
                     let reverted = if export.workable_disqualified { "Disqualification reverted; moved" } else { "Moved" };
                     let seen = WorkableSeen { stage: Some(name.clone()), disqualified: false, withdrew: false };
                     Ok((seen, format!("{reverted} to “{name}” in Workable (marketplace: {}).", now_at.label())))
                 }
-                StageAction::Disqualify => {
+                Step::Close => {
                     let withdrew = now_at == MarketplaceStage::Withdrawn;
-                    let reasons =
-                        calls.call(WhenLimited::Defer, |api| async move { api.disqualification_reasons().await }).await?;
-                    let reason = reasons.iter().find(|r| r.candidate_withdrew == withdrew);
-                    let reason_id = reason.map(|r| r.id.as_str());
-                    calls
-                        .call(WhenLimited::Defer, |api| async move {
-                            api.disqualify(workable_id, member, reason_id, withdrew).await
-                        })
-                        .await?;
-                    let why = reason.map(|r| format!(" (“{}”)", r.description)).unwrap_or_default();
+                    let reason = calls.close(workable_id, withdrew).await?;
+                    let why = reason.map(|r| format!(" (“{r}”)")).unwrap_or_default();
                     let seen = WorkableSeen { stage: export.workable_stage.clone(), disqualified: true, withdrew };
                     Ok((seen, format!("Disqualified in Workable{why}: {} in the marketplace.", now_at.label())))
                 }
@@ -125,7 +124,7 @@ impl Engine {
         .await;
         let outcome = match result {
             Ok((seen, detail)) => return self.synced(export.id, now_at, &seen, &detail).await,
-            Err(CallError::Workable(WorkableError::NotFound)) => Outcome::Fail(format!(
+            Err(err) if err.is_not_found() => Outcome::Fail(format!(
                 "The candidate is no longer in Workable, so the move to {} could not follow.",
                 now_at.label()
             )),

@@ -2,10 +2,11 @@
 //! connected, in the product's words, with each ATS's wire knowledge in its adapter. Every call
 //! still goes through the one call policy ([`crate::AccountCalls`]).
 //!
-//! This first part is the export of an accepted candidate — find them in a job, create them with
-//! the CV as their resume, attach the marketplace profile, read their files back. Workable is the
-//! one adapter so far (`workable.rs`); moves, outcomes, webhooks, reconciliation, the wizard and
-//! *Connect* follow, and Lever's adapter (on the `lever` crate) beside it.
+//! So far: the export of an accepted candidate — find them in a job, create them with the CV as
+//! their resume, attach the marketplace profile, read their files back — and the stage sync out —
+//! move, close with an outcome, reopen. Workable is the one adapter so far (`workable.rs`);
+//! webhooks, reconciliation, the wizard and *Connect* follow, and Lever's adapter (on the `lever`
+//! crate) beside it.
 
 pub mod workable;
 
@@ -129,6 +130,28 @@ impl AtsCalls<'_> {
     pub async fn file_names(&mut self, id: &str) -> Result<Vec<String>, CallError> {
         match &mut self.adapter {
             Adapter::Workable(a) => a.file_names(id).await,
+        }
+    }
+
+    /// Moves the candidate to a stage of their job.
+    pub async fn move_to(&mut self, id: &str, stage: &AtsStage) -> Result<(), CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.move_to(id, stage).await,
+        }
+    }
+
+    /// Takes the candidate out of the pipeline as rejected, or as withdrawn, with the ATS's
+    /// reason for it when it has one; answers the reason's words.
+    pub async fn close(&mut self, id: &str, withdrew: bool) -> Result<Option<String>, CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.close(id, withdrew).await,
+        }
+    }
+
+    /// Brings a closed candidate back into the pipeline; one not closed (any more) stays as is.
+    pub async fn reopen(&mut self, id: &str) -> Result<(), CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.reopen(id).await,
         }
     }
 

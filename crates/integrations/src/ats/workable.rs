@@ -80,6 +80,35 @@ impl<'i> WorkableAdapter<'i> {
         Ok(files.into_iter().map(|f| f.name).collect())
     }
 
+    pub(super) async fn move_to(&mut self, id: &str, stage: &AtsStage) -> Result<(), CallError> {
+        let member = &self.calls.member_id()?;
+        let AtsStage::Workable(slug) = stage;
+        self.calls.call(WhenLimited::Defer, |api| async move { api.move_candidate(id, member, slug).await }).await
+    }
+
+    /// Disqualifies with the account's first reason of the kind (withdrew or not), if any.
+    pub(super) async fn close(&mut self, id: &str, withdrew: bool) -> Result<Option<String>, CallError> {
+        let member = &self.calls.member_id()?;
+        let reasons =
+            self.calls.call(WhenLimited::Defer, |api| async move { api.disqualification_reasons().await }).await?;
+        let reason = reasons.iter().find(|r| r.candidate_withdrew == withdrew);
+        let reason_id = reason.map(|r| r.id.as_str());
+        self.calls
+            .call(WhenLimited::Defer, |api| async move { api.disqualify(id, member, reason_id, withdrew).await })
+            .await?;
+        Ok(reason.map(|r| r.description.clone()))
+    }
+
+    /// Workable refuses to revert a candidate who is not disqualified (422): already reopened,
+    /// by an earlier attempt that then waited for the limit before moving.
+    pub(super) async fn reopen(&mut self, id: &str) -> Result<(), CallError> {
+        let member = &self.calls.member_id()?;
+        match self.calls.call(WhenLimited::Defer, |api| async move { api.revert(id, member).await }).await {
+            Ok(()) | Err(CallError::Workable(WorkableError::Invalid { .. })) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
     /// A comment with the file, as the connection's member.
     pub(super) async fn attach(
         &mut self,
