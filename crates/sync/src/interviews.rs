@@ -7,8 +7,6 @@ use clock::Zone;
 use domain::interview::Interview;
 use storage::{InterviewRecord, WorkItem};
 
-use integrations::WhenLimited;
-
 use crate::export::storage_failure;
 use crate::{Engine, Outcome};
 
@@ -62,7 +60,7 @@ impl Engine {
         }) else {
             return Outcome::Done;
         };
-        let mut calls = match self.integrations.account_calls(company).await {
+        let mut calls = match self.integrations.ats_calls(company).await {
             Ok(calls) => calls,
             Err(err) => return err.into(),
         };
@@ -76,15 +74,7 @@ impl Engine {
         let zone = Zone::stored(Some(&interview.time_zone));
         let body =
             comment_body(&interview.view(&zone), &zone, interview.synced_starts_at, &self.settings.marketplace_name);
-        let member = match calls.member_id() {
-            Ok(member) => member,
-            Err(failure) => return failure.into(),
-        };
-        let (workable_id, member, text) = (workable_id.as_str(), &member, body.as_str());
-        let posted = calls
-            .call(WhenLimited::Defer, |api| async move { api.comment(workable_id, member, text, None).await })
-            .await;
-        if let Err(failure) = posted {
+        if let Err(failure) = calls.note(workable_id.as_str(), &body).await {
             return failure.into();
         }
         let detail = format!("On the Workable timeline: {body}");

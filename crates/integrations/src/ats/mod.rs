@@ -4,7 +4,7 @@
 //!
 //! So far: the export of an accepted candidate — find them in a job, create them with the CV as
 //! their resume, attach the marketplace profile, read their files back — and the stage sync out —
-//! move, close with an outcome, reopen. Workable is the one adapter so far (`workable.rs`);
+//! move, close with an outcome, reopen — and notes on the timeline (interviews). Workable is the one adapter so far (`workable.rs`);
 //! webhooks, reconciliation, the wizard and *Connect* follow, and Lever's adapter (on the `lever`
 //! crate) beside it.
 
@@ -152,6 +152,13 @@ impl AtsCalls<'_> {
     pub async fn reopen(&mut self, id: &str) -> Result<(), CallError> {
         match &mut self.adapter {
             Adapter::Workable(a) => a.reopen(id).await,
+        }
+    }
+
+    /// A note on the candidate's timeline, as the connection's acting user.
+    pub async fn note(&mut self, id: &str, text: &str) -> Result<(), CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.note(id, text).await,
         }
     }
 

@@ -109,6 +109,13 @@ impl<'i> WorkableAdapter<'i> {
         }
     }
 
+    /// A comment without a file, as the connection's member.
+    pub(super) async fn note(&mut self, id: &str, text: &str) -> Result<(), CallError> {
+        let member = &self.calls.member_id()?;
+        self.calls.call(WhenLimited::Defer, |api| async move { api.comment(id, member, text, None).await }).await?;
+        Ok(())
+    }
+
     /// A comment with the file, as the connection's member.
     pub(super) async fn attach(
         &mut self,
