@@ -14,9 +14,7 @@ use domain::mapping::{StageAction, marketplace_stage_for};
 use domain::{CompanyId, MarketplaceStage, MoveOrigin, WorkKind};
 use storage::{ConfigurationRecord, ExportRecord, StorageError, WorkItem, WorkableSeen};
 
-use integrations::ats::workable::{insights_row, parse_time};
-use integrations::{CallError, WhenLimited};
-use workable::{Shortcode, WorkableError};
+use integrations::ats::{AtsCandidate, AtsJob};
 
 use crate::export::storage_failure;
 use crate::{Engine, Outcome};
@@ -28,21 +26,22 @@ const WAIT_FOR_OUR_MOVE_MS: i64 = 200;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Observed {
     pub seen: WorkableSeen,
-    pub kind: Option<workable::StageKind>,
+    /// At a stage that means hired.
+    pub hired: bool,
     /// Workable's `updated_at`, ms.
     pub updated_at: Option<i64>,
 }
 
 impl Observed {
-    pub(crate) fn of(candidate: &workable::Candidate) -> Self {
+    pub(crate) fn of(candidate: &AtsCandidate) -> Self {
         Observed {
             seen: WorkableSeen {
                 stage: candidate.stage.clone(),
-                disqualified: candidate.disqualified,
-                withdrew: candidate.disqualified && candidate.withdrew.unwrap_or(false),
+                disqualified: candidate.closed,
+                withdrew: candidate.closed && candidate.withdrew.unwrap_or(false),
             },
-            kind: candidate.stage_kind,
-            updated_at: candidate.updated_at.as_deref().and_then(parse_time),
+            hired: candidate.hired,
+            updated_at: candidate.updated_at,
         }
     }
 
@@ -107,24 +106,22 @@ impl Engine {
             Ok(false) => {}
             Err(err) => return storage_failure(err),
         }
-        let mut calls = match self.integrations.account_calls(company).await {
+        let mut calls = match self.integrations.ats_calls(company).await {
             Ok(calls) => calls,
             Err(err) => return err.into(),
         };
-        let id = workable_id.as_str();
-        let candidate = match calls.call(WhenLimited::Defer, |api| async move { api.candidate(id).await }).await {
+        let job = calls.job(export.job_shortcode.as_deref().unwrap_or_default());
+        let candidate = match calls.candidate(job.as_ref(), workable_id.as_str()).await {
             Ok(candidate) => candidate,
-            Err(CallError::Workable(WorkableError::NotFound)) => {
-                return self.deleted_in_workable(&export).await;
-            }
+            Err(err) if err.is_not_found() => return self.deleted_in_workable(&export).await,
             Err(failure) => return failure.into(),
         };
-        if candidate.job.as_ref().is_some_and(|j| export.job_shortcode.as_deref() != Some(j.shortcode.as_str())) {
+        if candidate.job.as_deref().is_some_and(|j| export.job_shortcode.as_deref() != Some(j)) {
             return Outcome::Done;
         }
         // What was read for the move is what Insights keeps for the candidate.
-        if let Ok(job) = Shortcode::parse(export.job_shortcode.as_deref().unwrap_or_default())
-            && let Err(err) = self.db.store_ats_candidates(company, &[insights_row(&job, &candidate)]).await
+        if let (Some(_), Some(row)) = (&job, &candidate.insights)
+            && let Err(err) = self.db.store_ats_candidates(company, std::slice::from_ref(row)).await
         {
             return storage_failure(err);
         }
@@ -207,7 +204,7 @@ impl Engine {
         let target = marketplace_stage_for(
             &config.rows,
             slug,
-            observed.kind == Some(workable::StageKind::Hired),
+            observed.hired,
             observed.seen.disqualified,
             observed.seen.withdrew,
         );
@@ -341,8 +338,9 @@ impl Engine {
             tracing::warn!(company.id = %company, error = %err, "webhook subscriptions not verified");
         }
         let configs = self.db.list_configurations(company).await.map_err(storage_failure)?;
-        // Stored from Workable's answers; one that does not parse cannot be read (nor exist).
-        let mut jobs: Vec<Shortcode> = configs.iter().filter_map(|c| Shortcode::parse(&c.job.shortcode).ok()).collect();
+        let mut calls = self.integrations.ats_calls(company).await.map_err(Outcome::from)?;
+        // Stored from the ATS's answers; one without its form cannot be read (nor exist).
+        let mut jobs: Vec<AtsJob> = configs.iter().filter_map(|c| calls.job(&c.job.shortcode)).collect();
         jobs.sort();
         jobs.dedup();
         // Each job is read from its own watermark (a job mapped since starts from the beginning,
@@ -351,7 +349,6 @@ impl Engine {
         let reads = self.db.job_reads(company).await.map_err(storage_failure)?;
         let mut watermark = connection.reconcile_watermark;
         let mut corrections = 0;
-        let mut calls = self.integrations.account_calls(company).await.map_err(Outcome::from)?;
         'jobs: for job in jobs {
             let read = reads.get(job.as_str());
             let round = connection.reconciled_at.unwrap_or(0);
@@ -364,15 +361,12 @@ impl Engine {
             // A pass the rate limit interrupted goes on where it stopped.
             let mut page: Option<String> = read.and_then(|r| r.next_page.clone());
             loop {
-                let (job, from) = (&job, page.as_deref());
-                let listed = calls
-                    .call(WhenLimited::Defer, |api| async move { api.updated_candidates(job, after, from).await })
-                    .await;
+                let listed = calls.changed_since(&job, after, page.as_deref()).await;
                 let (candidates, next) = match listed {
                     Ok(listed) => listed,
                     // Workable answers 404 for a job that was deleted: that job's configurations
                     // say so (drift), and the other jobs are still reconciled.
-                    Err(CallError::Workable(WorkableError::NotFound)) => {
+                    Err(err) if err.is_not_found() => {
                         tracing::warn!(company.id = %company, job = %job, "mapped Workable job gone: flagged, other jobs go on");
                         for config in configs.iter().filter(|c| c.job.shortcode == job.as_str()) {
                             if let Err(err) = self.integrations.check_configuration(config.clone()).await {
@@ -383,7 +377,7 @@ impl Engine {
                     }
                     Err(err) => return Err(Outcome::from(err)),
                 };
-                let stored: Vec<_> = candidates.iter().map(|c| insights_row(job, c)).collect();
+                let stored: Vec<_> = candidates.iter().filter_map(|c| c.insights.clone()).collect();
                 self.db.store_ats_candidates(company, &stored).await.map_err(storage_failure)?;
                 for candidate in &candidates {
                     let mut observed = Observed::of(candidate);
@@ -401,12 +395,8 @@ impl Engine {
                     }
                     // A list item does not say whether a disqualified candidate withdrew: read
                     // the candidate when that is news.
-                    if candidate.disqualified && candidate.withdrew.is_none() && observed.seen != export.workable_seen()
-                    {
-                        let detail = calls
-                            .call(WhenLimited::Defer, |api| async move { api.candidate(&candidate.id).await })
-                            .await
-                            .map_err(Outcome::from)?;
+                    if candidate.closed && candidate.withdrew.is_none() && observed.seen != export.workable_seen() {
+                        let detail = calls.candidate(Some(&job), &candidate.id).await.map_err(Outcome::from)?;
                         observed = Observed::of(&detail);
                     }
                     if self.apply_observed(&export, &config, &observed, "reconciliation").await? == Applied::Moved {

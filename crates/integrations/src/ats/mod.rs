@@ -4,8 +4,9 @@
 //!
 //! So far: the export of an accepted candidate — find them in a job, create them with the CV as
 //! their resume, attach the marketplace profile, read their files back — and the stage sync out —
-//! move, close with an outcome, reopen — and notes on the timeline (interviews). Workable is the one adapter so far (`workable.rs`);
-//! webhooks, reconciliation, the wizard and *Connect* follow, and Lever's adapter (on the `lever`
+//! move, close with an outcome, reopen —, notes on the timeline (interviews) and the read-back
+//! from the ATS (one candidate; a job's changes, paged). Workable is the one adapter so far (`workable.rs`);
+//! webhook subscriptions and deliveries, the wizard and *Connect* follow, and Lever's adapter (on the `lever`
 //! crate) beside it.
 
 pub mod workable;
@@ -30,14 +31,39 @@ pub struct AtsCandidate {
     pub ours: bool,
     /// Whether the ATS's answer shows a resume stored for them.
     pub resume_stored: bool,
-    /// What *Insights* keeps of them.
-    pub insights: AtsCandidateRow,
+    /// The job the ATS has them in, when it says.
+    pub job: Option<String>,
+    /// Out of the pipeline (Workable: disqualified).
+    pub closed: bool,
+    /// Whether they withdrew (rather than being rejected), when the answer says.
+    pub withdrew: Option<bool>,
+    /// At a stage that means hired.
+    pub hired: bool,
+    /// When the ATS last changed them, ms.
+    pub updated_at: Option<i64>,
+    /// What *Insights* keeps of them, when their job is known.
+    pub insights: Option<AtsCandidateRow>,
 }
 
 /// A job of the ATS, as a stored configuration names it, checked for the ATS's form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AtsJob {
     Workable(::workable::Shortcode),
+}
+
+impl AtsJob {
+    /// The job's id as stored.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AtsJob::Workable(code) => code.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for AtsJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A stage of a job, as a stored configuration names it, checked for the ATS's form.
@@ -99,8 +125,9 @@ impl AtsCalls<'_> {
         }
     }
 
-    /// One candidate by the ATS's id.
-    pub async fn candidate(&mut self, job: &AtsJob, id: &str) -> Result<AtsCandidate, CallError> {
+    /// One candidate by the ATS's id (`job`: where the configuration says they are, for what
+    /// *Insights* keeps when the answer does not say).
+    pub async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {
         match &mut self.adapter {
             Adapter::Workable(a) => a.candidate(job, id).await,
         }
@@ -130,6 +157,19 @@ impl AtsCalls<'_> {
     pub async fn file_names(&mut self, id: &str) -> Result<Vec<String>, CallError> {
         match &mut self.adapter {
             Adapter::Workable(a) => a.file_names(id).await,
+        }
+    }
+
+    /// One page of the job's candidates changed after `after_s` (Unix seconds, to the second),
+    /// and where the next page is; give `page` to read it.
+    pub async fn changed_since(
+        &mut self,
+        job: &AtsJob,
+        after_s: i64,
+        page: Option<&str>,
+    ) -> Result<(Vec<AtsCandidate>, Option<String>), CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.changed_since(job, after_s, page).await,
         }
     }
 

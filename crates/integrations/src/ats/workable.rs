@@ -28,10 +28,16 @@ impl<'i> WorkableAdapter<'i> {
         WorkableAdapter { integrations, calls }
     }
 
-    fn described(&self, job: &Shortcode, candidate: Candidate) -> AtsCandidate {
+    fn described(&self, job: Option<&Shortcode>, candidate: Candidate) -> AtsCandidate {
         let ours = candidate.domain.as_deref() == self.integrations.source_domain().map(|d| d.as_str());
+        let listed_in = candidate.job.as_ref().map(|j| &j.shortcode).or(job);
         AtsCandidate {
-            insights: insights_row(job, &candidate),
+            insights: listed_in.map(|job| insights_row(job, &candidate)),
+            job: candidate.job.as_ref().map(|j| j.shortcode.as_str().to_owned()),
+            closed: candidate.disqualified,
+            withdrew: candidate.withdrew,
+            hired: candidate.stage_kind == Some(::workable::StageKind::Hired),
+            updated_at: candidate.updated_at.as_deref().and_then(parse_time),
             id: candidate.id,
             profile_url: candidate.profile_url,
             stage: candidate.stage,
@@ -41,16 +47,31 @@ impl<'i> WorkableAdapter<'i> {
         }
     }
 
-    pub(super) async fn candidate(&mut self, job: &AtsJob, id: &str) -> Result<AtsCandidate, CallError> {
+    pub(super) async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {
         let found = self.calls.call(WhenLimited::Defer, |api| async move { api.candidate(id).await }).await?;
-        Ok(self.described(shortcode(job), found))
+        Ok(self.described(job.map(shortcode), found))
+    }
+
+    /// Workable's `updated_after` list of the job, `paging.next` as the next page.
+    pub(super) async fn changed_since(
+        &mut self,
+        job: &AtsJob,
+        after_s: i64,
+        page: Option<&str>,
+    ) -> Result<(Vec<AtsCandidate>, Option<String>), CallError> {
+        let code = shortcode(job);
+        let (candidates, next) = self
+            .calls
+            .call(WhenLimited::Defer, |api| async move { api.updated_candidates(code, after_s, page).await })
+            .await?;
+        Ok((candidates.into_iter().map(|c| self.described(Some(code), c)).collect(), next))
     }
 
     pub(super) async fn find_in_job(&mut self, job: &AtsJob, email: &str) -> Result<Option<AtsCandidate>, CallError> {
         let code = shortcode(job);
         let found =
             self.calls.call(WhenLimited::Defer, |api| async move { api.find_candidate(code, email).await }).await?;
-        Ok(found.map(|c| self.described(code, c)))
+        Ok(found.map(|c| self.described(Some(code), c)))
     }
 
     /// Workable refuses a second candidate with the same e-mail in a job (422 *already exists*).
@@ -69,7 +90,7 @@ impl<'i> WorkableAdapter<'i> {
             .call(WhenLimited::Defer, |api| async move { api.create_candidate(code, stage, body).await })
             .await
         {
-            Ok(created) => Ok(Some(self.described(code, created))),
+            Ok(created) => Ok(Some(self.described(Some(code), created))),
             Err(CallError::Workable(WorkableError::Duplicate)) => Ok(None),
             Err(other) => Err(other),
         }

@@ -208,8 +208,9 @@ impl Engine {
             // Recorded: another export of this person now finds it and links.
             self.db.release_export_identity(export.id).await.map_err(storage_failure)?;
             // Insights counts them from now, not from the next reconciliation.
-            let row = created.0.insights.clone();
-            self.db.store_ats_candidates(export.company_id, &[row]).await.map_err(storage_failure)?;
+            if let Some(row) = created.0.insights.clone() {
+                self.db.store_ats_candidates(export.company_id, &[row]).await.map_err(storage_failure)?;
+            }
             resume_confirmed = !uncertain && !created.1 && (candidate.cv.is_none() || created.0.resume_stored);
             export.workable_candidate_id = Some(created.0.id.clone());
             export.workable_stage = created.0.stage.clone();
@@ -344,7 +345,7 @@ impl Engine {
     ) -> Result<(AtsCandidate, bool), Outcome> {
         if let Some(other) = self.db.export_with_identity(export).await.map_err(storage_failure)? {
             let id = other.workable_candidate_id.unwrap_or_default();
-            let found = calls.candidate(job, &id).await.map_err(Outcome::from)?;
+            let found = calls.candidate(Some(job), &id).await.map_err(Outcome::from)?;
             return Ok((found, true));
         }
         if uncertain && let Some(found) = calls.find_in_job(job, &candidate.email).await.map_err(Outcome::from)? {
