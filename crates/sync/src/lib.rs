@@ -26,13 +26,14 @@ pub mod webhooks;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clock::Clock;
 use domain::WorkKind;
 use domain::export::{ExportState, LedgerStep};
 use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
 use tracing::Instrument;
-use workable::{Clock, WorkableError};
+use workable::WorkableError;
 
 pub use use_cases::{Exports, ExportsError};
 

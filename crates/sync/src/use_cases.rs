@@ -1,10 +1,10 @@
 //! What people ask of the export engine from the UI: *Retry* a failed export, and back-fill a
 //! role's earlier acceptances once it is mapped. Both only queue work for the workers.
 
+use clock::Clock;
 use domain::export::LedgerStep;
 use domain::{CompanyId, ExportId, RequestId, RoleId, WorkKind};
 use storage::{Db, StorageError};
-use workable::Clock;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ExportsError {
