@@ -317,6 +317,24 @@ impl LeverSandbox {
         self.read(|w| f(w.account(&ctx.account).expect("a credential's account exists")))
     }
 
+    /// One record of the caller's account, or Lever's 404 naming `what`.
+    fn one(&self, ctx: &Ctx, what: &str, f: impl FnOnce(&Account) -> Option<Value>) -> ApiResult {
+        self.in_account(ctx, f).map_or_else(|| Err(ApiError::not_found(what)), ok)
+    }
+
+    /// A page of one opportunity's records (notes, files, applications, panels); 404 when the
+    /// opportunity is not the account's.
+    fn of_opportunity(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        params: &Params,
+        f: impl FnOnce(&Account) -> Vec<(Key, Value)>,
+    ) -> ApiResult {
+        let items = self.in_account(ctx, |a| require_opportunity(a, id).map(|()| f(a)))?;
+        params.page(items, false)
+    }
+
     /// Changes the caller's account and queues the webhooks of what happened.
     fn change<T>(
         &self,
@@ -354,7 +372,7 @@ async fn list_users(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller,
 }
 
 async fn get_user(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller, Path(id): Path<String>) -> ApiResult {
-    s.in_account(&ctx, |a| a.user(&id).map(render::user)).map_or_else(|| Err(ApiError::not_found("user")), ok)
+    s.one(&ctx, "user", |a| a.user(&id).map(render::user))
 }
 
 async fn list_stages(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller, RawQuery(q): RawQuery) -> ApiResult {
@@ -366,8 +384,7 @@ async fn list_stages(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller
 }
 
 async fn get_stage(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller, Path(id): Path<String>) -> ApiResult {
-    s.in_account(&ctx, |a| a.stages.iter().find(|st| st.id == id).map(render::stage))
-        .map_or_else(|| Err(ApiError::not_found("stage")), ok)
+    s.one(&ctx, "stage", |a| a.stages.iter().find(|st| st.id == id).map(render::stage))
 }
 
 async fn disposition_stages(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller) -> ApiResult {
@@ -406,8 +423,7 @@ async fn get_archive_reason(
     axum::Extension(ctx): Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| a.archive_reasons.iter().find(|r| r.id == id).map(render::archive_reason))
-        .map_or_else(|| Err(ApiError::not_found("archive reason")), ok)
+    s.one(&ctx, "archive reason", |a| a.archive_reasons.iter().find(|r| r.id == id).map(render::archive_reason))
 }
 
 // ---- postings -------------------------------------------------------------------------------------
@@ -449,13 +465,11 @@ async fn list_postings(
 }
 
 async fn get_posting(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller, Path(id): Path<String>) -> ApiResult {
-    s.in_account(&ctx, |a| a.postings.iter().find(|p| p.id == id).map(|p| render::posting(a, p)))
-        .map_or_else(|| Err(ApiError::not_found("posting")), ok)
+    s.one(&ctx, "posting", |a| a.postings.iter().find(|p| p.id == id).map(|p| render::posting(a, p)))
 }
 
 async fn apply_form(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller, Path(id): Path<String>) -> ApiResult {
-    s.in_account(&ctx, |a| a.postings.iter().find(|p| p.id == id).map(render::apply_form))
-        .map_or_else(|| Err(ApiError::not_found("posting")), ok)
+    s.one(&ctx, "posting", |a| a.postings.iter().find(|p| p.id == id).map(render::apply_form))
 }
 
 #[derive(Deserialize)]
@@ -621,14 +635,12 @@ async fn get_opportunity(
     axum::Extension(ctx): Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| a.opportunity(&id).map(|o| render::opportunity(a, o, true)))
-        .map_or_else(|| Err(ApiError::not_found("opportunity")), ok)
+    s.one(&ctx, "opportunity", |a| a.opportunity(&id).map(|o| render::opportunity(a, o, true)))
 }
 
 /// The opportunity as a write answers it (no `opportunityLocation`).
 fn written(s: &LeverSandbox, ctx: &Ctx, id: &str) -> ApiResult {
-    s.in_account(ctx, |a| a.opportunity(id).map(|o| render::opportunity(a, o, false)))
-        .map_or_else(|| Err(ApiError::not_found("opportunity")), ok)
+    s.one(ctx, "opportunity", |a| a.opportunity(id).map(|o| render::opportunity(a, o, false)))
 }
 
 #[derive(Deserialize, Default)]
@@ -842,17 +854,13 @@ async fn list_notes(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let params = Params::new(q);
-    let items = s.in_account(&ctx, |a| {
-        require_opportunity(a, &id)?;
-        Ok::<_, ApiError>(
-            a.notes
-                .iter()
-                .filter(|n| n.opportunity == id && n.deleted_at.is_none())
-                .map(|n| (created_key(n.created_at, &n.id), render::note(n, false)))
-                .collect(),
-        )
-    })?;
-    params.page(items, false)
+    s.of_opportunity(&ctx, &id, &params, |a| {
+        a.notes
+            .iter()
+            .filter(|n| n.opportunity == id && n.deleted_at.is_none())
+            .map(|n| (created_key(n.created_at, &n.id), render::note(n, false)))
+            .collect()
+    })
 }
 
 #[derive(Deserialize)]
@@ -911,13 +919,12 @@ async fn get_note(
     axum::Extension(ctx): Caller,
     Path((id, note)): Path<(String, String)>,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| {
+    s.one(&ctx, "note", |a| {
         a.notes
             .iter()
             .find(|n| n.id == note && n.opportunity == id && n.deleted_at.is_none())
             .map(|n| render::note(n, false))
     })
-    .map_or_else(|| Err(ApiError::not_found("note")), ok)
 }
 
 async fn delete_note(
@@ -947,22 +954,18 @@ async fn list_files(
 ) -> ApiResult {
     let params = Params::new(q);
     let base = s.base_url();
-    let items = s.in_account(&ctx, |a| {
-        require_opportunity(a, &id)?;
+    s.of_opportunity(&ctx, &id, &params, |a| {
         let list = if resumes { &a.resumes } else { &a.files };
-        Ok::<_, ApiError>(
-            list.iter()
-                .filter(|f| f.opportunity == id)
-                .map(|f| {
-                    (
-                        created_key(f.uploaded_at, &f.id),
-                        if resumes { render::resume(&base, f) } else { render::file(&base, f, "files") },
-                    )
-                })
-                .collect(),
-        )
-    })?;
-    params.page(items, false)
+        list.iter()
+            .filter(|f| f.opportunity == id)
+            .map(|f| {
+                (
+                    created_key(f.uploaded_at, &f.id),
+                    if resumes { render::resume(&base, f) } else { render::file(&base, f, "files") },
+                )
+            })
+            .collect()
+    })
 }
 
 async fn upload_file(
@@ -1047,8 +1050,7 @@ async fn opportunity_empty_page(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| require_opportunity(a, &id))?;
-    Params::new(q).page(Vec::new(), false)
+    s.of_opportunity(&ctx, &id, &Params::new(q), |_| Vec::new())
 }
 
 async fn list_applications(
@@ -1058,17 +1060,13 @@ async fn list_applications(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let params = Params::new(q);
-    let items = s.in_account(&ctx, |a| {
-        require_opportunity(a, &id)?;
-        Ok::<_, ApiError>(
-            a.applications
-                .iter()
-                .filter(|x| x.opportunity == id)
-                .map(|x| (created_key(x.created_at, &x.id), render::application(x)))
-                .collect(),
-        )
-    })?;
-    params.page(items, false)
+    s.of_opportunity(&ctx, &id, &params, |a| {
+        a.applications
+            .iter()
+            .filter(|x| x.opportunity == id)
+            .map(|x| (created_key(x.created_at, &x.id), render::application(x)))
+            .collect()
+    })
 }
 
 async fn get_application(
@@ -1076,8 +1074,9 @@ async fn get_application(
     axum::Extension(ctx): Caller,
     Path((id, app)): Path<(String, String)>,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| a.applications.iter().find(|x| x.id == app && x.opportunity == id).map(render::application))
-        .map_or_else(|| Err(ApiError::not_found("application")), ok)
+    s.one(&ctx, "application", |a| {
+        a.applications.iter().find(|x| x.id == app && x.opportunity == id).map(render::application)
+    })
 }
 
 // ---- panels and interviews ----------------------------------------------------------------------------
@@ -1089,17 +1088,13 @@ async fn list_panels(
     RawQuery(q): RawQuery,
 ) -> ApiResult {
     let params = Params::new(q);
-    let items = s.in_account(&ctx, |a| {
-        require_opportunity(a, &id)?;
-        Ok::<_, ApiError>(
-            a.panels
-                .iter()
-                .filter(|p| p.opportunity == id)
-                .map(|p| (created_key(p.created_at, &p.id), render::panel(a, p)))
-                .collect(),
-        )
-    })?;
-    params.page(items, false)
+    s.of_opportunity(&ctx, &id, &params, |a| {
+        a.panels
+            .iter()
+            .filter(|p| p.opportunity == id)
+            .map(|p| (created_key(p.created_at, &p.id), render::panel(a, p)))
+            .collect()
+    })
 }
 
 #[derive(Deserialize)]
@@ -1201,8 +1196,7 @@ async fn get_interview(
     axum::Extension(ctx): Caller,
     Path((id, interview)): Path<(String, String)>,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| find_interview(a, &id, &interview).map(|(p, i)| render::interview(a, p, i)))
-        .map_or_else(|| Err(ApiError::not_found("interview")), ok)
+    s.one(&ctx, "interview", |a| find_interview(a, &id, &interview).map(|(p, i)| render::interview(a, p, i)))
 }
 
 #[derive(Deserialize)]
@@ -1256,8 +1250,7 @@ async fn update_interview(
         }
         Ok(((), Vec::new()))
     })?;
-    s.in_account(&ctx, |a| find_interview(a, &id, &interview).map(|(p, i)| render::interview(a, p, i)))
-        .map_or_else(|| Err(ApiError::not_found("interview")), ok)
+    s.one(&ctx, "interview", |a| find_interview(a, &id, &interview).map(|(p, i)| render::interview(a, p, i)))
 }
 
 async fn delete_interview(
@@ -1281,8 +1274,7 @@ async fn delete_interview(
 // ---- contacts, sources, tags -----------------------------------------------------------------------------
 
 async fn get_contact(State(s): State<LeverSandbox>, axum::Extension(ctx): Caller, Path(id): Path<String>) -> ApiResult {
-    s.in_account(&ctx, |a| a.contact(&id).map(|c| render::contact(c, true)))
-        .map_or_else(|| Err(ApiError::not_found("contact")), ok)
+    s.one(&ctx, "contact", |a| a.contact(&id).map(|c| render::contact(c, true)))
 }
 
 #[derive(Deserialize)]
@@ -1471,6 +1463,5 @@ async fn get_requisition(
     axum::Extension(ctx): Caller,
     Path(id): Path<String>,
 ) -> ApiResult {
-    s.in_account(&ctx, |a| a.requisitions.iter().find(|r| r.id == id).map(render::requisition))
-        .map_or_else(|| Err(ApiError::not_found("requisition")), ok)
+    s.one(&ctx, "requisition", |a| a.requisitions.iter().find(|r| r.id == id).map(render::requisition))
 }
