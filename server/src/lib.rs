@@ -161,9 +161,6 @@ pub mod startup {
         #[cfg(feature = "embedded-sandbox")]
         #[error(transparent)]
         Sandbox(#[from] workable_sandbox::OpenError),
-        #[cfg(feature = "embedded-sandbox")]
-        #[error(transparent)]
-        LeverSandbox(#[from] lever_sandbox::OpenError),
     }
     pub type Result<T> = std::result::Result<T, StartError>;
 }

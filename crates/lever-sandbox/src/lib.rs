@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
+pub use sandbox_support::OpenError;
+use sandbox_support::SavedWorld;
 
 pub use control::LoggedRequest;
 pub use faults::Faults;
@@ -40,7 +42,7 @@ pub struct LeverSandbox {
 }
 
 struct Inner {
-    world: Mutex<World>,
+    world: SavedWorld<World>,
     base_url: RwLock<String>,
     clock: clock::Clock,
     access_token_seconds: AtomicI64,
@@ -48,29 +50,15 @@ struct Inner {
     buckets: Mutex<HashMap<String, faults::Bucket>>,
     log: Mutex<Vec<LoggedRequest>>,
     webhooks: webhooks::Outbox,
-    persist_to: Option<PathBuf>,
-    /// One save at a time, each of a snapshot taken after the previous one's.
-    saving: Mutex<()>,
-}
-
-/// Why a saved sandbox state cannot be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    #[error("cannot read the Lever sandbox state {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error(
-        "the Lever sandbox state {path} is not a sandbox state ({source}); nothing was replaced — move the file away to start from the seed"
-    )]
-    Corrupt { path: PathBuf, source: serde_json::Error },
 }
 
 impl LeverSandbox {
     /// A sandbox holding `world`, going by `clock`. With `persist_to`, every change is written
     /// to that file and a later [`LeverSandbox::open`] continues from it.
     pub fn new(world: World, persist_to: Option<PathBuf>, clock: clock::Clock) -> LeverSandbox {
-        let sandbox = LeverSandbox {
+        LeverSandbox {
             inner: Arc::new(Inner {
-                world: Mutex::new(world),
+                world: SavedWorld::new(world, persist_to),
                 base_url: RwLock::new("http://127.0.0.1".to_owned()),
                 clock,
                 access_token_seconds: AtomicI64::new(oauth::ACCESS_TOKEN_SECONDS),
@@ -78,12 +66,8 @@ impl LeverSandbox {
                 buckets: Mutex::new(HashMap::new()),
                 log: Mutex::new(Vec::new()),
                 webhooks: webhooks::Outbox::default(),
-                persist_to,
-                saving: Mutex::new(()),
             }),
-        };
-        sandbox.save();
-        sandbox
+        }
     }
 
     /// The seed, or the state saved in `path` if there is one. A file that is there but cannot
@@ -93,17 +77,7 @@ impl LeverSandbox {
         redirect_uris: Vec<String>,
         clock: clock::Clock,
     ) -> Result<LeverSandbox, OpenError> {
-        let saved = match &path {
-            Some(path) => match std::fs::read(path) {
-                Ok(bytes) => Some(
-                    serde_json::from_slice::<World>(&bytes)
-                        .map_err(|source| OpenError::Corrupt { path: path.clone(), source })?,
-                ),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                Err(source) => return Err(OpenError::Read { path: path.clone(), source }),
-            },
-            None => None,
-        };
+        let saved = SavedWorld::<World>::load(path.as_deref())?;
         let mut world = saved.unwrap_or_else(|| seed::seed(redirect_uris.clone()));
         // The product's callback may move between runs (another port): keep the client current.
         if let Some(client) = world.clients.iter_mut().find(|c| c.client_id == seed::CLIENT_ID) {
@@ -159,33 +133,14 @@ impl LeverSandbox {
         Ok((base, task))
     }
 
+    /// Reads the world.
     pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
-        f(&self.inner.world.lock().expect("world lock"))
+        self.inner.world.read(f)
     }
 
     /// Changes the world and persists it.
     pub fn write<T>(&self, f: impl FnOnce(&mut World) -> T) -> T {
-        let out = f(&mut self.inner.world.lock().expect("world lock"));
-        self.save();
-        out
-    }
-
-    /// Writes the world to a temporary file and renames it over the state: a kill at any moment
-    /// leaves the old state or the new one.
-    fn save(&self) {
-        let Some(path) = &self.inner.persist_to else { return };
-        let _one_writer = self.inner.saving.lock().expect("save lock");
-        let bytes = match serde_json::to_vec(&*self.inner.world.lock().expect("world lock")) {
-            Ok(bytes) => bytes,
-            Err(err) => return tracing::warn!(error = %err, "Lever sandbox state not saved"),
-        };
-        let tmp = path.with_extension("tmp");
-        if let Some(parent) = path.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        if let Err(err) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
-            tracing::warn!(error = %err, path = %path.display(), "Lever sandbox state not saved");
-        }
+        self.inner.world.write(f)
     }
 
     pub fn now_ms(&self) -> i64 {

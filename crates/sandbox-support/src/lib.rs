@@ -1,6 +1,10 @@
 //! What every local ATS sandbox shares: its controls answer only on this machine, its faults
 //! are spread evenly and deterministically, and its conformance test compares answers with the
-//! recorded ones by shape.
+//! recorded ones by shape; and its world is saved and opened alike (`saved`).
+
+mod saved;
+
+pub use saved::{OpenError, SavedWorld};
 
 use axum::Json;
 use axum::http::StatusCode;

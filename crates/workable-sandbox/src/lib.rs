@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
+pub use sandbox_support::OpenError;
+use sandbox_support::SavedWorld;
 
 pub use control::LoggedRequest;
 pub use faults::Faults;
@@ -40,7 +42,7 @@ pub struct Sandbox {
 }
 
 struct Inner {
-    world: Mutex<World>,
+    world: SavedWorld<World>,
     base_url: RwLock<String>,
     clock: workable::Clock,
     access_token_seconds: AtomicI64,
@@ -48,21 +50,6 @@ struct Inner {
     limits: Mutex<std::collections::HashMap<String, faults::Window>>,
     log: Mutex<Vec<LoggedRequest>>,
     webhooks: webhooks::Outbox,
-    persist_to: Option<PathBuf>,
-    /// One save at a time, each writing a snapshot taken after the previous save's: the file
-    /// never goes back to an older state, and no two saves share the temporary file.
-    saving: Mutex<()>,
-}
-
-/// Why a saved sandbox state cannot be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    #[error("cannot read the sandbox state {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error(
-        "the sandbox state {path} is not a sandbox state ({source}); nothing was replaced — move the file away to start from the seed"
-    )]
-    Corrupt { path: PathBuf, source: serde_json::Error },
 }
 
 impl Sandbox {
@@ -75,9 +62,9 @@ impl Sandbox {
     /// A sandbox going by `clock` (tests share theirs with the product's rate limiter and
     /// workers, so rate-limit windows pass without anyone waiting for them).
     pub fn with_clock(world: World, persist_to: Option<PathBuf>, clock: workable::Clock) -> Sandbox {
-        let sandbox = Sandbox {
+        Sandbox {
             inner: Arc::new(Inner {
-                world: Mutex::new(world),
+                world: SavedWorld::new(world, persist_to),
                 base_url: RwLock::new("http://127.0.0.1".to_owned()),
                 clock,
                 access_token_seconds: AtomicI64::new(oauth::ACCESS_TOKEN_SECONDS),
@@ -85,12 +72,8 @@ impl Sandbox {
                 limits: Mutex::new(Default::default()),
                 log: Mutex::new(Vec::new()),
                 webhooks: webhooks::Outbox::default(),
-                persist_to,
-                saving: Mutex::new(()),
             }),
-        };
-        sandbox.save();
-        sandbox
+        }
     }
 
     /// The documented seed, or the state saved in `path` if there is one, going by `clock`. A
@@ -101,17 +84,7 @@ impl Sandbox {
         redirect_uris: Vec<String>,
         clock: workable::Clock,
     ) -> Result<Sandbox, OpenError> {
-        let saved = match &path {
-            Some(path) => match std::fs::read(path) {
-                Ok(bytes) => Some(
-                    serde_json::from_slice::<World>(&bytes)
-                        .map_err(|source| OpenError::Corrupt { path: path.clone(), source })?,
-                ),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                Err(source) => return Err(OpenError::Read { path: path.clone(), source }),
-            },
-            None => None,
-        };
+        let saved = SavedWorld::<World>::load(path.as_deref())?;
         let mut world = saved.unwrap_or_else(|| {
             let mut world = seed::seed(redirect_uris.clone());
             seed::history(&mut world, clock.now_ms());
@@ -173,32 +146,12 @@ impl Sandbox {
 
     /// Reads the world.
     pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
-        f(&self.inner.world.lock().expect("world lock"))
+        self.inner.world.read(f)
     }
 
     /// Changes the world and persists it.
     pub fn write<T>(&self, f: impl FnOnce(&mut World) -> T) -> T {
-        let out = f(&mut self.inner.world.lock().expect("world lock"));
-        self.save();
-        out
-    }
-
-    /// Writes the world to a temporary file beside the state and renames it over the state, so a
-    /// kill at any moment leaves the old state or the new one, never half of one.
-    fn save(&self) {
-        let Some(path) = &self.inner.persist_to else { return };
-        let _one_writer = self.inner.saving.lock().expect("save lock");
-        let bytes = match serde_json::to_vec(&*self.inner.world.lock().expect("world lock")) {
-            Ok(bytes) => bytes,
-            Err(err) => return tracing::warn!(error = %err, "sandbox state not saved"),
-        };
-        let tmp = path.with_extension("tmp");
-        if let Some(parent) = path.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        if let Err(err) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
-            tracing::warn!(error = %err, path = %path.display(), "sandbox state not saved");
-        }
+        self.inner.world.write(f)
     }
 
     /// The sandbox's clock: real time plus whatever the control API added.
