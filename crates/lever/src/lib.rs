@@ -16,9 +16,9 @@ use secrecy::{ExposeSecret, SecretString};
 pub use client::{LeverApi, LeverClient};
 pub use error::LeverError;
 pub use model::{
-    Application, ArchiveReason, Archived, Categories, Contact, ContactLocation, Created, File, Interview, Interviewer,
-    NewOpportunity, Note, NoteField, Opportunity, OpportunityUrls, Page, Panel, Phone, Posting, PostingState,
-    PostingUrls, ReasonType, Resume, ResumeFile, Stage, StageChange, Tally, Upload, User, Webhook, WebhookConditions,
+    Application, ArchiveReason, Archived, Categories, Contact, ContactLocation, Created, File, FileDetails, Interview,
+    Interviewer, NewOpportunity, Note, NoteField, Opportunity, OpportunityUrls, Page, Panel, Phone, Posting,
+    PostingState, PostingUrls, ReasonType, Resume, Stage, StageChange, Tally, Upload, User, Webhook, WebhookConditions,
     WebhookConfiguration,
 };
 pub use values::{

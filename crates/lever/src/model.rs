@@ -288,18 +288,13 @@ impl Note {
     }
 }
 
-/// A file on an opportunity (the marketplace profile goes here).
+/// A file on an opportunity (the marketplace profile goes here): its id beside what a resume's
+/// file says of itself.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct File {
     pub id: FileId,
-    pub name: String,
-    pub ext: Option<String>,
-    pub download_url: Option<String>,
-    pub uploaded_at: Option<i64>,
-    /// `processing`, `processed`, `failed`… (Lever's word).
-    pub status: Option<String>,
-    pub size: Option<u64>,
+    #[serde(flatten)]
+    pub file: FileDetails,
 }
 
 /// A resume (the CV given at creation).
@@ -308,16 +303,18 @@ pub struct File {
 pub struct Resume {
     pub id: FileId,
     pub created_at: i64,
-    pub file: ResumeFile,
+    pub file: FileDetails,
 }
 
+/// What Lever says of a stored file, a resume's or an opportunity's.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResumeFile {
+pub struct FileDetails {
     pub name: String,
     pub ext: Option<String>,
     pub download_url: Option<String>,
     pub uploaded_at: Option<i64>,
+    /// `processing`, `processed`, `failed`… (Lever's word).
     pub status: Option<String>,
     pub size: Option<u64>,
 }

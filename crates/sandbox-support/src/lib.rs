@@ -31,6 +31,17 @@ pub async fn loopback_only(request: axum::extract::Request, next: axum::middlewa
     }
 }
 
+/// A JSON answer with the content type both ATSs were recorded sending
+/// (`application/json; charset=utf-8`).
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
 /// Text made safe inside HTML (elements and quoted attributes) for the sandboxes' pages.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")

@@ -80,11 +80,7 @@ impl IntoResponse for ApiError {
 
 type ApiResult = Result<Response, ApiError>;
 
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
-    response
-}
+pub(crate) use sandbox_support::json_response;
 
 fn ok(body: Value) -> ApiResult {
     Ok(json_response(StatusCode::OK, &body))
