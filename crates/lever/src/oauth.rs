@@ -4,11 +4,11 @@
 //! using the new access token, and never refresh twice at once (a reused token ends the grant).
 //! No PKCE: Lever documents none for confidential clients.
 
-use oauth_http::OAuthHttp;
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth_http::{OAuthHttp, TokenFailure};
+use oauth2::basic::BasicClient;
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, RedirectUrl,
-    RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
+    RefreshToken, Scope, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -76,7 +76,7 @@ impl LeverClient {
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .request_async(&OAuthHttp(self.http().clone()))
             .await
-            .map_err(token_error)?;
+            .map_err(|e| token_error(e.into()))?;
         Ok(tokens(&response))
     }
 
@@ -89,38 +89,33 @@ impl LeverClient {
             .exchange_refresh_token(&refresh)
             .request_async(&OAuthHttp(self.http().clone()))
             .await
-            .map_err(token_error)?;
+            .map_err(|e| token_error(e.into()))?;
         Ok(tokens(&response))
     }
 }
 
 fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
+    let issued = oauth_http::Issued::from(response);
     Tokens {
-        access_token: SecretString::from(response.access_token().secret().clone()),
-        refresh_token: response.refresh_token().map(|t| SecretString::from(t.secret().clone())),
-        expires_in_seconds: response.expires_in().map(|d| d.as_secs()),
-        scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
+        access_token: SecretString::from(issued.access_token),
+        refresh_token: issued.refresh_token.map(SecretString::from),
+        expires_in_seconds: issued.expires_in_seconds,
+        scopes: issued.scopes,
     }
 }
 
-fn token_error<RE: std::error::Error + 'static>(
-    err: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
-) -> LeverError {
-    match err {
-        RequestTokenError::ServerResponse(response) => match response.error() {
-            // An expired code, or a refresh token already used: the grant is gone.
-            BasicErrorResponseType::InvalidGrant => LeverError::Unauthorized,
-            BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => LeverError::Invalid {
-                code: response.error().to_string(),
-                message: "Lever did not accept ats-bridge's OAuth client credentials".into(),
-            },
-            other => LeverError::Invalid {
-                code: other.to_string(),
-                message: response.error_description().cloned().unwrap_or_else(|| other.to_string()),
-            },
+fn token_error(failure: TokenFailure) -> LeverError {
+    match failure {
+        // An expired code, or a refresh token already used: the grant is gone.
+        TokenFailure::InvalidGrant => LeverError::Unauthorized,
+        TokenFailure::BadClient => LeverError::Invalid {
+            code: "invalid_client".into(),
+            message: "Lever did not accept ats-bridge's OAuth client credentials".into(),
         },
-        RequestTokenError::Request(err) => LeverError::Transient(err.to_string()),
-        RequestTokenError::Parse(err, _) => LeverError::UnexpectedResponse(err.to_string()),
-        RequestTokenError::Other(message) => LeverError::UnexpectedResponse(message),
+        TokenFailure::Refused { error, description } => {
+            LeverError::Invalid { message: description.unwrap_or_else(|| error.clone()), code: error }
+        }
+        TokenFailure::Transient(why) => LeverError::Transient(why),
+        TokenFailure::Unreadable(why) => LeverError::UnexpectedResponse(why),
     }
 }

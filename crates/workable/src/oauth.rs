@@ -1,13 +1,13 @@
 //! The OAuth 2.0 authorisation code flow with the `oauth2` crate: PKCE, `state`, the code
 //! exchange, refresh (Workable rotates both tokens) and revocation.
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::basic::BasicClient;
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope, TokenResponse, TokenUrl,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RevocationUrl, Scope, TokenUrl,
 };
 
-use oauth_http::OAuthHttp;
+use oauth_http::{OAuthHttp, TokenFailure};
 
 use crate::{REQUIRED_SCOPES, Secret, WorkableClient, WorkableError};
 
@@ -84,7 +84,7 @@ impl WorkableClient {
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.expose().to_owned()))
             .request_async(&OAuthHttp(self.http().clone()))
             .await
-            .map_err(token_error)?;
+            .map_err(|e| token_error(e.into()))?;
         Ok(tokens(&response))
     }
 
@@ -96,7 +96,7 @@ impl WorkableClient {
             .exchange_refresh_token(&refresh)
             .request_async(&OAuthHttp(self.http().clone()))
             .await
-            .map_err(token_error)?;
+            .map_err(|e| token_error(e.into()))?;
         Ok(tokens(&response))
     }
 
@@ -143,31 +143,25 @@ impl WorkableClient {
 }
 
 fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
+    let issued = oauth_http::Issued::from(response);
     Tokens {
-        access_token: Secret::new(response.access_token().secret().clone()),
-        refresh_token: response.refresh_token().map(|t| Secret::new(t.secret().clone())),
-        expires_in_seconds: response.expires_in().map(|d| d.as_secs()),
-        scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
+        access_token: Secret::new(issued.access_token),
+        refresh_token: issued.refresh_token.map(Secret::new),
+        expires_in_seconds: issued.expires_in_seconds,
+        scopes: issued.scopes,
     }
 }
 
-fn token_error<RE: std::error::Error + 'static>(
-    err: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
-) -> WorkableError {
-    match err {
-        RequestTokenError::ServerResponse(response) => match response.error() {
-            BasicErrorResponseType::InvalidGrant => WorkableError::Unauthorized,
-            BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => {
-                WorkableError::Invalid {
-                    message: "Workable did not accept ats-bridge's OAuth client credentials".into(),
-                }
-            }
-            other => WorkableError::Invalid {
-                message: response.error_description().cloned().unwrap_or_else(|| other.to_string()),
-            },
-        },
-        RequestTokenError::Request(err) => WorkableError::Transient(err.to_string()),
-        RequestTokenError::Parse(err, _) => WorkableError::UnexpectedResponse(err.to_string()),
-        RequestTokenError::Other(message) => WorkableError::UnexpectedResponse(message),
+fn token_error(failure: TokenFailure) -> WorkableError {
+    match failure {
+        TokenFailure::InvalidGrant => WorkableError::Unauthorized,
+        TokenFailure::BadClient => {
+            WorkableError::Invalid { message: "Workable did not accept ats-bridge's OAuth client credentials".into() }
+        }
+        TokenFailure::Refused { error, description } => {
+            WorkableError::Invalid { message: description.unwrap_or(error) }
+        }
+        TokenFailure::Transient(why) => WorkableError::Transient(why),
+        TokenFailure::Unreadable(why) => WorkableError::UnexpectedResponse(why),
     }
 }
