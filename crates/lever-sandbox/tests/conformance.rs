@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use lever_sandbox::{LeverSandbox, model, seed};
-use sandbox_support::same_shape;
+use sandbox_support::differences;
 use serde_json::{Value, json};
 
 fn recordings_dir() -> PathBuf {
@@ -253,26 +253,7 @@ async fn the_sandbox_answers_every_recorded_exchange_as_lever_did() {
             let full = if query.is_empty() { path.clone() } else { format!("{path}?{}", query.join("&")) };
             let (status, content_type, text) = replay.call(method, &full, (!body.is_null()).then_some(&body)).await;
 
-            let mut problems = Vec::new();
-            let expected_status = exchange["status"].as_u64().unwrap() as u16;
-            if status != expected_status {
-                problems.push(format!("status {status}, recorded {expected_status}: {text}"));
-            }
-            let expected_type = exchange["content_type"].as_str().map(str::to_owned);
-            if content_type != expected_type {
-                problems.push(format!("content type {content_type:?}, recorded {expected_type:?}"));
-            }
-            let recorded_body = &exchange["body"];
-            if recorded_body == &json!("") {
-                if !text.is_empty() {
-                    problems.push(format!("body {text:?}, recorded empty"));
-                }
-            } else {
-                match serde_json::from_str::<Value>(&text) {
-                    Ok(ours) => same_shape(recorded_body, &ours, "$", &mut problems),
-                    Err(err) => problems.push(format!("body is not JSON ({err}): {text}")),
-                }
-            }
+            let problems = differences(exchange, status, content_type.as_deref(), &text);
             if problems.is_empty() {
                 passed.push(name.clone());
             } else {

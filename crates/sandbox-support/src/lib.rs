@@ -109,6 +109,33 @@ pub fn same_shape(recorded: &Value, ours: &Value, at: &str, problems: &mut Vec<S
     }
 }
 
+/// How an answer differs from a recorded exchange (`status`, `content_type` — `null` when the ATS
+/// sent none — and `body`, `""` for an empty one): its status, its content type and, by
+/// [`same_shape`], its JSON. Empty when they are alike.
+pub fn differences(exchange: &Value, status: u16, content_type: Option<&str>, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let expected_status = exchange["status"].as_u64().unwrap_or_default();
+    if u64::from(status) != expected_status {
+        problems.push(format!("status {status}, recorded {expected_status}: {text}"));
+    }
+    let expected_type = exchange["content_type"].as_str();
+    if content_type != expected_type {
+        problems.push(format!("content type {content_type:?}, recorded {expected_type:?}"));
+    }
+    let recorded_body = &exchange["body"];
+    if recorded_body == &json!("") {
+        if !text.is_empty() {
+            problems.push(format!("body {text:?}, recorded empty"));
+        }
+    } else {
+        match serde_json::from_str::<Value>(text) {
+            Ok(ours) => same_shape(recorded_body, &ours, "$", &mut problems),
+            Err(err) => problems.push(format!("body is not JSON ({err}): {text}")),
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +173,18 @@ mod tests {
     #[test]
     fn escaped_text_cannot_open_an_element_or_leave_an_attribute() {
         assert_eq!(escape(r#"<a href="x" title='y'>&"#), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;");
+    }
+
+    #[test]
+    fn an_answer_differs_from_an_exchange_by_status_content_type_and_shape() {
+        let exchange = json!({ "status": 200, "content_type": "application/json", "body": { "data": [] } });
+        assert!(differences(&exchange, 200, Some("application/json"), r#"{"data":[1]}"#).is_empty());
+        let found = differences(&exchange, 201, None, "{}");
+        assert_eq!(found.len(), 3, "{found:?}");
+        let empty = json!({ "status": 204, "content_type": null, "body": "" });
+        assert!(differences(&empty, 204, None, "").is_empty());
+        assert_eq!(differences(&empty, 204, None, "x"), [r#"body "x", recorded empty"#]);
+        assert!(differences(&exchange, 200, Some("application/json"), "not json")[0].starts_with("body is not JSON"));
     }
 
     #[test]

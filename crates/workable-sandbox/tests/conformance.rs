@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use sandbox_support::same_shape;
+use sandbox_support::differences;
 use serde_json::{Value, json};
 use workable_sandbox::{Sandbox, seed};
 
@@ -162,26 +162,8 @@ async fn the_sandbox_answers_every_recorded_exchange_as_workable_did() {
             let (status, content_type, text) =
                 replay.call(method, &full_path, (!body.is_null()).then_some(&body)).await;
 
-            let mut problems = Vec::new();
-            let expected_status = exchange["status"].as_u64().unwrap() as u16;
-            if status != expected_status {
-                problems.push(format!("status {status}, recorded {expected_status}: {text}"));
-            }
-            let expected_type = exchange["content_type"].as_str().unwrap();
-            if content_type != expected_type {
-                problems.push(format!("content type {content_type:?}, recorded {expected_type:?}"));
-            }
-            let recorded_body = &exchange["body"];
-            if recorded_body == &json!("") {
-                if !text.is_empty() {
-                    problems.push(format!("body {text:?}, recorded empty"));
-                }
-            } else {
-                match serde_json::from_str::<Value>(&text) {
-                    Ok(ours) => same_shape(recorded_body, &ours, "$", &mut problems),
-                    Err(err) => problems.push(format!("body is not JSON ({err}): {text}")),
-                }
-            }
+            let problems =
+                differences(exchange, status, (!content_type.is_empty()).then_some(content_type.as_str()), &text);
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             if problems.is_empty() {
                 passed.push(name);
