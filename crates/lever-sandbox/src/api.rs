@@ -1011,13 +1011,8 @@ async fn delete_file(
     Path((id, file)): Path<(String, String)>,
 ) -> ApiResult {
     s.change(&ctx, |a, _| {
-        let before = a.files.len();
-        a.files.retain(|f| !(f.id == file && f.opportunity == id));
-        if a.files.len() == before {
-            Err(Refusal::NotFound(format!("File {file} was not found")))
-        } else {
-            Ok(((), Vec::new()))
-        }
+        model::remove_one(&mut a.files, "File", &file, |f| f.id == file && f.opportunity == id)?;
+        Ok(((), Vec::new()))
     })?;
     no_content()
 }
@@ -1429,13 +1424,8 @@ async fn delete_webhook(
     Path(id): Path<String>,
 ) -> ApiResult {
     s.change(&ctx, |a, _| {
-        let before = a.webhooks.len();
-        a.webhooks.retain(|w| !(w.id == id && w.credential == ctx.credential));
-        if a.webhooks.len() == before {
-            Err(Refusal::NotFound(format!("Webhook {id} was not found")))
-        } else {
-            Ok(((), Vec::new()))
-        }
+        model::remove_one(&mut a.webhooks, "Webhook", &id, |w| w.id == id && w.credential == ctx.credential)?;
+        Ok(((), Vec::new()))
     })?;
     no_content()
 }

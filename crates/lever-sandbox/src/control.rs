@@ -25,7 +25,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::model::{Account, Happened, Refusal};
+use crate::model::{Account, Happened, Refusal, remove_one};
 use crate::{Faults, LeverSandbox};
 
 /// One API request as the sandbox answered it. Credentials appear by label, never by value.
@@ -179,25 +179,15 @@ async fn posting_state(
 
 async fn delete_stage(State(s): State<LeverSandbox>, Path((account, id)): Path<(String, String)>) -> Response {
     person(&s, &account, |a, _| {
-        let before = a.stages.len();
-        a.stages.retain(|st| st.id != id);
-        if a.stages.len() == before {
-            Err(Refusal::NotFound(format!("Stage {id} was not found")))
-        } else {
-            Ok(Vec::new())
-        }
+        remove_one(&mut a.stages, "Stage", &id, |st| st.id == id)?;
+        Ok(Vec::new())
     })
 }
 
 async fn delete_reason(State(s): State<LeverSandbox>, Path((account, id)): Path<(String, String)>) -> Response {
     person(&s, &account, |a, _| {
-        let before = a.archive_reasons.len();
-        a.archive_reasons.retain(|r| r.id != id);
-        if a.archive_reasons.len() == before {
-            Err(Refusal::NotFound(format!("Archive reason {id} was not found")))
-        } else {
-            Ok(Vec::new())
-        }
+        remove_one(&mut a.archive_reasons, "Archive reason", &id, |r| r.id == id)?;
+        Ok(Vec::new())
     })
 }
 

@@ -344,6 +344,13 @@ pub enum Refusal {
 /// What happened, for webhooks: `(event, opportunity, data)`.
 pub type Happened = Vec<(String, String, serde_json::Value)>;
 
+/// Removes the one record `is_it` picks, or says it was not found (`what` and `id` name it).
+pub fn remove_one<T>(list: &mut Vec<T>, what: &str, id: &str, is_it: impl Fn(&T) -> bool) -> Result<(), Refusal> {
+    let before = list.len();
+    list.retain(|item| !is_it(item));
+    if list.len() == before { Err(Refusal::NotFound(format!("{what} {id} was not found"))) } else { Ok(()) }
+}
+
 fn add_unique(list: &mut Vec<String>, values: &[String]) {
     for v in values {
         if !list.contains(v) {

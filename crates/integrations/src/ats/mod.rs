@@ -9,7 +9,7 @@
 //! webhook subscriptions and deliveries, the wizard and *Connect* follow, and Lever's adapter (on the `lever`
 //! crate) beside it.
 
-pub mod workable;
+mod workable;
 
 use domain::CompanyId;
 use storage::{AtsCandidateRow, SharedCandidate};

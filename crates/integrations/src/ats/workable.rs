@@ -154,7 +154,7 @@ impl<'i> WorkableAdapter<'i> {
 }
 
 /// `2019-01` or `2019` → a date Workable takes (`YYYY-MM-DD`).
-pub(crate) fn workable_date(text: &str) -> Option<String> {
+fn workable_date(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.trim().split('-').collect();
     let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     match parts.as_slice() {
@@ -166,12 +166,7 @@ pub(crate) fn workable_date(text: &str) -> Option<String> {
 }
 
 /// The new candidate an export sends Workable.
-pub fn new_candidate(
-    candidate: &SharedCandidate,
-    tag: &str,
-    link: &str,
-    domain: Option<&SourceDomain>,
-) -> NewCandidate {
+fn new_candidate(candidate: &SharedCandidate, tag: &str, link: &str, domain: Option<&SourceDomain>) -> NewCandidate {
     let profile = &candidate.profile;
     NewCandidate {
         name: candidate.name.clone(),
@@ -217,7 +212,7 @@ pub fn new_candidate(
 
 /// A listed candidate as Insights stores it: Workable's source ("Unknown" when it has none), and
 /// how far they got — by the stage's kind and the offer and hire times Workable keeps.
-pub fn insights_row(job: &Shortcode, candidate: &Candidate) -> AtsCandidateRow {
+fn insights_row(job: &Shortcode, candidate: &Candidate) -> AtsCandidateRow {
     let time = |t: &Option<String>| t.as_deref().and_then(parse_time);
     let updated_at = time(&candidate.updated_at).unwrap_or_else(storage::now_ms);
     let hired_at = time(&candidate.hired_at);
@@ -253,7 +248,7 @@ pub fn insights_row(job: &Shortcode, candidate: &Candidate) -> AtsCandidateRow {
 }
 
 /// Workable's timestamps (`2026-07-23T18:58:15Z`, with or without fractions) as ms.
-pub fn parse_time(text: &str) -> Option<i64> {
+fn parse_time(text: &str) -> Option<i64> {
     let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
     Some((at.unix_timestamp_nanos() / 1_000_000) as i64)
 }
