@@ -2,7 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a Workable connection authenticates.
+/// Which ATS a company connected (one per company).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AtsKind {
+    Workable,
+    Lever,
+}
+text_enum!(AtsKind, "ATS", { Workable => "workable", Lever => "lever" });
+
+impl AtsKind {
+    /// The ATS's name as the screens show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AtsKind::Workable => "Workable",
+            AtsKind::Lever => "Lever",
+        }
+    }
+}
+
+/// How an ATS connection authenticates: OAuth, or a key made in the ATS (Workable's API access
+/// token, Lever's API key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuthKind {
     OAuth,
@@ -30,6 +49,9 @@ mod tests {
     // That the databases' CHECK constraints allow exactly these words: storage's `migrations` test.
     #[test]
     fn the_stored_words_round_trip_and_nothing_else_parses() {
+        let ats: Vec<&str> = AtsKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(ats, ["workable", "lever"]);
+        assert_eq!(AtsKind::Lever.name(), "Lever");
         let kinds: Vec<&str> = AuthKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(kinds, ["oauth", "api_token"]);
         let states: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();

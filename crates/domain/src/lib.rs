@@ -17,7 +17,7 @@ pub mod views;
 pub mod work;
 
 pub use actor::Actor;
-pub use connection::{AuthKind, ConnectionStatus};
+pub use connection::{AtsKind, AuthKind, ConnectionStatus};
 pub use ids::{CandidateId, CompanyId, ConfigurationId, ExportId, InterviewId, RequestId, RoleId, UserId};
 pub use marketplace::{MarketplaceStage, MoveOrigin, RequestStatus, RoleStatus, UserRole};
 pub use values::{Email, FieldError, Location, ParseError, RoleTitle};

@@ -231,6 +231,7 @@ impl Integrations {
         self.db
             .save_connection(NewConnection {
                 company_id: actor.company_id,
+                ats: domain::AtsKind::Workable,
                 auth_kind: kind,
                 subdomain: subdomain.as_str(),
                 account_name,

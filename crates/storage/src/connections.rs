@@ -1,6 +1,6 @@
-//! Workable connections, one per company. Token columns hold ciphertext only.
+//! ATS connections (Workable or Lever), one per company. Token columns hold ciphertext only.
 
-pub use domain::{AuthKind, ConnectionStatus};
+pub use domain::{AtsKind, AuthKind, ConnectionStatus};
 use domain::{CompanyId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -12,7 +12,10 @@ use crate::{Db, Result, now_ms};
 pub struct ConnectionRecord {
     pub id: i64,
     pub company_id: CompanyId,
+    /// Which ATS the company connected.
+    pub ats: AtsKind,
     pub auth_kind: AuthKind,
+    /// The account's key in the ATS (Workable's subdomain; empty for Lever).
     pub subdomain: String,
     pub account_name: String,
     pub member_id: String,
@@ -45,6 +48,7 @@ pub struct ConnectionRecord {
 /// What a (re)connect stores.
 pub struct NewConnection<'a> {
     pub company_id: CompanyId,
+    pub ats: AtsKind,
     pub auth_kind: AuthKind,
     pub subdomain: &'a str,
     pub account_name: &'a str,
@@ -78,6 +82,7 @@ fn connection_from_row(row: &AnyRow) -> Result<ConnectionRecord> {
     Ok(ConnectionRecord {
         id: row.try_get("id")?,
         company_id: CompanyId(row.try_get("company_id")?),
+        ats: AtsKind::parse(&row.try_get::<String, _>("ats")?)?,
         auth_kind: AuthKind::parse(&row.try_get::<String, _>("auth_kind")?)?,
         subdomain: row.try_get("subdomain")?,
         account_name: row.try_get("account_name")?,
@@ -118,16 +123,16 @@ impl Db {
     pub async fn save_connection(&self, c: NewConnection<'_>) -> Result<i64> {
         let now = now_ms();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO workable_connections
+            "INSERT INTO ats_connections
                (company_id, auth_kind, subdomain, account_name, member_id, member_name, connected_by, connected_at, status,
-                access_token_enc, refresh_token_enc, token_expires_at, token_version, scopes, last_error, last_error_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'connected', $9, $10, $11, 0, $12, NULL, NULL, $8)
+                access_token_enc, refresh_token_enc, token_expires_at, token_version, scopes, last_error, last_error_at, updated_at, ats)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'connected', $9, $10, $11, 0, $12, NULL, NULL, $8, $13)
              ON CONFLICT (company_id) DO UPDATE SET
-               auth_kind = excluded.auth_kind, subdomain = excluded.subdomain, account_name = excluded.account_name,
+               ats = excluded.ats, auth_kind = excluded.auth_kind, subdomain = excluded.subdomain, account_name = excluded.account_name,
                member_id = excluded.member_id, member_name = excluded.member_name, connected_by = excluded.connected_by,
                connected_at = excluded.connected_at, status = 'connected', access_token_enc = excluded.access_token_enc,
                refresh_token_enc = excluded.refresh_token_enc, token_expires_at = excluded.token_expires_at,
-               token_version = workable_connections.token_version + 1, scopes = excluded.scopes,
+               token_version = ats_connections.token_version + 1, scopes = excluded.scopes,
                last_error = NULL, last_error_at = NULL, updated_at = excluded.updated_at
              RETURNING id",
         )
@@ -143,6 +148,7 @@ impl Db {
         .bind(c.refresh_token_enc.map(<[u8]>::to_vec))
         .bind(c.token_expires_at)
         .bind(c.scopes)
+        .bind(c.ats.as_str())
         .fetch_one(self.pool())
         .await?;
         Ok(id)
@@ -150,7 +156,7 @@ impl Db {
 
     pub async fn connection(&self, company: CompanyId) -> Result<Option<ConnectionRecord>> {
         let row = sqlx::query(
-            "SELECT w.*, u.name AS connected_by_name FROM workable_connections w LEFT JOIN users u ON u.id = w.connected_by WHERE w.company_id = $1",
+            "SELECT w.*, u.name AS connected_by_name FROM ats_connections w LEFT JOIN users u ON u.id = w.connected_by WHERE w.company_id = $1",
         )
         .bind(company.0)
         .fetch_optional(self.pool())
@@ -169,7 +175,7 @@ impl Db {
         expires_at: Option<i64>,
     ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE workable_connections SET access_token_enc = $1, refresh_token_enc = $2, token_expires_at = $3,
+            "UPDATE ats_connections SET access_token_enc = $1, refresh_token_enc = $2, token_expires_at = $3,
                  token_version = token_version + 1, updated_at = $4
              WHERE company_id = $5 AND token_version = $6 AND status = 'connected'",
         )
@@ -188,7 +194,7 @@ impl Db {
     pub async fn mark_reconnect_needed(&self, company: CompanyId, reason: &str) -> Result<()> {
         let now = now_ms();
         sqlx::query(
-            "UPDATE workable_connections SET status = 'reconnect_needed', last_error = $1, last_error_at = $2, updated_at = $2
+            "UPDATE ats_connections SET status = 'reconnect_needed', last_error = $1, last_error_at = $2, updated_at = $2
              WHERE company_id = $3 AND status = 'connected'",
         )
         .bind(reason)
@@ -206,7 +212,7 @@ impl Db {
             None => (None, None, None),
         };
         sqlx::query(
-            "UPDATE workable_connections SET last_success_at = $1,
+            "UPDATE ats_connections SET last_success_at = $1,
                  rate_limit_limit = COALESCE($2, rate_limit_limit), rate_limit_remaining = COALESCE($3, rate_limit_remaining),
                  rate_limit_reset_at = COALESCE($4, rate_limit_reset_at)
              WHERE company_id = $5",
@@ -223,7 +229,7 @@ impl Db {
 
     pub async fn record_workable_error(&self, company: CompanyId, message: &str) -> Result<()> {
         let now = now_ms();
-        sqlx::query("UPDATE workable_connections SET last_error = $1, last_error_at = $2 WHERE company_id = $3")
+        sqlx::query("UPDATE ats_connections SET last_error = $1, last_error_at = $2 WHERE company_id = $3")
             .bind(message)
             .bind(now)
             .bind(company.0)
@@ -235,7 +241,7 @@ impl Db {
     /// Forgets the tokens; the row (and whatever refers to it) stays, inactive.
     pub async fn disconnect(&self, company: CompanyId) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE workable_connections SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL,
+            "UPDATE ats_connections SET status = 'disconnected', access_token_enc = NULL, refresh_token_enc = NULL,
                  token_expires_at = NULL, token_version = token_version + 1, webhook_token = NULL,
                  webhook_subscriptions = NULL, webhook_error = NULL, updated_at = $1
              WHERE company_id = $2 AND status <> 'disconnected'",
@@ -249,7 +255,7 @@ impl Db {
 
     pub async fn insert_pending_connection(&self, p: &PendingConnection) -> Result<()> {
         sqlx::query(
-            "INSERT INTO pending_workable_connections (id, company_id, user_id, access_token_enc, refresh_token_enc, token_expires_at, scopes, accounts_json, expires_at)
+            "INSERT INTO pending_ats_connections (id, company_id, user_id, access_token_enc, refresh_token_enc, token_expires_at, scopes, accounts_json, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&p.id)
@@ -274,7 +280,7 @@ impl Db {
         user: UserId,
     ) -> Result<Option<PendingConnection>> {
         let row = sqlx::query(
-            "SELECT * FROM pending_workable_connections WHERE id = $1 AND company_id = $2 AND user_id = $3 AND expires_at > $4",
+            "SELECT * FROM pending_ats_connections WHERE id = $1 AND company_id = $2 AND user_id = $3 AND expires_at > $4",
         )
         .bind(id)
         .bind(company.0)
@@ -299,7 +305,7 @@ impl Db {
     }
 
     pub async fn delete_pending_connection(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM pending_workable_connections WHERE id = $1 OR expires_at < $2")
+        sqlx::query("DELETE FROM pending_ats_connections WHERE id = $1 OR expires_at < $2")
             .bind(id)
             .bind(now_ms())
             .execute(self.pool())
@@ -312,7 +318,7 @@ impl Db {
     #[cfg(feature = "testing")]
     pub async fn dump_connection_tables(&self) -> Result<Vec<u8>> {
         let mut out = Vec::new();
-        for row in sqlx::query("SELECT * FROM workable_connections").fetch_all(self.pool()).await? {
+        for row in sqlx::query("SELECT * FROM ats_connections").fetch_all(self.pool()).await? {
             for column in ["subdomain", "account_name", "member_id", "member_name", "scopes", "last_error"] {
                 if let Some(text) = row.try_get::<Option<String>, _>(column)? {
                     out.extend_from_slice(text.as_bytes());
@@ -324,10 +330,9 @@ impl Db {
                 }
             }
         }
-        for row in
-            sqlx::query("SELECT access_token_enc, refresh_token_enc, accounts_json FROM pending_workable_connections")
-                .fetch_all(self.pool())
-                .await?
+        for row in sqlx::query("SELECT access_token_enc, refresh_token_enc, accounts_json FROM pending_ats_connections")
+            .fetch_all(self.pool())
+            .await?
         {
             out.extend_from_slice(&row.try_get::<Vec<u8>, _>("access_token_enc")?);
             if let Some(bytes) = row.try_get::<Option<Vec<u8>>, _>("refresh_token_enc")? {

@@ -72,7 +72,7 @@ impl Db {
     /// The connection a webhook path belongs to.
     pub async fn company_by_webhook_token(&self, token: &str) -> Result<Option<CompanyId>> {
         let company: Option<i64> = sqlx::query_scalar(
-            "SELECT company_id FROM workable_connections WHERE webhook_token = $1 AND status <> 'disconnected'",
+            "SELECT company_id FROM ats_connections WHERE webhook_token = $1 AND status <> 'disconnected'",
         )
         .bind(token)
         .fetch_optional(self.pool())
@@ -91,7 +91,7 @@ impl Db {
     ) -> Result<()> {
         let subscriptions = (!subscriptions.is_empty()).then(|| subscriptions.join(","));
         sqlx::query(
-            "UPDATE workable_connections SET webhook_token = $1, webhook_subscriptions = $2, webhook_error = $3
+            "UPDATE ats_connections SET webhook_token = $1, webhook_subscriptions = $2, webhook_error = $3
              WHERE company_id = $4",
         )
         .bind(token)
@@ -107,7 +107,7 @@ impl Db {
     /// before `before` (or never ran).
     pub async fn connections_to_reconcile(&self, before: i64, limit: i64) -> Result<Vec<CompanyId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT w.company_id FROM workable_connections w
+            "SELECT w.company_id FROM ats_connections w
              WHERE w.status = 'connected' AND (w.reconciled_at IS NULL OR w.reconciled_at < $1)
                AND EXISTS (SELECT 1 FROM ats_configurations c WHERE c.company_id = w.company_id AND c.removed_at IS NULL)
              ORDER BY w.reconciled_at IS NOT NULL, w.reconciled_at LIMIT $2",
@@ -130,7 +130,7 @@ impl Db {
         error: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE workable_connections SET reconciled_at = $1,
+            "UPDATE ats_connections SET reconciled_at = $1,
                 reconcile_watermark = COALESCE($2, reconcile_watermark),
                 reconcile_corrections = $3, reconcile_error = $4
              WHERE company_id = $5",
@@ -203,7 +203,7 @@ impl Write {
 
     /// Workable was heard from on the company's webhooks at `at` (the card's "last delivery").
     pub async fn webhook_heard(&mut self, company: CompanyId, at: i64) -> Result<()> {
-        sqlx::query("UPDATE workable_connections SET last_webhook_at = $1 WHERE company_id = $2")
+        sqlx::query("UPDATE ats_connections SET last_webhook_at = $1 WHERE company_id = $2")
             .bind(at)
             .bind(company.0)
             .execute(self.conn())

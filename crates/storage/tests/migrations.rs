@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use domain::connection::{AuthKind, ConnectionStatus};
+use domain::connection::{AtsKind, AuthKind, ConnectionStatus};
 use domain::export::ExportState;
 use domain::interview::InterviewKind;
 use domain::{Location, MarketplaceStage, RequestStatus, RoleStatus, RoleTitle, UserRole};
@@ -25,15 +25,34 @@ fn files(dialect: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Every `<column> TEXT … CHECK (<column> IN ('a', 'b'))` of a dialect: (table, column) → words.
+/// Every `<column> TEXT … CHECK (<column> IN ('a', 'b'))` of a dialect, in a `CREATE TABLE` or an
+/// `ALTER TABLE … ADD COLUMN`, under the table's name after every `RENAME TO`: (table, column) →
+/// words.
 fn text_checks(dialect: &str) -> BTreeMap<(String, String), Vec<String>> {
-    let mut checks = BTreeMap::new();
+    let mut checks: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for sql in files(dialect).values() {
         let mut table = String::new();
         for line in sql.lines() {
-            let line = line.trim();
+            let mut line = line.trim();
             if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
                 table = rest.trim_start_matches("IF NOT EXISTS ").split([' ', '(']).next().unwrap().to_owned();
+            }
+            if let Some(rest) = line.strip_prefix("ALTER TABLE ") {
+                let mut words = rest.split_whitespace();
+                table = words.next().unwrap().to_owned();
+                if let (Some("RENAME"), Some("TO"), Some(new)) = (words.next(), words.next(), words.next()) {
+                    let new = new.trim_end_matches(';');
+                    let renamed: Vec<_> = checks.keys().filter(|(t, _)| *t == table).cloned().collect();
+                    for key in renamed {
+                        let allowed = checks.remove(&key).unwrap();
+                        checks.insert((new.to_owned(), key.1), allowed);
+                    }
+                    continue;
+                }
+                match rest.find(" ADD COLUMN ") {
+                    Some(at) => line = &rest[at + " ADD COLUMN ".len()..],
+                    None => continue,
+                }
             }
             let Some(column) = line.split_whitespace().next() else { continue };
             let opening = format!("CHECK ({column} IN (");
@@ -80,8 +99,9 @@ fn the_stored_words_are_the_words_the_check_constraints_allow() {
     assert_eq!(allowed("roles", "status"), words(RoleStatus::ALL));
     assert_eq!(allowed("requests", "status"), words(RequestStatus::ALL));
     assert_eq!(allowed("requests", "stage"), words(MarketplaceStage::ALL));
-    assert_eq!(allowed("workable_connections", "auth_kind"), words(AuthKind::ALL));
-    assert_eq!(allowed("workable_connections", "status"), words(ConnectionStatus::ALL));
+    assert_eq!(allowed("ats_connections", "ats"), words(AtsKind::ALL));
+    assert_eq!(allowed("ats_connections", "auth_kind"), words(AuthKind::ALL));
+    assert_eq!(allowed("ats_connections", "status"), words(ConnectionStatus::ALL));
     assert_eq!(allowed("exports", "state"), words(ExportState::ALL));
     assert_eq!(allowed("interviews", "kind"), words(InterviewKind::ALL));
 }
