@@ -54,9 +54,12 @@ pub enum CallError {
     /// The connection cannot be used: not connected, or a master account must reconnect.
     #[error(transparent)]
     Connection(ConnectError),
-    /// Workable refused the call.
+    /// Workable refused the call (the call policy's own words; the port says it as [`CallError::Ats`]).
     #[error(transparent)]
     Workable(#[from] WorkableError),
+    /// The connected ATS refused or failed the call.
+    #[error("{} refused or failed the call: {failure}", .ats.name())]
+    Ats { ats: domain::AtsKind, failure: crate::ats::AtsFailure },
     /// Our own storage failed (the caller retries).
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -65,7 +68,11 @@ pub enum CallError {
 impl CallError {
     /// The ATS says the candidate (or job) is not there.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, CallError::Workable(WorkableError::NotFound))
+        matches!(
+            self,
+            CallError::Workable(WorkableError::NotFound)
+                | CallError::Ats { failure: crate::ats::AtsFailure::NotFound, .. }
+        )
     }
 }
 
@@ -84,6 +91,7 @@ impl From<CallError> for ConnectError {
             CallError::Deferred { .. } => ConnectError::Unavailable,
             CallError::Connection(inner) => inner,
             CallError::Workable(inner) => inner.into(),
+            CallError::Ats { failure, .. } => failure.into(),
             CallError::Storage(inner) => ConnectError::Storage(inner),
         }
     }
@@ -106,6 +114,16 @@ impl Integrations {
     /// The company's Workable account, ready for calls.
     pub async fn account_calls(&self, company: CompanyId) -> Result<AccountCalls<'_>, CallError> {
         let credentials = self.credentials(company).await?;
+        Ok(AccountCalls { integrations: self, company, credentials, stored: true, last_rate_limit: None })
+    }
+
+    /// [`account_calls`](Self::account_calls) of a connection already read.
+    pub(crate) async fn account_calls_of(
+        &self,
+        connection: storage::ConnectionRecord,
+    ) -> Result<AccountCalls<'_>, CallError> {
+        let company = connection.company_id;
+        let credentials = self.credentials_of(connection).await?;
         Ok(AccountCalls { integrations: self, company, credentials, stored: true, last_rate_limit: None })
     }
 

@@ -56,3 +56,16 @@ impl From<WorkableError> for ConnectError {
         }
     }
 }
+
+impl From<crate::ats::AtsFailure> for ConnectError {
+    fn from(failure: crate::ats::AtsFailure) -> Self {
+        use crate::ats::AtsFailure as F;
+        match failure {
+            F::Unauthorized => ConnectError::TokenRejected,
+            F::Forbidden => ConnectError::MissingPermissions(vec!["do this"]),
+            F::RateLimited | F::Transient(_) => ConnectError::Unavailable,
+            F::Invalid(message) => ConnectError::ProviderError(message),
+            other => ConnectError::Unexpected(other.to_string()),
+        }
+    }
+}

@@ -13,6 +13,7 @@ mod connect;
 pub mod custody;
 mod error;
 mod insights;
+mod lever_call;
 pub mod limiter;
 pub mod mapping;
 mod source;
@@ -20,6 +21,7 @@ mod tokens;
 pub mod webhooks;
 
 pub use call::{AccountCalls, CallError, WhenLimited};
+pub use lever_call::LeverCalls;
 pub use mapping::MappingError;
 pub use tokens::Credentials;
 
@@ -69,6 +71,13 @@ pub struct Integrations {
     public_url: Option<String>,
     /// The source every export names in Workable: by default the public address's host.
     source_domain: Option<workable::SourceDomain>,
+    /// Lever, when this instance offers it.
+    lever: Option<lever::LeverClient>,
+    /// Every company's Lever bucket.
+    lever_limiter: lever_call::LeverLimiter,
+    /// Each company's Lever stages and archive reasons, read at most once a minute (a candidate's
+    /// stage is an id in Lever's answers; the port says it by name).
+    lever_lists: moka::future::Cache<CompanyId, ats::LeverLists>,
 }
 
 impl Integrations {
@@ -84,7 +93,32 @@ impl Integrations {
             limiter: limiter::RateLimiter::default(),
             public_url: None,
             source_domain: None,
+            lever: None,
+            lever_limiter: lever_call::lever_limiter(),
+            lever_lists: moka::future::Cache::builder()
+                .time_to_live(std::time::Duration::from_secs(60))
+                .max_capacity(10_000)
+                .build(),
         }
+    }
+
+    /// Offers Lever beside Workable, through this client (the real Lever, or a sandbox).
+    pub fn with_lever(mut self, client: lever::LeverClient) -> Self {
+        self.lever = Some(client);
+        self
+    }
+
+    /// The Lever client, when this instance offers Lever.
+    pub fn lever_client(&self) -> Option<&lever::LeverClient> {
+        self.lever.as_ref()
+    }
+
+    pub(crate) fn lever_limiter(&self) -> &lever_call::LeverLimiter {
+        &self.lever_limiter
+    }
+
+    pub(crate) fn lever_lists(&self) -> &moka::future::Cache<CompanyId, ats::LeverLists> {
+        &self.lever_lists
     }
 
     /// Where Workable can reach this product (its webhooks are subscribed to this address).

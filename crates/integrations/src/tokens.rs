@@ -26,6 +26,12 @@ impl Integrations {
     /// A token to call Workable with, refreshed first if it is about to expire.
     pub async fn credentials(&self, company: CompanyId) -> Result<Credentials, ConnectError> {
         let connection = self.usable_connection(company).await?;
+        self.credentials_of(connection).await
+    }
+
+    /// [`credentials`](Self::credentials) of a connection already read.
+    pub(crate) async fn credentials_of(&self, connection: ConnectionRecord) -> Result<Credentials, ConnectError> {
+        let company = connection.company_id;
         let expiring = connection.token_expires_at.is_some_and(|at| at - now_ms() < REFRESH_AHEAD_MS);
         if expiring && connection.auth_kind == AuthKind::OAuth && connection.refresh_token_enc.is_some() {
             return self.refresh(company, connection.token_version).await;
@@ -45,7 +51,24 @@ impl Integrations {
         self.refresh(company, version).await
     }
 
-    async fn usable_connection(&self, company: CompanyId) -> Result<ConnectionRecord, ConnectError> {
+    /// A Lever connection's credential (its API key, or its access token) and the user it acts as.
+    pub(crate) fn lever_credential(
+        &self,
+        connection: &ConnectionRecord,
+    ) -> Result<(lever::Credential, Option<lever::UserId>), ConnectError> {
+        let sealed = connection.access_token_enc.as_deref().ok_or(ConnectError::NotConnected)?;
+        let secret = self.cipher().open(connection.company_id, "access", sealed).map_err(|err| {
+            tracing::error!(error = %err, company.id = %connection.company_id, "stored Lever credential does not open");
+            ConnectError::ReconnectNeeded
+        })?;
+        let credential = match connection.auth_kind {
+            AuthKind::ApiToken => lever::Credential::api_key(secret.expose()),
+            AuthKind::OAuth => lever::Credential::access_token(secret.expose()),
+        };
+        Ok((credential, lever::UserId::parse(&connection.member_id).ok()))
+    }
+
+    pub(crate) async fn usable_connection(&self, company: CompanyId) -> Result<ConnectionRecord, ConnectError> {
         let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
         match connection.status {
             ConnectionStatus::Connected => Ok(connection),

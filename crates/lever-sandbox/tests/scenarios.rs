@@ -176,7 +176,7 @@ async fn the_client_reads_every_page_and_paging_is_stable_under_the_same_filters
     let api = client.api(&key()).unwrap();
     let (mut seen, mut offset, mut pages) = (Vec::new(), None::<String>, 0);
     loop {
-        let page = api.updated_opportunities(1_790_000_000_000, offset.as_deref()).await.unwrap();
+        let page = api.updated_opportunities(1_790_000_000_000, None, offset.as_deref()).await.unwrap();
         pages += 1;
         seen.extend(page.data.into_iter().map(|o| o.id));
         match page.next {

@@ -236,15 +236,20 @@ impl LeverApi {
         self.all(&["opportunities"], &[("email", email), ("posting_id", posting.as_str()), ("limit", "100")]).await
     }
 
-    /// One page of the opportunities updated at or after `since_ms`; give the previous page's
-    /// `next` as `offset` to read on.
+    /// One page of the opportunities updated at or after `since_ms` (on one posting, when
+    /// given); give the previous page's `next` as `offset` to read on.
     pub async fn updated_opportunities(
         &self,
         since_ms: i64,
+        posting: Option<&PostingId>,
         offset: Option<&str>,
     ) -> Result<Page<Opportunity>, LeverError> {
         let since = since_ms.to_string();
-        self.page(&["opportunities"], &[("updated_at_start", &since), ("limit", "100")], offset).await
+        let mut query = vec![("updated_at_start", since.as_str()), ("limit", "100")];
+        if let Some(posting) = posting {
+            query.push(("posting_id", posting.as_str()));
+        }
+        self.page(&["opportunities"], &query, offset).await
     }
 
     /// Creates an opportunity on the posting, as `perform_as`. With a resume the request is

@@ -152,7 +152,7 @@ async fn call_the_client(name: &str, exchange: &Exchange) -> Option<Vec<Asked>> 
         }
         "list-opportunities" => {
             let offset = exchange.request_params.as_ref().and_then(|p| p.get("offset")).cloned();
-            let page = api.updated_opportunities(0, offset.as_deref()).await.unwrap();
+            let page = api.updated_opportunities(0, None, offset.as_deref()).await.unwrap();
             assert_eq!(page.has_next, page.next.is_some());
             // The token goes back exactly as the recorder passed it.
             let sent = asked.lock().unwrap()[0].query.iter().find(|(k, _)| k == "offset").map(|(_, v)| v.clone());

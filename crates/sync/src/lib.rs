@@ -27,13 +27,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clock::Clock;
+use domain::AtsKind;
 use domain::WorkKind;
 use domain::export::{ExportState, LedgerStep};
+use integrations::ats::AtsFailure;
 use integrations::{CallError, ConnectError, Integrations};
 use storage::{Db, WorkItem};
 use tokio::sync::Semaphore;
 use tracing::Instrument;
-use workable::WorkableError;
 
 pub use use_cases::{Exports, ExportsError};
 
@@ -101,25 +102,28 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    /// Classifies a Workable failure by what the worker can do about it.
-    pub(crate) fn from_workable(err: WorkableError) -> Outcome {
-        match err {
-            WorkableError::RateLimited { .. } => Outcome::Wait(10_000),
-            WorkableError::Transient(why) => Outcome::Retry(format!("Workable did not answer ({why}).")),
-            WorkableError::Unauthorized => {
-                Outcome::Pause("Workable no longer accepts this connection's access. A master account needs to reconnect.".into())
+    /// Classifies the ATS's failure by what the worker can do about it, in words naming the ATS.
+    pub(crate) fn from_ats(ats: AtsKind, failure: AtsFailure) -> Outcome {
+        let name = ats.name();
+        match failure {
+            AtsFailure::RateLimited => Outcome::Wait(10_000),
+            AtsFailure::Transient(why) => Outcome::Retry(format!("{name} did not answer ({why}).")),
+            AtsFailure::Unauthorized => Outcome::Pause(format!(
+                "{name} no longer accepts this connection's access. A master account needs to reconnect."
+            )),
+            AtsFailure::Forbidden => Outcome::Fail(format!(
+                "The {name} connection is not allowed to do this (a permission is missing); reconnect with the permissions the connection guide lists."
+            )),
+            AtsFailure::NotFound => Outcome::Fail(format!(
+                "{name} says the job or candidate no longer exists; check the role's ATS configuration."
+            )),
+            AtsFailure::WrongAccount => {
+                Outcome::Fail(format!("The mapped {name} job belongs to another account than the one connected."))
             }
-            WorkableError::Forbidden => Outcome::Fail(
-                "The Workable connection is not allowed to do this (a permission is missing); reconnect with the permissions the connection guide lists.".into(),
-            ),
-            WorkableError::NotFound => {
-                Outcome::Fail("Workable says the job or candidate no longer exists; check the role's ATS configuration.".into())
-            }
-            WorkableError::WrongAccount => Outcome::Fail("The mapped Workable job belongs to another account than the one connected.".into()),
-            WorkableError::Duplicate => Outcome::Retry("Workable reported the candidate as a duplicate.".into()),
-            WorkableError::Invalid { message } => Outcome::Fail(format!("Workable refused the candidate: {message}")),
-            WorkableError::Conflict => Outcome::Retry("Workable says this exists already.".into()),
-            WorkableError::UnexpectedResponse(why) => Outcome::Retry(format!("Workable answered something unexpected ({why}).")),
+            AtsFailure::Duplicate => Outcome::Retry(format!("{name} reported the candidate as a duplicate.")),
+            AtsFailure::Invalid(message) => Outcome::Fail(format!("{name} refused the candidate: {message}")),
+            AtsFailure::Conflict => Outcome::Retry(format!("{name} says this exists already.")),
+            AtsFailure::Unexpected(why) => Outcome::Retry(format!("{name} answered something unexpected ({why}).")),
         }
     }
 
@@ -142,7 +146,8 @@ impl From<CallError> for Outcome {
         match err {
             CallError::Deferred { wait_ms } => Outcome::Wait(wait_ms),
             CallError::Connection(err) => Outcome::from_connect(err),
-            CallError::Workable(err) => Outcome::from_workable(err),
+            CallError::Workable(err) => Outcome::from_ats(AtsKind::Workable, err.into()),
+            CallError::Ats { ats, failure } => Outcome::from_ats(ats, failure),
             CallError::Storage(err) => export::storage_failure(err),
         }
     }

@@ -9,12 +9,76 @@
 //! webhook subscriptions and deliveries, the wizard and *Connect* follow, and Lever's adapter (on the `lever`
 //! crate) beside it.
 
+mod lever;
 mod workable;
 
-use domain::CompanyId;
+pub use lever::LeverLists;
+
+use domain::{AtsKind, CompanyId};
 use storage::{AtsCandidateRow, SharedCandidate};
 
-use crate::{AccountCalls, CallError, Integrations};
+use crate::{AccountCalls, CallError, Integrations, LeverCalls};
+
+/// Why the ATS refused or failed a call, in the port's words: by what the caller can do about it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AtsFailure {
+    /// The ATS's rate limit is spent.
+    #[error("its rate limit is spent")]
+    RateLimited,
+    /// No answer, or a failure on the ATS's side: worth trying again.
+    #[error("it did not answer ({0})")]
+    Transient(String),
+    /// The connection's credentials are no longer accepted.
+    #[error("it no longer accepts this connection's access")]
+    Unauthorized,
+    /// The connection lacks a permission for the call.
+    #[error("this connection is not allowed to do this (a permission is missing)")]
+    Forbidden,
+    /// The candidate, job or stage is not there (any more).
+    #[error("the job or candidate no longer exists")]
+    NotFound,
+    /// The thing asked for belongs to another account than the one connected.
+    #[error("the job belongs to another account than the one connected")]
+    WrongAccount,
+    /// The ATS refuses a second candidate with the same e-mail in the job.
+    #[error("it reported the candidate as a duplicate")]
+    Duplicate,
+    /// The ATS refused what was sent, in its words.
+    #[error("it refused the request: {0}")]
+    Invalid(String),
+    /// The ATS says this exists already.
+    #[error("it says this exists already")]
+    Conflict,
+    /// An answer the adapter could not read.
+    #[error("it answered something unexpected ({0})")]
+    Unexpected(String),
+}
+
+impl From<::workable::WorkableError> for AtsFailure {
+    fn from(err: ::workable::WorkableError) -> Self {
+        use ::workable::WorkableError as W;
+        match err {
+            W::RateLimited { .. } => AtsFailure::RateLimited,
+            W::Transient(why) => AtsFailure::Transient(why),
+            W::Unauthorized => AtsFailure::Unauthorized,
+            W::Forbidden => AtsFailure::Forbidden,
+            W::NotFound => AtsFailure::NotFound,
+            W::WrongAccount => AtsFailure::WrongAccount,
+            W::Duplicate => AtsFailure::Duplicate,
+            W::Invalid { message } => AtsFailure::Invalid(message),
+            W::Conflict => AtsFailure::Conflict,
+            W::UnexpectedResponse(why) => AtsFailure::Unexpected(why),
+        }
+    }
+}
+
+/// A call's error in the port's words: an ATS's own error becomes [`CallError::Ats`].
+fn in_port_words(ats: AtsKind, err: CallError) -> CallError {
+    match err {
+        CallError::Workable(err) => CallError::Ats { ats, failure: err.into() },
+        other => other,
+    }
+}
 
 /// A candidate as the ATS has them, in the port's words.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +113,7 @@ pub struct AtsCandidate {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AtsJob {
     Workable(::workable::Shortcode),
+    Lever(::lever::PostingId),
 }
 
 impl AtsJob {
@@ -56,6 +121,7 @@ impl AtsJob {
     pub fn as_str(&self) -> &str {
         match self {
             AtsJob::Workable(code) => code.as_str(),
+            AtsJob::Lever(id) => id.as_str(),
         }
     }
 }
@@ -70,6 +136,7 @@ impl std::fmt::Display for AtsJob {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AtsStage {
     Workable(::workable::StageSlug),
+    Lever(::lever::StageId),
 }
 
 /// What an export creates: the candidate the marketplace shares, the tag every export carries,
@@ -93,28 +160,53 @@ pub struct AtsCalls<'i> {
 
 enum Adapter<'i> {
     Workable(workable::WorkableAdapter<'i>),
+    Lever(lever::LeverAdapter<'i>),
 }
 
 impl Integrations {
     /// The company's connected ATS.
     pub async fn ats_calls(&self, company: CompanyId) -> Result<AtsCalls<'_>, CallError> {
-        let calls: AccountCalls<'_> = self.account_calls(company).await?;
-        Ok(AtsCalls { adapter: Adapter::Workable(workable::WorkableAdapter::new(self, calls)) })
+        let connection = self.usable_connection(company).await?;
+        let adapter = match connection.ats {
+            AtsKind::Workable => {
+                let calls: AccountCalls<'_> = self.account_calls_of(connection).await?;
+                Adapter::Workable(workable::WorkableAdapter::new(self, calls))
+            }
+            AtsKind::Lever => {
+                let (credential, perform_as) = self.lever_credential(&connection)?;
+                let calls = LeverCalls::new(self, company, credential, perform_as, true);
+                Adapter::Lever(lever::LeverAdapter::new(self, calls))
+            }
+        };
+        Ok(AtsCalls { adapter })
     }
 }
 
 impl AtsCalls<'_> {
+    /// Which ATS this is.
+    pub fn kind(&self) -> AtsKind {
+        match &self.adapter {
+            Adapter::Workable(_) => AtsKind::Workable,
+            Adapter::Lever(_) => AtsKind::Lever,
+        }
+    }
+
+    /// Whether the ATS refuses a second candidate with the same e-mail in a job (Workable), or
+    /// makes another (Lever): then an export always looks before it creates.
+    pub fn refuses_duplicates(&self) -> bool {
+        matches!(self.adapter, Adapter::Workable(_))
+    }
+
     /// The ATS's name, as the product's words name it ("Workable").
     pub fn name(&self) -> &'static str {
-        match &self.adapter {
-            Adapter::Workable(_) => "Workable",
-        }
+        self.kind().name()
     }
 
     /// The job a stored configuration names, if it has this ATS's form.
     pub fn job(&self, id: &str) -> Option<AtsJob> {
         match &self.adapter {
             Adapter::Workable(_) => ::workable::Shortcode::parse(id).ok().map(AtsJob::Workable),
+            Adapter::Lever(_) => ::lever::PostingId::parse(id).ok().map(AtsJob::Lever),
         }
     }
 
@@ -122,6 +214,7 @@ impl AtsCalls<'_> {
     pub fn stage(&self, id: &str) -> Option<AtsStage> {
         match &self.adapter {
             Adapter::Workable(_) => ::workable::StageSlug::parse(id).ok().map(AtsStage::Workable),
+            Adapter::Lever(_) => ::lever::StageId::parse(id).ok().map(AtsStage::Lever),
         }
     }
 
@@ -129,14 +222,16 @@ impl AtsCalls<'_> {
     /// *Insights* keeps when the answer does not say).
     pub async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.candidate(job, id).await,
+            Adapter::Workable(a) => a.candidate(job, id).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.candidate(job, id).await,
         }
     }
 
     /// The candidate with this e-mail in this job, if the ATS has one.
     pub async fn find_in_job(&mut self, job: &AtsJob, email: &str) -> Result<Option<AtsCandidate>, CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.find_in_job(job, email).await,
+            Adapter::Workable(a) => a.find_in_job(job, email).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.find_in_job(job, email).await,
         }
     }
 
@@ -149,14 +244,16 @@ impl AtsCalls<'_> {
         new: &NewExport<'_>,
     ) -> Result<Option<AtsCandidate>, CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.create(job, stage, new).await,
+            Adapter::Workable(a) => a.create(job, stage, new).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.create(job, stage, new).await,
         }
     }
 
     /// The names of the files the ATS keeps for the candidate (resume and attachments).
     pub async fn file_names(&mut self, id: &str) -> Result<Vec<String>, CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.file_names(id).await,
+            Adapter::Workable(a) => a.file_names(id).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.file_names(id).await,
         }
     }
 
@@ -169,14 +266,18 @@ impl AtsCalls<'_> {
         page: Option<&str>,
     ) -> Result<(Vec<AtsCandidate>, Option<String>), CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.changed_since(job, after_s, page).await,
+            Adapter::Workable(a) => {
+                a.changed_since(job, after_s, page).await.map_err(|e| in_port_words(AtsKind::Workable, e))
+            }
+            Adapter::Lever(a) => a.changed_since(job, after_s, page).await,
         }
     }
 
     /// Moves the candidate to a stage of their job.
     pub async fn move_to(&mut self, id: &str, stage: &AtsStage) -> Result<(), CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.move_to(id, stage).await,
+            Adapter::Workable(a) => a.move_to(id, stage).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.move_to(id, stage).await,
         }
     }
 
@@ -184,21 +285,24 @@ impl AtsCalls<'_> {
     /// reason for it when it has one; answers the reason's words.
     pub async fn close(&mut self, id: &str, withdrew: bool) -> Result<Option<String>, CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.close(id, withdrew).await,
+            Adapter::Workable(a) => a.close(id, withdrew).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.close(id, withdrew).await,
         }
     }
 
     /// Brings a closed candidate back into the pipeline; one not closed (any more) stays as is.
     pub async fn reopen(&mut self, id: &str) -> Result<(), CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.reopen(id).await,
+            Adapter::Workable(a) => a.reopen(id).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.reopen(id).await,
         }
     }
 
     /// A note on the candidate's timeline, as the connection's acting user.
     pub async fn note(&mut self, id: &str, text: &str) -> Result<(), CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.note(id, text).await,
+            Adapter::Workable(a) => a.note(id, text).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.note(id, text).await,
         }
     }
 
@@ -206,7 +310,8 @@ impl AtsCalls<'_> {
     /// note's id, when the ATS's answer gave one (which confirms the file).
     pub async fn attach(&mut self, id: &str, body: &str, file: Attachment<'_>) -> Result<Option<String>, CallError> {
         match &mut self.adapter {
-            Adapter::Workable(a) => a.attach(id, body, file).await,
+            Adapter::Workable(a) => a.attach(id, body, file).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.attach(id, body, file).await,
         }
     }
 }

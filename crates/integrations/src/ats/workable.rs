@@ -6,7 +6,7 @@
 use ::workable::{
     Candidate, MemberId, NewCandidate, NewEducation, NewExperience, NewSocialProfile, SourceDomain, Upload,
 };
-use ::workable::{Shortcode, WorkableError};
+use ::workable::{Shortcode, StageSlug, WorkableError};
 use storage::{AtsCandidateRow, SharedCandidate};
 
 use super::{AtsCandidate, AtsJob, AtsStage, Attachment, NewExport};
@@ -17,9 +17,18 @@ pub(super) struct WorkableAdapter<'i> {
     calls: AccountCalls<'i>,
 }
 
-fn shortcode(job: &AtsJob) -> &Shortcode {
+/// The job's shortcode; a job of another ATS is not in this Workable.
+fn shortcode(job: &AtsJob) -> Result<&Shortcode, CallError> {
     match job {
-        AtsJob::Workable(code) => code,
+        AtsJob::Workable(code) => Ok(code),
+        AtsJob::Lever(_) => Err(CallError::Workable(WorkableError::NotFound)),
+    }
+}
+
+fn slug(stage: &AtsStage) -> Result<&StageSlug, CallError> {
+    match stage {
+        AtsStage::Workable(slug) => Ok(slug),
+        AtsStage::Lever(_) => Err(CallError::Workable(WorkableError::NotFound)),
     }
 }
 
@@ -49,7 +58,7 @@ impl<'i> WorkableAdapter<'i> {
 
     pub(super) async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {
         let found = self.calls.call(WhenLimited::Defer, |api| async move { api.candidate(id).await }).await?;
-        Ok(self.described(job.map(shortcode), found))
+        Ok(self.described(job.and_then(|j| shortcode(j).ok()), found))
     }
 
     /// Workable's `updated_after` list of the job, `paging.next` as the next page.
@@ -59,7 +68,7 @@ impl<'i> WorkableAdapter<'i> {
         after_s: i64,
         page: Option<&str>,
     ) -> Result<(Vec<AtsCandidate>, Option<String>), CallError> {
-        let code = shortcode(job);
+        let code = shortcode(job)?;
         let (candidates, next) = self
             .calls
             .call(WhenLimited::Defer, |api| async move { api.updated_candidates(code, after_s, page).await })
@@ -68,7 +77,7 @@ impl<'i> WorkableAdapter<'i> {
     }
 
     pub(super) async fn find_in_job(&mut self, job: &AtsJob, email: &str) -> Result<Option<AtsCandidate>, CallError> {
-        let code = shortcode(job);
+        let code = shortcode(job)?;
         let found =
             self.calls.call(WhenLimited::Defer, |api| async move { api.find_candidate(code, email).await }).await?;
         Ok(found.map(|c| self.described(Some(code), c)))
@@ -81,8 +90,8 @@ impl<'i> WorkableAdapter<'i> {
         stage: Option<&AtsStage>,
         new: &NewExport<'_>,
     ) -> Result<Option<AtsCandidate>, CallError> {
-        let code = shortcode(job);
-        let stage = stage.map(|AtsStage::Workable(slug)| slug);
+        let code = shortcode(job)?;
+        let stage = stage.map(slug).transpose()?;
         let body = new_candidate(new.candidate, new.tag, new.link, self.integrations.source_domain());
         let body = &body;
         match self
@@ -103,7 +112,7 @@ impl<'i> WorkableAdapter<'i> {
 
     pub(super) async fn move_to(&mut self, id: &str, stage: &AtsStage) -> Result<(), CallError> {
         let member = &self.calls.member_id()?;
-        let AtsStage::Workable(slug) = stage;
+        let slug = slug(stage)?;
         self.calls.call(WhenLimited::Defer, |api| async move { api.move_candidate(id, member, slug).await }).await
     }
 

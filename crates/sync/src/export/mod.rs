@@ -325,12 +325,13 @@ impl Engine {
         if !export.linked_existing && !then_disqualify {
             self.db.set_synced_stage(export.id, context.stage).await.map_err(storage_failure)?;
         }
-        tracing::info!(company.id = %company, export.id = %export.id, "candidate exported to Workable");
+        tracing::info!(company.id = %company, export.id = %export.id, ats = calls.name(), "candidate exported");
         Ok(())
     }
 
-    /// Creates the candidate, unless Workable already has them in the job — another request's
-    /// export, an unanswered earlier attempt, or a 422 *already exists* — then links that one.
+    /// Creates the candidate, unless the ATS already has them in the job — another request's
+    /// export, an unanswered earlier attempt, or (Workable) a 422 *already exists* — then links
+    /// that one.
     /// Returns the candidate and whether it was linked rather than created.
     #[allow(clippy::too_many_arguments)]
     async fn create_or_link(
@@ -348,7 +349,10 @@ impl Engine {
             let found = calls.candidate(Some(job), &id).await.map_err(Outcome::from)?;
             return Ok((found, true));
         }
-        if uncertain && let Some(found) = calls.find_in_job(job, &candidate.email).await.map_err(Outcome::from)? {
+        // An ATS that makes a second candidate for the same person and job (Lever) is always
+        // asked first; one that refuses it (Workable) only after a doubt.
+        let look_first = uncertain || !calls.refuses_duplicates();
+        if look_first && let Some(found) = calls.find_in_job(job, &candidate.email).await.map_err(Outcome::from)? {
             return Ok((found, true));
         }
         let new = NewExport { candidate, tag: &self.settings.tag, link };
