@@ -9,7 +9,11 @@
 //!
 //! [`AtsCalls::refuses_duplicates`]: super::AtsCalls::refuses_duplicates
 
-use lever::{ArchiveReason, Opportunity, OpportunityId, Phone, PostingId, ReasonType, Stage, StageId, Upload, UserId};
+use domain::mapping::{JobRef, JobState, StageOption};
+use lever::{
+    ArchiveReason, Opportunity, OpportunityId, Phone, PostingId, PostingState, ReasonType, Stage, StageId, Upload,
+    UserId,
+};
 use storage::{AtsCandidateRow, SharedCandidate};
 
 use super::{AtsCandidate, AtsJob, AtsStage, Attachment, NewExport};
@@ -114,6 +118,24 @@ impl<'i> LeverAdapter<'i> {
             profile_url: Some(opportunity.urls.show),
             id: opportunity.id.as_str().to_owned(),
         }
+    }
+
+    /// Every posting, as the wizard lists them (it keeps those that take candidates).
+    pub(super) async fn jobs(&mut self) -> Result<Vec<JobRef>, CallError> {
+        let postings = self.calls.read(|api| async move { api.postings(&[]).await }).await?;
+        Ok(postings.iter().map(posting_ref).collect())
+    }
+
+    pub(super) async fn job_ref(&mut self, job: &AtsJob) -> Result<JobRef, CallError> {
+        let id = posting(job)?;
+        Ok(posting_ref(&self.calls.read(|api| async move { api.posting(id).await }).await?))
+    }
+
+    /// The account's one stage list, whatever the posting (read fresh: the wizard shows it).
+    pub(super) async fn stages(&mut self, job: &AtsJob) -> Result<Vec<StageOption>, CallError> {
+        posting(job)?;
+        let stages = self.calls.read(|api| async move { api.stages().await }).await?;
+        Ok(stages.iter().map(stage_option).collect())
     }
 
     pub(super) async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {
@@ -249,6 +271,40 @@ impl<'i> LeverAdapter<'i> {
         self.note(id, body).await?;
         Ok(Some(uploaded.id.as_str().to_owned()))
     }
+}
+
+/// A posting as the wizard and *Source* show a job: its team and location from its categories;
+/// *internal* (unlisted, still hiring) counts as published, *pending* (awaiting approval) as a
+/// draft, *rejected* as archived.
+fn posting_ref(posting: &lever::Posting) -> JobRef {
+    let state = match posting.state {
+        PostingState::Published | PostingState::Internal => JobState::Published,
+        PostingState::Draft | PostingState::Pending => JobState::Draft,
+        PostingState::Closed => JobState::Closed,
+        PostingState::Rejected => JobState::Archived,
+        PostingState::Other => JobState::Other,
+    };
+    let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    JobRef {
+        shortcode: posting.id.as_str().to_owned(),
+        title: posting.text.clone(),
+        code: None,
+        department: non_empty(&posting.categories.team).or_else(|| non_empty(&posting.categories.department)),
+        location: non_empty(&posting.categories.location),
+        state,
+    }
+}
+
+/// A stage as the mapping table offers it, with a kind the proposal can match where Lever's
+/// built-in ids say one (Lever's API names no kinds).
+fn stage_option(stage: &Stage) -> StageOption {
+    let kind = match stage.id.as_str() {
+        id if id.starts_with("lead-") => "sourced",
+        "applicant-new" => "applied",
+        "offer" => "offer",
+        _ => "",
+    };
+    StageOption { slug: stage.id.as_str().to_owned(), name: stage.text.clone(), kind: kind.to_owned() }
 }
 
 fn pdf(name: &str, bytes: &[u8]) -> Upload {

@@ -14,6 +14,7 @@ mod workable;
 
 pub use lever::LeverLists;
 
+use domain::mapping::{JobRef, StageOption};
 use domain::{AtsKind, CompanyId};
 use storage::{AtsCandidateRow, SharedCandidate};
 
@@ -202,6 +203,39 @@ impl AtsCalls<'_> {
         self.kind().name()
     }
 
+    /// The account's key in the ATS (Workable's subdomain; Lever names none): a configuration
+    /// made under another account's key has lost its job.
+    pub fn account_key(&self) -> String {
+        match &self.adapter {
+            Adapter::Workable(a) => a.account_key(),
+            Adapter::Lever(_) => String::new(),
+        }
+    }
+
+    /// The account's jobs (Lever: postings), as the wizard lists them. A read a person waits for.
+    pub async fn jobs(&mut self) -> Result<Vec<JobRef>, CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.jobs().await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.jobs().await,
+        }
+    }
+
+    /// One job, as the wizard shows it; `NotFound` when the ATS no longer has it.
+    pub async fn job_ref(&mut self, job: &AtsJob) -> Result<JobRef, CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.job_ref(job).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.job_ref(job).await,
+        }
+    }
+
+    /// The stages a candidate of the job can be moved to (Lever: the account's one list).
+    pub async fn stages(&mut self, job: &AtsJob) -> Result<Vec<StageOption>, CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(a) => a.stages(job).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
+            Adapter::Lever(a) => a.stages(job).await,
+        }
+    }
+
     /// The job a stored configuration names, if it has this ATS's form.
     pub fn job(&self, id: &str) -> Option<AtsJob> {
         match &self.adapter {
@@ -211,6 +245,7 @@ impl AtsCalls<'_> {
     }
 
     /// The stage a stored configuration names, if it has this ATS's form.
+    #[doc(alias = "stage_id")]
     pub fn stage(&self, id: &str) -> Option<AtsStage> {
         match &self.adapter {
             Adapter::Workable(_) => ::workable::StageSlug::parse(id).ok().map(AtsStage::Workable),

@@ -7,7 +7,10 @@ use ::workable::{
     Candidate, MemberId, NewCandidate, NewEducation, NewExperience, NewSocialProfile, SourceDomain, Upload,
 };
 use ::workable::{Shortcode, StageSlug, WorkableError};
+use domain::mapping::{JobRef, StageOption};
 use storage::{AtsCandidateRow, SharedCandidate};
+
+use crate::mapping::{job_ref, stage_option};
 
 use super::{AtsCandidate, AtsJob, AtsStage, Attachment, NewExport};
 use crate::{AccountCalls, CallError, Integrations, WhenLimited};
@@ -54,6 +57,26 @@ impl<'i> WorkableAdapter<'i> {
             ours,
             resume_stored: candidate.resume_url.is_some(),
         }
+    }
+
+    pub(super) fn account_key(&self) -> String {
+        self.calls.subdomain().to_string()
+    }
+
+    pub(super) async fn jobs(&mut self) -> Result<Vec<JobRef>, CallError> {
+        let jobs = self.calls.read(|api| async move { api.jobs(None).await }).await?;
+        Ok(jobs.iter().map(job_ref).collect())
+    }
+
+    pub(super) async fn job_ref(&mut self, job: &AtsJob) -> Result<JobRef, CallError> {
+        let code = shortcode(job)?;
+        Ok(job_ref(&self.calls.read(|api| async move { api.job(code).await }).await?))
+    }
+
+    pub(super) async fn stages(&mut self, job: &AtsJob) -> Result<Vec<StageOption>, CallError> {
+        let code = shortcode(job)?;
+        let stages = self.calls.read(|api| async move { api.job_stages(code).await }).await?;
+        Ok(stages.iter().map(stage_option).collect())
     }
 
     pub(super) async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {

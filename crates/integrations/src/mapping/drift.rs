@@ -4,31 +4,36 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::mapping::{JobRef, JobState, StageAction};
+use domain::AtsKind;
+use domain::mapping::{JobRef, JobState, StageAction, StageOption};
 use storage::{ConfigurationRecord, now_ms};
-use workable::{Job, Stage};
 
 use crate::Integrations;
 
 use super::*;
 
-/// What changed in Workable under a configuration, one sentence each (empty: nothing).
-pub(super) fn drift(config: &ConfigurationRecord, job: Option<&Job>, stages: &[Stage]) -> Vec<String> {
-    let title = &config.job.title;
+/// What changed in the ATS under a configuration, one sentence each (empty: nothing).
+pub(super) fn drift(
+    ats: AtsKind,
+    config: &ConfigurationRecord,
+    job: Option<&JobRef>,
+    stages: &[StageOption],
+) -> Vec<String> {
+    let (title, ats) = (&config.job.title, ats.name());
     let Some(job) = job else {
-        return vec![format!("The Workable job “{title}” no longer exists.")];
+        return vec![format!("The {ats} job “{title}” no longer exists.")];
     };
     let mut problems = Vec::new();
-    if matches!(job.state, workable::JobState::Closed | workable::JobState::Archived) {
-        problems.push(format!("The Workable job “{title}” is {}.", job.state));
+    if matches!(job.state, JobState::Closed | JobState::Archived) {
+        problems.push(format!("The {ats} job “{title}” is {}.", job.state));
     }
     for (stage, action) in &config.rows {
         let StageAction::Move { slug, name } = action else { continue };
         match stages.iter().find(|s| &s.slug == slug) {
             None => problems
-                .push(format!("Workable stage “{name}” (for {}) was deleted from the job's pipeline.", stage.label())),
+                .push(format!("{ats} stage “{name}” (for {}) was deleted from the job's pipeline.", stage.label())),
             Some(now) if &now.name != name => {
-                problems.push(format!("Workable stage “{name}” (for {}) was renamed to “{}”.", stage.label(), now.name))
+                problems.push(format!("{ats} stage “{name}” (for {}) was renamed to “{}”.", stage.label(), now.name))
             }
             Some(_) => {}
         }
@@ -41,13 +46,14 @@ impl Integrations {
     /// changed; returns it as recorded. Export and stage moves call this before using a mapping.
     pub async fn check_configuration(&self, config: ConfigurationRecord) -> Result<ConfigurationRecord, MappingError> {
         let company = config.company_id;
-        let credentials = self.credentials(company).await?;
+        let (ats, account) = self.connected_ats(company).await?;
         let mut problems = Vec::new();
         let mut state = config.job.state;
-        if credentials.subdomain.as_str() != config.subdomain {
+        if account != config.subdomain {
             problems.push(format!(
-                "Workable is now connected to the account “{}”, not “{}” where this job lives.",
-                credentials.subdomain, config.subdomain
+                "{} is now connected to the account “{account}”, not “{}” where this job lives.",
+                ats.name(),
+                config.subdomain
             ));
         } else {
             let job = self.job(company, &config.job.shortcode).await?;
@@ -55,9 +61,9 @@ impl Integrations {
                 Some(job) => self.stages(company, &job.shortcode).await?,
                 None => Arc::default(),
             };
-            problems = drift(&config, job.as_deref(), &stages);
+            problems = drift(ats, &config, job.as_deref(), &stages);
             if let Some(job) = &job {
-                state = job_state(job.state);
+                state = job.state;
             }
             if job.is_none() {
                 state = JobState::Deleted;

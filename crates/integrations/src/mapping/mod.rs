@@ -1,4 +1,4 @@
-//! Mapping roles to Workable: the *Add ATS configuration* wizard's reads (cached briefly per
+//! Mapping roles to the connected ATS's jobs and stages: the *Add ATS configuration* wizard's reads (cached briefly per
 //! connection), validation on save, removal, and drift — a mapped job closed or archived, a mapped
 //! stage renamed or deleted — noticed when the wizard opens, before work that uses a mapping, and
 //! by a periodic sweep.
@@ -92,7 +92,7 @@ pub(crate) fn job_ref(job: &Job) -> JobRef {
 }
 
 /// Workable's word for a job's state, as the product reads it.
-pub(super) fn job_state(state: workable::JobState) -> JobState {
+pub(crate) fn job_state(state: workable::JobState) -> JobState {
     match state {
         workable::JobState::Published => JobState::Published,
         workable::JobState::Draft => JobState::Draft,
@@ -102,7 +102,7 @@ pub(super) fn job_state(state: workable::JobState) -> JobState {
     }
 }
 
-pub(super) fn stage_option(stage: &Stage) -> StageOption {
+pub(crate) fn stage_option(stage: &Stage) -> StageOption {
     StageOption { slug: stage.slug.to_string(), name: stage.name.clone(), kind: stage.kind.as_str().to_owned() }
 }
 

@@ -1,20 +1,20 @@
 //! The *Add ATS configuration* wizard's steps: the start (new or import), the job choice, the
 //! mapping table with its proposal, validation on *Save*, and removal.
 
+use domain::mapping::StageOption;
 use domain::mapping::{
     JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageChoice, WizardStart, suggest_job,
 };
 use domain::{ConfigurationId, MarketplaceStage, RoleId, RoleStatus};
 use storage::{ConfigurationRecord, ConnectionStatus, RoleRecord, SaveConfiguration, StorageError};
-use workable::{Job, Stage};
 
 use crate::{Actor, Integrations};
 
 use super::*;
 
-/// What a new configuration starts with: the stage of the matching kind (or name), and
-/// Workable's disqualify action for the outcomes. Every row stays editable.
-pub(super) fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction {
+/// What a new configuration starts with: the stage of the matching kind (or name), and the ATS's
+/// way out of the pipeline for the outcomes. Every row stays editable.
+pub(super) fn proposed(stage: MarketplaceStage, stages: &[StageOption]) -> StageAction {
     let wanted: &[&str] = match stage {
         MarketplaceStage::Accepted => &["sourced", "applied"],
         MarketplaceStage::Screening => &["phone-screen", "screening"],
@@ -26,8 +26,8 @@ pub(super) fn proposed(stage: MarketplaceStage, stages: &[Stage]) -> StageAction
     };
     wanted
         .iter()
-        .find_map(|w| stages.iter().find(|s| s.kind.as_str() == *w || s.slug == *w || s.name.eq_ignore_ascii_case(w)))
-        .map_or(StageAction::Nothing, |s| StageAction::Move { slug: s.slug.to_string(), name: s.name.clone() })
+        .find_map(|w| stages.iter().find(|s| s.kind == *w || s.slug == *w || s.name.eq_ignore_ascii_case(w)))
+        .map_or(StageAction::Nothing, |s| StageAction::Move { slug: s.slug.clone(), name: s.name.clone() })
 }
 
 impl Integrations {
@@ -40,18 +40,19 @@ impl Integrations {
         Ok(role)
     }
 
-    /// A job of the connected account that can take candidates, by shortcode; a field error
-    /// otherwise. Only shortcodes Workable listed ever reach a URL.
-    pub(super) async fn chosen_job(&self, actor: &Actor, shortcode: &str) -> Result<Job, MappingError> {
+    /// A job of the connected account that can take candidates, by its id; a field error
+    /// otherwise. Only ids the ATS listed ever reach a URL.
+    pub(super) async fn chosen_job(&self, actor: &Actor, shortcode: &str) -> Result<JobRef, MappingError> {
+        let (ats, _) = self.connected_ats(actor.company_id).await?;
         let jobs = self.jobs(actor.company_id).await?;
         let job = jobs
             .iter()
             .find(|j| j.shortcode == shortcode.trim())
-            .ok_or_else(|| invalid("job", "Choose one of the Workable jobs listed."))?;
-        if !job_ref(job).accepts_candidates() {
+            .ok_or_else(|| invalid("job", format!("Choose one of the {} jobs listed.", ats.name())))?;
+        if !job.accepts_candidates() {
             return Err(invalid(
                 "job",
-                format!("The Workable job “{}” is {} and cannot take candidates.", job.title, job.state),
+                format!("The {} job “{}” is {} and cannot take candidates.", ats.name(), job.title, job.state),
             ));
         }
         Ok(job.clone())
@@ -114,7 +115,7 @@ impl Integrations {
         let record = self.mappable_role(actor, role).await?;
         let imported = self.import_source(actor, from).await?;
         let all = self.jobs(actor.company_id).await?;
-        let mut jobs: Vec<JobRef> = all.iter().map(job_ref).filter(JobRef::accepts_candidates).collect();
+        let mut jobs: Vec<JobRef> = all.iter().filter(|j| j.accepts_candidates()).cloned().collect();
         jobs.sort_by_key(|j| (j.state != JobState::Published, j.title.to_lowercase()));
         let hidden = all.len() - jobs.len();
         let suggested = suggest_job(&record.title, &jobs).map(|j| j.shortcode.clone());
@@ -182,15 +183,8 @@ impl Integrations {
             })
             .collect();
         // The role's own configuration, for the same job: this is editing it.
-        let editing = !importing && carried.as_ref().is_some_and(|c| c.job.shortcode == job.shortcode.as_str());
-        Ok(MappingTable {
-            role_title: record.title,
-            job: job_ref(&job),
-            stages: stages.iter().map(stage_option).collect(),
-            rows,
-            imported_from,
-            editing,
-        })
+        let editing = !importing && carried.as_ref().is_some_and(|c| c.job.shortcode == job.shortcode);
+        Ok(MappingTable { role_title: record.title, job, stages: stages.to_vec(), rows, imported_from, editing })
     }
 
     /// The Workable job the role is mapped to now (*Edit ATS configuration* opens its mapping
@@ -215,13 +209,13 @@ impl Integrations {
         choices: &[(MarketplaceStage, StageChoice)],
     ) -> Result<ConfigurationId, MappingError> {
         self.mappable_role(actor, role).await?;
-        let credentials = self.credentials(actor.company_id).await?;
+        let (ats, account) = self.connected_ats(actor.company_id).await?;
         let job = self.chosen_job(actor, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
         let mut rows = Vec::with_capacity(MarketplaceStage::ALL.len());
         for &stage in MarketplaceStage::ALL {
             let choice = choices.iter().find(|(s, _)| *s == stage).map(|(_, c)| c).ok_or_else(|| {
-                invalid(stage_field(stage), format!("Choose what “{}” does in Workable.", stage.label()))
+                invalid(stage_field(stage), format!("Choose what “{}” does in {}.", stage.label(), ats.name()))
             })?;
             let action = match choice {
                 StageChoice::Nothing => StageAction::Nothing,
@@ -237,24 +231,23 @@ impl Integrations {
                             ),
                         )
                     })?;
-                    StageAction::Move { slug: found.slug.to_string(), name: found.name.clone() }
+                    StageAction::Move { slug: found.slug.clone(), name: found.name.clone() }
                 }
             };
             rows.push((stage, action));
         }
-        let job = job_ref(&job);
         let id = self
             .db()
             .save_configuration(SaveConfiguration {
                 company_id: actor.company_id,
                 role_id: role,
-                subdomain: credentials.subdomain.as_str(),
+                subdomain: &account,
                 job: &job,
                 rows: &rows,
                 by: actor.user_id,
             })
             .await?;
-        tracing::info!(company.id = %actor.company_id, role.id = %role, workable.job = %job.shortcode, "ATS configuration saved");
+        tracing::info!(company.id = %actor.company_id, role.id = %role, ats = ats.name(), ats.job = %job.shortcode, "ATS configuration saved");
         // The first mapping subscribes the connection to Workable's moves; a failure is shown on
         // the connection card and tried again by reconciliation, the save stands.
         let _ = self.ensure_webhooks(actor.company_id).await;
@@ -287,14 +280,13 @@ impl Integrations {
 mod tests {
     use super::*;
 
-    fn stage(slug: &str, name: &str, kind: workable::StageKind) -> Stage {
-        Stage { slug: workable::StageSlug::parse(slug).unwrap(), name: name.into(), kind, position: 0 }
+    fn stage(slug: &str, name: &str, kind: &str) -> StageOption {
+        StageOption { slug: slug.into(), name: name.into(), kind: kind.into() }
     }
 
     #[test]
     fn a_new_mapping_proposes_stages_by_kind() {
-        use workable::StageKind::{PhoneScreen, Sourced};
-        let stages = [stage("sourced", "Sourced", Sourced), stage("phone-screen", "Phone Screen", PhoneScreen)];
+        let stages = [stage("sourced", "Sourced", "sourced"), stage("phone-screen", "Phone Screen", "phone-screen")];
         assert_eq!(
             proposed(MarketplaceStage::Screening, &stages),
             StageAction::Move { slug: "phone-screen".into(), name: "Phone Screen".into() }
