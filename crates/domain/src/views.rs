@@ -414,3 +414,14 @@ impl PipelineFilter {
 pub fn pages(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page).max(1)
 }
+
+/// A user of the connected ATS whom writes can be performed as (Lever's `perform_as`), to choose
+/// from when connecting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActingUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// The ATS's word for their access ("super admin", "team member").
+    pub access: String,
+}

@@ -205,6 +205,12 @@ impl Integrations {
         account_name: &str,
         tokens: &Tokens,
     ) -> Result<(), ConnectError> {
+        if let Err(err) = self.refuse_other_ats(actor, domain::AtsKind::Workable).await {
+            if kind == AuthKind::OAuth {
+                self.revoke_quietly(tokens).await;
+            }
+            return Err(err);
+        }
         let (members, rate_limit) = match self.precheck(actor.company_id, kind, subdomain, &tokens.access_token).await {
             Ok(found) => found,
             Err(err) => {

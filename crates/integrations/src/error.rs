@@ -17,6 +17,14 @@ pub enum ConnectError {
     ProviderError(String),
     #[error("The connection was not saved: the Workable permissions to {} are missing.", .0.join(", "))]
     MissingPermissions(Vec<&'static str>),
+    #[error("The connection was not saved: the {ats} permissions to {} are missing.", .missing.join(", "))]
+    MissingAtsPermissions { ats: &'static str, missing: Vec<&'static str> },
+    #[error("Lever did not accept that API key (wrong, or deleted in Lever's settings).")]
+    LeverKeyRejected,
+    #[error(
+        "{0} is connected: a company connects one ATS. Disconnect {0} under Account settings → ATS integrations first, then connect the other."
+    )]
+    OtherAtsConnected(&'static str),
     #[error("The Workable user who approved has no Workable account to connect.")]
     NoAccount,
     #[error("Workable returned an account we could not read.")]

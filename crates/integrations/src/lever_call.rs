@@ -29,6 +29,9 @@ use crate::{CallError, ConnectError, Integrations, WhenLimited};
 /// the way (or a clock a little apart) still find Lever's bucket with room.
 const PER_SECOND: u32 = 9;
 const BURST: u32 = 18;
+/// A deferred worker comes back when this many calls are free, not one: an export's step makes
+/// two or three calls in a row, and coming back for one call at a time it would never finish one.
+const CALLS_PER_RETURN: u32 = 8;
 /// How many 429s in a row a waiting call sits out before giving Lever's refusal back.
 const MAX_THROTTLED: u32 = 3;
 /// The wait after a 429 without `Retry-After`: Lever's bucket refills 10 a second.
@@ -77,7 +80,26 @@ impl<'i> LeverCalls<'i> {
 
     /// A read a person is waiting for: [`call`](Self::call) with [`WhenLimited::Wait`], tried
     /// again after a transient failure as Workable's reads are.
-    pub async fn read<T, F, Fut>(&mut self, mut op: F) -> Result<T, CallError>
+    pub async fn read<T, F, Fut>(&mut self, op: F) -> Result<T, CallError>
+    where
+        F: FnMut(LeverApi) -> Fut,
+        Fut: Future<Output = Result<T, LeverError>>,
+    {
+        self.repeat_read(WhenLimited::Wait, op).await
+    }
+
+    /// A worker's read: [`call`](Self::call) with [`WhenLimited::Defer`], tried again after a
+    /// transient failure (a read is safe to repeat). An export's step on Lever makes up to four
+    /// calls in a row; without this one blip in any of them would cost the whole step.
+    pub async fn fetch<T, F, Fut>(&mut self, op: F) -> Result<T, CallError>
+    where
+        F: FnMut(LeverApi) -> Fut,
+        Fut: Future<Output = Result<T, LeverError>>,
+    {
+        self.repeat_read(WhenLimited::Defer, op).await
+    }
+
+    async fn repeat_read<T, F, Fut>(&mut self, when_limited: WhenLimited, mut op: F) -> Result<T, CallError>
     where
         F: FnMut(LeverApi) -> Fut,
         Fut: Future<Output = Result<T, LeverError>>,
@@ -85,7 +107,7 @@ impl<'i> LeverCalls<'i> {
         let clock = self.integrations.clock().clone();
         let mut attempt = 0;
         loop {
-            match self.call(WhenLimited::Wait, &mut op).await {
+            match self.call(when_limited, &mut op).await {
                 Err(CallError::Ats { failure: AtsFailure::Transient(why), .. })
                     if attempt + 1 < crate::call::READ_ATTEMPTS =>
                 {
@@ -115,8 +137,9 @@ impl<'i> LeverCalls<'i> {
                 WhenLimited::Wait => limiter.until_key_ready(&company).await,
                 WhenLimited::Defer => {
                     if let Err(not_until) = limiter.check_key(&company) {
-                        let wait = not_until.wait_time_from(DefaultClock::default().now());
-                        return Err(CallError::Deferred { wait_ms: (wait.as_millis() as i64).max(1) });
+                        let first = not_until.wait_time_from(DefaultClock::default().now()).as_millis() as i64;
+                        let more = i64::from(CALLS_PER_RETURN - 1) * 1000 / i64::from(PER_SECOND);
+                        return Err(CallError::Deferred { wait_ms: first.max(1) + more });
                     }
                 }
             }

@@ -10,6 +10,7 @@ pub mod ats;
 mod call;
 mod card;
 mod connect;
+mod connect_lever;
 pub mod custody;
 mod error;
 mod insights;

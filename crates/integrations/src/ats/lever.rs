@@ -87,8 +87,8 @@ impl<'i> LeverAdapter<'i> {
         if let Some(lists) = self.integrations.lever_lists().get(&company).await {
             return Ok(lists);
         }
-        let stages = self.calls.call(WhenLimited::Defer, |api| async move { api.stages().await }).await?;
-        let reasons = self.calls.call(WhenLimited::Defer, |api| async move { api.archive_reasons().await }).await?;
+        let stages = self.calls.fetch(|api| async move { api.stages().await }).await?;
+        let reasons = self.calls.fetch(|api| async move { api.archive_reasons().await }).await?;
         let lists = LeverLists { stages, reasons };
         self.integrations.lever_lists().insert(company, lists.clone()).await;
         Ok(lists)
@@ -141,7 +141,7 @@ impl<'i> LeverAdapter<'i> {
     pub(super) async fn candidate(&mut self, job: Option<&AtsJob>, id: &str) -> Result<AtsCandidate, CallError> {
         let id = &opportunity_id(id)?;
         let lists = self.lists().await?;
-        let found = self.calls.call(WhenLimited::Defer, |api| async move { api.opportunity(id).await }).await?;
+        let found = self.calls.fetch(|api| async move { api.opportunity(id).await }).await?;
         let job = job.and_then(|j| posting(j).ok());
         Ok(self.described(&lists, job, found))
     }
@@ -156,12 +156,10 @@ impl<'i> LeverAdapter<'i> {
         let posting = posting(job)?;
         let lists = self.lists().await?;
         let since_ms = after_s.saturating_mul(1000);
-        let found =
-            self.calls
-                .call(WhenLimited::Defer, |api| async move {
-                    api.updated_opportunities(since_ms, Some(posting), page).await
-                })
-                .await?;
+        let found = self
+            .calls
+            .fetch(|api| async move { api.updated_opportunities(since_ms, Some(posting), page).await })
+            .await?;
         let next = found.next.filter(|_| found.has_next);
         Ok((found.data.into_iter().map(|o| self.described(&lists, Some(posting), o)).collect(), next))
     }
@@ -171,10 +169,7 @@ impl<'i> LeverAdapter<'i> {
     pub(super) async fn find_in_job(&mut self, job: &AtsJob, email: &str) -> Result<Option<AtsCandidate>, CallError> {
         let posting = posting(job)?;
         let lists = self.lists().await?;
-        let found = self
-            .calls
-            .call(WhenLimited::Defer, |api| async move { api.find_opportunities(email, posting).await })
-            .await?;
+        let found = self.calls.fetch(|api| async move { api.find_opportunities(email, posting).await }).await?;
         let earliest = found.into_iter().min_by_key(|o| (o.created_at, o.id.clone()));
         Ok(earliest.map(|o| self.described(&lists, Some(posting), o)))
     }
@@ -204,8 +199,8 @@ impl<'i> LeverAdapter<'i> {
     /// The resume's and the files' names (two calls).
     pub(super) async fn file_names(&mut self, id: &str) -> Result<Vec<String>, CallError> {
         let id = &opportunity_id(id)?;
-        let resumes = self.calls.call(WhenLimited::Defer, |api| async move { api.resumes(id).await }).await?;
-        let files = self.calls.call(WhenLimited::Defer, |api| async move { api.files(id).await }).await?;
+        let resumes = self.calls.fetch(|api| async move { api.resumes(id).await }).await?;
+        let files = self.calls.fetch(|api| async move { api.files(id).await }).await?;
         Ok(resumes.into_iter().map(|r| r.file.name).chain(files.into_iter().map(|f| f.file.name)).collect())
     }
 
@@ -238,7 +233,7 @@ impl<'i> LeverAdapter<'i> {
     pub(super) async fn reopen(&mut self, id: &str) -> Result<(), CallError> {
         let id = &opportunity_id(id)?;
         let perform_as = &self.perform_as()?;
-        let current = self.calls.call(WhenLimited::Defer, |api| async move { api.opportunity(id).await }).await?;
+        let current = self.calls.fetch(|api| async move { api.opportunity(id).await }).await?;
         if current.archived.is_none() {
             return Ok(());
         }
@@ -268,8 +263,22 @@ impl<'i> LeverAdapter<'i> {
             .calls
             .call(WhenLimited::Defer, |api| async move { api.upload_file(opportunity, perform_as, upload).await })
             .await?;
-        self.note(id, body).await?;
-        Ok(Some(uploaded.id.as_str().to_owned()))
+        // The file is there now: the note waits for the bucket rather than handing the step back,
+        // and if it still fails the failure is a doubt (a retry reads the files before uploading
+        // again), never a deferral that would upload the file twice.
+        let text = body;
+        let noted = self
+            .calls
+            .call(WhenLimited::Wait, |api| async move { api.add_note(opportunity, perform_as, text).await })
+            .await;
+        match noted {
+            Ok(_) => Ok(Some(uploaded.id.as_str().to_owned())),
+            Err(err @ CallError::Connection(_)) => Err(err),
+            Err(err) => Err(CallError::Ats {
+                ats: domain::AtsKind::Lever,
+                failure: AtsFailure::Transient(format!("the note beside the uploaded file failed: {err}")),
+            }),
+        }
     }
 }
 

@@ -168,36 +168,7 @@ impl Setup {
 
     /// A new marketplace candidate (with a CV) who accepts a request for the Rust role.
     pub async fn acceptance(&self, n: usize) -> (RequestId, String) {
-        let email = format!("export-{n}@candidates.test");
-        let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
-        let pdf = documents::render_cv(&documents::CvContent {
-            name: "Grace Hopper",
-            email: &email,
-            phone: None,
-            headline: "Compiler engineer",
-            summary: "Wrote the first compiler.",
-            profile: &profile,
-        });
-        let candidate = self
-            .db
-            .insert_candidate(NewCandidate {
-                name: &format!("Grace Hopper {n}"),
-                email: &Email::parse(&email).unwrap(),
-                phone: None,
-                headline: "Compiler engineer",
-                summary: "Wrote the first compiler.",
-                profile: &profile,
-                cv: Some(CvFile { filename: format!("grace-{n}.pdf"), pdf }),
-            })
-            .await
-            .unwrap();
-        let request = self
-            .db
-            .insert_request(self.maria.company_id, self.rust, candidate, Some(self.maria.user_id))
-            .await
-            .unwrap();
-        self.market.accept_on_behalf(&self.maria, request).await.unwrap();
-        (request, email)
+        acceptance(&self.db, &self.market, &self.maria, self.rust, n).await
     }
 
     pub async fn export_state(&self, request: RequestId) -> Option<ExportState> {
@@ -238,4 +209,34 @@ impl Setup {
     pub fn calls(&self, method: &str, path_end: &str) -> usize {
         self.sandbox.request_log().iter().filter(|r| r.method == method && r.path.ends_with(path_end)).count()
     }
+}
+
+/// A new marketplace candidate `n` (with a CV, `grace-{n}.pdf`) who accepts a request for `role`,
+/// accepted on their behalf by `master`.
+pub async fn acceptance(db: &Db, market: &Marketplace, master: &Actor, role: RoleId, n: usize) -> (RequestId, String) {
+    let email = format!("export-{n}@candidates.test");
+    let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
+    let pdf = documents::render_cv(&documents::CvContent {
+        name: "Grace Hopper",
+        email: &email,
+        phone: None,
+        headline: "Compiler engineer",
+        summary: "Wrote the first compiler.",
+        profile: &profile,
+    });
+    let candidate = db
+        .insert_candidate(NewCandidate {
+            name: &format!("Grace Hopper {n}"),
+            email: &Email::parse(&email).unwrap(),
+            phone: None,
+            headline: "Compiler engineer",
+            summary: "Wrote the first compiler.",
+            profile: &profile,
+            cv: Some(CvFile { filename: format!("grace-{n}.pdf"), pdf }),
+        })
+        .await
+        .unwrap();
+    let request = db.insert_request(master.company_id, role, candidate, Some(master.user_id)).await.unwrap();
+    market.accept_on_behalf(master, request).await.unwrap();
+    (request, email)
 }

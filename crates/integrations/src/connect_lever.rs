@@ -1,0 +1,145 @@
+//! Connecting Lever with an API key: the key tried for real against every read the product will
+//! make before anything is saved (the same all-or-nothing pre-check and token custody as
+//! Workable's paths), and the Lever user every write is performed as (`perform_as`) chosen by the
+//! master account — preselected by their e-mail.
+
+use domain::views::ActingUser;
+use domain::{AtsKind, FieldError};
+use lever::{Credential, PostingState, User};
+use storage::{AuthKind, ConnectionStatus, NewConnection};
+use workable::Secret;
+
+use crate::ats::AtsFailure;
+use crate::{Actor, CallError, ConnectError, Integrations, LeverCalls};
+
+/// The name the card shows for a Lever account (an API key names none).
+const ACCOUNT_NAME: &str = "Lever";
+
+impl Integrations {
+    /// Step one of *Connect* under Lever: the key checked, and the account's active users to
+    /// perform writes as — the master account's own first when their e-mail is among them, then
+    /// the super admins.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
+    pub async fn lever_users_for_key(&self, actor: &Actor, key: &str) -> Result<Vec<ActingUser>, ConnectError> {
+        Self::require_master(actor)?;
+        let credential = self.lever_key(actor, key).await?;
+        let mut calls = LeverCalls::new(self, actor.company_id, credential, None, false);
+        let users =
+            calls.read(|api| async move { api.users().await }).await.map_err(|err| lever_refusal(err, "list users"))?;
+        Ok(acting_users(actor, users))
+    }
+
+    /// Step two: every read the product makes tried with the key, the chosen user checked to be
+    /// one of the account's active users, then the key sealed and the connection saved.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
+    pub async fn connect_lever_with_api_key(
+        &self,
+        actor: &Actor,
+        key: &str,
+        perform_as: &str,
+    ) -> Result<(), ConnectError> {
+        Self::require_master(actor)?;
+        let credential = self.lever_key(actor, key).await?;
+        let mut calls = LeverCalls::new(self, actor.company_id, credential, None, false);
+        let users =
+            calls.read(|api| async move { api.users().await }).await.map_err(|err| lever_refusal(err, "list users"))?;
+        let chosen = acting_users(actor, users).into_iter().find(|u| u.id == perform_as.trim()).ok_or_else(|| {
+            ConnectError::InvalidInput(FieldError::new("perform_as", "Choose one of the listed Lever users."))
+        })?;
+        let mut missing = Vec::new();
+        let open = [PostingState::Published];
+        let checks: [(&'static str, Result<(), CallError>); 4] = [
+            ("list postings", calls.read(|api| async move { api.postings(&open).await }).await.map(drop)),
+            ("read the stages", calls.read(|api| async move { api.stages().await }).await.map(drop)),
+            ("read the archive reasons", calls.read(|api| async move { api.archive_reasons().await }).await.map(drop)),
+            ("manage webhooks", calls.read(|api| async move { api.webhooks().await }).await.map(drop)),
+        ];
+        for (what, result) in checks {
+            match result {
+                Ok(()) => {}
+                Err(CallError::Ats { failure: AtsFailure::Forbidden, .. }) => missing.push(what),
+                Err(err) => return Err(lever_refusal(err, what)),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(ConnectError::MissingAtsPermissions { ats: AtsKind::Lever.name(), missing });
+        }
+        let sealed = self.cipher().seal(actor.company_id, "access", &Secret::new(key.trim()));
+        self.db()
+            .save_connection(NewConnection {
+                company_id: actor.company_id,
+                ats: AtsKind::Lever,
+                auth_kind: AuthKind::ApiToken,
+                subdomain: "",
+                account_name: ACCOUNT_NAME,
+                member_id: &chosen.id,
+                member_name: &chosen.name,
+                connected_by: actor.user_id,
+                access_token_enc: &sealed,
+                refresh_token_enc: None,
+                token_expires_at: None,
+                scopes: "",
+            })
+            .await?;
+        self.db().record_workable_success(actor.company_id, None).await?;
+        self.lever_lists().invalidate(&actor.company_id).await;
+        // Work paused while the connection was broken goes on, into the same mappings.
+        let resumed = self.db().resume_company_work(actor.company_id).await?;
+        tracing::info!(company.id = %actor.company_id, perform_as = %chosen.id, resumed, "Lever connected with an API key");
+        Ok(())
+    }
+
+    /// The key as typed, checked for form, for a company that has no other ATS connected.
+    async fn lever_key(&self, actor: &Actor, key: &str) -> Result<Credential, ConnectError> {
+        if self.lever_client().is_none() {
+            return Err(ConnectError::InvalidInput(FieldError::new("key", "Lever is not offered on this instance.")));
+        }
+        self.refuse_other_ats(actor, AtsKind::Lever).await?;
+        let key = key.trim();
+        if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConnectError::InvalidInput(FieldError::new(
+                "key",
+                "Paste the API key exactly as Lever showed it (Settings → Integrations and API → API credentials).",
+            )));
+        }
+        Ok(Credential::api_key(key))
+    }
+}
+
+impl Integrations {
+    /// A company connects one ATS: connecting `ats` while another is connected (or waits for a
+    /// reconnect) is refused, and says how to switch.
+    pub(crate) async fn refuse_other_ats(&self, actor: &Actor, ats: AtsKind) -> Result<(), ConnectError> {
+        match self.db().connection(actor.company_id).await? {
+            Some(connection) if connection.status != ConnectionStatus::Disconnected && connection.ats != ats => {
+                Err(ConnectError::OtherAtsConnected(connection.ats.name()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A refused pre-check read in the connect page's words.
+fn lever_refusal(err: CallError, what: &'static str) -> ConnectError {
+    match err {
+        CallError::Ats { failure: AtsFailure::Unauthorized, .. } => ConnectError::LeverKeyRejected,
+        CallError::Ats { failure: AtsFailure::Forbidden, .. } => {
+            ConnectError::MissingAtsPermissions { ats: AtsKind::Lever.name(), missing: vec![what] }
+        }
+        CallError::Ats { failure: AtsFailure::RateLimited | AtsFailure::Transient(_), .. }
+        | CallError::Deferred { .. } => ConnectError::Unavailable,
+        other => other.into(),
+    }
+}
+
+/// The active users, the master account's own first (by e-mail), then super admins, then by name.
+fn acting_users(actor: &Actor, users: Vec<User>) -> Vec<ActingUser> {
+    let mut active: Vec<User> = users.into_iter().filter(|u| u.deactivated_at.is_none()).collect();
+    active.sort_by_key(|u| {
+        (!u.email.eq_ignore_ascii_case(actor.email.as_str()), u.access_role != "super admin", u.name.to_lowercase())
+    });
+    active
+        .into_iter()
+        .map(|u| ActingUser { id: u.id.as_str().to_owned(), name: u.name, email: u.email, access: u.access_role })
+        .collect()
+}

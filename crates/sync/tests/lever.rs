@@ -1,0 +1,304 @@
+//! The export engine on Lever, against the Lever sandbox, on both databases: Northwind connects
+//! Lever with its API key, a role is mapped through the wizard to a posting, and each acceptance
+//! lands as exactly one opportunity on that posting with the CV as its resume and the profile as a
+//! file — through lost answers, server errors, a person already on the posting, and a key deleted
+//! in Lever. What landed is checked through Lever's API, as a person's tool would see it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{acceptance, settings};
+use domain::export::ExportState;
+use domain::mapping::{StageAction, StageChoice};
+use domain::{Email, MarketplaceStage, RequestId, RoleId};
+use integrations::{Actor, Integrations, TokenCipher};
+use lever::{Credential, LeverClient, Opportunity, PostingId};
+use lever_sandbox::{Faults, LeverSandbox, seed};
+use marketplace::Marketplace;
+use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
+use storage::Db;
+use storage::test_on_both_databases;
+use storage::testing::eventually;
+use sync::Engine;
+
+struct Setup {
+    db: Db,
+    sandbox: LeverSandbox,
+    lever: LeverClient,
+    integrations: Integrations,
+    market: Marketplace,
+    maria: Actor,
+    rust: RoleId,
+    posting: PostingId,
+}
+
+async fn setup(db: &Db) -> Setup {
+    let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
+    seed_if_empty(db).await.unwrap();
+    let clock = workable::Clock::system();
+    let sandbox = LeverSandbox::new(seed::seed(Vec::new()), None, clock.clone());
+    let (base, _) = sandbox.serve(0).await.unwrap();
+    let lever = LeverClient::new(lever::Endpoints::local(&base));
+    // Workable is not connected in these scenarios: its client points nowhere.
+    let workable = workable::WorkableClient::new(workable::Endpoints::sandbox("http://127.0.0.1:9"));
+    let integrations = Integrations::new(db.clone(), workable, None, TokenCipher::generate().0)
+        .with_lever(lever.clone())
+        .with_public_url("http://127.0.0.1:3000")
+        .with_clock(clock.clone());
+    let market = Marketplace::new(db.clone(), true, clock);
+    let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
+    let maria = Actor::from(&user);
+    let users = integrations.lever_users_for_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
+    integrations.connect_lever_with_api_key(&maria, seed::NORTHWIND_KEY, &users[0].id).await.unwrap();
+    let rust = db
+        .insert_role(
+            maria.company_id,
+            &domain::RoleTitle::parse("Senior Rust Engineer").unwrap(),
+            &domain::Location::parse("London").unwrap(),
+            domain::RoleStatus::Live,
+        )
+        .await
+        .unwrap();
+    // The wizard: the posting it suggests for the role's title, and the table it proposes.
+    let jobs = integrations.job_choices(&maria, rust, None).await.unwrap();
+    let posting = jobs.preselected.clone().expect("the wizard suggests the posting of the same title");
+    let table = integrations.mapping_table(&maria, rust, &posting, None).await.unwrap();
+    let choices: Vec<(MarketplaceStage, StageChoice)> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let choice = match &row.action {
+                Some(StageAction::Move { slug, .. }) => StageChoice::Move(slug.clone()),
+                Some(StageAction::Disqualify) => StageChoice::Disqualify,
+                _ => StageChoice::Nothing,
+            };
+            (row.stage, choice)
+        })
+        .collect();
+    integrations.save_configuration(&maria, rust, &posting, &choices).await.unwrap();
+    let posting = PostingId::parse(&posting).unwrap();
+    Setup { db: db.clone(), sandbox, lever, integrations, market, maria, rust, posting }
+}
+
+impl Setup {
+    fn engine(&self) -> Engine {
+        Engine::new(self.db.clone(), self.integrations.clone(), settings())
+    }
+
+    /// Does the work there is now.
+    async fn drain(&self) {
+        self.engine().run_until_idle().await.unwrap();
+    }
+
+    /// Does the work there is, again while the export waits for its time (Lever's bucket and
+    /// the back-offs go by the system's clock here), until it is done, paused or failed.
+    async fn settle(&self, request: RequestId) -> ExportState {
+        eventually(Duration::from_secs(60), || async {
+            self.engine().run_until_idle().await.unwrap();
+            match self.export_state(request).await {
+                Some(state @ (ExportState::Done | ExportState::Paused | ExportState::Failed)) => Ok(state),
+                other => Err(format!("still {other:?}: {:#?}", self.ledger(request).await)),
+            }
+        })
+        .await
+    }
+
+    /// The export's ledger, for a failure's message.
+    async fn ledger(&self, request: RequestId) -> Vec<String> {
+        let Some(export) = self.db.export_by_request(self.maria.company_id, request).await.unwrap() else {
+            return Vec::new();
+        };
+        self.db.ledger(export.id).await.unwrap().into_iter().map(|e| format!("{}: {}", e.step, e.detail)).collect()
+    }
+
+    async fn acceptance(&self, n: usize) -> (RequestId, String) {
+        acceptance(&self.db, &self.market, &self.maria, self.rust, n).await
+    }
+
+    async fn export_state(&self, request: RequestId) -> Option<ExportState> {
+        self.db.export_by_request(self.maria.company_id, request).await.unwrap().map(|e| e.state)
+    }
+
+    /// The person's opportunities on the posting, with their resumes' and files' names, as
+    /// Lever's API shows them.
+    async fn in_lever(&self, email: &str) -> Vec<(Opportunity, Vec<String>, Vec<String>)> {
+        // The same key's bucket as the product's calls: wait for it as a person's tool would.
+        self.sandbox.set_faults(Faults::default());
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let api = self.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let mut found = Vec::new();
+        for opportunity in api.find_opportunities(email, &self.posting).await.unwrap() {
+            let resumes = api.resumes(&opportunity.id).await.unwrap().into_iter().map(|r| r.file.name).collect();
+            let files = api.files(&opportunity.id).await.unwrap().into_iter().map(|f| f.file.name).collect();
+            found.push((opportunity, resumes, files));
+        }
+        found
+    }
+
+    async fn assert_exported_once(&self, email: &str, n: usize) -> Opportunity {
+        let found = self.in_lever(email).await;
+        assert_eq!(found.len(), 1, "{email}: {found:?}");
+        let (opportunity, resumes, files) = found.into_iter().next().unwrap();
+        assert_eq!(resumes, [format!("grace-{n}.pdf")], "the CV is the resume");
+        let profiles = files.iter().filter(|f| f.starts_with("Marketplace profile - Grace Hopper")).count();
+        assert_eq!(profiles, 1, "the profile is one file: {files:?}");
+        opportunity
+    }
+
+    fn calls(&self) -> usize {
+        self.sandbox.request_log().len()
+    }
+}
+
+test_on_both_databases! {
+    async fn an_acceptance_lands_in_lever_once_with_resume_profile_and_source(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        let before = s.calls();
+        let (request, email) = s.acceptance(1).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        let calls = s.calls() - before;
+        let opportunity = s.assert_exported_once(&email, 1).await;
+        assert_eq!(opportunity.origin.as_deref(), Some("sourced"));
+        assert_eq!(opportunity.sources, ["127.0.0.1"], "attributed to the marketplace");
+        assert!(opportunity.tags.iter().any(|t| t == "ats-bridge marketplace"), "{:?}", opportunity.tags);
+        assert_eq!(opportunity.stage.as_str(), "lead-new", "the stage the wizard proposed for Request accepted");
+        assert!(opportunity.links.iter().any(|l| l.starts_with("http://127.0.0.1:3000/")), "{:?}", opportunity.links);
+        let api = s.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let notes = api.notes(&opportunity.id).await.unwrap();
+        assert_eq!(notes.len(), 1, "the profile's note: {notes:?}");
+
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert_eq!(export.workable_candidate_id.as_deref(), Some(opportunity.id.as_str()));
+        assert_eq!(export.profile_url.as_deref(), Some(opportunity.urls.show.as_str()));
+        let steps: Vec<String> = db.ledger(export.id).await.unwrap().into_iter().map(|e| e.step).collect();
+        assert_eq!(steps, ["created", "profile_attached", "files_confirmed", "at_stage"]);
+        // Look first (Lever makes a second opportunity for a second create), create with the
+        // resume, upload the profile, its note, then the resumes and files read back.
+        assert_eq!(calls, 6, "{:#?}", &s.sandbox.request_log()[before..]);
+    }
+}
+
+test_on_both_databases! {
+    async fn answers_lost_after_lever_committed_do_not_create_twice(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // The create and the upload both commit, and both answers are lost.
+        s.sandbox.set_faults(Faults { lose_responses_after_commit: 2, ..Faults::default() });
+        let (request, email) = s.acceptance(2).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        s.assert_exported_once(&email, 2).await;
+    }
+}
+
+test_on_both_databases! {
+    async fn a_person_already_on_the_posting_is_linked_not_duplicated(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        let email = "export-3@candidates.test";
+        let api = s.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let nora = api.users_by_email("nora@northwind.example").await.unwrap().remove(0);
+        let by_hand = lever::NewOpportunity {
+            name: "Grace Hopper".into(),
+            headline: None,
+            emails: vec![email.into()],
+            phones: Vec::new(),
+            location: None,
+            links: Vec::new(),
+            posting: s.posting.clone(),
+            stage: None,
+            origin: "applied".into(),
+            sources: vec!["Job site".into()],
+            tags: Vec::new(),
+            resume: None,
+        };
+        let created = api.create_opportunity(&nora.id, &by_hand).await.unwrap();
+        let (request, _) = s.acceptance(3).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        let found = s.in_lever(email).await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0.id, created.data.id, "linked to the one made by hand");
+        assert_eq!(found[0].0.sources, ["Job site"], "their source is kept");
+        assert!(found[0].2.iter().any(|f| f.starts_with("Marketplace profile")), "the profile is attached: {found:?}");
+        assert!(found[0].2.contains(&"grace-3.pdf".to_owned()), "and the CV, as a file: {found:?}");
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert!(export.linked_existing);
+    }
+}
+
+impl Setup {
+    /// Accepts `ns` with a worker running until each export is done; checks each landed once.
+    async fn export_all_with_a_worker(&self, ns: std::ops::Range<usize>) {
+        let mut exports = Vec::new();
+        for n in ns.clone() {
+            exports.push(self.acceptance(n).await);
+        }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(self.engine().run(async move {
+            let _ = stopped.await;
+        }));
+        for (request, _) in &exports {
+            eventually(Duration::from_secs(60), || async {
+                match self.export_state(*request).await {
+                    Some(ExportState::Done) => Ok(()),
+                    other => Err(format!("still {other:?}: {:#?}", self.ledger(*request).await)),
+                }
+            })
+            .await;
+        }
+        let _ = stop.send(());
+        worker.await.unwrap();
+        for (n, (_, email)) in ns.zip(&exports) {
+            self.assert_exported_once(email, n).await;
+        }
+    }
+}
+
+test_on_both_databases! {
+    async fn server_errors_are_retried_until_the_exports_are_done(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // Every fourth call fails. The reads of a step are tried again at once
+        // (`LeverCalls::fetch`), so a step of four calls still gets through. (With every third
+        // failing, three exports side by side ran out of their 12 attempts in 1 run of 4.)
+        s.sandbox.set_faults(Faults { error_rate: 0.25, ..Faults::default() });
+        s.export_all_with_a_worker(4..7).await;
+    }
+}
+
+test_on_both_databases! {
+    async fn a_lever_bucket_smaller_than_ours_is_waited_for(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // Lever's bucket a fifth of its usual size (2 a second, bursts of 4): under ours, so
+        // Lever's 429s come, and each is waited out.
+        s.sandbox.set_faults(Faults { rate_limit_override: Some(2), ..Faults::default() });
+        let before = s.calls();
+        s.export_all_with_a_worker(8..11).await;
+        let refused = s.sandbox.request_log()[before..].iter().filter(|r| r.status == 429).count();
+        assert!(refused > 0, "Lever's smaller bucket was reached");
+    }
+}
+
+test_on_both_databases! {
+    async fn a_key_deleted_in_lever_pauses_the_work_until_a_reconnect(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        s.sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().api_keys.clear());
+        let (request, email) = s.acceptance(7).await;
+        assert_eq!(s.settle(request).await, ExportState::Paused, "{:#?}", s.ledger(request).await);
+        let connection = db.connection(s.maria.company_id).await.unwrap().unwrap();
+        assert_eq!(connection.status, storage::ConnectionStatus::ReconnectNeeded);
+        // A new key made in Lever, connected again: the paused export goes on.
+        s.sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().api_keys.push("lvr_northwind_new_key".into()));
+        let users = s.integrations.lever_users_for_key(&s.maria, "lvr_northwind_new_key").await.unwrap();
+        s.integrations.connect_lever_with_api_key(&s.maria, "lvr_northwind_new_key", &users[0].id).await.unwrap();
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        // (The test's own reads go with the seed's key.)
+        s.sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().api_keys.push(seed::NORTHWIND_KEY.into()));
+        s.assert_exported_once(&email, 7).await;
+        let connection = db.connection(s.maria.company_id).await.unwrap().unwrap();
+        assert_eq!(connection.status, storage::ConnectionStatus::Connected);
+    }
+}
