@@ -77,7 +77,7 @@ impl Engine {
         if let Err(failure) = calls.note(workable_id.as_str(), &body).await {
             return failure.into();
         }
-        let detail = format!("On the Workable timeline: {body}");
+        let detail = format!("On the {} timeline: {body}", calls.name());
         match self.db.record_interview_synced(&interview, export.id, Some(&detail), self.clock().now_ms()).await {
             Ok(()) => Outcome::Done,
             Err(err) => storage_failure(err),

@@ -97,27 +97,35 @@ impl Engine {
             return crate::export::storage_failure(err);
         }
         let workable_id = workable_id.as_str();
+        let (ats, words) = (calls.name(), calls.outcome_words());
         let result: Result<(WorkableSeen, String), CallError> = async {
             match step {
                 Step::Nothing => Ok((
                     export.workable_seen(),
-                    format!("Moved to {} in the marketplace; that stage is blank in the mapping, so Workable was not changed.", now_at.label()),
+                    format!(
+                        "Moved to {} in the marketplace; that stage is blank in the mapping, so {ats} was not changed.",
+                        now_at.label()
+                    ),
                 )),
                 Step::Move(stage, name) => {
                     if export.workable_disqualified {
                         calls.reopen(workable_id).await?;
                     }
                     calls.move_to(workable_id, &stage).await?;
-                    let reverted = if export.workable_disqualified { "Disqualification reverted; moved" } else { "Moved" };
+                    let reverted = if export.workable_disqualified {
+                        format!("{}; moved", words.reopened)
+                    } else {
+                        "Moved".to_owned()
+                    };
                     let seen = WorkableSeen { stage: Some(name.clone()), disqualified: false, withdrew: false };
-                    Ok((seen, format!("{reverted} to “{name}” in Workable (marketplace: {}).", now_at.label())))
+                    Ok((seen, format!("{reverted} to “{name}” in {ats} (marketplace: {}).", now_at.label())))
                 }
                 Step::Close => {
                     let withdrew = now_at == MarketplaceStage::Withdrawn;
                     let reason = calls.close(workable_id, withdrew).await?;
                     let why = reason.map(|r| format!(" (“{r}”)")).unwrap_or_default();
                     let seen = WorkableSeen { stage: export.workable_stage.clone(), disqualified: true, withdrew };
-                    Ok((seen, format!("Disqualified in Workable{why}: {} in the marketplace.", now_at.label())))
+                    Ok((seen, format!("{} in {ats}{why}: {} in the marketplace.", words.closed, now_at.label())))
                 }
             }
         }
@@ -125,7 +133,7 @@ impl Engine {
         let outcome = match result {
             Ok((seen, detail)) => return self.synced(export.id, now_at, &seen, &detail).await,
             Err(err) if err.is_not_found() => Outcome::Fail(format!(
-                "The candidate is no longer in Workable, so the move to {} could not follow.",
+                "The candidate is no longer in {ats}, so the move to {} could not follow.",
                 now_at.label()
             )),
             Err(err) => Outcome::from(err),

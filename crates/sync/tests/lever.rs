@@ -302,3 +302,62 @@ test_on_both_databases! {
         assert_eq!(connection.status, storage::ConnectionStatus::Connected);
     }
 }
+
+impl Setup {
+    /// The opportunity's stage and archive reason's words, through Lever's API.
+    async fn stage_in_lever(&self, email: &str) -> (String, Option<String>) {
+        let api = self.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let opportunity = api.find_opportunities(email, &self.posting).await.unwrap().remove(0);
+        let reason = match opportunity.archived.and_then(|a| a.reason) {
+            Some(id) => api.archive_reasons().await.unwrap().into_iter().find(|r| r.id == id).map(|r| r.text),
+            None => None,
+        };
+        (opportunity.stage.as_str().to_owned(), reason)
+    }
+
+    /// Moves the candidate on the marketplace and lets the stage sync run.
+    async fn move_to(&self, request: RequestId, stage: MarketplaceStage) {
+        self.market.move_candidate(&self.maria, request, stage.as_str()).await.unwrap();
+        eventually(Duration::from_secs(60), || async {
+            self.engine().run_until_idle().await.unwrap();
+            let export = self.db.export_by_request(self.maria.company_id, request).await.unwrap().unwrap();
+            if export.synced_stage == Some(stage) { Ok(()) } else { Err(format!("synced {:?}", export.synced_stage)) }
+        })
+        .await;
+        // (The test's own reads share the key's bucket.)
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+test_on_both_databases! {
+    async fn marketplace_moves_and_outcomes_reach_lever(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        let (request, email) = s.acceptance(12).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        let stages = s.integrations.lever_client().unwrap().api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap().stages().await.unwrap();
+        let id_of = |name: &str| stages.iter().find(|st| st.text == name).unwrap().id.as_str().to_owned();
+
+        // The wizard proposed no Lever stage for Screening by name; Offer it mapped to *Offer*.
+        s.move_to(request, MarketplaceStage::Offer).await;
+        assert_eq!(s.stage_in_lever(&email).await, (id_of("Offer"), None));
+        // Rejected: archived with the account's first not-hired reason that is not a withdrawal.
+        s.move_to(request, MarketplaceStage::Rejected).await;
+        assert_eq!(s.stage_in_lever(&email).await, (id_of("Offer"), Some("Position filled".to_owned())));
+        // Back in the pipeline: unarchived, then at the mapped stage.
+        s.move_to(request, MarketplaceStage::Offer).await;
+        assert_eq!(s.stage_in_lever(&email).await, (id_of("Offer"), None));
+        // Withdrawn: the reason that says so.
+        s.move_to(request, MarketplaceStage::Withdrawn).await;
+        assert_eq!(s.stage_in_lever(&email).await.1.as_deref(), Some("Withdrew"));
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        let stage_lines: Vec<String> =
+            db.ledger(export.id).await.unwrap().into_iter().filter(|e| e.step == "stage").map(|e| e.detail).collect();
+        assert_eq!(stage_lines.len(), 4, "{stage_lines:#?}");
+        assert!(stage_lines.iter().all(|l| !l.contains("Workable")), "{stage_lines:#?}");
+        assert_eq!(stage_lines[1], "Archived in Lever (“Position filled”): Rejected in the marketplace.");
+        assert!(stage_lines[2].starts_with("Unarchived; moved to “Offer” in Lever"), "{stage_lines:#?}");
+        let steps: Vec<String> = db.ledger(export.id).await.unwrap().into_iter().map(|e| e.detail).collect();
+        assert!(steps.iter().all(|l| !l.contains("Workable")), "{steps:#?}");
+    }
+}

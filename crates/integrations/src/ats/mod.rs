@@ -81,6 +81,15 @@ fn in_port_words(ats: AtsKind, err: CallError) -> CallError {
     }
 }
 
+/// How the ledger says an ATS's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutcomeWords {
+    /// Taken out of the pipeline ("Disqualified", "Archived").
+    pub closed: &'static str,
+    /// Brought back ("Disqualification reverted", "Unarchived").
+    pub reopened: &'static str,
+}
+
 /// A candidate as the ATS has them, in the port's words.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AtsCandidate {
@@ -189,6 +198,15 @@ impl AtsCalls<'_> {
         match &self.adapter {
             Adapter::Workable(_) => AtsKind::Workable,
             Adapter::Lever(_) => AtsKind::Lever,
+        }
+    }
+
+    /// The ATS's own words for taking a candidate out of the pipeline and bringing them back
+    /// (Workable disqualifies; Lever archives), as the ledger says them.
+    pub fn outcome_words(&self) -> OutcomeWords {
+        match self.kind() {
+            AtsKind::Workable => OutcomeWords { closed: "Disqualified", reopened: "Disqualification reverted" },
+            AtsKind::Lever => OutcomeWords { closed: "Archived", reopened: "Unarchived" },
         }
     }
 

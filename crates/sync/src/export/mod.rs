@@ -158,6 +158,7 @@ impl Engine {
         calls: &mut AtsCalls<'_>,
     ) -> Result<(), Outcome> {
         let company = item.company_id;
+        let ats = calls.name();
         let link = format!("{}/roles/{}", self.settings.public_url.trim_end_matches('/'), export.role_id);
         // An earlier attempt may have reached Workable without us hearing the answer.
         let uncertain = item.attempts > 1 || export.attempts > 0;
@@ -191,15 +192,13 @@ impl Engine {
             let detail = match (created.1, &created.0.profile_url) {
                 // Someone else's candidate keeps the source Workable has for them.
                 (true, _) if !ours => format!(
-                    "Already in the Workable job: linked to the existing candidate, not duplicated; they keep their \
-                     source in Workable ({}).",
-                    created.0.source.as_deref().unwrap_or("as Workable has it")
+                    "Already in the {ats} job: linked to the existing candidate, not duplicated; they keep their \
+                     source in {ats} ({}).",
+                    created.0.source.as_deref().unwrap_or(&format!("as {ats} has it"))
                 ),
-                (true, _) => {
-                    "Already in the Workable job: linked to the existing candidate, not duplicated.".to_owned()
-                }
-                (false, Some(_)) => "Created in Workable.".to_owned(),
-                (false, None) => "Created in Workable (no profile link returned).".to_owned(),
+                (true, _) => format!("Already in the {ats} job: linked to the existing candidate, not duplicated."),
+                (false, Some(_)) => format!("Created in {ats}."),
+                (false, None) => format!("Created in {ats} (no profile link returned)."),
             };
             self.db
                 .record_export_step(export.id, &step, &detail, self.clock().now_ms())
@@ -267,7 +266,7 @@ impl Engine {
                 .record_export_step(
                     export.id,
                     &ExportStep::ProfileAttached,
-                    "Marketplace profile attached on the Workable timeline.",
+                    &format!("Marketplace profile attached on the {ats} timeline."),
                     self.clock().now_ms(),
                 )
                 .await
@@ -278,9 +277,13 @@ impl Engine {
         if export.profile_confirmed_at.is_none() {
             let detail = if resume_confirmed && profile_confirmed {
                 if candidate.cv.is_some() {
-                    "CV (as the resume) confirmed by Workable's answer to the create, marketplace profile by its answer to the comment."
+                    format!(
+                        "CV (as the resume) confirmed by {ats}'s answer to the create, marketplace profile by its answer to the comment."
+                    )
                 } else {
-                    "Marketplace profile confirmed by Workable's answer to the comment (the candidate shared no CV)."
+                    format!(
+                        "Marketplace profile confirmed by {ats}'s answer to the comment (the candidate shared no CV)."
+                    )
                 }
             } else {
                 let files = calls.file_names(workable_id).await.map_err(Outcome::from)?;
@@ -295,16 +298,16 @@ impl Engine {
                         (false, true) => "the CV",
                         _ => "the profile",
                     };
-                    return Err(Outcome::Retry(format!("Workable does not show {missing} on the candidate yet.")));
+                    return Err(Outcome::Retry(format!("{ats} does not show {missing} on the candidate yet.")));
                 }
                 if candidate.cv.is_some() {
-                    "CV (as the resume) and marketplace profile read back from Workable."
+                    format!("CV (as the resume) and marketplace profile read back from {ats}.")
                 } else {
-                    "Marketplace profile read back from Workable (the candidate shared no CV)."
+                    format!("Marketplace profile read back from {ats} (the candidate shared no CV).")
                 }
             };
             self.db
-                .record_export_step(export.id, &ExportStep::FilesConfirmed, detail, self.clock().now_ms())
+                .record_export_step(export.id, &ExportStep::FilesConfirmed, &detail, self.clock().now_ms())
                 .await
                 .map_err(storage_failure)?;
         }
@@ -312,9 +315,9 @@ impl Engine {
         // 4. The stage: set at creation (`?stage=`); an existing candidate keeps theirs.
         let at = export.workable_stage.clone().unwrap_or_else(|| "the job's first stage".into());
         let detail = if export.linked_existing {
-            format!("At “{at}” in Workable (an existing candidate keeps their stage).")
+            format!("At “{at}” in {ats} (an existing candidate keeps their stage).")
         } else {
-            format!("At “{at}” in Workable.")
+            format!("At “{at}” in {ats}.")
         };
         self.db
             .record_export_step(export.id, &ExportStep::AtStage { stage: at }, &detail, self.clock().now_ms())
