@@ -223,6 +223,10 @@ impl SourceSeen {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkableCard {
     pub state: ConnectionState,
+    /// Which ATS the connection is (none before the first connect).
+    pub ats: Option<crate::AtsKind>,
+    /// This instance offers Lever beside Workable.
+    pub lever_available: bool,
     pub account_name: Option<String>,
     pub subdomain: Option<String>,
     /// "OAuth" or "API token".

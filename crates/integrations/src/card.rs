@@ -14,8 +14,9 @@ impl Integrations {
         let connection = self.db.connection(actor.company_id).await?;
         let can_manage = actor.role == UserRole::Master;
         let oauth_available = self.oauth.is_some();
+        let lever_available = self.lever_client().is_some();
         let Some(c) = connection else {
-            return Ok(WorkableCard { can_manage, oauth_available, ..WorkableCard::default() });
+            return Ok(WorkableCard { can_manage, oauth_available, lever_available, ..WorkableCard::default() });
         };
         let state = match c.status {
             ConnectionStatus::Connected => ConnectionState::Connected,
@@ -32,10 +33,13 @@ impl Integrations {
         let webhooks_refused = self.db.refused_deliveries_since(actor.company_id, heard_since).await?;
         Ok(WorkableCard {
             state,
+            ats: Some(c.ats),
+            lever_available,
             account_name: Some(c.account_name.clone()),
             subdomain: Some(c.subdomain.clone()),
             auth: Some(match c.auth_kind {
                 AuthKind::OAuth => "OAuth".to_owned(),
+                AuthKind::ApiToken if c.ats == domain::AtsKind::Lever => "API key".to_owned(),
                 AuthKind::ApiToken => "API token".to_owned(),
             }),
             acting_member: Some(c.member_name.clone()),

@@ -386,7 +386,7 @@ fn seconds_until_end_of(date: &str) -> Result<u64, ConnectError> {
         .ok_or_else(|| invalid("That expiry date has passed: create a new token in Workable."))
 }
 
-fn random_id() -> String {
+pub(crate) fn random_id() -> String {
     use rand::Rng;
     rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(32).map(char::from).collect()
 }

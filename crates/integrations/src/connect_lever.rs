@@ -6,7 +6,7 @@
 use domain::views::ActingUser;
 use domain::{AtsKind, FieldError};
 use lever::{Credential, PostingState, User};
-use storage::{AuthKind, ConnectionStatus, NewConnection};
+use storage::{AuthKind, ConnectionStatus, NewConnection, PendingConnection, now_ms};
 use workable::Secret;
 
 use crate::ats::AtsFailure;
@@ -16,36 +16,17 @@ use crate::{Actor, CallError, ConnectError, Integrations, LeverCalls};
 const ACCOUNT_NAME: &str = "Lever";
 
 impl Integrations {
-    /// Step one of *Connect* under Lever: the key checked, and the account's active users to
-    /// perform writes as — the master account's own first when their e-mail is among them, then
-    /// the super admins.
+    /// Step one of *Connect* under Lever: the key tried on every read the product will make
+    /// (users, published postings, stages, archive reasons, webhooks), then kept sealed as a
+    /// pending connection while the master account chooses whom writes are performed as. Nothing
+    /// is connected yet. Returns the pending connection's id.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
-    pub async fn lever_users_for_key(&self, actor: &Actor, key: &str) -> Result<Vec<ActingUser>, ConnectError> {
+    pub async fn begin_lever_key(&self, actor: &Actor, key: &str) -> Result<String, ConnectError> {
         Self::require_master(actor)?;
         let credential = self.lever_key(actor, key).await?;
         let mut calls = LeverCalls::new(self, actor.company_id, credential, None, false);
         let users =
             calls.read(|api| async move { api.users().await }).await.map_err(|err| lever_refusal(err, "list users"))?;
-        Ok(acting_users(actor, users))
-    }
-
-    /// Step two: every read the product makes tried with the key, the chosen user checked to be
-    /// one of the account's active users, then the key sealed and the connection saved.
-    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
-    pub async fn connect_lever_with_api_key(
-        &self,
-        actor: &Actor,
-        key: &str,
-        perform_as: &str,
-    ) -> Result<(), ConnectError> {
-        Self::require_master(actor)?;
-        let credential = self.lever_key(actor, key).await?;
-        let mut calls = LeverCalls::new(self, actor.company_id, credential, None, false);
-        let users =
-            calls.read(|api| async move { api.users().await }).await.map_err(|err| lever_refusal(err, "list users"))?;
-        let chosen = acting_users(actor, users).into_iter().find(|u| u.id == perform_as.trim()).ok_or_else(|| {
-            ConnectError::InvalidInput(FieldError::new("perform_as", "Choose one of the listed Lever users."))
-        })?;
         let mut missing = Vec::new();
         let open = [PostingState::Published];
         let checks: [(&'static str, Result<(), CallError>); 4] = [
@@ -64,7 +45,69 @@ impl Integrations {
         if !missing.is_empty() {
             return Err(ConnectError::MissingAtsPermissions { ats: AtsKind::Lever.name(), missing });
         }
-        let sealed = self.cipher().seal(actor.company_id, "access", &Secret::new(key.trim()));
+        let users = acting_users(actor, users);
+        if users.is_empty() {
+            return Err(ConnectError::MissingAtsPermissions {
+                ats: AtsKind::Lever.name(),
+                missing: vec!["act as a user of the account (it has no active users)"],
+            });
+        }
+        let pending_id = crate::connect::random_id();
+        self.db()
+            .insert_pending_connection(&PendingConnection {
+                id: pending_id.clone(),
+                company_id: actor.company_id,
+                user_id: actor.user_id,
+                access_token_enc: self.cipher().seal(actor.company_id, "pending-access", &Secret::new(key.trim())),
+                refresh_token_enc: None,
+                token_expires_at: None,
+                scopes: String::new(),
+                accounts_json: serde_json::to_string(&users).unwrap_or_default(),
+                expires_at: now_ms() + crate::PENDING_MS,
+            })
+            .await?;
+        Ok(pending_id)
+    }
+
+    /// The Lever users to choose from for a pending key, the one to preselect first.
+    pub async fn lever_pending_users(&self, actor: &Actor, pending_id: &str) -> Result<Vec<ActingUser>, ConnectError> {
+        Ok(self.lever_pending(actor, pending_id).await?.1)
+    }
+
+    async fn lever_pending(
+        &self,
+        actor: &Actor,
+        pending_id: &str,
+    ) -> Result<(PendingConnection, Vec<ActingUser>), ConnectError> {
+        Self::require_master(actor)?;
+        let pending = self
+            .db()
+            .pending_connection(pending_id, actor.company_id, actor.user_id)
+            .await?
+            .ok_or(ConnectError::PendingExpired)?;
+        let users = serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)?;
+        Ok((pending, users))
+    }
+
+    /// Step two: the chosen user checked to be one of those listed, the key sealed and the
+    /// connection saved; work paused by an earlier broken connection goes on.
+    #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
+    pub async fn finish_lever_key(
+        &self,
+        actor: &Actor,
+        pending_id: &str,
+        perform_as: &str,
+    ) -> Result<(), ConnectError> {
+        let (pending, users) = self.lever_pending(actor, pending_id).await?;
+        self.refuse_other_ats(actor, AtsKind::Lever).await?;
+        let chosen = users.into_iter().find(|u| u.id == perform_as.trim()).ok_or_else(|| {
+            ConnectError::InvalidInput(FieldError::new("perform_as", "Choose one of the listed Lever users."))
+        })?;
+        let key = self
+            .cipher()
+            .open(actor.company_id, "pending-access", &pending.access_token_enc)
+            .map_err(|_| ConnectError::PendingExpired)?;
+        let sealed = self.cipher().seal(actor.company_id, "access", &key);
         self.db()
             .save_connection(NewConnection {
                 company_id: actor.company_id,
@@ -81,6 +124,7 @@ impl Integrations {
                 scopes: "",
             })
             .await?;
+        self.db().delete_pending_connection(pending_id).await?;
         self.db().record_workable_success(actor.company_id, None).await?;
         self.lever_lists().invalidate(&actor.company_id).await;
         // Work paused while the connection was broken goes on, into the same mappings.

@@ -45,7 +45,7 @@ const EXPIRY_WARNING_MS: i64 = 7 * 86_400_000;
 /// A connection's last success is written at most this often.
 const SUCCESS_WRITE_EVERY_MS: i64 = 1_000;
 /// How long the choice between several accounts may wait.
-const PENDING_MS: i64 = 15 * 60 * 1000;
+pub(crate) const PENDING_MS: i64 = 15 * 60 * 1000;
 
 /// The result of a finished authorisation.
 #[derive(Clone, Debug, PartialEq, Eq)]

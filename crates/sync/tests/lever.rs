@@ -33,6 +33,13 @@ struct Setup {
     posting: PostingId,
 }
 
+/// *Connect* under Lever with `key`, acting as the user preselected.
+async fn connect(integrations: &Integrations, master: &Actor, key: &str) {
+    let pending = integrations.begin_lever_key(master, key).await.unwrap();
+    let users = integrations.lever_pending_users(master, &pending).await.unwrap();
+    integrations.finish_lever_key(master, &pending, &users[0].id).await.unwrap();
+}
+
 async fn setup(db: &Db) -> Setup {
     let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     seed_if_empty(db).await.unwrap();
@@ -49,8 +56,7 @@ async fn setup(db: &Db) -> Setup {
     let market = Marketplace::new(db.clone(), true, clock);
     let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
     let maria = Actor::from(&user);
-    let users = integrations.lever_users_for_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
-    integrations.connect_lever_with_api_key(&maria, seed::NORTHWIND_KEY, &users[0].id).await.unwrap();
+    connect(&integrations, &maria, seed::NORTHWIND_KEY).await;
     let rust = db
         .insert_role(
             maria.company_id,
@@ -292,8 +298,7 @@ test_on_both_databases! {
         assert_eq!(connection.status, storage::ConnectionStatus::ReconnectNeeded);
         // A new key made in Lever, connected again: the paused export goes on.
         s.sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().api_keys.push("lvr_northwind_new_key".into()));
-        let users = s.integrations.lever_users_for_key(&s.maria, "lvr_northwind_new_key").await.unwrap();
-        s.integrations.connect_lever_with_api_key(&s.maria, "lvr_northwind_new_key", &users[0].id).await.unwrap();
+        connect(&s.integrations, &s.maria, "lvr_northwind_new_key").await;
         assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
         // (The test's own reads go with the seed's key.)
         s.sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().api_keys.push(seed::NORTHWIND_KEY.into()));
