@@ -18,8 +18,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::pages::{
     AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, CandidateSourceGuidePage,
-    ChooseWorkableAccountPage, ConnectWorkablePage, InsightsPage, PipelinePage, SignInPage, SourcePage,
-    WorkableGuidePage,
+    ChooseWorkableAccountPage, ConnectLeverPage, ConnectWorkablePage, InsightsPage, PipelinePage, SignInPage,
+    SourcePage, WorkableGuidePage,
 };
 
 /// What every answer may load and who may frame it. With the page's nonce (a fresh one per page,
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("account-settings") view=AccountSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("account-settings/workable/choose") view=ChooseWorkableAccountPage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/connect") view=ConnectWorkablePage ssr=SsrMode::Async/>
+                <Route path=path!("integrations/lever/connect") view=ConnectLeverPage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/guide") view=WorkableGuidePage ssr=SsrMode::Async/>
                 <Route path=path!("integrations/workable/source-guide") view=CandidateSourceGuidePage ssr=SsrMode::Async/>
             </Routes>

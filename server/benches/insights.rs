@@ -59,6 +59,7 @@ async fn run(backend: Backend) -> Vec<String> {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let clock = workable::Clock::skipping();
     let workable = WorkableSettings {
+        lever: None,
         endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
         oauth: None,
         cipher: integrations::TokenCipher::generate().0,

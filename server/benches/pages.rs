@@ -105,6 +105,7 @@ async fn run(backend: Backend, in_chromium: bool) -> Figures {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let workable = WorkableSettings {
+        lever: None,
         endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
         oauth: None,
         cipher: integrations::TokenCipher::generate().0,

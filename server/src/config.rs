@@ -82,6 +82,13 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_WORKABLE_URL", global = true)]
     pub workable_url: Option<String>,
 
+    /// Offer Lever beside Workable, at this address: `lever` for the real Lever
+    /// (`https://api.lever.co/v1`), or the root of a Lever-compatible service laid out like the
+    /// sandbox (`{root}/v1`). Default: the built-in Lever sandbox when it is mounted, otherwise Lever
+    /// is not offered.
+    #[arg(long, env = "ATS_BRIDGE_LEVER_URL", global = true)]
+    pub lever_url: Option<String>,
+
     /// The OAuth client id Workable issued to the marketplace. Without it only the API-token
     /// path is offered (the built-in sandbox supplies its own).
     #[arg(long, env = "ATS_BRIDGE_WORKABLE_CLIENT_ID", global = true)]

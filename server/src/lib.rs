@@ -177,10 +177,12 @@ pub struct WorkableSettings {
     /// What Workable's rate-limit windows are timed by: the system's clock, which tests replace
     /// with one that skips the waits (and share with the sandbox).
     pub clock: workable::Clock,
+    /// Lever, when this instance offers it beside Workable.
+    pub lever: Option<lever::Endpoints>,
 }
 
 pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integrations {
-    integrations::Integrations::new(
+    let integrations = integrations::Integrations::new(
         db.clone(),
         workable::WorkableClient::new(settings.endpoints),
         settings.oauth,
@@ -188,7 +190,11 @@ pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integr
     )
     .with_public_url(settings.public_url)
     .with_source_domain(settings.source_domain)
-    .with_clock(settings.clock)
+    .with_clock(settings.clock);
+    match settings.lever {
+        Some(endpoints) => integrations.with_lever(lever::LeverClient::new(endpoints)),
+        None => integrations,
+    }
 }
 
 /// Where the OAuth provider sends the browser back after *Connect* (see the ATS integrations).

@@ -173,7 +173,16 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
     if oauth.is_none() {
         tracing::info!("no Workable OAuth client configured: only the API-token path is offered");
     }
+    let lever = match config.lever_url.as_deref().map(str::trim) {
+        Some("lever") => Some(lever::Endpoints::lever()),
+        Some(root) if !root.is_empty() => Some(lever::Endpoints::local(root)),
+        _ if cfg!(feature = "embedded-sandbox") && config.sandbox => {
+            Some(lever::Endpoints::local(&format!("{public}/lever-sandbox")))
+        }
+        _ => None,
+    };
     Ok(WorkableSettings {
+        lever,
         endpoints,
         oauth,
         cipher,

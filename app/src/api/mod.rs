@@ -9,6 +9,7 @@ use crate::error::AppError;
 
 pub mod exports;
 pub mod insights;
+pub mod lever;
 pub mod mapping;
 pub mod workable;
 #[cfg(feature = "ssr")]

@@ -1,13 +1,13 @@
 //! *Account settings*: the *ATS integrations* section, one card per ATS.
 
-use domain::UserRole;
 use domain::views::SessionUser;
+use domain::{AtsKind, UserRole};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::workable::{DisconnectWorkable, WorkableCardView as CardData, get_workable_card};
 use crate::api::{SetTimeZone, TimeZoneView, get_time_zone};
-use crate::components::{ErrorList, FormError, SignedIn, WorkableCardView};
+use crate::components::{AtsCardView, ErrorList, FormError, SignedIn};
 use crate::error::AppError;
 
 /// Resources are created here, outside the signed-in frame's `Suspense`, so the browser picks
@@ -48,16 +48,27 @@ fn AccountSettings(
                 <Transition fallback=|| view! { <article class="card ats">"Loading…"</article> }>
                     <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                         {move || Suspend::new(async move {
-                            card.await.map(|view| view! { <WorkableCardView card=view.card notice=view.notice disconnect/> })
+                            card.await.map(|view| {
+                                let lever = view.card.lever_available;
+                                view! {
+                                    <AtsCardView ats=AtsKind::Workable card=view.card.clone() notice=view.notice.clone() disconnect/>
+                                    {if lever {
+                                        view! { <AtsCardView ats=AtsKind::Lever card=view.card notice=view.notice disconnect/> }.into_any()
+                                    } else {
+                                        view! {
+                                            <article class="card ats unavailable" data-ats="lever">
+                                                <h3>"Lever"</h3>
+                                                <p class="state">"Not yet available"</p>
+                                            </article>
+                                        }.into_any()
+                                    }}
+                                }
+                            })
                         })}
                     </ErrorBoundary>
                 </Transition>
                 <article class="card ats unavailable" data-ats="greenhouse">
                     <h3>"Greenhouse"</h3>
-                    <p class="state">"Not yet available"</p>
-                </article>
-                <article class="card ats unavailable" data-ats="lever">
-                    <h3>"Lever"</h3>
                     <p class="state">"Not yet available"</p>
                 </article>
             </div>

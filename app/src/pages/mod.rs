@@ -2,6 +2,7 @@
 
 mod account_settings;
 mod ats;
+mod connect_lever;
 mod connect_workable;
 mod insights;
 mod pipeline;
@@ -10,6 +11,7 @@ mod source;
 
 pub use account_settings::AccountSettingsPage;
 pub use ats::{AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage};
+pub use connect_lever::ConnectLeverPage;
 pub use connect_workable::{
     CandidateSourceGuidePage, ChooseWorkableAccountPage, ConnectWorkablePage, WorkableGuidePage,
 };

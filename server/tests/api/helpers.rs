@@ -39,6 +39,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let workable = WorkableSettings {
+        lever: None,
         endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
         oauth: Some(workable::oauth::OAuthApp {
             client_id: workable_sandbox::seed::CLIENT_ID.into(),

@@ -1,6 +1,8 @@
-//! The Workable card under *ATS integrations*: state, health and (for the master account) the
-//! buttons. Presentational: the page passes the data and the disconnect action.
+//! One card per ATS under *ATS integrations* (Workable, Lever): state, health and (for the master
+//! account) the buttons. A company connects one ATS: the other card says which is connected and
+//! how to switch. Presentational: the page passes the data and the disconnect action.
 
+use domain::AtsKind;
 use domain::views::{ConnectionState, WorkableCard};
 use leptos::prelude::*;
 
@@ -9,34 +11,57 @@ use crate::components::{FormError, StatusBadge};
 use crate::format::timestamp;
 
 #[component]
-pub fn WorkableCardView(
+pub fn AtsCardView(
+    ats: AtsKind,
     card: WorkableCard,
     notice: Option<Notice>,
     disconnect: ServerAction<DisconnectWorkable>,
 ) -> impl IntoView {
-    let state = card.state;
+    let name = ats.name();
+    let connected_ats = card.ats.unwrap_or(AtsKind::Workable);
+    // Another ATS connected (or waiting for a reconnect) holds the company's one connection.
+    let other = (connected_ats != ats
+        && matches!(card.state, ConnectionState::Connected | ConnectionState::ReconnectNeeded))
+    .then_some(connected_ats);
+    let state = if connected_ats == ats { card.state } else { ConnectionState::NotConnected };
+    let notice = notice.filter(|_| connected_ats == ats);
     let badge = match state {
         ConnectionState::Connected => "live",
         ConnectionState::ReconnectNeeded => "pending",
         ConnectionState::Disconnected | ConnectionState::NotConnected => "closed",
     };
     let manage = card.can_manage;
-    let connect_label = match state {
-        ConnectionState::NotConnected => Some("Connect"),
-        ConnectionState::ReconnectNeeded | ConnectionState::Disconnected => Some("Reconnect"),
-        ConnectionState::Connected => None,
+    let connect_label = match (state, other) {
+        (_, Some(_)) => None,
+        (ConnectionState::NotConnected, None) => Some("Connect"),
+        (ConnectionState::ReconnectNeeded | ConnectionState::Disconnected, None) => Some("Reconnect"),
+        (ConnectionState::Connected, None) => None,
     };
-    let health = (state != ConnectionState::NotConnected).then(|| health(&card));
+    let connect_href = match ats {
+        AtsKind::Workable => "/integrations/workable/connect",
+        AtsKind::Lever => "/integrations/lever/connect",
+    };
+    let health = (state != ConnectionState::NotConnected).then(|| health(ats, &card));
+    let job = match ats {
+        AtsKind::Workable => "job and stage",
+        AtsKind::Lever => "posting and stage",
+    };
     view! {
-        <article class="card ats" data-ats="workable" data-state=format!("{state:?}")>
-            <h3>"Workable " <StatusBadge kind=badge label=state.label()/></h3>
+        <article class="card ats" data-ats=ats.as_str() data-state=format!("{state:?}")>
+            <h3>{name}" " <StatusBadge kind=badge label=state.label()/></h3>
             {notice.map(|n| view! { <p class=if n.ok { "notice ok" } else { "notice error" } role="status">{n.text}</p> })}
+            {other.map(|other| view! {
+                <p class="muted">{format!(
+                    "{} is connected: a company connects one ATS. To use {name} instead, disconnect {} on its card, then connect {name}.",
+                    other.name(), other.name()
+                )}</p>
+            })}
             {match state {
                 ConnectionState::NotConnected => view! {
-                    <p>"Every candidate who accepts a request for a mapped role lands in the right Workable job and stage, with CV and profile."</p>
+                    <p>{format!("Every candidate who accepts a request for a mapped role lands in the right {name} {job}, with CV and profile.")}</p>
                 }.into_any(),
                 ConnectionState::ReconnectNeeded => view! {
-                    <p class="notice error">"Workable no longer accepts this connection. Reconnect to resume: nothing waiting is lost and every mapping is kept."</p>
+                    <p class="notice error">{format!("{name} no longer accepts this connection. Reconnect to resume: nothing waiting is lost and every mapping is kept.")}</p>
                 }.into_any(),
                 ConnectionState::Disconnected => view! {
                     <p>"Disconnected. Your role mappings are kept and come back when you reconnect."</p>
@@ -47,7 +72,7 @@ pub fn WorkableCardView(
             {(manage).then(|| view! {
                 <div class="actions">
                     {connect_label.map(|label| view! {
-                        <a class="button primary" href="/integrations/workable/connect">{label}</a>
+                        <a class="button primary" href=connect_href>{label}</a>
                     })}
                     {(state == ConnectionState::Connected).then(|| view! {
                         <ActionForm action=disconnect attr:class="inline">
@@ -57,13 +82,19 @@ pub fn WorkableCardView(
                 </div>
                 <FormError result=disconnect.value()/>
             })}
-            <p class="guide-link"><a href="/integrations/workable/guide">"How the Workable connection works"</a>
-                " · "<a href="/integrations/workable/source-guide">"Candidate Source setup guide"</a></p>
+            {(ats == AtsKind::Workable).then(|| view! {
+                <p class="guide-link"><a href="/integrations/workable/guide">"How the Workable connection works"</a>
+                    " · "<a href="/integrations/workable/source-guide">"Candidate Source setup guide"</a></p>
+            })}
+            {(ats == AtsKind::Lever).then(|| view! {
+                <p class="guide-link"><a href="/integrations/lever/connect#guide">"How the Lever connection works"</a></p>
+            })}
         </article>
     }
 }
 
-fn health(card: &WorkableCard) -> impl IntoView + use<> {
+fn health(ats: AtsKind, card: &WorkableCard) -> impl IntoView + use<> {
+    let name = ats.name();
     let account = match (&card.account_name, &card.subdomain) {
         (Some(name), Some(sub)) => format!("{name} ({sub})"),
         (Some(name), None) => name.clone(),
@@ -80,10 +111,14 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
         (Some(kind), None) => format!("{kind} — no expiry set"),
         _ => String::new(),
     };
-    let rate = card.rate_limit.map_or_else(
-        || "No calls yet".to_owned(),
-        |(remaining, limit, _)| format!("{remaining} of {limit} requests left in the current 10-second window"),
-    );
+    let rate = match ats {
+        // Lever reports nothing of its limit: ours stays under its documented bucket.
+        AtsKind::Lever => "Kept under Lever's 10 requests a second (Lever does not report its limit)".to_owned(),
+        AtsKind::Workable => card.rate_limit.map_or_else(
+            || "No calls yet".to_owned(),
+            |(remaining, limit, _)| format!("{remaining} of {limit} requests left in the current 10-second window"),
+        ),
+    };
     let never = |at: Option<i64>, none: &str| at.map_or_else(|| none.to_owned(), timestamp);
     let refused = card.webhooks_refused.filter(|_| card.webhook_error.is_none());
     let webhooks = match (&card.webhook_error, card.webhooks_active) {
@@ -93,6 +128,9 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
             timestamp(last)
         ),
         (None, true) => "On — moves and disqualifications in Workable come back within seconds".to_owned(),
+        (None, false) if ats == AtsKind::Lever => {
+            "Not used yet — changes made in Lever come back with the next reconciliation".to_owned()
+        }
         (None, false) => "Off until the first role is mapped".to_owned(),
     };
     let reconciliation = match (card.last_reconciliation_ms, &card.reconciliation_error) {
@@ -111,8 +149,8 @@ fn health(card: &WorkableCard) -> impl IntoView + use<> {
             <dt>"Connected by"</dt><dd>{connected}</dd>
             <dt>"Access"</dt><dd>{access}</dd>
             {card.expiry_warning.then(|| view! { <dt>"Expiry"</dt><dd class="error">"The token expires soon: reconnect with a new one before then."</dd> })}
-            <dt>"Last successful Workable call"</dt><dd>{never(card.last_success_ms, "None yet")}</dd>
-            <dt>"Workable webhooks"</dt><dd class:error=card.webhook_error.is_some() || refused.is_some()>{webhooks}</dd>
+            <dt>{format!("Last successful {name} call")}</dt><dd>{never(card.last_success_ms, "None yet")}</dd>
+            <dt>{format!("{name} webhooks")}</dt><dd class:error=card.webhook_error.is_some() || refused.is_some()>{webhooks}</dd>
             <dt>"Last webhook received"</dt><dd>{never(card.last_webhook_ms, "None yet")}</dd>
             <dt>"Last reconciliation"</dt><dd>{reconciliation}</dd>
             <dt>"Rate limit"</dt><dd>{rate}</dd>
