@@ -12,6 +12,8 @@ use crate::format::timestamp;
 #[component]
 pub fn ExportCell(
     export: Option<ExportStatus>,
+    /// The connected ATS, which the words name.
+    ats: domain::AtsKind,
     retry: ServerAction<RetryExport>,
     name: String,
     /// The role is mapped now: a *not mapped* export was accepted before that.
@@ -41,16 +43,17 @@ pub fn ExportCell(
     };
     // The role is mapped now: "role not mapped" would be wrong; say when they accepted.
     let label = match state {
-        ExportState::NotMapped if role_mapped => "Accepted before the role was mapped",
-        _ => state.label(),
+        ExportState::NotMapped if role_mapped => "Accepted before the role was mapped".to_owned(),
+        _ => state.label_in(ats),
     };
+    let open_label = format!("Open in {}", ats.name());
     let retry_label = format!("Retry the export of {name}");
     let ledger = export.ledger.clone();
     view! {
         <div class="export" data-export=state.as_str()>
             <span class=format!("badge badge-{badge}")>{label}</span>
             {export.workable_url.clone().filter(|_| state == ExportState::Done).map(|url| view! {
-                " " <a href=url rel="external noopener" target="_blank">"Open in Workable"</a>
+                " " <a href=url rel="external noopener" target="_blank">{open_label.clone()}</a>
             })}
             {detail.map(|d| view! { <p class="muted export-detail">{d}</p> })}
             {(state == ExportState::Paused).then(|| view! { <A href="/account-settings">"Account settings"</A> })}

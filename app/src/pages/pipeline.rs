@@ -118,6 +118,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let role = pipeline.role;
     let role_id = role.id.0;
     let role_mapped = role.ats_state.is_mapped();
+    let ats = pipeline.ats;
     let live = role.status == RoleStatus::Live;
     let demo = pipeline.demo;
     provide_context(ReaderZone(pipeline.time_zone.clone()));
@@ -150,9 +151,9 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             } else {
                 view! {
                     <table class="pipeline stack">
-                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>"Workable"</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
+                        <thead><tr><th>"Candidate"</th><th>"Stage"</th><th>{ats.name()}</th><th>"Interviews"</th><th>"Move to"</th></tr></thead>
                         <tbody>
-                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow role_id entry actions role_mapped/> }).collect_view()}
+                            {pipeline.entries.into_iter().map(|entry| view! { <EntryRow role_id entry actions role_mapped ats/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
@@ -198,7 +199,13 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn EntryRow(role_id: i64, entry: PipelineEntry, actions: Actions, role_mapped: bool) -> impl IntoView {
+fn EntryRow(
+    role_id: i64,
+    entry: PipelineEntry,
+    actions: Actions,
+    role_mapped: bool,
+    ats: domain::AtsKind,
+) -> impl IntoView {
     let retry = actions.retry;
     let current = entry.stage;
     let in_workable = entry.export.as_ref().is_some_and(|x| x.state == ExportState::Done);
@@ -228,11 +235,11 @@ fn EntryRow(role_id: i64, entry: PipelineEntry, actions: Actions, role_mapped: b
                 <StatusBadge kind=current.as_str() label=current.label()/>
                 <span class="muted last-change">{moved}</span>
             </td>
-            <td class="export-cell" data-label="Workable"><ExportCell export=entry.export.clone() retry name=entry.name.clone() role_mapped/></td>
+            <td class="export-cell" data-label=ats.name()><ExportCell export=entry.export.clone() ats retry name=entry.name.clone() role_mapped/></td>
             <td class="interviews" data-label="Interviews">
                 {interviews.into_iter().map(|interview| {
                     let who = who.clone();
-                    view! { <InterviewLine interview in_workable who action=actions.reschedule cancel=actions.cancel/> }
+                    view! { <InterviewLine interview in_workable who ats action=actions.reschedule cancel=actions.cancel/> }
                 }).collect_view()}
                 <A href=move || open(Dialog::Schedule) scroll=false attr:class="button small"
                     attr:aria-label=format!("Schedule interview with {}", entry.name)>"Schedule interview"</A>
@@ -413,13 +420,15 @@ fn InterviewLine(
     interview: Interview,
     in_workable: bool,
     who: String,
+    ats: domain::AtsKind,
     action: ServerAction<RescheduleInterview>,
     cancel: ServerAction<CancelInterview>,
 ) -> impl IntoView {
+    let ats = ats.name();
     let state = match (interview.in_workable, in_workable) {
-        (true, _) => "On the Workable timeline",
-        (false, true) => "Posting to Workable…",
-        (false, false) => "Goes to Workable with the candidate",
+        (true, _) => format!("On the {ats} timeline"),
+        (false, true) => format!("Posting to {ats}…"),
+        (false, false) => format!("Goes to {ats} with the candidate"),
     };
     let id = interview.id;
     let cancelled = interview.cancelled;

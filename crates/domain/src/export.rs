@@ -72,14 +72,16 @@ text_enum!(LedgerStep, "ledger step", {
 });
 
 impl ExportState {
-    pub fn label(self) -> &'static str {
+    /// The state as the pipeline says it, naming the connected ATS.
+    pub fn label_in(self, ats: crate::AtsKind) -> String {
+        let ats = ats.name();
         match self {
-            ExportState::NotMapped => "Not exported — role not mapped",
-            ExportState::Queued => "Exporting to Workable",
-            ExportState::Waiting => "Waiting for Workable's rate limit",
-            ExportState::Paused => "Paused — reconnect needed",
-            ExportState::Failed => "Export failed",
-            ExportState::Done => "In Workable",
+            ExportState::NotMapped => "Not exported — role not mapped".to_owned(),
+            ExportState::Queued => format!("Exporting to {ats}"),
+            ExportState::Waiting => format!("Waiting for {ats}'s rate limit"),
+            ExportState::Paused => "Paused — reconnect needed".to_owned(),
+            ExportState::Failed => "Export failed".to_owned(),
+            ExportState::Done => format!("In {ats}"),
         }
     }
 

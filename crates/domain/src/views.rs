@@ -122,6 +122,8 @@ pub struct Pipeline {
     /// What the page shows, summed up when it was read: the page follows `/events/roles/{id}`
     /// from it, and is told when it is out of date.
     pub version: String,
+    /// The ATS the company connected (Workable when none is), which the export column names.
+    pub ats: crate::AtsKind,
 }
 
 /// One recorded stage move, for a candidate's history.

@@ -75,7 +75,9 @@ impl Marketplace {
         } else {
             (Vec::new(), 0)
         };
+        let ats = self.db.connection(actor.company_id).await?.map_or(domain::AtsKind::Workable, |c| c.ats);
         Ok(Pipeline {
+            ats,
             role: summary,
             entries,
             requests,
