@@ -46,8 +46,12 @@ export async function ensureMapped(page: Page, role: string) {
 }
 
 /** Sends the role's first candidate a request, accepts it on their behalf (demo) and waits until
- *  they are in Workable. The role's pipeline stays open. */
-export async function acceptFreshCandidate(page: Page, role: string): Promise<{ name: string; row: Locator }> {
+ *  they are in the connected ATS. The role's pipeline stays open. */
+export async function acceptFreshCandidate(
+  page: Page,
+  role: string,
+  ats = "Workable",
+): Promise<{ name: string; row: Locator }> {
   await page.goto("/source");
   await page.locator(`tr[data-role="${role}"]`).getByRole("link", { name: role }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
@@ -58,7 +62,7 @@ export async function acceptFreshCandidate(page: Page, role: string): Promise<{ 
   await page.getByRole("button", { name: "Send request" }).click();
   await page.getByRole("button", { name: `Accept on the candidate's behalf: ${name}` }).click();
   const row = page.locator(`table.pipeline tr[data-candidate="${name}"]`);
-  await expect(row.locator("td.export-cell")).toContainText("In Workable", { timeout: 45_000 });
+  await expect(row.locator("td.export-cell")).toContainText(`In ${ats}`, { timeout: 45_000 });
   return { name, row };
 }
 

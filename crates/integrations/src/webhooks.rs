@@ -26,6 +26,11 @@ impl Integrations {
     pub async fn ensure_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
         let Some(public_url) = self.public_url.clone() else { return Ok(false) };
         let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
+        // Lever's webhooks (registered by API, signed in the body) are not subscribed yet: its
+        // changes come back by reconciliation.
+        if connection.ats != domain::AtsKind::Workable {
+            return Ok(false);
+        }
         if connection.webhook_subscriptions.len() == Event::ALL.len() {
             return Ok(true);
         }
@@ -82,6 +87,9 @@ impl Integrations {
     /// deleted in Workable) and subscribes again when one is gone. One call.
     pub async fn verify_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
         let Some(connection) = self.db().connection(company).await? else { return Ok(false) };
+        if connection.ats != domain::AtsKind::Workable {
+            return Ok(false);
+        }
         if connection.webhook_subscriptions.is_empty() {
             return self.ensure_webhooks(company).await;
         }

@@ -366,3 +366,37 @@ test_on_both_databases! {
         assert!(steps.iter().all(|l| !l.contains("Workable")), "{steps:#?}");
     }
 }
+
+test_on_both_databases! {
+    async fn a_move_made_in_lever_comes_back_by_reconciliation(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        let (request, email) = s.acceptance(13).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        // A recruiter moves them to *Offer* in Lever (mapped from the marketplace's Offer).
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let api = s.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let sam = api.users_by_email("sam@northwind.example").await.unwrap().remove(0);
+        let opportunity = api.find_opportunities(&email, &s.posting).await.unwrap().remove(0);
+        let offer = lever::StageId::parse("offer").unwrap();
+        api.move_stage(&opportunity.id, &sam.id, &offer).await.unwrap();
+        // Lever's webhooks are not subscribed yet: the next reconciliation reads the change.
+        let now = s.integrations.clock().now_ms();
+        db.enqueue(domain::WorkKind::Reconcile, s.maria.company_id, s.maria.company_id.0, now).await.unwrap();
+        eventually(Duration::from_secs(60), || async {
+            s.engine().run_until_idle().await.unwrap();
+            let pipeline = s
+                .market
+                .pipeline(&s.maria, s.rust)
+                .await
+                .unwrap();
+            let entry = pipeline.entries.iter().find(|e| e.email == email).cloned();
+            match entry.map(|e| e.stage) {
+                Some(MarketplaceStage::Offer) => Ok(()),
+                other => Err(format!("still {other:?}: {:#?}", s.ledger(request).await)),
+            }
+        })
+        .await;
+        assert_eq!(s.export_state(request).await, Some(ExportState::Done));
+    }
+}
