@@ -5,6 +5,9 @@ import { acceptFreshCandidate, shot, signIn } from "./helpers";
 // to a Lever posting with the same wizard, and a candidate accepted on the marketplace lands in
 // Lever once, with the CV as the resume and the profile as a file — checked through Lever's API.
 
+// Hank's browser is in New York, as in the time-zone walk (whichever signs him in first sets it).
+test.use({ timezoneId: "America/New_York" });
+
 const KEY = "lvr_globex_8a7b6c5d4e3f20110213243546576879";
 const ROLE = "Platform Engineer";
 const POSTING = "Senior Rust Engineer";
