@@ -1,6 +1,6 @@
-//! `POST /webhooks/workable/{token}/{event}`: Workable's deliveries, read raw within the limit
-//! before anything else and handed to the sync engine's receiver (verify, record, queue); the
-//! answer is immediate and says nothing about our internals.
+//! `POST /webhooks/workable/{token}/{event}` and `POST /webhooks/lever/{token}`: the ATSs'
+//! deliveries, read raw within the limit before anything else and handed to the sync engine's
+//! receiver (verify, record, queue); the answer is immediate and says nothing about our internals.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -12,6 +12,7 @@ use sync::webhooks::{MAX_WEBHOOK_BYTES, Receiver, Rejected};
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, integrations: integrations::Integrations) -> axum::Router<S> {
     axum::Router::new()
         .route(integrations::webhooks::WEBHOOK_ROUTE, axum::routing::post(endpoint))
+        .route(integrations::LEVER_WEBHOOK_ROUTE, axum::routing::post(lever_endpoint))
         .with_state(Receiver::new(db, integrations))
 }
 
@@ -32,13 +33,28 @@ async fn endpoint(
     }
 }
 
+async fn lever_endpoint(
+    State(receiver): State<Receiver>,
+    Path(token): Path<String>,
+    body: Body,
+) -> (StatusCode, &'static str) {
+    let body = match axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await {
+        Ok(body) => body,
+        Err(_) => return answer(&receiver.refuse(None, Rejected::Oversized).await),
+    };
+    match receiver.receive_lever(&token, &body).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(rejected) => answer(&rejected),
+    }
+}
+
 fn answer(rejected: &Rejected) -> (StatusCode, &'static str) {
     let status = StatusCode::from_u16(rejected.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let text = match rejected {
         Rejected::Oversized => "too large",
         Rejected::UnknownConnection => "unknown webhook address",
         Rejected::Unsigned | Rejected::Forged => "signature missing or wrong",
-        Rejected::Malformed(_) => "not a Workable candidate event",
+        Rejected::Malformed(_) => "not a candidate event",
     };
     (status, text)
 }

@@ -129,6 +129,10 @@ impl Integrations {
         self.lever_lists().invalidate(&actor.company_id).await;
         // Work paused while the connection was broken goes on, into the same mappings.
         let resumed = self.db().resume_company_work(actor.company_id).await?;
+        // A reconnect of a company with mapped roles registers Lever's webhooks, if it has none.
+        if !self.db().list_configurations(actor.company_id).await?.is_empty() {
+            let _ = self.ensure_webhooks(actor.company_id).await;
+        }
         tracing::info!(company.id = %actor.company_id, perform_as = %chosen.id, resumed, "Lever connected with an API key");
         Ok(())
     }

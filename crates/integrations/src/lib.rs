@@ -15,6 +15,7 @@ pub mod custody;
 mod error;
 mod insights;
 mod lever_call;
+mod lever_webhooks;
 pub mod limiter;
 pub mod mapping;
 mod source;
@@ -23,6 +24,7 @@ pub mod webhooks;
 
 pub use call::{AccountCalls, CallError, WhenLimited};
 pub use lever_call::LeverCalls;
+pub use lever_webhooks::{LEVER_WEBHOOK_ROUTE, lever_webhook_target};
 pub use mapping::MappingError;
 pub use tokens::Credentials;
 

@@ -26,15 +26,13 @@ impl Integrations {
     pub async fn ensure_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
         let Some(public_url) = self.public_url.clone() else { return Ok(false) };
         let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
-        // Lever's webhooks (registered by API, signed in the body) are not subscribed yet: its
-        // changes come back by reconciliation.
-        if connection.ats != domain::AtsKind::Workable {
-            return Ok(false);
+        let token = connection.webhook_token.clone().unwrap_or_else(new_path_token);
+        if connection.ats == domain::AtsKind::Lever {
+            return self.ensure_lever_webhooks(&public_url, &connection, token).await;
         }
         if connection.webhook_subscriptions.len() == Event::ALL.len() {
             return Ok(true);
         }
-        let token = connection.webhook_token.clone().unwrap_or_else(new_path_token);
         let result = self.subscribe_all(company, &public_url, &token).await;
         match result {
             Ok(ids) => {
@@ -87,11 +85,11 @@ impl Integrations {
     /// deleted in Workable) and subscribes again when one is gone. One call.
     pub async fn verify_webhooks(&self, company: CompanyId) -> Result<bool, ConnectError> {
         let Some(connection) = self.db().connection(company).await? else { return Ok(false) };
-        if connection.ats != domain::AtsKind::Workable {
-            return Ok(false);
-        }
         if connection.webhook_subscriptions.is_empty() {
             return self.ensure_webhooks(company).await;
+        }
+        if connection.ats == domain::AtsKind::Lever {
+            return self.verify_lever_webhooks(&connection).await;
         }
         let mut calls = self.account_calls(company).await?;
         let listed = calls.call(WhenLimited::Wait, |api| async move { api.subscriptions().await }).await?;
@@ -137,6 +135,9 @@ impl Integrations {
         let Some(connection) = self.db().connection(company).await? else { return Ok(()) };
         if connection.webhook_subscriptions.is_empty() {
             return Ok(());
+        }
+        if connection.ats == domain::AtsKind::Lever {
+            return self.remove_lever_webhooks(&connection).await;
         }
         match self.account_calls(company).await {
             Ok(mut calls) => {

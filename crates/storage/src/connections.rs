@@ -38,6 +38,8 @@ pub struct ConnectionRecord {
     /// Subscriptions we made at Workable (their ids).
     pub webhook_subscriptions: Vec<String>,
     pub webhook_error: Option<String>,
+    /// Lever: the sealed signature tokens of the webhooks registered (Workable: none).
+    pub webhook_secrets_enc: Option<Vec<u8>>,
     pub reconciled_at: Option<i64>,
     /// Workable `updated_at` (ms) up to which reconciliation has read.
     pub reconcile_watermark: Option<i64>,
@@ -110,6 +112,7 @@ fn connection_from_row(row: &AnyRow) -> Result<ConnectionRecord> {
             .map(|ids| ids.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default(),
         webhook_error: row.try_get("webhook_error")?,
+        webhook_secrets_enc: row.try_get("webhook_secrets_enc")?,
         reconciled_at: row.try_get("reconciled_at")?,
         reconcile_watermark: row.try_get("reconcile_watermark")?,
         reconcile_corrections: row.try_get("reconcile_corrections")?,

@@ -103,6 +103,17 @@ impl Db {
         Ok(())
     }
 
+    /// Stores (or, with `None`, forgets) the sealed signature tokens of the connection's Lever
+    /// webhooks.
+    pub async fn set_webhook_secrets(&self, company: CompanyId, sealed: Option<&[u8]>) -> Result<()> {
+        sqlx::query("UPDATE ats_connections SET webhook_secrets_enc = $1 WHERE company_id = $2")
+            .bind(sealed.map(<[u8]>::to_vec))
+            .bind(company.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Connected companies with at least one mapped role whose last reconciliation started
     /// before `before` (or never ran).
     pub async fn connections_to_reconcile(&self, before: i64, limit: i64) -> Result<Vec<CompanyId>> {

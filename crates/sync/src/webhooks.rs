@@ -158,6 +158,87 @@ impl Receiver {
     }
 }
 
+impl Receiver {
+    /// One delivery to `/webhooks/lever/{token}`, its body already read within
+    /// [`MAX_WEBHOOK_BYTES`]. Lever signs inside the body, and only the token and the time: the
+    /// signature is checked against each of the connection's webhooks' tokens, and a delivery
+    /// only ever names an opportunity to read back (its `data` is never believed).
+    pub async fn receive_lever(&self, token: &str, body: &[u8]) -> Result<Received, Rejected> {
+        let (db, integrations) = (&self.db, &self.integrations);
+        let company = match integrations.webhook_company(token).await {
+            Ok(Some(company)) => company,
+            Ok(None) => return Err(self.refuse(None, Rejected::UnknownConnection).await),
+            Err(err) => {
+                tracing::error!(error = %err, "could not look the webhook address up");
+                return Err(Rejected::UnknownConnection);
+            }
+        };
+        let delivery: lever::webhook::Delivery = match serde_json::from_slice(body) {
+            Ok(delivery) => delivery,
+            Err(err) => return Err(self.refuse(Some(company), Rejected::Malformed(err.to_string())).await),
+        };
+        if delivery.signature.trim().is_empty() {
+            return Err(self.refuse(Some(company), Rejected::Unsigned).await);
+        }
+        let tokens = match integrations.lever_webhook_tokens(company).await {
+            Ok(tokens) => tokens,
+            Err(err) => {
+                tracing::warn!(company.id = %company, error = %err, "no token to verify a Lever webhook with");
+                Vec::new()
+            }
+        };
+        if !tokens.iter().any(|t| delivery.verify(t)) {
+            return Err(self.refuse(Some(company), Rejected::Forged).await);
+        }
+        let hash = hex::encode(Sha256::digest(body));
+        let opportunity = delivery.data.opportunity_id.as_ref().map(|id| id.as_str().to_owned());
+        let (outcome, detail, work) = match (delivery.event(), &opportunity) {
+            (None, _) => (DeliveryOutcome::Ignored, "not an event ats-bridge registers for", None),
+            (Some(_), None) => (DeliveryOutcome::Ignored, "names no opportunity", None),
+            (Some(event), Some(id)) => match db.export_by_workable_id(company, id).await {
+                Ok(None) => (DeliveryOutcome::Ignored, "not a candidate ats-bridge exported", None),
+                Ok(Some(export)) if event == lever::webhook::Event::Deleted => {
+                    let said = "The opportunity was deleted in Lever; marketplace moves no longer reach Lever.";
+                    if let Err(err) = db
+                        .add_ledger(
+                            export.id,
+                            integrations.clock().now_ms(),
+                            domain::export::LedgerStep::FromWorkable,
+                            said,
+                        )
+                        .await
+                    {
+                        tracing::error!(error = %err, "could not record a deletion");
+                    }
+                    (DeliveryOutcome::Accepted, "deleted in Lever", None)
+                }
+                Ok(Some(export)) => {
+                    (DeliveryOutcome::Accepted, "queued: read the opportunity back from Lever", Some(export.id.0))
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "could not classify a Lever delivery");
+                    return Err(Rejected::Malformed("could not be recorded".into()));
+                }
+            },
+        };
+        let record = DeliveryRecord {
+            company: Some(company),
+            body_sha256: Some(&hash),
+            event: Some(&delivery.event),
+            workable_candidate_id: opportunity.as_deref(),
+            detail: Some(detail),
+        };
+        match record_delivery(db, outcome, &record, work).await {
+            Ok(outcome) => Ok(Received { outcome, detail }),
+            Err(err) => {
+                tracing::error!(error = %err, "could not record a Lever delivery");
+                // Not a 4xx: Lever delivers it again.
+                Err(Rejected::Malformed("could not be recorded".into()))
+            }
+        }
+    }
+}
+
 /// Records the delivery and, when it is new, the read-back of export `read_back` it asks for, in
 /// one unit of work; a delivery from Workable (even a replay or one we ignore) also says the
 /// connection's webhooks are heard.

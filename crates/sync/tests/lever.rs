@@ -33,6 +33,25 @@ struct Setup {
     posting: PostingId,
 }
 
+/// The server's Lever webhook route, reduced to what the engine's receiver needs.
+fn receiver(db: Db, integrations: Integrations) -> axum::Router {
+    use axum::extract::{Path, State};
+    use axum::http::StatusCode;
+    async fn deliver(
+        State(receiver): State<sync::webhooks::Receiver>,
+        Path(token): Path<String>,
+        body: axum::body::Bytes,
+    ) -> StatusCode {
+        match receiver.receive_lever(&token, &body).await {
+            Ok(_) => StatusCode::OK,
+            Err(rejected) => StatusCode::from_u16(rejected.status()).unwrap(),
+        }
+    }
+    axum::Router::new()
+        .route(integrations::LEVER_WEBHOOK_ROUTE, axum::routing::post(deliver))
+        .with_state(sync::webhooks::Receiver::new(db, integrations))
+}
+
 /// *Connect* under Lever with `key`, acting as the user preselected.
 async fn connect(integrations: &Integrations, master: &Actor, key: &str) {
     let pending = integrations.begin_lever_key(master, key).await.unwrap();
@@ -46,13 +65,19 @@ async fn setup(db: &Db) -> Setup {
     let clock = workable::Clock::system();
     let sandbox = LeverSandbox::new(seed::seed(Vec::new()), None, clock.clone());
     let (base, _) = sandbox.serve(0).await.unwrap();
+    sandbox.start_webhook_delivery();
     let lever = LeverClient::new(lever::Endpoints::local(&base));
     // Workable is not connected in these scenarios: its client points nowhere.
     let workable = workable::WorkableClient::new(workable::Endpoints::sandbox("http://127.0.0.1:9"));
+    // The webhook endpoint as the server mounts it, on a port of its own (the public address).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public_url = format!("http://{}", listener.local_addr().unwrap());
     let integrations = Integrations::new(db.clone(), workable, None, TokenCipher::generate().0)
         .with_lever(lever.clone())
-        .with_public_url("http://127.0.0.1:3000")
+        .with_public_url(public_url)
+        .with_source_domain(Some(workable::SourceDomain::parse("127.0.0.1").unwrap()))
         .with_clock(clock.clone());
+    tokio::spawn(axum::serve(listener, receiver(db.clone(), integrations.clone())).into_future());
     let market = Marketplace::new(db.clone(), true, clock);
     let user = db.find_user_by_email(&Email::parse(DEMO_LOGINS[0].email).unwrap()).await.unwrap().unwrap();
     let maria = Actor::from(&user);
@@ -161,10 +186,14 @@ test_on_both_databases! {
     async fn an_acceptance_lands_in_lever_once_with_resume_profile_and_source(db: Db) {
         let s = setup(&db).await;
         s.drain().await;
+        // The happy path: both buckets full again after the set-up's calls (a step deferred
+        // halfway for our bucket repeats its first read).
+        tokio::time::sleep(Duration::from_secs(2)).await;
         let before = s.calls();
         let (request, email) = s.acceptance(1).await;
         assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
-        let calls = s.calls() - before;
+        // Answered calls: one refused by Lever's bucket (set-up spent it) is made again.
+        let calls = s.sandbox.request_log()[before..].iter().filter(|r| r.status != 429).count();
         let opportunity = s.assert_exported_once(&email, 1).await;
         assert_eq!(opportunity.origin.as_deref(), Some("sourced"));
         assert_eq!(opportunity.sources, ["127.0.0.1"], "attributed to the marketplace");
@@ -398,5 +427,49 @@ test_on_both_databases! {
         })
         .await;
         assert_eq!(s.export_state(request).await, Some(ExportState::Done));
+    }
+}
+
+test_on_both_databases! {
+    async fn a_move_made_in_lever_comes_back_by_its_webhook_and_disconnecting_removes_them(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // The first mapping registered one webhook per event, each with its own signing token.
+        let api = s.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let hooks = api.webhooks().await.unwrap();
+        assert_eq!(hooks.len(), 4, "{hooks:?}");
+        assert!(hooks.iter().all(|h| h.url.contains("/webhooks/lever/")), "{hooks:?}");
+        let (request, email) = s.acceptance(14).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let sam = api.users_by_email("sam@northwind.example").await.unwrap().remove(0);
+        let opportunity = api.find_opportunities(&email, &s.posting).await.unwrap().remove(0);
+        api.move_stage(&opportunity.id, &sam.id, &lever::StageId::parse("offer").unwrap()).await.unwrap();
+        // No reconciliation is queued: the delivery alone brings it back.
+        eventually(Duration::from_secs(60), || async {
+            s.engine().run_until_idle().await.unwrap();
+            let pipeline = s.market.pipeline(&s.maria, s.rust).await.unwrap();
+            match pipeline.entries.iter().find(|e| e.email == email).map(|e| e.stage) {
+                Some(MarketplaceStage::Offer) => Ok(()),
+                other => Err(format!("still {other:?}")),
+            }
+        })
+        .await;
+        let card = s.integrations.card(&s.maria).await.unwrap();
+        assert!(card.last_webhook_ms.is_some() && card.webhook_error.is_none(), "{card:?}");
+        // A forged delivery (signed with a token that is not one of ours) is refused.
+        let connection = db.connection(s.maria.company_id).await.unwrap().unwrap();
+        let path = connection.webhook_token.clone().unwrap();
+        let forged = serde_json::json!({
+            "event": "candidateStageChange", "triggeredAt": 1, "token": "t",
+            "signature": lever::webhook::sign("not-our-token", "t", 1),
+            "data": { "opportunityId": opportunity.id.as_str(), "toStageId": "offer" }
+        });
+        let receiver = sync::webhooks::Receiver::new(db.clone(), s.integrations.clone());
+        let refused = receiver.receive_lever(&path, forged.to_string().as_bytes()).await;
+        assert_eq!(refused.unwrap_err(), sync::webhooks::Rejected::Forged);
+        // Disconnecting removes them at Lever.
+        s.integrations.disconnect(&s.maria).await.unwrap();
+        assert!(api.webhooks().await.unwrap().is_empty());
     }
 }
