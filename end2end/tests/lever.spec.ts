@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import { acceptFreshCandidate, shot, signIn } from "./helpers";
+import { acceptFreshCandidate, moveTo, shot, signIn } from "./helpers";
 
 // A second ATS: Globex connects Lever (the built-in Lever sandbox) with an API key, maps a role
 // to a Lever posting with the same wizard, and a candidate accepted on the marketplace lands in
@@ -12,16 +12,24 @@ const KEY = "lvr_globex_8a7b6c5d4e3f20110213243546576879";
 const ROLE = "Platform Engineer";
 const POSTING = "Senior Rust Engineer";
 
+const AUTH = { Authorization: `Basic ${Buffer.from(`${KEY}:`).toString("base64")}` };
+
 /** A Lever API read with Globex's key, as any tool of Globex's would make it. */
 async function lever(request: APIRequestContext, path: string) {
-  const answer = await request.get(`/lever-sandbox/v1${path}`, {
-    headers: { Authorization: `Basic ${Buffer.from(`${KEY}:`).toString("base64")}` },
-  });
+  const answer = await request.get(`/lever-sandbox/v1${path}`, { headers: AUTH });
   expect(answer.status()).toBe(200);
   return (await answer.json()).data;
 }
 
-test("Lever: Connect with an API key, map a role to a posting, an acceptance lands in Lever once", async ({ page }) => {
+/** A change a recruiter makes in Lever (as Sam Okafor, through Lever's API). */
+async function inLever(request: APIRequestContext, path: string, body: object) {
+  const users = await lever(request, "/users?limit=100");
+  const sam = users.find((u: { name: string }) => u.name === "Sam Okafor");
+  const answer = await request.put(`/lever-sandbox/v1${path}?perform_as=${sam.id}`, { headers: AUTH, data: body });
+  expect(answer.status()).toBe(200);
+}
+
+test("Lever: Connect with an API key, map a role to a posting, an acceptance lands in Lever once, moves and archives flow both ways", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(`${page.url()}: ${err.message}`));
   await signIn(page, "hank@globex.test", "globex-master");
@@ -84,5 +92,36 @@ test("Lever: Connect with an API key, map a role to a posting, an acceptance lan
   // A file's name is on the file itself; a resume's under `file`.
   const profiles = files.filter((f: { name: string }) => f.name.startsWith(`Marketplace profile - ${name}`));
   expect(profiles.length).toBe(1);
+  const opportunity = `/opportunities/${found[0].id}`;
+  const stages = await lever(page.request, "/stages");
+  const stageId = (text: string) => stages.find((st: { text: string }) => st.text === text).id;
+
+  // Marketplace → Lever: Screening is mapped to Recruiter screen.
+  await moveTo(page, entry, name, "Screening");
+  await expect(async () => {
+    expect((await lever(page.request, opportunity)).stage).toBe(stageId("Recruiter screen"));
+  }).toPass({ timeout: 30_000 });
+  // Lever → marketplace: a recruiter moves them to On-site interview (mapped from Final
+  // interview); Lever's webhook brings it back.
+  await inLever(page.request, `${opportunity}/stage`, { stage: stageId("On-site interview") });
+  await expect(entry.locator("td.stage")).toContainText("Final interview", { timeout: 30_000 });
+  await expect(entry).toContainText("by Lever");
+  await shot(page, "64-lever-moved-in-lever");
+  // Marketplace → Lever: rejected is archived with the account's reason.
+  await moveTo(page, entry, name, "Rejected");
+  await expect(async () => {
+    expect((await lever(page.request, opportunity)).archived?.reason).toBeTruthy();
+  }).toPass({ timeout: 30_000 });
+  // Lever → marketplace: unarchived, then archived as withdrawn.
+  const reasons = await lever(page.request, "/archive_reasons?limit=100");
+  const withdrew = reasons.find((r: { text: string }) => r.text === "Withdrew").id;
+  await inLever(page.request, `${opportunity}/archived`, { reason: null });
+  await expect(entry.locator("td.stage")).toContainText("Final interview", { timeout: 30_000 });
+  await inLever(page.request, `${opportunity}/archived`, { reason: withdrew, cleanInterviews: false });
+  await expect(entry.locator("td.stage")).toContainText("Withdrawn", { timeout: 30_000 });
+  await entry.locator("td.export-cell").getByText("Ledger").click();
+  await expect(entry.locator("td.export-cell")).toContainText("Archived in Lever");
+  await expect(entry.locator("td.export-cell")).toContainText("Withdrawn in Lever");
+  await shot(page, "65-lever-archived-in-lever");
   expect(errors).toEqual([]);
 });

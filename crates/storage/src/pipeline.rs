@@ -96,11 +96,13 @@ impl Db {
         let query = sqlx::query(
             "SELECT q.id AS request_id, c.id AS candidate_id, c.name, c.email, c.headline, q.stage,
                     (c.cv_pdf IS NOT NULL) AS has_cv_flag,
-                    m.moved_at, CASE WHEN m.origin = 'workable' THEN 'Workable' ELSE u.name END AS moved_by
+                    m.moved_at,
+                    CASE WHEN m.origin <> 'workable' THEN u.name WHEN a.ats = 'lever' THEN 'Lever' ELSE 'Workable' END AS moved_by
              FROM requests q
              JOIN candidates c ON c.id = q.candidate_id
              JOIN stage_moves m ON m.id = (SELECT MAX(id) FROM stage_moves WHERE request_id = q.id)
              LEFT JOIN users u ON u.id = m.moved_by
+             LEFT JOIN ats_connections a ON a.company_id = q.company_id
              WHERE q.company_id = $1 AND q.role_id = $2 AND q.status = 'accepted'
                AND (CAST($3 AS TEXT) IS NULL OR q.stage = $3)
              ORDER BY q.answered_at, q.id LIMIT $4 OFFSET $5",
@@ -277,8 +279,11 @@ impl Db {
     /// Every recorded move of an accepted request, oldest first.
     pub async fn stage_history(&self, company: CompanyId, request: RequestId) -> Result<Vec<StageMove>> {
         let rows = sqlx::query(
-            "SELECT m.from_stage, m.to_stage, CASE WHEN m.origin = 'workable' THEN 'Workable' ELSE u.name END AS moved_by, m.moved_at
+            "SELECT m.from_stage, m.to_stage,
+                    CASE WHEN m.origin <> 'workable' THEN u.name WHEN a.ats = 'lever' THEN 'Lever' ELSE 'Workable' END AS moved_by,
+                    m.moved_at
              FROM stage_moves m LEFT JOIN users u ON u.id = m.moved_by
+             LEFT JOIN ats_connections a ON a.company_id = m.company_id
              WHERE m.company_id = $1 AND m.request_id = $2 ORDER BY m.id",
         )
         .bind(company.0)

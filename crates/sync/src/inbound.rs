@@ -25,6 +25,8 @@ const WAIT_FOR_OUR_MOVE_MS: i64 = 200;
 /// How a Workable candidate looks now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Observed {
+    /// The ATS that shows it (its name goes in the ledger).
+    pub ats: domain::AtsKind,
     pub seen: WorkableSeen,
     /// At a stage that means hired.
     pub hired: bool,
@@ -33,8 +35,9 @@ pub(crate) struct Observed {
 }
 
 impl Observed {
-    pub(crate) fn of(candidate: &AtsCandidate) -> Self {
+    pub(crate) fn of(candidate: &AtsCandidate, ats: domain::AtsKind) -> Self {
         Observed {
+            ats,
             seen: WorkableSeen {
                 stage: candidate.stage.clone(),
                 disqualified: candidate.closed,
@@ -46,11 +49,16 @@ impl Observed {
     }
 
     fn describe(&self) -> String {
+        let ats = self.ats.name();
+        let closed = match self.ats {
+            domain::AtsKind::Workable => "Disqualified",
+            domain::AtsKind::Lever => "Archived",
+        };
         match (&self.seen.stage, self.seen.disqualified, self.seen.withdrew) {
-            (_, true, true) => "Withdrawn in Workable".to_owned(),
-            (_, true, false) => "Disqualified in Workable".to_owned(),
-            (Some(stage), false, _) => format!("Moved to “{stage}” in Workable"),
-            (None, false, _) => "Changed in Workable".to_owned(),
+            (_, true, true) => format!("Withdrawn in {ats}"),
+            (_, true, false) => format!("{closed} in {ats}"),
+            (Some(stage), false, _) => format!("Moved to “{stage}” in {ats}"),
+            (None, false, _) => format!("Changed in {ats}"),
         }
     }
 }
@@ -125,7 +133,7 @@ impl Engine {
         {
             return storage_failure(err);
         }
-        match self.apply_observed(&export, &config, &Observed::of(&candidate), "webhook").await {
+        match self.apply_observed(&export, &config, &Observed::of(&candidate, calls.kind()), "webhook").await {
             Ok(_) => Outcome::Done,
             Err(outcome) => outcome,
         }
@@ -237,15 +245,20 @@ impl Engine {
                 clock(marketplace_at)
             );
             if marketplace_at > workable_at {
-                let detail = format!("{both} — the later, the marketplace's, wins and goes to Workable.");
+                let detail =
+                    format!("{both} — the later, the marketplace's, wins and goes to {}.", observed.ats.name());
                 self.remember_seen(export, observed, Some(&detail), true).await.map_err(storage_failure)?;
                 return Ok(Applied::Recorded);
             }
-            detail = format!("{both} — the later, Workable's, wins: moved to {} in the marketplace.", target.label());
+            detail = format!(
+                "{both} — the later, {}'s, wins: moved to {} in the marketplace.",
+                observed.ats.name(),
+                target.label()
+            );
         }
         match self.apply_workable_move(export, (now_at, target), observed, &detail).await {
             Ok(true) => {
-                tracing::info!(company.id = %export.company_id, export.id = %export.id, to = target.as_str(), via, "Workable move applied to the marketplace");
+                tracing::info!(company.id = %export.company_id, export.id = %export.id, to = target.as_str(), via, "ATS move applied to the marketplace");
                 Ok(Applied::Moved)
             }
             // Moved in the marketplace meanwhile: look again with that move known.
@@ -380,7 +393,7 @@ impl Engine {
                 let stored: Vec<_> = candidates.iter().filter_map(|c| c.insights.clone()).collect();
                 self.db.store_ats_candidates(company, &stored).await.map_err(storage_failure)?;
                 for candidate in &candidates {
-                    let mut observed = Observed::of(candidate);
+                    let mut observed = Observed::of(candidate, calls.kind());
                     watermark = watermark.max(observed.updated_at);
                     job_watermark = job_watermark.max(observed.updated_at);
                     let Some(export) =
@@ -397,7 +410,7 @@ impl Engine {
                     // the candidate when that is news.
                     if candidate.closed && candidate.withdrew.is_none() && observed.seen != export.workable_seen() {
                         let detail = calls.candidate(Some(&job), &candidate.id).await.map_err(Outcome::from)?;
-                        observed = Observed::of(&detail);
+                        observed = Observed::of(&detail, calls.kind());
                     }
                     if self.apply_observed(&export, &config, &observed, "reconciliation").await? == Applied::Moved {
                         corrections += 1;
