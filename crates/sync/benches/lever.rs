@@ -3,9 +3,10 @@
 //! lever`; it prints a Markdown table (the README keeps the last one).
 //!
 //! - Lever calls per export on the happy path, and acceptance → opportunity created, p50/p99,
-//!   with Lever's bucket lifted, at a steady 20 acceptances a second;
-//! - sustained exports on one connection at Lever's own bucket (10 a second, bursts of 20), with
-//!   the 429s seen and the busiest second.
+//!   at a steady acceptance a second (an export is six calls and our bucket takes 9 a second:
+//!   faster acceptances only measure the queue);
+//! - sustained exports on one connection at Lever's own bucket (10 a second, bursts of 20), 60
+//!   accepted at once, with the 429s seen and the busiest second.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -145,22 +146,27 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
     let name = backend.name();
     let mut rows = Vec::new();
 
-    // Calls per export, and latency with Lever's bucket lifted.
+    // Calls per export, and latency at a steady pace the buckets allow.
     {
-        let b = bench(backend, Some(1_000_000)).await;
+        let b = bench(backend, None).await;
         let before = b.sandbox.request_log().len();
         let mut requests = Vec::new();
         let started = Instant::now();
-        for n in 0..200 {
+        for n in 0..30 {
             requests.push(b.accept(n).await);
-            let due = Duration::from_millis(50) * (n as u32 + 1);
+            let due = Duration::from_millis(1000) * (n as u32 + 1);
             if let Some(wait) = due.checked_sub(started.elapsed()) {
                 tokio::time::sleep(wait).await;
             }
         }
         b.wait_done(&requests).await;
-        let calls = b.sandbox.request_log().len() - before;
-        rows.push((format!("Lever calls per export ({name})"), format!("{:.2}", calls as f64 / requests.len() as f64)));
+        let log = b.sandbox.request_log();
+        let calls = log[before..].iter().filter(|r| r.status != 429).count();
+        let refused = log[before..].len() - calls;
+        rows.push((
+            format!("Lever calls per export, 1 acceptance/s ({name})"),
+            format!("{:.2} answered · {refused} × 429", calls as f64 / requests.len() as f64),
+        ));
         let mut latency = Vec::new();
         for request in &requests {
             let e = b.db.export_by_request(b.actor.company_id, *request).await.unwrap().unwrap();
@@ -169,7 +175,7 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
         }
         latency.sort_unstable();
         rows.push((
-            format!("acceptance → opportunity created in Lever, bucket lifted, 20/s ({name})"),
+            format!("acceptance → opportunity created in Lever, 1 acceptance/s ({name})"),
             format!(
                 "p50 {} ms · p99 {} ms · max {} ms",
                 percentile(&latency, 0.5),
@@ -185,7 +191,7 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
         let since = b.sandbox.request_log().len();
         let started = Instant::now();
         let mut requests = Vec::new();
-        for n in 0..100 {
+        for n in 0..60 {
             requests.push(b.accept(n).await);
         }
         b.wait_done(&requests).await;
@@ -198,7 +204,7 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
             *per_second.entry(r.at_ms / 1000).or_default() += 1;
         }
         rows.push((
-            format!("one connection at Lever's bucket (10/s, bursts of 20), 100 exports ({name})"),
+            format!("one connection at Lever's bucket (10/s, bursts of 20), 60 exports at once ({name})"),
             format!(
                 "{:.2} exports/s sustained ({:.1} calls/s) · busiest second {} calls · {throttled} × 429",
                 requests.len() as f64 / took,
