@@ -198,6 +198,24 @@ pub struct MappingTable {
     pub editing: bool,
 }
 
+impl MappingTable {
+    /// The table's rows as *Save* would send them untouched: each stage's proposed (or carried)
+    /// action, and *nothing* where a row still needs a choice.
+    pub fn choices(&self) -> Vec<(MarketplaceStage, StageChoice)> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let choice = match &row.action {
+                    Some(StageAction::Move { slug, .. }) => StageChoice::Move(slug.clone()),
+                    Some(StageAction::Disqualify) => StageChoice::Disqualify,
+                    Some(StageAction::Nothing) | None => StageChoice::Nothing,
+                };
+                (row.stage, choice)
+            })
+            .collect()
+    }
+}
+
 /// Reads a Workable candidate's state back through a mapping (product.md): a disqualification is
 /// *Rejected*, or *Withdrawn* when the candidate withdrew; otherwise the marketplace stage mapped
 /// to their Workable stage (the furthest along when several are); a stage the ATS says means

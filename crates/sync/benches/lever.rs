@@ -11,9 +11,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use domain::mapping::{StageAction, StageChoice};
 use domain::views::CandidateProfile;
-use domain::{Email, Location, MarketplaceStage, RequestId, RoleId, RoleStatus, RoleTitle, UserRole};
+use domain::{Email, Location, RequestId, RoleId, RoleStatus, RoleTitle, UserRole};
 use integrations::{Actor, Integrations, TokenCipher};
 use lever_sandbox::{Faults, LeverSandbox, seed};
 use marketplace::Marketplace;
@@ -70,19 +69,7 @@ async fn bench(backend: Backend, bucket: Option<u32>) -> Bench {
     integrations.finish_lever_key(&actor, &pending, &users[0].id).await.unwrap();
     let posting = integrations.job_choices(&actor, role, None).await.unwrap().preselected.unwrap();
     let table = integrations.mapping_table(&actor, role, &posting, None).await.unwrap();
-    let choices: Vec<(MarketplaceStage, StageChoice)> = table
-        .rows
-        .iter()
-        .map(|row| {
-            let choice = match &row.action {
-                Some(StageAction::Move { slug, .. }) => StageChoice::Move(slug.clone()),
-                Some(StageAction::Disqualify) => StageChoice::Disqualify,
-                _ => StageChoice::Nothing,
-            };
-            (row.stage, choice)
-        })
-        .collect();
-    integrations.save_configuration(&actor, role, &posting, &choices).await.unwrap();
+    integrations.save_configuration(&actor, role, &posting, &table.choices()).await.unwrap();
     let engine =
         Engine::new(db.clone(), integrations, Settings { concurrency: 32, ..Settings::new("http://127.0.0.1:3000") });
     // The mapping queued the posting's first read (for Insights): set-up, done before measuring.

@@ -102,18 +102,23 @@ impl Receiver {
         rejected
     }
 
+    /// The company whose webhook address has path part `token`; a stranger's is refused.
+    async fn company_of(&self, token: &str) -> Result<CompanyId, Rejected> {
+        match self.integrations.webhook_company(token).await {
+            Ok(Some(company)) => Ok(company),
+            Ok(None) => Err(self.refuse(None, Rejected::UnknownConnection).await),
+            Err(err) => {
+                tracing::error!(error = %err, "could not look the webhook address up");
+                Err(Rejected::UnknownConnection)
+            }
+        }
+    }
+
     /// One delivery to `/webhooks/workable/{token}/…`, its body already read within
     /// [`MAX_WEBHOOK_BYTES`].
     pub async fn receive(&self, token: &str, signature: Option<&str>, body: &[u8]) -> Result<Received, Rejected> {
         let (db, integrations) = (&self.db, &self.integrations);
-        let company = match integrations.webhook_company(token).await {
-            Ok(Some(company)) => company,
-            Ok(None) => return Err(self.refuse(None, Rejected::UnknownConnection).await),
-            Err(err) => {
-                tracing::error!(error = %err, "could not look the webhook address up");
-                return Err(Rejected::UnknownConnection);
-            }
-        };
+        let company = self.company_of(token).await?;
         let Some(signature) = signature.filter(|s| !s.trim().is_empty()) else {
             return Err(self.refuse(Some(company), Rejected::Unsigned).await);
         };
@@ -165,14 +170,7 @@ impl Receiver {
     /// only ever names an opportunity to read back (its `data` is never believed).
     pub async fn receive_lever(&self, token: &str, body: &[u8]) -> Result<Received, Rejected> {
         let (db, integrations) = (&self.db, &self.integrations);
-        let company = match integrations.webhook_company(token).await {
-            Ok(Some(company)) => company,
-            Ok(None) => return Err(self.refuse(None, Rejected::UnknownConnection).await),
-            Err(err) => {
-                tracing::error!(error = %err, "could not look the webhook address up");
-                return Err(Rejected::UnknownConnection);
-            }
-        };
+        let company = self.company_of(token).await?;
         let delivery: lever::webhook::Delivery = match serde_json::from_slice(body) {
             Ok(delivery) => delivery,
             Err(err) => return Err(self.refuse(Some(company), Rejected::Malformed(err.to_string())).await),

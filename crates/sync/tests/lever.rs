@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use common::{acceptance, settings};
 use domain::export::ExportState;
-use domain::mapping::{StageAction, StageChoice};
 use domain::{Email, MarketplaceStage, RequestId, RoleId};
 use integrations::{Actor, Integrations, TokenCipher};
 use lever::{Credential, LeverClient, Opportunity, PostingId};
@@ -95,19 +94,7 @@ async fn setup(db: &Db) -> Setup {
     let jobs = integrations.job_choices(&maria, rust, None).await.unwrap();
     let posting = jobs.preselected.clone().expect("the wizard suggests the posting of the same title");
     let table = integrations.mapping_table(&maria, rust, &posting, None).await.unwrap();
-    let choices: Vec<(MarketplaceStage, StageChoice)> = table
-        .rows
-        .iter()
-        .map(|row| {
-            let choice = match &row.action {
-                Some(StageAction::Move { slug, .. }) => StageChoice::Move(slug.clone()),
-                Some(StageAction::Disqualify) => StageChoice::Disqualify,
-                _ => StageChoice::Nothing,
-            };
-            (row.stage, choice)
-        })
-        .collect();
-    integrations.save_configuration(&maria, rust, &posting, &choices).await.unwrap();
+    integrations.save_configuration(&maria, rust, &posting, &table.choices()).await.unwrap();
     let posting = PostingId::parse(&posting).unwrap();
     Setup { db: db.clone(), sandbox, lever, integrations, market, maria, rust, posting }
 }
