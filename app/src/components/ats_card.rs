@@ -96,7 +96,7 @@ pub fn AtsCardView(
 fn health(ats: AtsKind, card: &WorkableCard) -> impl IntoView + use<> {
     let name = ats.name();
     let account = match (&card.account_name, &card.subdomain) {
-        (Some(name), Some(sub)) => format!("{name} ({sub})"),
+        (Some(name), Some(sub)) if !sub.is_empty() => format!("{name} ({sub})"),
         (Some(name), None) => name.clone(),
         _ => String::new(),
     };

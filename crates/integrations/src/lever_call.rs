@@ -172,7 +172,7 @@ impl<'i> LeverCalls<'i> {
                         .mark_reconnect_needed(company, "Lever no longer accepts this connection's key or token.")
                         .await?;
                     tracing::warn!(company.id = %company, "Lever refused the credential: reconnect needed");
-                    return Err(CallError::Connection(ConnectError::ReconnectNeeded));
+                    return Err(in_port_words(&err));
                 }
                 err => {
                     let failure = in_port_words(&err);

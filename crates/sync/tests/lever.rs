@@ -310,6 +310,8 @@ test_on_both_databases! {
         s.sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().api_keys.clear());
         let (request, email) = s.acceptance(7).await;
         assert_eq!(s.settle(request).await, ExportState::Paused, "{:#?}", s.ledger(request).await);
+        let said = s.ledger(request).await;
+        assert!(said.iter().any(|l| l.contains("Lever no longer accepts this connection's access")), "{said:#?}");
         let connection = db.connection(s.maria.company_id).await.unwrap().unwrap();
         assert_eq!(connection.status, storage::ConnectionStatus::ReconnectNeeded);
         // A new key made in Lever, connected again: the paused export goes on.
@@ -458,5 +460,64 @@ test_on_both_databases! {
         // Disconnecting removes them at Lever.
         s.integrations.disconnect(&s.maria).await.unwrap();
         assert!(api.webhooks().await.unwrap().is_empty());
+    }
+}
+
+test_on_both_databases! {
+    async fn one_person_accepted_for_two_roles_on_one_posting_lands_there_once(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // A second role mapped to the same posting; Lever answers slowly and the workers race.
+        let other = db
+            .insert_role(
+                s.maria.company_id,
+                &domain::RoleTitle::parse("Rust Engineer (second role, same posting)").unwrap(),
+                &domain::Location::parse("London").unwrap(),
+                domain::RoleStatus::Live,
+            )
+            .await
+            .unwrap();
+        let table = s.integrations.mapping_table(&s.maria, other, s.posting.as_str(), None).await.unwrap();
+        s.integrations.save_configuration(&s.maria, other, s.posting.as_str(), &table.choices()).await.unwrap();
+        s.drain().await;
+        s.sandbox.set_faults(Faults { latency_ms: 150, ..Faults::default() });
+        let (first, email) = s.acceptance(15).await;
+        let pipeline = db.list_pipeline(s.maria.company_id, s.rust).await.unwrap();
+        let candidate = pipeline.iter().find(|e| e.request_id == first).unwrap().candidate_id;
+        let second = db.insert_request(s.maria.company_id, other, candidate, Some(s.maria.user_id)).await.unwrap();
+        s.market.accept_on_behalf(&s.maria, second).await.unwrap();
+        let mut workers = Vec::new();
+        for _ in 0..3 {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            workers.push((stop, tokio::spawn(s.engine().run(async move {
+                let _ = stopped.await;
+            }))));
+        }
+        for request in [first, second] {
+            eventually(Duration::from_secs(60), || async {
+                match s.export_state(request).await {
+                    Some(ExportState::Done) => Ok(()),
+                    other => Err(format!("still {other:?}: {:#?}", s.ledger(request).await)),
+                }
+            })
+            .await;
+        }
+        drop(workers);
+        // One opportunity with the CV as its one resume; each role's export attaches its own
+        // profile (it names the role), once.
+        let found = s.in_lever(&email).await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, ["grace-15.pdf"]);
+        let mut profiles: Vec<&String> = found[0].2.iter().filter(|f| f.starts_with("Marketplace profile")).collect();
+        profiles.dedup();
+        assert_eq!(profiles.len(), 2, "{found:?}");
+        assert_eq!(found[0].2.len(), 2, "no file twice: {found:?}");
+        let creates = s.sandbox.request_log().iter().filter(|r| r.method == "POST" && r.path == "/v1/opportunities").count();
+        assert_eq!(creates, 1, "created once, linked once");
+        let mut linked = Vec::new();
+        for request in [first, second] {
+            linked.push(db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap().linked_existing);
+        }
+        assert_eq!(linked.iter().filter(|l| **l).count(), 1, "{linked:?}");
     }
 }

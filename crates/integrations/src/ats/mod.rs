@@ -18,7 +18,9 @@ use domain::mapping::{JobRef, StageOption};
 use domain::{AtsKind, CompanyId};
 use storage::{AtsCandidateRow, SharedCandidate};
 
-use crate::{AccountCalls, CallError, Integrations, LeverCalls};
+use storage::ConnectionStatus;
+
+use crate::{AccountCalls, CallError, ConnectError, Integrations, LeverCalls};
 
 /// Why the ATS refused or failed a call, in the port's words: by what the caller can do about it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -176,7 +178,15 @@ enum Adapter<'i> {
 impl Integrations {
     /// The company's connected ATS.
     pub async fn ats_calls(&self, company: CompanyId) -> Result<AtsCalls<'_>, CallError> {
-        let connection = self.usable_connection(company).await?;
+        let connection = self.db().connection(company).await?.ok_or(ConnectError::NotConnected)?;
+        match connection.status {
+            ConnectionStatus::Connected => {}
+            // Said by the ATS's name: the work pauses until a master account reconnects it.
+            ConnectionStatus::ReconnectNeeded => {
+                return Err(CallError::Ats { ats: connection.ats, failure: AtsFailure::Unauthorized });
+            }
+            ConnectionStatus::Disconnected => return Err(ConnectError::NotConnected.into()),
+        }
         let adapter = match connection.ats {
             AtsKind::Workable => {
                 let calls: AccountCalls<'_> = self.account_calls_of(connection).await?;
