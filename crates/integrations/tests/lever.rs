@@ -112,3 +112,49 @@ test_on_both_databases! {
         assert!(refused.is_err() && closed == 4);
     }
 }
+
+test_on_both_databases! {
+    async fn drift_on_lever_a_stage_removed_or_the_posting_closed_needs_attention(db: Db) {
+        let (sandbox, integrations) = setup(&db).await;
+        let integrations = integrations.with_read_cache_ttl(std::time::Duration::ZERO);
+        let maria = actor(&db, 0).await;
+        let pending = integrations.begin_lever_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
+        let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
+        integrations.finish_lever_key(&maria, &pending, &users[0].id).await.unwrap();
+        let role = db
+            .insert_role(
+                maria.company_id,
+                &domain::RoleTitle::parse("Senior Rust Engineer").unwrap(),
+                &domain::Location::parse("London").unwrap(),
+                domain::RoleStatus::Live,
+            )
+            .await
+            .unwrap();
+        let posting = integrations.job_choices(&maria, role, None).await.unwrap().preselected.unwrap();
+        let table = integrations.mapping_table(&maria, role, &posting, None).await.unwrap();
+        let mut choices = table.choices();
+        let screen = table.stages.iter().find(|s| s.name == "Recruiter screen").unwrap().slug.clone();
+        for (stage, choice) in choices.iter_mut() {
+            if *stage == domain::MarketplaceStage::Screening {
+                *choice = domain::mapping::StageChoice::Move(screen.clone());
+            }
+        }
+        integrations.save_configuration(&maria, role, &posting, &choices).await.unwrap();
+        let config = || async { db.configuration_for_role(maria.company_id, role).await.unwrap().unwrap() };
+        assert!(integrations.check_configuration(config().await).await.unwrap().attention.is_empty());
+        // Someone removes the stage in Lever, then closes the posting.
+        sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().stages.retain(|s| s.id != screen));
+        let checked = integrations.check_configuration(config().await).await.unwrap();
+        assert_eq!(
+            checked.attention,
+            ["Lever stage “Recruiter screen” (for Screening) was deleted from the job's pipeline."]
+        );
+        sandbox.write(|w| {
+            let account = w.account_mut(seed::NORTHWIND).unwrap();
+            account.postings.iter_mut().find(|p| p.id == posting).unwrap().state = "closed".into();
+        });
+        let checked = integrations.check_configuration(config().await).await.unwrap();
+        assert_eq!(checked.attention[0], "The Lever job “Senior Rust Engineer” is closed.");
+        assert_eq!(checked.job.state, domain::mapping::JobState::Closed);
+    }
+}
