@@ -79,9 +79,15 @@ pub fn ExportCell(
 }
 
 /// The quiet line of a mapped role some of whose candidates accepted before it was mapped: they
-/// are not in Workable until someone exports them (Source's row and the role's pipeline).
+/// are not in the connected ATS until someone exports them (Source's row and the role's pipeline).
 #[component]
-pub fn BackfillLine(role_id: i64, title: String, waiting: i64, backfill: ServerAction<BackfillRole>) -> impl IntoView {
+pub fn BackfillLine(
+    role_id: i64,
+    title: String,
+    waiting: i64,
+    ats: domain::AtsKind,
+    backfill: ServerAction<BackfillRole>,
+) -> impl IntoView {
     let label = format!("Export the earlier candidates of {title}");
     let count = match waiting {
         1 => "1 earlier candidate is".to_owned(),
@@ -91,7 +97,7 @@ pub fn BackfillLine(role_id: i64, title: String, waiting: i64, backfill: ServerA
         // A <div>, not a <p>: a form inside a paragraph is split by the browser's parser, and the
         // server-rendered page would no longer match what hydration expects.
         <div class="tally backfill-line">
-            <span class="muted">{format!("{count} not in Workable — ")}</span>
+            <span class="muted">{format!("{count} not in {} — ", ats.name())}</span>
             <ActionForm action=backfill attr:class="inline">
                 <input type="hidden" name="role_id" value=role_id/>
                 <button type="submit" class="link" aria-label=label>"Export them"</button>

@@ -134,7 +134,7 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             <FormError result=actions.retry.value()/>
             <FormError result=actions.backfill.value()/>
             {(role.ats_state.is_mapped() && role.exports.not_mapped > 0).then(|| view! {
-                <BackfillLine role_id title=role.title.clone() waiting=role.exports.not_mapped backfill=actions.backfill/>
+                <BackfillLine role_id title=role.title.clone() waiting=role.exports.not_mapped ats=pipeline.ats backfill=actions.backfill/>
             })}
             <FormError result=actions.schedule.value()/>
             <FormError result=actions.reschedule.value()/>

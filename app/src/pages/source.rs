@@ -102,7 +102,7 @@ fn Source(
                             })}
                             <RoleFilters filter=page.filter.clone()/>
                             {(page.total == 0 || !page.roles.is_empty()).then(|| view! {
-                                <RoleTable roles=page.roles.clone() publish backfill/>
+                                <RoleTable roles=page.roles.clone() ats=page.ats publish backfill/>
                             })}
                             <RolesPager page/>
                         }
@@ -186,6 +186,7 @@ fn RolesPager(page: RolesPage) -> impl IntoView {
 #[component]
 fn RoleTable(
     roles: Vec<RoleSummary>,
+    ats: domain::AtsKind,
     publish: ServerAction<PublishRole>,
     backfill: ServerAction<BackfillRole>,
 ) -> impl IntoView {
@@ -204,7 +205,7 @@ fn RoleTable(
                 </tr>
             </thead>
             <tbody>
-                {roles.into_iter().map(|role| view! { <RoleRow role publish backfill/> }).collect_view()}
+                {roles.into_iter().map(|role| view! { <RoleRow role ats publish backfill/> }).collect_view()}
             </tbody>
         </table>
         <p class="caption muted">
@@ -219,6 +220,7 @@ fn RoleTable(
 #[component]
 fn RoleRow(
     role: RoleSummary,
+    ats: domain::AtsKind,
     publish: ServerAction<PublishRole>,
     backfill: ServerAction<BackfillRole>,
 ) -> impl IntoView {
@@ -241,8 +243,8 @@ fn RoleRow(
             <td data-label="Accepted">{role.accepted}</td>
             <td data-label="In pipeline">{role.in_pipeline}</td>
             <td class="ats" data-label="ATS">
-                <AtsCell state=role.ats_state.clone() live/>
-                <ExportTallyView role=role.clone() backfill/>
+                <AtsCell state=role.ats_state.clone() live ats/>
+                <ExportTallyView role=role.clone() ats backfill/>
             </td>
             <td class="actions">
                 {(status == RoleStatus::Draft).then(|| view! {
@@ -258,12 +260,12 @@ fn RoleRow(
 }
 
 #[component]
-fn AtsCell(state: AtsState, live: bool) -> impl IntoView {
+fn AtsCell(state: AtsState, live: bool, ats: domain::AtsKind) -> impl IntoView {
     let label = state.label();
     match state {
         AtsState::NotMapped if live => view! {
             <span class="badge badge-unmapped">{label}</span>
-            <br/><span class="muted">"Candidates who accept will not reach Workable."</span>
+            <br/><span class="muted">{format!("Candidates who accept will not reach {}.", ats.name())}</span>
         }
         .into_any(),
         AtsState::NotMapped => view! { <span class="muted">{label}</span> }.into_any(),
@@ -297,14 +299,14 @@ fn AtsMenu(role_id: i64, title: String, mapped: bool) -> impl IntoView {
     }
 }
 
-/// Where the role's candidates stand with Workable, and the back-fill button when some accepted
+/// Where the role's candidates stand with the connected ATS, and the back-fill button when some accepted
 /// before the role was mapped.
 #[component]
-fn ExportTallyView(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> impl IntoView {
+fn ExportTallyView(role: RoleSummary, ats: domain::AtsKind, backfill: ServerAction<BackfillRole>) -> impl IntoView {
     let t = role.exports;
     let mut parts = Vec::new();
     if t.done > 0 {
-        parts.push(format!("{} in Workable", t.done));
+        parts.push(format!("{} in {}", t.done, ats.name()));
     }
     if t.in_progress > 0 {
         parts.push(format!("{} exporting", t.in_progress));
@@ -322,7 +324,7 @@ fn ExportTallyView(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> i
         {(waiting > 0 && !mapped).then(|| view! {
             <p class="tally muted">{format!("{waiting} accepted candidate{} not exported — role not mapped", if waiting == 1 { "" } else { "s" })}</p>
         })}
-        {(waiting > 0 && mapped).then(|| view! { <BackfillLine role_id=role.id.0 title=role.title.clone() waiting backfill/> })}
+        {(waiting > 0 && mapped).then(|| view! { <BackfillLine role_id=role.id.0 title=role.title.clone() waiting ats backfill/> })}
     }
 }
 

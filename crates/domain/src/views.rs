@@ -366,6 +366,8 @@ pub struct RolesPage {
     /// What the page shows, summed up when it was read: the page follows `/events/source` from
     /// it, and is told when it is out of date.
     pub version: String,
+    /// The ATS the company connected (Workable when none is), which the ATS column names.
+    pub ats: crate::AtsKind,
 }
 
 impl RolesPage {

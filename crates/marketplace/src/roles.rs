@@ -39,7 +39,9 @@ impl Marketplace {
             },
             None => None,
         };
+        let ats = self.db.connection(actor.company_id).await?.map_or(domain::AtsKind::Workable, |c| c.ats);
         Ok(RolesPage {
+            ats,
             roles,
             filter: RoleFilter { page, ..filter },
             matching: counts.matching,

@@ -132,7 +132,7 @@ on_both_databases! {
         let platform = role(&hank, "Platform Engineer").await.id.to_string();
         let (status, err) = hank.call_err::<AtsJobs>(&[("role_id", &platform)]).await;
         assert_eq!(status, StatusCode::CONFLICT);
-        assert!(err.to_string().contains("Connect Workable first"), "{err}");
+        assert!(err.to_string().contains("Connect your ATS (Workable or Lever) first"), "{err}");
     }
 }
 

@@ -31,7 +31,9 @@ pub enum MappingError {
     NotFound,
     #[error("This role is closed, so it cannot take an ATS configuration.")]
     RoleClosed,
-    #[error("Connect Workable first: a master account can do it under Account settings → ATS integrations.")]
+    #[error(
+        "Connect your ATS (Workable or Lever) first: a master account can do it under Account settings → ATS integrations."
+    )]
     NotConnected,
     #[error("Workable no longer accepts this connection's access. A master account needs to reconnect.")]
     ReconnectNeeded,
