@@ -66,9 +66,12 @@ test("Lever: Connect with an API key, map a role to a posting, an acceptance lan
   await row.getByRole("link", { name: "Add ATS configuration" }).click();
   await page.getByRole("link", { name: /New configuration/ }).click();
   await expect(page.getByRole("radio", { name: /Support Lead/ })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Choose the Lever job" })).toBeVisible();
   await page.getByRole("radio", { name: new RegExp(POSTING) }).check();
   await page.getByRole("button", { name: "Continue to mapping" }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByRole("columnheader", { name: "Lever stage" })).toBeVisible();
+  await expect(page.getByLabel("Rejected").locator("option:checked")).toHaveText("Archive in Lever");
   await page.getByLabel("Screening").selectOption({ label: "Recruiter screen" });
   await page.getByLabel("Final interview").selectOption({ label: "On-site interview" });
   await shot(page, "62-lever-mapping");

@@ -18,6 +18,15 @@ impl AtsKind {
             AtsKind::Lever => "Lever",
         }
     }
+
+    /// How the mapping table offers taking a candidate out of the pipeline: the option, and its
+    /// hint (Workable disqualifies; Lever archives with a reason).
+    pub fn closing_words(self) -> (&'static str, &'static str) {
+        match self {
+            AtsKind::Workable => ("Disqualify in Workable", "Workable's disqualify action."),
+            AtsKind::Lever => ("Archive in Lever", "Lever's archive, with the account's reason for it."),
+        }
+    }
 }
 
 /// How an ATS connection authenticates: OAuth, or a key made in the ATS (Workable's API access

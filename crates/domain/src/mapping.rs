@@ -163,6 +163,8 @@ pub struct ConfigurationView {
 /// The wizard's first step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WizardStart {
+    /// The connected ATS (Workable when none is), which the wizard's words name.
+    pub ats: crate::AtsKind,
     pub role: crate::views::RoleSummary,
     pub current: Option<ConfigurationView>,
     /// The company's other saved configurations, to import from.
@@ -173,6 +175,8 @@ pub struct WizardStart {
 /// The wizard's second step: the connected account's jobs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobChoices {
+    /// The connected ATS (Workable when none is), which the wizard's words name.
+    pub ats: crate::AtsKind,
     pub role_title: String,
     /// Published jobs first, then drafts; closed and archived jobs cannot take candidates.
     pub jobs: Vec<JobRef>,
@@ -188,6 +192,8 @@ pub struct JobChoices {
 /// The wizard's third step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingTable {
+    /// The connected ATS (Workable when none is), which the wizard's words name.
+    pub ats: crate::AtsKind,
     pub role_title: String,
     pub job: JobRef,
     pub stages: Vec<StageOption>,

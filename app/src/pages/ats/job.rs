@@ -25,9 +25,8 @@ pub fn AtsJobPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Choose the Workable job · ats-bridge"/>
         <SignedIn>
-            <Transition fallback=|| view! { <p>"Loading Workable jobs…"</p> }>
+            <Transition fallback=|| view! { <p>"Loading the ATS's jobs…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                     {move || Suspend::new(async move {
                         let (id, from) = (role_id().unwrap_or_default(), from());
@@ -47,16 +46,19 @@ pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> i
     let preselected = choices.preselected.clone();
     let suggested = choices.suggested.clone();
     let hidden = choices.hidden;
+    let ats = choices.ats;
+    let name = ats.name();
     view! {
+        <Title text=format!("Choose the {name} job · ats-bridge")/>
         <p><A href=format!("/roles/{role_id}/ats")>"← Back"</A></p>
-        <h1>"Choose the Workable job"</h1>
+        <h1>{format!("Choose the {name} job")}</h1>
         <p class="lead">"For " <strong>{choices.role_title.clone()}</strong></p>
-        <Steps current=2/>
+        <Steps current=2 ats/>
         {choices.imported_from.map(|role| view! {
-            <p class="notice">"Importing the stage mapping of " <strong>{role}</strong> ". Choose this role's own Workable job."</p>
+            <p class="notice">"Importing the stage mapping of " <strong>{role}</strong> {format!(". Choose this role's own {name} job.")}</p>
         })}
         <label class="search">
-            "Search Workable jobs"
+            {format!("Search {name} jobs")}
             <input
                 type="search"
                 placeholder="Title, code, department or location"
@@ -67,18 +69,18 @@ pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> i
         <Form method="GET" action=format!("/roles/{role_id}/ats/mapping")>
             {from.map(|f| view! { <input type="hidden" name="from" value=f/> })}
             <fieldset class="jobs">
-                <legend>"Workable jobs (published first)"</legend>
+                <legend>{format!("{name} jobs (published first)")}</legend>
                 {jobs.get_value().into_iter().map(|job| {
                     let checked = preselected.as_deref() == Some(job.shortcode.as_str());
                     let is_suggested = suggested.as_deref() == Some(job.shortcode.as_str());
-                    view! { <JobOption job checked is_suggested search/> }
+                    view! { <JobOption job checked is_suggested search ats/> }
                 }).collect_view()}
                 <Show when=move || !any_match()>
-                    <p class="muted">"No Workable job matches “" {move || search.get()} "”."</p>
+                    <p class="muted">{format!("No {name} job matches “")} {move || search.get()} "”."</p>
                 </Show>
             </fieldset>
             {(hidden > 0).then(|| view! {
-                <p class="muted">{format!("{hidden} closed or archived Workable job{} not listed: they cannot take candidates.", if hidden == 1 { " is" } else { "s are" })}</p>
+                <p class="muted">{format!("{hidden} closed or archived {name} job{} not listed: they cannot take candidates.", if hidden == 1 { " is" } else { "s are" })}</p>
             })}
             <button type="submit" class="primary">"Continue to mapping"</button>
         </Form>
@@ -86,7 +88,13 @@ pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> i
 }
 
 #[component]
-pub(super) fn JobOption(job: JobRef, checked: bool, is_suggested: bool, search: RwSignal<String>) -> impl IntoView {
+pub(super) fn JobOption(
+    job: JobRef,
+    checked: bool,
+    is_suggested: bool,
+    search: RwSignal<String>,
+    ats: domain::AtsKind,
+) -> impl IntoView {
     let details: Vec<String> =
         [job.code.clone(), job.department.clone(), job.location.clone()].into_iter().flatten().collect();
     let draft = job.state == JobState::Draft;
@@ -99,7 +107,7 @@ pub(super) fn JobOption(job: JobRef, checked: bool, is_suggested: bool, search: 
             <input type="radio" name="job" value=shortcode checked=checked required/>
             <span class="job-title">{title}</span>
             {is_suggested.then(|| view! { <span class="badge badge-suggested">"Suggested"</span> })}
-            {draft.then(|| view! { <span class="badge badge-draft">"Draft in Workable"</span> })}
+            {draft.then(|| view! { <span class="badge badge-draft">{format!("Draft in {}", ats.name())}</span> })}
             <span class="muted job-details">{details.join(" · ")}</span>
         </label>
     }

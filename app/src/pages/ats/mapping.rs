@@ -62,6 +62,8 @@ pub(super) fn MappingStep(
     let unresolved = table.rows.iter().filter(|r| r.action.is_none()).count();
     let error_field = move || save.value().get().and_then(|r| r.err()).and_then(|e| e.field().map(str::to_owned));
     let editing = table.editing;
+    let ats = table.ats;
+    let name = ats.name();
     view! {
         {if editing {
             // Editing is editing: the table first; the other ways in are secondary.
@@ -69,10 +71,10 @@ pub(super) fn MappingStep(
                 <p><A href="/source">"← Source"</A></p>
                 <h1>"Edit ATS configuration"</h1>
                 <p class="lead">
-                    <strong>{table.role_title.clone()}</strong> " → Workable job " <strong>{table.job.title.clone()}</strong>
+                    <strong>{table.role_title.clone()}</strong> {format!(" → {name} job ")} <strong>{table.job.title.clone()}</strong>
                 </p>
                 <p class="row secondary-actions">
-                    <A href=format!("/roles/{role_id}/ats/job") attr:class="button">"Change Workable job"</A>
+                    <A href=format!("/roles/{role_id}/ats/job") attr:class="button">{format!("Change {name} job")}</A>
                     <A href=format!("/roles/{role_id}/ats?import=1") attr:class="button">"Copy from another role"</A>
                 </p>
             }.into_any()
@@ -81,9 +83,9 @@ pub(super) fn MappingStep(
                 <p><A href=format!("/roles/{role_id}/ats/job{}", from_query(from))>"← Choose another job"</A></p>
                 <h1>"Map the stages"</h1>
                 <p class="lead">
-                    <strong>{table.role_title.clone()}</strong> " → Workable job " <strong>{table.job.title.clone()}</strong>
+                    <strong>{table.role_title.clone()}</strong> {format!(" → {name} job ")} <strong>{table.job.title.clone()}</strong>
                 </p>
-                <Steps current=3/>
+                <Steps current=3 ats/>
             }.into_any()
         }}
         {table.imported_from.map(|role| view! {
@@ -99,7 +101,7 @@ pub(super) fn MappingStep(
             <input type="hidden" name="role_id" value=role_id/>
             <input type="hidden" name="job" value=table.job.shortcode.clone()/>
             <table class="mapping">
-                <thead><tr><th scope="col">"Marketplace stage"</th><th scope="col">"Workable stage"</th></tr></thead>
+                <thead><tr><th scope="col">"Marketplace stage"</th><th scope="col">{format!("{name} stage")}</th></tr></thead>
                 <tbody>
                     {table.rows.into_iter().map(|row| {
                         let field = format!("mapping[{}]", row.stage.as_str());
@@ -107,11 +109,11 @@ pub(super) fn MappingStep(
                             let field = field.clone();
                             move || error_field().as_deref() == Some(field.as_str())
                         };
-                        view! { <MappingRowView row stages=stages.get_value() field invalid/> }
+                        view! { <MappingRowView row stages=stages.get_value() field invalid ats/> }
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="muted">"Blank: nothing happens in Workable when a candidate reaches that stage."</p>
+            <p class="muted">{format!("Blank: nothing happens in {name} when a candidate reaches that stage.")}</p>
             <FormError result=save.value()/>
             <button type="submit" class="primary">"Save"</button>
         </ActionForm>
@@ -124,19 +126,22 @@ pub(super) fn MappingRowView(
     stages: Vec<StageOption>,
     field: String,
     invalid: impl Fn() -> bool + Send + Sync + 'static,
+    ats: domain::AtsKind,
 ) -> impl IntoView {
     let stage = row.stage;
+    let (close_option, close_hint) = ats.closing_words();
+    let created_hint = format!("Where the candidate is created in {}.", ats.name());
     let selected = row.action.as_ref().map(StageAction::form_value);
     let is = move |value: &str| selected.as_deref() == Some(value);
     let hint = match stage {
-        MarketplaceStage::Accepted => Some("Where the candidate is created in Workable."),
-        MarketplaceStage::Rejected | MarketplaceStage::Withdrawn => Some("Workable's disqualify action."),
+        MarketplaceStage::Accepted => Some(created_hint),
+        MarketplaceStage::Rejected | MarketplaceStage::Withdrawn => Some(close_hint.to_owned()),
         _ => None,
     };
     let needs_choice = row.needs_choice.clone();
     let flagged = needs_choice.is_some();
     let options = if stage.is_outcome() {
-        view! { <option value="disqualify" selected=is("disqualify")>"Disqualify in Workable"</option> }.into_any()
+        view! { <option value="disqualify" selected=is("disqualify")>{close_option}</option> }.into_any()
     } else {
         stages
             .into_iter()

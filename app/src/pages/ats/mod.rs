@@ -38,8 +38,8 @@ pub(super) fn from_query(from: Option<i64>) -> String {
 }
 
 #[component]
-pub(super) fn Steps(current: u8) -> impl IntoView {
-    let step = move |n: u8, label: &'static str| {
+pub(super) fn Steps(current: u8, ats: domain::AtsKind) -> impl IntoView {
+    let step = move |n: u8, label: String| {
         let class = if n == current {
             "current"
         } else if n < current {
@@ -51,9 +51,9 @@ pub(super) fn Steps(current: u8) -> impl IntoView {
     };
     view! {
         <ol class="steps" aria-label="Steps">
-            {step(1, "Configuration")}
-            {step(2, "Workable job")}
-            {step(3, "Stage mapping")}
+            {step(1, "Configuration".to_owned())}
+            {step(2, format!("{} job", ats.name()))}
+            {step(3, "Stage mapping".to_owned())}
         </ol>
     }
 }

@@ -54,7 +54,7 @@ pub(super) fn StartStep(
     view! {
         <h1>{heading}</h1>
         <p class="lead">{start.role.title.clone()} " · " {start.role.location.clone()}</p>
-        <Steps current=1/>
+        <Steps current=1 ats=start.ats/>
         {if !start.connected {
             view! {
                 <p class="notice" role="alert">

@@ -63,8 +63,9 @@ impl Integrations {
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn wizard_start(&self, actor: &Actor, role: RoleId) -> Result<WizardStart, MappingError> {
         self.mappable_role(actor, role).await?;
-        let connected =
-            self.db().connection(actor.company_id).await?.is_some_and(|c| c.status == ConnectionStatus::Connected);
+        let connection = self.db().connection(actor.company_id).await?;
+        let connected = connection.as_ref().is_some_and(|c| c.status == ConnectionStatus::Connected);
+        let ats = connection.map_or(domain::AtsKind::Workable, |c| c.ats);
         let mut current = self.db().configuration_for_role(actor.company_id, role).await?;
         if connected && let Some(config) = current.take() {
             current = Some(match self.check_configuration(config.clone()).await {
@@ -86,7 +87,7 @@ impl Integrations {
             .filter(|c| c.role_id != role)
             .map(view)
             .collect();
-        Ok(WizardStart { role: summary, current: current.map(view), importable, connected })
+        Ok(WizardStart { ats, role: summary, current: current.map(view), importable, connected })
     }
 
     /// The configuration to import from, if one was named: the company's own, or not found.
@@ -114,6 +115,7 @@ impl Integrations {
     ) -> Result<JobChoices, MappingError> {
         let record = self.mappable_role(actor, role).await?;
         let imported = self.import_source(actor, from).await?;
+        let (ats, _) = self.connected_ats(actor.company_id).await?;
         let all = self.jobs(actor.company_id).await?;
         let mut jobs: Vec<JobRef> = all.iter().filter(|j| j.accepts_candidates()).cloned().collect();
         jobs.sort_by_key(|j| (j.state != JobState::Published, j.title.to_lowercase()));
@@ -126,6 +128,7 @@ impl Integrations {
             .map(|c| c.job.shortcode)
             .filter(|code| jobs.iter().any(|j| &j.shortcode == code));
         Ok(JobChoices {
+            ats,
             role_title: record.title,
             preselected: current.or_else(|| suggested.clone()),
             suggested,
@@ -148,6 +151,7 @@ impl Integrations {
         from: Option<ConfigurationId>,
     ) -> Result<MappingTable, MappingError> {
         let record = self.mappable_role(actor, role).await?;
+        let (ats, _) = self.connected_ats(actor.company_id).await?;
         let job = self.chosen_job(actor, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
         let imported = self.import_source(actor, from).await?;
@@ -184,7 +188,7 @@ impl Integrations {
             .collect();
         // The role's own configuration, for the same job: this is editing it.
         let editing = !importing && carried.as_ref().is_some_and(|c| c.job.shortcode == job.shortcode);
-        Ok(MappingTable { role_title: record.title, job, stages: stages.to_vec(), rows, imported_from, editing })
+        Ok(MappingTable { ats, role_title: record.title, job, stages: stages.to_vec(), rows, imported_from, editing })
     }
 
     /// The Workable job the role is mapped to now (*Edit ATS configuration* opens its mapping
