@@ -354,7 +354,7 @@ impl Integrations {
             }
         }
         self.db.disconnect(actor.company_id).await?;
-        tracing::info!(company.id = %actor.company_id, "Workable disconnected");
+        tracing::info!(company.id = %actor.company_id, ats = connection.ats.name(), "ATS disconnected");
         Ok(())
     }
 

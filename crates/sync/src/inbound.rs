@@ -121,7 +121,7 @@ impl Engine {
         let job = calls.job(export.job_shortcode.as_deref().unwrap_or_default());
         let candidate = match calls.candidate(job.as_ref(), workable_id.as_str()).await {
             Ok(candidate) => candidate,
-            Err(err) if err.is_not_found() => return self.deleted_in_workable(&export).await,
+            Err(err) if err.is_not_found() => return self.deleted_in_the_ats(&export, calls.kind()).await,
             Err(failure) => return failure.into(),
         };
         if candidate.job.as_deref().is_some_and(|j| export.job_shortcode.as_deref() != Some(j)) {
@@ -165,9 +165,10 @@ impl Engine {
             .map(|c| (c, workable_id)))
     }
 
-    pub(crate) async fn deleted_in_workable(&self, export: &ExportRecord) -> Outcome {
-        let detail = "The candidate was deleted in Workable; marketplace moves no longer reach Workable.";
-        match self.db.add_ledger(export.id, self.clock().now_ms(), LedgerStep::FromWorkable, detail).await {
+    pub(crate) async fn deleted_in_the_ats(&self, export: &ExportRecord, ats: domain::AtsKind) -> Outcome {
+        let ats = ats.name();
+        let detail = format!("The candidate was deleted in {ats}; marketplace moves no longer reach {ats}.");
+        match self.db.add_ledger(export.id, self.clock().now_ms(), LedgerStep::FromWorkable, &detail).await {
             Ok(()) => Outcome::Done,
             Err(err) => storage_failure(err),
         }
