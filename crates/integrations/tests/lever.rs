@@ -25,6 +25,17 @@ async fn setup(db: &Db) -> (LeverSandbox, Integrations) {
     (sandbox, integrations)
 }
 
+/// Northwind connected to Lever with its key (acting as the user preselected), and a live role.
+async fn connected_with_role(db: &Db, integrations: &Integrations, title: &str) -> (Actor, domain::RoleId) {
+    let maria = actor(db, 0).await;
+    let pending = integrations.begin_lever_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
+    let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
+    integrations.finish_lever_key(&maria, &pending, &users[0].id).await.unwrap();
+    let (title, location) = (domain::RoleTitle::parse(title).unwrap(), domain::Location::parse("London").unwrap());
+    let role = db.insert_role(maria.company_id, &title, &location, domain::RoleStatus::Live).await.unwrap();
+    (maria, role)
+}
+
 test_on_both_databases! {
     async fn a_lever_key_connects_acting_as_the_chosen_user(db: Db) {
         let (_sandbox, integrations) = setup(&db).await;
@@ -83,19 +94,7 @@ test_on_both_databases! {
 test_on_both_databases! {
     async fn the_wizard_lists_postings_and_the_account_stages(db: Db) {
         let (_sandbox, integrations) = setup(&db).await;
-        let maria = actor(&db, 0).await;
-        let pending = integrations.begin_lever_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
-        let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
-        integrations.finish_lever_key(&maria, &pending, &users[0].id).await.unwrap();
-        let role = db
-            .insert_role(
-                maria.company_id,
-                &domain::RoleTitle::parse("Frontend Engineer").unwrap(),
-                &domain::Location::parse("Remote").unwrap(),
-                domain::RoleStatus::Live,
-            )
-            .await
-            .unwrap();
+        let (maria, role) = connected_with_role(&db, &integrations, "Frontend Engineer").await;
         let choices = integrations.job_choices(&maria, role, None).await.unwrap();
         let titles: Vec<&str> = choices.jobs.iter().map(|j| j.title.as_str()).collect();
         // Published (internal counts) first, then drafts; the closed posting is hidden.
@@ -117,19 +116,7 @@ test_on_both_databases! {
     async fn drift_on_lever_a_stage_removed_or_the_posting_closed_needs_attention(db: Db) {
         let (sandbox, integrations) = setup(&db).await;
         let integrations = integrations.with_read_cache_ttl(std::time::Duration::ZERO);
-        let maria = actor(&db, 0).await;
-        let pending = integrations.begin_lever_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
-        let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
-        integrations.finish_lever_key(&maria, &pending, &users[0].id).await.unwrap();
-        let role = db
-            .insert_role(
-                maria.company_id,
-                &domain::RoleTitle::parse("Senior Rust Engineer").unwrap(),
-                &domain::Location::parse("London").unwrap(),
-                domain::RoleStatus::Live,
-            )
-            .await
-            .unwrap();
+        let (maria, role) = connected_with_role(&db, &integrations, "Senior Rust Engineer").await;
         let posting = integrations.job_choices(&maria, role, None).await.unwrap().preselected.unwrap();
         let table = integrations.mapping_table(&maria, role, &posting, None).await.unwrap();
         let mut choices = table.choices();
