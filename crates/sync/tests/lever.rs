@@ -521,3 +521,33 @@ test_on_both_databases! {
         assert_eq!(linked.iter().filter(|l| **l).count(), 1, "{linked:?}");
     }
 }
+
+test_on_both_databases! {
+    async fn interviews_reach_the_lever_timeline_as_notes(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        let (request, email) = s.acceptance(16).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        let interview =
+            s.market.schedule_interview(&s.maria, request, "technical", "2026-12-03T14:30", 60, "Dana Kim").await.unwrap();
+        eventually(Duration::from_secs(60), || async {
+            s.engine().run_until_idle().await.unwrap();
+            let record = db.interview(s.maria.company_id, interview).await.unwrap().unwrap();
+            if record.view(&clock::Zone::utc()).in_workable { Ok(()) } else { Err("not on the timeline yet".to_owned()) }
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let api = s.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let opportunity = api.find_opportunities(&email, &s.posting).await.unwrap().remove(0);
+        let notes = api.notes(&opportunity.id).await.unwrap();
+        let texts: Vec<String> =
+            notes.iter().flat_map(|n| n.fields.iter().map(|f| f.value.as_str().unwrap_or_default().to_owned())).collect();
+        assert!(
+            texts.iter().any(|t| t.contains("Technical interview: Thu 3 Dec 2026, 14:30 UTC (60 min), with Dana Kim.")),
+            "{texts:#?}"
+        );
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        let lines: Vec<String> = db.ledger(export.id).await.unwrap().into_iter().map(|e| e.detail).collect();
+        assert!(lines.iter().any(|l| l.starts_with("On the Lever timeline: Interview")), "{lines:#?}");
+    }
+}
