@@ -126,5 +126,14 @@ test("Lever: Connect with an API key, map a role to a posting, an acceptance lan
   await expect(entry.locator("td.export-cell")).toContainText("Archived in Lever");
   await expect(entry.locator("td.export-cell")).toContainText("Withdrawn in Lever");
   await shot(page, "65-lever-archived-in-lever");
+
+  // The webhooks registered on the first mapping go with the connection.
+  expect((await lever(page.request, "/webhooks")).length).toBe(4);
+  await page.getByRole("link", { name: "Account settings" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.locator("[data-ats='lever']").getByRole("button", { name: "Disconnect" }).click();
+  await expect(page.locator("[data-ats='lever'] h3")).toContainText("Disconnected");
+  await expect(page.locator("[data-ats='workable']").getByRole("link", { name: "Connect", exact: true })).toBeVisible();
+  expect((await lever(page.request, "/webhooks")).length).toBe(0);
   expect(errors).toEqual([]);
 });
