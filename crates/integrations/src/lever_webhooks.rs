@@ -28,7 +28,8 @@ struct Registered {
 }
 
 impl Integrations {
-    fn lever_calls_of(&self, connection: &ConnectionRecord) -> Result<LeverCalls<'_>, ConnectError> {
+    /// A stored Lever connection's calls, with its credential and the user it acts as.
+    pub(crate) fn lever_calls_of(&self, connection: &ConnectionRecord) -> Result<LeverCalls<'_>, ConnectError> {
         let (credential, perform_as) = self.lever_credential(connection)?;
         Ok(LeverCalls::new(self, connection.company_id, credential, perform_as, true))
     }

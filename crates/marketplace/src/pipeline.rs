@@ -75,7 +75,7 @@ impl Marketplace {
         } else {
             (Vec::new(), 0)
         };
-        let ats = self.db.connection(actor.company_id).await?.map_or(domain::AtsKind::Workable, |c| c.ats);
+        let ats = self.db.connected_ats(actor.company_id).await?.unwrap_or(domain::AtsKind::Workable);
         Ok(Pipeline {
             ats,
             role: summary,

@@ -39,7 +39,7 @@ impl Marketplace {
             },
             None => None,
         };
-        let ats = self.db.connection(actor.company_id).await?.map_or(domain::AtsKind::Workable, |c| c.ats);
+        let ats = self.db.connected_ats(actor.company_id).await?.unwrap_or(domain::AtsKind::Workable);
         Ok(RolesPage {
             ats,
             roles,

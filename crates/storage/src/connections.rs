@@ -121,6 +121,16 @@ fn connection_from_row(row: &AnyRow) -> Result<ConnectionRecord> {
 }
 
 impl Db {
+    /// Which ATS the company connected (or last did), for the pages that name it: one indexed
+    /// column, not the whole connection.
+    pub async fn connected_ats(&self, company: CompanyId) -> Result<Option<AtsKind>> {
+        let ats: Option<String> = sqlx::query_scalar("SELECT ats FROM ats_connections WHERE company_id = $1")
+            .bind(company.0)
+            .fetch_optional(self.pool())
+            .await?;
+        ats.as_deref().map(AtsKind::parse).transpose().map_err(Into::into)
+    }
+
     /// Creates the company's connection, or replaces its account, member and tokens in place
     /// (a reconnect keeps the row, so everything attached to it stays).
     pub async fn save_connection(&self, c: NewConnection<'_>) -> Result<i64> {

@@ -20,7 +20,7 @@ use storage::{AtsCandidateRow, SharedCandidate};
 
 use storage::ConnectionStatus;
 
-use crate::{AccountCalls, CallError, ConnectError, Integrations, LeverCalls};
+use crate::{AccountCalls, CallError, ConnectError, Integrations};
 
 /// Why the ATS refused or failed a call, in the port's words: by what the caller can do about it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -193,8 +193,7 @@ impl Integrations {
                 Adapter::Workable(workable::WorkableAdapter::new(self, calls))
             }
             AtsKind::Lever => {
-                let (credential, perform_as) = self.lever_credential(&connection)?;
-                let calls = LeverCalls::new(self, company, credential, perform_as, true);
+                let calls = self.lever_calls_of(&connection)?;
                 Adapter::Lever(lever::LeverAdapter::new(self, calls))
             }
         };

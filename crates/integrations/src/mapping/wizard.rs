@@ -1,6 +1,7 @@
 //! The *Add ATS configuration* wizard's steps: the start (new or import), the job choice, the
 //! mapping table with its proposal, validation on *Save*, and removal.
 
+use domain::AtsKind;
 use domain::mapping::StageOption;
 use domain::mapping::{
     JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageChoice, WizardStart, suggest_job,
@@ -42,8 +43,12 @@ impl Integrations {
 
     /// A job of the connected account that can take candidates, by its id; a field error
     /// otherwise. Only ids the ATS listed ever reach a URL.
-    pub(super) async fn chosen_job(&self, actor: &Actor, shortcode: &str) -> Result<JobRef, MappingError> {
-        let (ats, _) = self.connected_ats(actor.company_id).await?;
+    pub(super) async fn chosen_job(
+        &self,
+        actor: &Actor,
+        ats: AtsKind,
+        shortcode: &str,
+    ) -> Result<JobRef, MappingError> {
         let jobs = self.jobs(actor.company_id).await?;
         let job = jobs
             .iter()
@@ -152,7 +157,7 @@ impl Integrations {
     ) -> Result<MappingTable, MappingError> {
         let record = self.mappable_role(actor, role).await?;
         let (ats, _) = self.connected_ats(actor.company_id).await?;
-        let job = self.chosen_job(actor, shortcode).await?;
+        let job = self.chosen_job(actor, ats, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
         let imported = self.import_source(actor, from).await?;
         let imported_from = imported.as_ref().map(|c| c.role_title.clone());
@@ -214,7 +219,7 @@ impl Integrations {
     ) -> Result<ConfigurationId, MappingError> {
         self.mappable_role(actor, role).await?;
         let (ats, account) = self.connected_ats(actor.company_id).await?;
-        let job = self.chosen_job(actor, shortcode).await?;
+        let job = self.chosen_job(actor, ats, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
         let mut rows = Vec::with_capacity(MarketplaceStage::ALL.len());
         for &stage in MarketplaceStage::ALL {
