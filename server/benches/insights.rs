@@ -60,6 +60,7 @@ async fn run(backend: Backend) -> Vec<String> {
     let clock = workable::Clock::skipping();
     let workable = WorkableSettings {
         lever: None,
+        lever_oauth: None,
         endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
         oauth: None,
         cipher: integrations::TokenCipher::generate().0,

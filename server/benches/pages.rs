@@ -106,6 +106,7 @@ async fn run(backend: Backend, in_chromium: bool) -> Figures {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let workable = WorkableSettings {
         lever: None,
+        lever_oauth: None,
         endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
         oauth: None,
         cipher: integrations::TokenCipher::generate().0,

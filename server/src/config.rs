@@ -89,6 +89,15 @@ pub struct Config {
     #[arg(long, env = "ATS_BRIDGE_LEVER_URL", global = true)]
     pub lever_url: Option<String>,
 
+    /// The OAuth client id Lever issued to the marketplace (its partner programme). Without it
+    /// Lever is connected with an API key only (the built-in Lever sandbox supplies its own).
+    #[arg(long, env = "ATS_BRIDGE_LEVER_CLIENT_ID", global = true)]
+    pub lever_client_id: Option<String>,
+
+    /// Lever's OAuth client secret (set it in the environment, not on the command line).
+    #[arg(long, env = "ATS_BRIDGE_LEVER_CLIENT_SECRET", hide_env_values = true, global = true)]
+    pub lever_client_secret: Option<String>,
+
     /// The OAuth client id Workable issued to the marketplace. Without it only the API-token
     /// path is offered (the built-in sandbox supplies its own).
     #[arg(long, env = "ATS_BRIDGE_WORKABLE_CLIENT_ID", global = true)]

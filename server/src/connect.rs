@@ -1,13 +1,15 @@
-//! The browser legs of *Connect*: off to Workable's authorise page, and back through the
-//! callback. `state` and the PKCE verifier live in the server-side session: single-use, bound to
-//! this browser, expiring in ten minutes.
+//! The browser legs of *Connect* through an ATS's OAuth page (Workable's, Lever's): off to the
+//! authorise page, and back through the callback. `state` (and Workable's PKCE verifier) live in
+//! the server-side session: single-use, bound to this browser and user, expiring in ten minutes.
 
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::AtsKind;
 use integrations::{Actor, Completion, ConnectError, Integrations};
 use marketplace::Marketplace;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
@@ -15,13 +17,21 @@ use workable::Secret;
 
 use app::api::workable::{NOTICE_KEY, Notice};
 
-const OAUTH_KEY: &str = "workable_oauth";
 const STATE_LIFETIME_MS: i64 = 10 * 60 * 1000;
+
+/// The session key of an authorisation in flight, one per ATS.
+fn session_key(ats: AtsKind) -> &'static str {
+    match ats {
+        AtsKind::Workable => "workable_oauth",
+        AtsKind::Lever => "lever_oauth",
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct Started {
     state: String,
-    verifier: String,
+    /// Workable's PKCE verifier (Lever documents no PKCE).
+    verifier: Option<String>,
     started_ms: i64,
     user_id: i64,
 }
@@ -31,12 +41,67 @@ async fn actor(market: &Marketplace, session: Session) -> Option<Actor> {
     Some(Actor::from(&user))
 }
 
-/// Back to Account settings with a message for the Workable card.
-async fn back_with(session: Session, ok: bool, text: String) -> Response {
-    if let Err(err) = session.insert(NOTICE_KEY, Notice { ok, text }).await {
+/// Back to Account settings with a message for the ATS's card.
+async fn back_with(session: Session, ats: AtsKind, ok: bool, text: String) -> Response {
+    if let Err(err) = session.insert(NOTICE_KEY, Notice { ats, ok, text }).await {
         tracing::error!(error = %err, "session store failure");
     }
     Redirect::to("/account-settings").into_response()
+}
+
+/// Remembers the authorisation in flight and sends the browser to the ATS's page.
+async fn send_to(
+    session: Session,
+    ats: AtsKind,
+    actor: &Actor,
+    url: &str,
+    state: &str,
+    verifier: Option<&str>,
+) -> Response {
+    let started = Started {
+        state: state.to_owned(),
+        verifier: verifier.map(str::to_owned),
+        started_ms: storage::now_ms(),
+        user_id: actor.user_id.0,
+    };
+    if let Err(err) = session.insert(session_key(ats), started).await {
+        tracing::error!(error = %err, "session store failure");
+        return back_with(session, ats, false, "Something went wrong on our side. Please try again.".into()).await;
+    }
+    Redirect::to(url).into_response()
+}
+
+/// The callback's checks, the same for every ATS: the attempt was started here, by this user, not
+/// long ago, with this `state` (compared in constant time); the ATS's `error` in plain words.
+/// Returns the code and the attempt, or where to send the browser.
+async fn returned(
+    session: &Session,
+    ats: AtsKind,
+    actor: &Actor,
+    query: &HashMap<String, String>,
+) -> Result<(String, Started), Response> {
+    // Single use: whatever happens next, this attempt is spent.
+    let started: Option<Started> = session.remove(session_key(ats)).await.ok().flatten();
+    let mismatch = ConnectError::StateMismatch.to_string();
+    let Some(started) = started else { return Err(back_with(session.clone(), ats, false, mismatch).await) };
+    let returned = query.get("state").map(String::as_str).unwrap_or_default();
+    let same_state: bool = returned.as_bytes().ct_eq(started.state.as_bytes()).into();
+    if !same_state || started.user_id != actor.user_id.0 || storage::now_ms() - started.started_ms > STATE_LIFETIME_MS {
+        tracing::warn!(ats = ats.name(), "OAuth callback with a wrong, stale or foreign state");
+        return Err(back_with(session.clone(), ats, false, mismatch).await);
+    }
+    let name = ats.name();
+    if let Some(error) = query.get("error") {
+        let text = match error.as_str() {
+            "access_denied" => format!("{name} was not connected: access was denied on {name}'s page."),
+            _ => format!("{name} was not connected: {}", query.get("error_description").unwrap_or(error)),
+        };
+        return Err(back_with(session.clone(), ats, false, text).await);
+    }
+    match query.get("code") {
+        Some(code) => Ok((code.clone(), started)),
+        None => Err(back_with(session.clone(), ats, false, mismatch).await),
+    }
 }
 
 pub async fn authorize(
@@ -47,20 +112,10 @@ pub async fn authorize(
     let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
     match integrations.begin_oauth(&actor) {
         Ok(authorization) => {
-            let started = Started {
-                state: authorization.state.expose().to_owned(),
-                verifier: authorization.pkce_verifier.expose().to_owned(),
-                started_ms: storage::now_ms(),
-                user_id: actor.user_id.0,
-            };
-            if let Err(err) = session.insert(OAUTH_KEY, started).await {
-                tracing::error!(error = %err, "session store failure");
-                return back_with(session.clone(), false, "Something went wrong on our side. Please try again.".into())
-                    .await;
-            }
-            Redirect::to(&authorization.url).into_response()
+            let (state, verifier) = (authorization.state.expose(), authorization.pkce_verifier.expose());
+            send_to(session, AtsKind::Workable, &actor, &authorization.url, state, Some(verifier)).await
         }
-        Err(err) => back_with(session.clone(), false, err.to_string()).await,
+        Err(err) => back_with(session, AtsKind::Workable, false, err.to_string()).await,
     }
 }
 
@@ -71,29 +126,50 @@ pub async fn callback(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
-    // Single use: whatever happens next, this attempt is spent.
-    let started: Option<Started> = session.remove(OAUTH_KEY).await.ok().flatten();
-    let mismatch = ConnectError::StateMismatch.to_string();
-    let Some(started) = started else { return back_with(session.clone(), false, mismatch).await };
-    let returned = query.get("state").map(String::as_str).unwrap_or_default();
-    let same_state: bool = returned.as_bytes().ct_eq(started.state.as_bytes()).into();
-    if !same_state || started.user_id != actor.user_id.0 || storage::now_ms() - started.started_ms > STATE_LIFETIME_MS {
-        tracing::warn!("OAuth callback with a wrong, stale or foreign state");
-        return back_with(session.clone(), false, mismatch).await;
-    }
-    if let Some(error) = query.get("error") {
-        let text = match error.as_str() {
-            "access_denied" => "Workable was not connected: access was denied on Workable's page.".to_owned(),
-            _ => format!("Workable was not connected: {}", query.get("error_description").unwrap_or(error)),
-        };
-        return back_with(session.clone(), false, text).await;
-    }
-    let Some(code) = query.get("code") else { return back_with(session.clone(), false, mismatch).await };
-    match integrations.complete_oauth(&actor, code, &Secret::new(started.verifier)).await {
-        Ok(Completion::Connected) => back_with(session.clone(), true, "Workable is connected.".into()).await,
+    let (code, started) = match returned(&session, AtsKind::Workable, &actor, &query).await {
+        Ok(returned) => returned,
+        Err(response) => return response,
+    };
+    let verifier = Secret::new(started.verifier.unwrap_or_default());
+    match integrations.complete_oauth(&actor, &code, &verifier).await {
+        Ok(Completion::Connected) => back_with(session, AtsKind::Workable, true, "Workable is connected.".into()).await,
         Ok(Completion::ChooseAccount { pending_id }) => {
             Redirect::to(&format!("/account-settings/workable/choose?pending={pending_id}")).into_response()
         }
-        Err(err) => back_with(session.clone(), false, err.to_string()).await,
+        Err(err) => back_with(session, AtsKind::Workable, false, err.to_string()).await,
+    }
+}
+
+pub async fn lever_authorize(
+    State(market): State<Marketplace>,
+    State(integrations): State<Integrations>,
+    session: Session,
+) -> Response {
+    let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
+    match integrations.begin_lever_oauth(&actor).await {
+        Ok(authorization) => {
+            let state = authorization.state.expose_secret();
+            send_to(session, AtsKind::Lever, &actor, &authorization.url, state, None).await
+        }
+        Err(err) => back_with(session, AtsKind::Lever, false, err.to_string()).await,
+    }
+}
+
+/// Lever's callback: the grant pre-checked and kept pending, then on to the choice of the Lever
+/// user to act as (the same step as after an API key).
+pub async fn lever_callback(
+    State(market): State<Marketplace>,
+    State(integrations): State<Integrations>,
+    session: Session,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
+    let (code, _) = match returned(&session, AtsKind::Lever, &actor, &query).await {
+        Ok(returned) => returned,
+        Err(response) => return response,
+    };
+    match integrations.complete_lever_oauth(&actor, &code).await {
+        Ok(pending) => Redirect::to(&format!("/integrations/lever/connect?pending={pending}")).into_response(),
+        Err(err) => back_with(session, AtsKind::Lever, false, err.to_string()).await,
     }
 }

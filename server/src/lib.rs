@@ -85,6 +85,8 @@ pub fn router(state: AppState, sessions: SessionSettings, public_url: &str) -> R
         .route("/events/source", get(changes::source_changes).with_state(changes))
         .route("/integrations/workable/authorize", get(connect::authorize))
         .route("/integrations/workable/callback", get(connect::callback))
+        .route("/integrations/lever/authorize", get(connect::lever_authorize))
+        .route("/integrations/lever/callback", get(connect::lever_callback))
         .merge(webhooks)
         .merge(assets::routes(&assets::folder(&state.leptos_options)))
         .leptos_routes_with_context(
@@ -179,6 +181,9 @@ pub struct WorkableSettings {
     pub clock: workable::Clock,
     /// Lever, when this instance offers it beside Workable.
     pub lever: Option<lever::Endpoints>,
+    /// The OAuth application Lever registered for the marketplace (without it, Lever is
+    /// connected with an API key only).
+    pub lever_oauth: Option<lever::oauth::OAuthApp>,
 }
 
 pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integrations {
@@ -192,7 +197,9 @@ pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integr
     .with_source_domain(settings.source_domain)
     .with_clock(settings.clock);
     match settings.lever {
-        Some(endpoints) => integrations.with_lever(lever::LeverClient::new(endpoints)),
+        Some(endpoints) => {
+            integrations.with_lever(lever::LeverClient::new(endpoints)).with_lever_oauth(settings.lever_oauth)
+        }
         None => integrations,
     }
 }
@@ -200,6 +207,11 @@ pub fn integrations(db: &Db, settings: WorkableSettings) -> integrations::Integr
 /// Where the OAuth provider sends the browser back after *Connect* (see the ATS integrations).
 pub fn oauth_callback_url(public_url: &str) -> String {
     format!("{public_url}/integrations/workable/callback")
+}
+
+/// Where Lever's authorisation page sends the browser back after *Connect* under Lever.
+pub fn lever_callback_url(public_url: &str) -> String {
+    format!("{public_url}/integrations/lever/callback")
 }
 
 /// The built-in Workable sandbox, mounted at `/sandbox` with its state kept in the data
@@ -237,7 +249,7 @@ pub fn mount_lever_sandbox(
 ) -> Result<(Router, lever_sandbox::LeverSandbox), lever_sandbox::OpenError> {
     let sandbox = lever_sandbox::LeverSandbox::open(
         Some(data_dir.join("lever-sandbox.json")),
-        vec![format!("{public_url}/integrations/lever/callback")],
+        vec![lever_callback_url(public_url)],
         clock.clone(),
     )?;
     sandbox.set_base_url(&format!("{public_url}/lever-sandbox"));

@@ -173,16 +173,31 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
     if oauth.is_none() {
         tracing::info!("no Workable OAuth client configured: only the API-token path is offered");
     }
+    let lever_sandbox_root = format!("{public}/lever-sandbox");
     let lever = match config.lever_url.as_deref().map(str::trim) {
         Some("lever") => Some(lever::Endpoints::lever()),
         Some(root) if !root.is_empty() => Some(lever::Endpoints::local(root)),
-        _ if cfg!(feature = "embedded-sandbox") && config.sandbox => {
-            Some(lever::Endpoints::local(&format!("{public}/lever-sandbox")))
-        }
+        _ if cfg!(feature = "embedded-sandbox") && config.sandbox => Some(lever::Endpoints::local(&lever_sandbox_root)),
         _ => None,
     };
+    let lever_uses_embedded = cfg!(feature = "embedded-sandbox")
+        && lever.as_ref().is_some_and(|e| e.authorize_url.starts_with(&lever_sandbox_root));
+    let lever_client = match (&config.lever_client_id, &config.lever_client_secret) {
+        (Some(id), Some(secret)) => Some((id.clone(), secret.clone())),
+        _ if lever_uses_embedded => Some(lever_sandbox_client()),
+        _ => None,
+    };
+    let lever_oauth = lever_client.filter(|_| lever.is_some()).map(|(client_id, secret)| lever::oauth::OAuthApp {
+        client_id,
+        client_secret: secret.into(),
+        redirect_uri: server::lever_callback_url(&public),
+    });
+    if lever.is_some() && lever_oauth.is_none() {
+        tracing::info!("no Lever OAuth client configured: Lever is connected with an API key only");
+    }
     Ok(WorkableSettings {
         lever,
+        lever_oauth,
         endpoints,
         oauth,
         cipher,
@@ -190,6 +205,17 @@ fn workable_settings(config: &Config) -> Result<WorkableSettings, StartError> {
         source_domain: config.marketplace_domain.clone(),
         clock: workable::Clock::system(),
     })
+}
+
+#[cfg(feature = "embedded-sandbox")]
+fn lever_sandbox_client() -> (String, String) {
+    (lever_sandbox::seed::CLIENT_ID.to_owned(), lever_sandbox::seed::CLIENT_SECRET.to_owned())
+}
+
+#[cfg(not(feature = "embedded-sandbox"))]
+fn lever_sandbox_client() -> (String, String) {
+    // Only asked for when the sandbox is compiled in (`lever_uses_embedded` checks the feature).
+    (String::new(), String::new())
 }
 
 #[cfg(feature = "embedded-sandbox")]

@@ -21,7 +21,7 @@ mod ssr {
                 MappingError::NotFound => AppError::NotFound,
                 MappingError::Invalid(invalid) => AppError::Invalid(invalid),
                 MappingError::Internal => AppError::Internal,
-                MappingError::Unavailable => AppError::Unavailable(err.to_string()),
+                MappingError::Unavailable(_) => AppError::Unavailable(err.to_string()),
                 other => AppError::Conflict(other.to_string()),
             };
             app.respond()

@@ -10,11 +10,19 @@ use crate::error::AppError;
 /// The session key of the one-shot message the card shows after a connection attempt.
 pub const NOTICE_KEY: &str = "workable_notice";
 
-/// A message for the card: the outcome of the last connection attempt.
+/// A message for an ATS's card: the outcome of the last connection attempt.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
+    /// The card it is for.
+    pub ats: domain::AtsKind,
     pub ok: bool,
     pub text: String,
+}
+
+impl Notice {
+    pub fn connected(ats: domain::AtsKind) -> Self {
+        Notice { ats, ok: true, text: format!("{} is connected.", ats.name()) }
+    }
 }
 
 /// The card, and the message left by the last connection attempt (shown once).
@@ -44,7 +52,7 @@ pub(crate) mod ssr {
         result.map_err(|err| {
             let app = match err {
                 ConnectError::NotMaster => AppError::Forbidden(err.to_string()),
-                ConnectError::Unavailable => AppError::Unavailable(err.to_string()),
+                ConnectError::Unavailable(_) => AppError::Unavailable(err.to_string()),
                 ConnectError::InvalidInput(invalid) => AppError::Invalid(invalid),
                 ConnectError::Storage(inner) => {
                     tracing::error!(error = %inner, "storage failure");
@@ -76,7 +84,7 @@ pub async fn connect_workable_token(
     let (integrations, actor) = ssr::connector().await?;
     ssr::respond(integrations.connect_with_api_token(&actor, &subdomain, &token, expires_on.as_deref()).await)?;
     let session = crate::session::session().await?;
-    let _ = session.insert(NOTICE_KEY, Notice { ok: true, text: "Workable is connected.".into() }).await;
+    let _ = session.insert(NOTICE_KEY, Notice::connected(domain::AtsKind::Workable)).await;
     leptos_axum::redirect("/account-settings");
     Ok(())
 }
@@ -99,7 +107,7 @@ pub async fn choose_workable_account(pending: String, subdomain: String) -> Resu
     let (integrations, actor) = ssr::connector().await?;
     ssr::respond(integrations.choose_account(&actor, &pending, &subdomain).await)?;
     let session = crate::session::session().await?;
-    let _ = session.insert(NOTICE_KEY, Notice { ok: true, text: "Workable is connected.".into() }).await;
+    let _ = session.insert(NOTICE_KEY, Notice::connected(domain::AtsKind::Workable)).await;
     leptos_axum::redirect("/account-settings");
     Ok(())
 }

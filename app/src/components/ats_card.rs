@@ -24,7 +24,7 @@ pub fn AtsCardView(
         && matches!(card.state, ConnectionState::Connected | ConnectionState::ReconnectNeeded))
     .then_some(connected_ats);
     let state = if connected_ats == ats { card.state } else { ConnectionState::NotConnected };
-    let notice = notice.filter(|_| connected_ats == ats);
+    let notice = notice.filter(|n| n.ats == ats);
     let badge = match state {
         ConnectionState::Connected => "live",
         ConnectionState::ReconnectNeeded => "pending",

@@ -88,10 +88,10 @@ impl From<ConnectError> for CallError {
 impl From<CallError> for ConnectError {
     fn from(err: CallError) -> Self {
         match err {
-            CallError::Deferred { .. } => ConnectError::Unavailable,
+            CallError::Deferred { .. } => ConnectError::Unavailable("Your ATS"),
             CallError::Connection(inner) => inner,
             CallError::Workable(inner) => inner.into(),
-            CallError::Ats { failure, .. } => failure.into(),
+            CallError::Ats { ats, failure } => ConnectError::from_ats(ats, failure),
             CallError::Storage(inner) => ConnectError::Storage(inner),
         }
     }

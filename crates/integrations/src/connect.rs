@@ -30,7 +30,7 @@ impl Integrations {
         Self::require_master(actor)?;
         let app = self.oauth_app()?;
         let tokens = self.client.exchange_code(app, code, pkce_verifier).await.map_err(|err| match err {
-            WorkableError::Unauthorized => ConnectError::CodeRejected,
+            WorkableError::Unauthorized => ConnectError::CodeRejected(domain::AtsKind::Workable.name()),
             other => other.into(),
         })?;
         let missing: Vec<&'static str> = if tokens.scopes.is_empty() {
@@ -65,6 +65,7 @@ impl Integrations {
                         id: pending_id.clone(),
                         company_id: actor.company_id,
                         user_id: actor.user_id,
+                        auth_kind: AuthKind::OAuth,
                         access_token_enc: self.cipher.seal(actor.company_id, "pending-access", &tokens.access_token),
                         refresh_token_enc: tokens
                             .refresh_token
@@ -293,7 +294,7 @@ impl Integrations {
                     WorkableError::Transient(_) if kind == AuthKind::ApiToken => {
                         ConnectError::UnreachableSubdomain(subdomain.to_string())
                     }
-                    WorkableError::Transient(_) => ConnectError::Unavailable,
+                    WorkableError::Transient(_) => ConnectError::Unavailable(domain::AtsKind::Workable.name()),
                     WorkableError::WrongAccount => ConnectError::WrongAccount(subdomain.to_string()),
                     WorkableError::Unauthorized => ConnectError::TokenRejected,
                     other => other.into(),
@@ -338,7 +339,10 @@ impl Integrations {
         if let Err(err) = self.remove_webhooks(actor.company_id).await {
             tracing::warn!(error = %err, "could not remove the webhook subscriptions");
         }
-        if connection.auth_kind == AuthKind::OAuth
+        // Workable revokes a grant by API; Lever has no such endpoint (the customer revokes in
+        // Lever's settings), so a Lever grant is only forgotten.
+        if connection.ats == domain::AtsKind::Workable
+            && connection.auth_kind == AuthKind::OAuth
             && let Some(app) = &self.oauth
             && let Some(access) = connection
                 .access_token_enc

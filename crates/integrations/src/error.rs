@@ -1,20 +1,24 @@
+use domain::AtsKind;
 use workable::WorkableError;
 
-/// Why a connect, reconnect or Workable call did not happen — each in words a recruiter can act on.
+const WORKABLE: &str = "Workable";
+
+/// Why a connect, reconnect or ATS call did not happen — each in words a recruiter can act on, naming
+/// the ATS wherever the error knows which.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("Only your company's master account can connect or disconnect an ATS.")]
     NotMaster,
     #[error("Connecting with OAuth is not set up on this instance; use an API access token instead.")]
     OAuthNotConfigured,
-    #[error("Workable is not connected.")]
+    #[error("No ATS is connected: a master account can connect one under Account settings → ATS integrations.")]
     NotConnected,
     #[error("The connection attempt expired or did not start here. Please click Connect again.")]
     StateMismatch,
-    #[error("Workable refused the authorisation code (it may have been used already). Please click Connect again.")]
-    CodeRejected,
-    #[error("Workable said: {0}")]
-    ProviderError(String),
+    #[error("{0} refused the authorisation code (it may have been used already). Please click Connect again.")]
+    CodeRejected(&'static str),
+    #[error("{0} said: {1}")]
+    ProviderError(&'static str, String),
     #[error("The connection was not saved: the Workable permissions to {} are missing.", .0.join(", "))]
     MissingPermissions(Vec<&'static str>),
     #[error("The connection was not saved: the {ats} permissions to {} are missing.", .missing.join(", "))]
@@ -39,16 +43,18 @@ pub enum ConnectError {
     WrongAccount(String),
     #[error("Workable did not accept that access token (wrong, expired or revoked).")]
     TokenRejected,
-    #[error("Workable no longer accepts this connection's access. A master account needs to reconnect.")]
+    #[error(
+        "The ATS no longer accepts this connection's access: a master account needs to reconnect it under Account settings → ATS integrations."
+    )]
     ReconnectNeeded,
     #[error("The account choice expired. Please click Connect again.")]
     PendingExpired,
     #[error("{0}")]
     InvalidInput(domain::FieldError),
-    #[error("Workable is busy or unreachable right now; please try again in a minute.")]
-    Unavailable,
-    #[error("Workable answered something unexpected: {0}")]
-    Unexpected(String),
+    #[error("{0} is busy or unreachable right now; please try again in a minute.")]
+    Unavailable(&'static str),
+    #[error("{0} answered something unexpected: {1}")]
+    Unexpected(&'static str, String),
     #[error("Something went wrong on our side. Please try again.")]
     Storage(#[from] storage::StorageError),
 }
@@ -58,22 +64,24 @@ impl From<WorkableError> for ConnectError {
         match err {
             WorkableError::Unauthorized => ConnectError::TokenRejected,
             WorkableError::Forbidden => ConnectError::MissingPermissions(vec!["do this"]),
-            WorkableError::RateLimited { .. } | WorkableError::Transient(_) => ConnectError::Unavailable,
-            WorkableError::Invalid { message } => ConnectError::ProviderError(message),
-            other => ConnectError::Unexpected(other.to_string()),
+            WorkableError::RateLimited { .. } | WorkableError::Transient(_) => ConnectError::Unavailable(WORKABLE),
+            WorkableError::Invalid { message } => ConnectError::ProviderError(WORKABLE, message),
+            other => ConnectError::Unexpected(WORKABLE, other.to_string()),
         }
     }
 }
 
-impl From<crate::ats::AtsFailure> for ConnectError {
-    fn from(failure: crate::ats::AtsFailure) -> Self {
+impl ConnectError {
+    /// A failure of `ats`'s, in its name.
+    pub fn from_ats(ats: AtsKind, failure: crate::ats::AtsFailure) -> Self {
         use crate::ats::AtsFailure as F;
-        match failure {
-            F::Unauthorized => ConnectError::TokenRejected,
-            F::Forbidden => ConnectError::MissingPermissions(vec!["do this"]),
-            F::RateLimited | F::Transient(_) => ConnectError::Unavailable,
-            F::Invalid(message) => ConnectError::ProviderError(message),
-            other => ConnectError::Unexpected(other.to_string()),
+        match (ats, failure) {
+            (AtsKind::Workable, F::Unauthorized) => ConnectError::TokenRejected,
+            (AtsKind::Lever, F::Unauthorized) => ConnectError::LeverKeyRejected,
+            (_, F::Forbidden) => ConnectError::MissingAtsPermissions { ats: ats.name(), missing: vec!["do this"] },
+            (_, F::RateLimited | F::Transient(_)) => ConnectError::Unavailable(ats.name()),
+            (_, F::Invalid(message)) => ConnectError::ProviderError(ats.name(), message),
+            (_, other) => ConnectError::Unexpected(ats.name(), other.to_string()),
         }
     }
 }

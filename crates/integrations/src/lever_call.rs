@@ -7,8 +7,10 @@
 //!   handed back ([`WhenLimited::Defer`]);
 //! - after a 429 waits a second (or the `Retry-After` Lever may one day send) and calls again, a
 //!   few times at most, or defers;
-//! - after a 401 marks the connection *Reconnect needed* (an API key cannot be renewed, and an
-//!   OAuth grant is refreshed before its hour is up);
+//! - with an OAuth grant, renews the access token before its hour is up, and once after a 401
+//!   (through the one refresh of `tokens.rs`: serialised per connection, the rotated refresh
+//!   token stored first); a 401 that no renewal mends marks the connection *Reconnect needed*
+//!   (an API key cannot be renewed at all);
 //! - records the outcome on the connection: the last success (at most once a second), or the
 //!   last error when the error is the connection's.
 //!
@@ -46,11 +48,24 @@ pub(crate) fn lever_limiter() -> LeverLimiter {
     Arc::new(DefaultKeyedRateLimiter::keyed(quota))
 }
 
-/// One company's calls to Lever, with its credential read once.
+/// Renew an OAuth access token this long before it expires.
+const REFRESH_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// A stored connection's OAuth grant, as far as its calls need it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Grant {
+    /// The `token_version` the access token was read at (the refresh's compare-and-swap).
+    pub version: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// One company's calls to Lever, with its credential read once (and renewed when it must be).
 pub struct LeverCalls<'i> {
     integrations: &'i Integrations,
     company: CompanyId,
     credential: Credential,
+    /// An OAuth connection's grant; `None` for an API key and before the connection is saved.
+    grant: Option<Grant>,
     /// The Lever user writes are performed as; `None` only before the connection is saved.
     perform_as: Option<UserId>,
     /// A connection being set up (the pre-check): nothing is recorded on a connection row.
@@ -62,10 +77,21 @@ impl<'i> LeverCalls<'i> {
         integrations: &'i Integrations,
         company: CompanyId,
         credential: Credential,
+        grant: Option<Grant>,
         perform_as: Option<UserId>,
         stored: bool,
     ) -> Self {
-        LeverCalls { integrations, company, credential, perform_as, stored }
+        LeverCalls { integrations, company, credential, grant, perform_as, stored }
+    }
+
+    /// Renews the OAuth grant (or takes the token another worker renewed meanwhile).
+    async fn renew(&mut self, grant: Grant) -> Result<(), CallError> {
+        let latest = self.integrations.refresh_grant(self.company, grant.version).await?;
+        let (credential, perform_as) = self.integrations.lever_credential(&latest)?;
+        self.credential = credential;
+        self.perform_as = perform_as;
+        self.grant = Some(Grant { version: latest.token_version, expires_at: latest.token_expires_at });
+        Ok(())
     }
 
     /// The Lever user every write is performed as; a connection without a valid one stored must
@@ -132,7 +158,13 @@ impl<'i> LeverCalls<'i> {
         let limiter = integrations.lever_limiter();
         let client = integrations.lever_client().ok_or(CallError::Connection(ConnectError::NotConnected))?;
         let mut throttled = 0;
+        let mut renewed_after_401 = false;
         loop {
+            if let Some(grant) = self.grant
+                && grant.expires_at.is_some_and(|at| at - storage::now_ms() < REFRESH_AHEAD_MS)
+            {
+                self.renew(grant).await?;
+            }
             match when_limited {
                 WhenLimited::Wait => limiter.until_key_ready(&company).await,
                 WhenLimited::Defer => {
@@ -165,6 +197,12 @@ impl<'i> LeverCalls<'i> {
                         WhenLimited::Wait => return Err(in_port_words(&err)),
                         WhenLimited::Defer => return Err(CallError::Deferred { wait_ms }),
                     }
+                }
+                LeverError::Unauthorized if self.stored && !renewed_after_401 && self.grant.is_some() => {
+                    // The access token may have been revoked or expired early: renew once.
+                    renewed_after_401 = true;
+                    let grant = self.grant.expect("checked above");
+                    self.renew(grant).await?;
                 }
                 LeverError::Unauthorized if self.stored => {
                     integrations

@@ -31,7 +31,11 @@ impl Integrations {
     /// A stored Lever connection's calls, with its credential and the user it acts as.
     pub(crate) fn lever_calls_of(&self, connection: &ConnectionRecord) -> Result<LeverCalls<'_>, ConnectError> {
         let (credential, perform_as) = self.lever_credential(connection)?;
-        Ok(LeverCalls::new(self, connection.company_id, credential, perform_as, true))
+        let grant = (connection.auth_kind == storage::AuthKind::OAuth).then_some(crate::lever_call::Grant {
+            version: connection.token_version,
+            expires_at: connection.token_expires_at,
+        });
+        Ok(LeverCalls::new(self, connection.company_id, credential, grant, perform_as, true))
     }
 
     /// Registers the connection's webhooks at Lever unless all are there. Returns whether they
@@ -133,7 +137,7 @@ impl Integrations {
         let Some(sealed) = connection.webhook_secrets_enc.as_deref() else { return Ok(Vec::new()) };
         let json = self.cipher().open(company, "lever-webhooks", sealed).map_err(|_| ConnectError::ReconnectNeeded)?;
         let registered: Vec<Registered> =
-            serde_json::from_str(json.expose()).map_err(|err| ConnectError::Unexpected(err.to_string()))?;
+            serde_json::from_str(json.expose()).map_err(|err| ConnectError::Unexpected("Lever", err.to_string()))?;
         Ok(registered.into_iter().map(|r| r.token).collect())
     }
 }

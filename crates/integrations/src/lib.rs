@@ -76,6 +76,8 @@ pub struct Integrations {
     source_domain: Option<workable::SourceDomain>,
     /// Lever, when this instance offers it.
     lever: Option<lever::LeverClient>,
+    /// The OAuth application Lever registered for this product, when it has one.
+    lever_oauth: Option<lever::oauth::OAuthApp>,
     /// Every company's Lever bucket.
     lever_limiter: lever_call::LeverLimiter,
     /// Each company's Lever stages and archive reasons, read at most once a minute (a candidate's
@@ -97,6 +99,7 @@ impl Integrations {
             public_url: None,
             source_domain: None,
             lever: None,
+            lever_oauth: None,
             lever_limiter: lever_call::lever_limiter(),
             lever_lists: moka::future::Cache::builder()
                 .time_to_live(std::time::Duration::from_secs(60))
@@ -109,6 +112,26 @@ impl Integrations {
     pub fn with_lever(mut self, client: lever::LeverClient) -> Self {
         self.lever = Some(client);
         self
+    }
+
+    /// Offers Lever's OAuth path beside its API-key path, with this registered application.
+    pub fn with_lever_oauth(mut self, app: Option<lever::oauth::OAuthApp>) -> Self {
+        self.lever_oauth = app;
+        self
+    }
+
+    /// Whether *Connect* under Lever offers Lever's authorisation page (an OAuth application is
+    /// configured), not only the API key.
+    pub fn lever_oauth_offered(&self) -> bool {
+        self.lever.is_some() && self.lever_oauth.is_some()
+    }
+
+    /// Lever's client with the OAuth application, or why the OAuth path is not offered.
+    pub(crate) fn lever_oauth_client(&self) -> Result<(&lever::LeverClient, &lever::oauth::OAuthApp), ConnectError> {
+        match (&self.lever, &self.lever_oauth) {
+            (Some(client), Some(app)) => Ok((client, app)),
+            _ => Err(ConnectError::OAuthNotConfigured),
+        }
     }
 
     /// The Lever client, when this instance offers Lever.

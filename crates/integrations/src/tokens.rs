@@ -1,8 +1,11 @@
-//! Access tokens for calls to Workable: opened from custody, refreshed before they expire and
-//! once after a 401, one refresh at a time per connection (a lock in this process, a
-//! compare-and-swap on `token_version` across instances).
+//! Access tokens for calls to the connected ATS: opened from custody, refreshed before they
+//! expire and once after a 401, one refresh at a time per connection (a lock in this process, a
+//! compare-and-swap on `token_version` across instances). Workable's calls take [`Credentials`];
+//! Lever's are renewed by [`LeverCalls`](crate::LeverCalls) through the same refresh.
 
+use domain::AtsKind;
 use domain::CompanyId;
+use secrecy::ExposeSecret;
 use storage::{AuthKind, ConnectionRecord, ConnectionStatus, now_ms};
 use workable::{MemberId, Secret, Subdomain, WorkableError};
 
@@ -92,56 +95,121 @@ impl Integrations {
     }
 
     async fn refresh(&self, company: CompanyId, seen_version: i64) -> Result<Credentials, ConnectError> {
+        let latest = self.refresh_grant(company, seen_version).await?;
+        self.open(&latest)
+    }
+
+    /// Renews the connection's OAuth grant read at `seen_version` — its ATS's token endpoint,
+    /// one refresh at a time per connection (a lock in this process, a compare-and-swap on
+    /// `token_version` across instances) — and returns the connection as stored afterwards. The
+    /// new refresh token (Lever rotates it on every use) is stored before the new access token
+    /// is used. A grant nobody can renew marks the connection *Reconnect needed*.
+    pub(crate) async fn refresh_grant(
+        &self,
+        company: CompanyId,
+        seen_version: i64,
+    ) -> Result<ConnectionRecord, ConnectError> {
         let lock = self.refresh_lock(company);
         let _guard = lock.lock().await;
         let connection = self.usable_connection(company).await?;
         if connection.token_version != seen_version {
             // Another worker refreshed while we waited: use its tokens.
-            return self.open(&connection);
+            return Ok(connection);
         }
-        let app = self.oauth().ok_or(ConnectError::OAuthNotConfigured)?;
+        let ats = connection.ats.name();
         let sealed = connection.refresh_token_enc.as_deref().ok_or(ConnectError::ReconnectNeeded)?;
         let refresh_token =
             self.cipher().open(company, "refresh", sealed).map_err(|_| ConnectError::ReconnectNeeded)?;
-        match self.client().refresh(app, &refresh_token).await {
-            Ok(tokens) => {
-                let access = self.cipher().seal(company, "access", &tokens.access_token);
-                let refresh = tokens
+        match self.renew_at_the_ats(&connection, &refresh_token).await? {
+            Ok(renewed) => {
+                let access = self.cipher().seal(company, "access", &renewed.access_token);
+                let refresh = renewed
                     .refresh_token
                     .as_ref()
                     .map(|t| self.cipher().seal(company, "refresh", t))
                     .unwrap_or_else(|| sealed.to_vec());
-                let expires_at = tokens.expires_in_seconds.map(|s| now_ms() + s as i64 * 1000);
+                let expires_at = renewed.expires_in_seconds.map(|s| now_ms() + s as i64 * 1000);
                 if self.db().replace_tokens(company, seen_version, &access, Some(&refresh), expires_at).await? {
-                    tracing::info!(company.id = %company, "Workable access token refreshed");
+                    tracing::info!(company.id = %company, ats, "access token refreshed");
                 } else {
-                    tracing::warn!(company.id = %company, "another instance refreshed at the same time");
+                    tracing::warn!(company.id = %company, ats, "another instance refreshed at the same time");
                 }
-                let latest = self.usable_connection(company).await?;
-                self.open(&latest)
+                self.usable_connection(company).await
             }
-            Err(WorkableError::Unauthorized) => {
+            Err(Renewal::GrantGone) => {
                 // Maybe another instance rotated the refresh token first; only a grant that
                 // nobody can refresh is a reason to ask a person.
                 let latest = self.usable_connection(company).await?;
                 if latest.token_version != seen_version {
-                    return self.open(&latest);
+                    return Ok(latest);
                 }
                 self.db()
                     .mark_reconnect_needed(
                         company,
-                        "Workable no longer accepts this connection (the access was revoked or expired).",
+                        &format!("{ats} no longer accepts this connection (the access was revoked or expired)."),
                     )
                     .await?;
-                tracing::warn!(company.id = %company, "Workable grant revoked: reconnect needed");
+                tracing::warn!(company.id = %company, ats, "grant revoked: reconnect needed");
                 Err(ConnectError::ReconnectNeeded)
             }
-            Err(err) => {
-                self.db()
-                    .record_workable_error(company, &format!("Could not renew the Workable access: {err}"))
-                    .await?;
-                Err(err.into())
+            Err(Renewal::Failed { why, error }) => {
+                self.db().record_workable_error(company, &format!("Could not renew the {ats} access: {why}")).await?;
+                Err(error)
             }
         }
     }
+
+    /// One refresh-token exchange at the connection's ATS.
+    async fn renew_at_the_ats(
+        &self,
+        connection: &ConnectionRecord,
+        refresh_token: &Secret,
+    ) -> Result<Result<Renewed, Renewal>, ConnectError> {
+        Ok(match connection.ats {
+            AtsKind::Workable => {
+                let app = self.oauth().ok_or(ConnectError::OAuthNotConfigured)?;
+                match self.client().refresh(app, refresh_token).await {
+                    Ok(tokens) => Ok(Renewed {
+                        access_token: tokens.access_token,
+                        refresh_token: tokens.refresh_token,
+                        expires_in_seconds: tokens.expires_in_seconds,
+                    }),
+                    Err(WorkableError::Unauthorized) => Err(Renewal::GrantGone),
+                    Err(err) => Err(Renewal::Failed { why: err.to_string(), error: err.into() }),
+                }
+            }
+            AtsKind::Lever => {
+                let (client, app) = self.lever_oauth_client()?;
+                let presented = secrecy::SecretString::from(refresh_token.expose().to_owned());
+                match client.refresh(app, &presented).await {
+                    Ok(tokens) => Ok(Renewed {
+                        access_token: Secret::new(tokens.access_token.expose_secret()),
+                        refresh_token: tokens.refresh_token.map(|t| Secret::new(t.expose_secret())),
+                        expires_in_seconds: tokens.expires_in_seconds,
+                    }),
+                    Err(lever::LeverError::Unauthorized) => Err(Renewal::GrantGone),
+                    Err(err) => Err(Renewal::Failed {
+                        why: err.to_string(),
+                        error: ConnectError::from_ats(AtsKind::Lever, crate::ats::AtsFailure::from(&err)),
+                    }),
+                }
+            }
+        })
+    }
+}
+
+/// Tokens an ATS issued in exchange for a refresh token.
+struct Renewed {
+    access_token: Secret,
+    /// Lever rotates it with every refresh; Workable may send none (the old one stays).
+    refresh_token: Option<Secret>,
+    expires_in_seconds: Option<u64>,
+}
+
+/// Why a refresh gave no tokens.
+enum Renewal {
+    /// The grant is revoked, expired, or its refresh token was already used.
+    GrantGone,
+    /// Anything else (the ATS down, an answer we could not read): recorded on the connection.
+    Failed { why: String, error: ConnectError },
 }

@@ -71,7 +71,10 @@ impl Integrations {
                     let existing =
                         calls.call(WhenLimited::Wait, |api| async move { api.subscriptions().await }).await?;
                     let found = existing.into_iter().find(|s| s.target == target).ok_or_else(|| {
-                        ConnectError::Unexpected("Workable says the address is subscribed but does not list it".into())
+                        ConnectError::Unexpected(
+                            "Workable",
+                            "Workable says the address is subscribed but does not list it".into(),
+                        )
                     })?;
                     ids.push(found.id);
                 }

@@ -1,4 +1,6 @@
-//! *Connect* under Lever with an API key against the Lever sandbox, on both databases: the users
+//! *Connect* under Lever, with an API key and through Lever's OAuth page (the grant renewed ahead
+//! of its hour and after a 401, one refresh at a time, the rotated refresh token kept), against
+//! the Lever sandbox, on both databases: the users
 //! to act as (the master's own first, then super admins; deactivated ones never), every refusal
 //! in words the master account can act on, one connected ATS per company, the key never in clear
 //! in the database, and the wizard's reads of postings and stages.
@@ -7,22 +9,67 @@ use domain::views::ConnectionState;
 use integrations::{Actor, ConnectError, Integrations, TokenCipher};
 use lever_sandbox::{LeverSandbox, seed};
 use marketplace::demo::{DEMO_LOGINS, seed_if_empty};
-use storage::{Db, test_on_both_databases};
+use secrecy::ExposeSecret;
+use storage::{AuthKind, Db, test_on_both_databases};
 
 async fn actor(db: &Db, login: usize) -> Actor {
     let user = db.find_user_by_email(&domain::Email::parse(DEMO_LOGINS[login].email).unwrap()).await.unwrap().unwrap();
     Actor::from(&user)
 }
 
+/// Where Lever's authorisation page sends the browser back (registered with the sandbox's client).
+const CALLBACK: &str = "http://127.0.0.1:3000/integrations/lever/callback";
+
 async fn setup(db: &Db) -> (LeverSandbox, Integrations) {
     seed_if_empty(db).await.unwrap();
-    let sandbox = LeverSandbox::new(seed::seed(Vec::new()), None, clock::Clock::system());
+    let sandbox = LeverSandbox::new(seed::seed(vec![CALLBACK.to_owned()]), None, clock::Clock::system());
     let (base, _) = sandbox.serve(0).await.unwrap();
     // Workable is not connected here: its client points nowhere.
     let workable = workable::WorkableClient::new(workable::Endpoints::sandbox("http://127.0.0.1:9"));
+    let app = lever::oauth::OAuthApp {
+        client_id: seed::CLIENT_ID.into(),
+        client_secret: seed::CLIENT_SECRET.to_owned().into(),
+        redirect_uri: CALLBACK.into(),
+    };
     let integrations = Integrations::new(db.clone(), workable, None, TokenCipher::generate().0)
-        .with_lever(lever::LeverClient::new(lever::Endpoints::local(&base)));
+        .with_lever(lever::LeverClient::new(lever::Endpoints::local(&base)))
+        .with_lever_oauth(Some(app));
     (sandbox, integrations)
+}
+
+/// What a super admin does on Lever's authorisation page (the sandbox's): the account chosen,
+/// *Accept* or *Decline*, the scopes as asked unless `scope` replaces them. Returns the callback's
+/// query.
+async fn authorise(url: &str, account: &str, decision: &str, scope: Option<&str>) -> Vec<(String, String)> {
+    let (page, query) = url.split_once('?').unwrap();
+    let shown = reqwest::get(url).await.unwrap();
+    assert_eq!(shown.status(), 200, "Lever's page accepts our authorisation request");
+    let mut form: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .map(|(k, v)| if k == "scope" { (k, scope.map_or(v, str::to_owned)) } else { (k, v) })
+        .collect();
+    form.push(("account".into(), account.into()));
+    form.push(("decision".into(), decision.into()));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client.post(page).form(&form).send().await.unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(CALLBACK), "{location}");
+    let query = location.split_once('?').unwrap().1.to_owned();
+    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn param(query: &[(String, String)], key: &str) -> Option<String> {
+    query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+/// Northwind through Lever's OAuth page, acting as the user preselected.
+async fn connect_with_oauth(integrations: &Integrations, maria: &Actor) {
+    let authorization = integrations.begin_lever_oauth(maria).await.unwrap();
+    let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", None).await;
+    assert_eq!(param(&callback, "state").as_deref(), Some(authorization.state.expose_secret()));
+    let pending = integrations.complete_lever_oauth(maria, &param(&callback, "code").unwrap()).await.unwrap();
+    let users = integrations.lever_pending_users(maria, &pending).await.unwrap();
+    integrations.finish_lever(maria, &pending, &users[0].id).await.unwrap();
 }
 
 /// Northwind connected to Lever with its key (acting as the user preselected), and a live role.
@@ -30,7 +77,7 @@ async fn connected_with_role(db: &Db, integrations: &Integrations, title: &str) 
     let maria = actor(db, 0).await;
     let pending = integrations.begin_lever_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
     let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
-    integrations.finish_lever_key(&maria, &pending, &users[0].id).await.unwrap();
+    integrations.finish_lever(&maria, &pending, &users[0].id).await.unwrap();
     let (title, location) = (domain::RoleTitle::parse(title).unwrap(), domain::Location::parse("London").unwrap());
     let role = db.insert_role(maria.company_id, &title, &location, domain::RoleStatus::Live).await.unwrap();
     (maria, role)
@@ -47,9 +94,9 @@ test_on_both_databases! {
         assert_eq!(names, ["Nora Quinn", "Ivy Chen", "Sam Okafor"]);
         // Nothing is connected before the choice.
         assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::NotConnected);
-        let refused = integrations.finish_lever_key(&maria, &pending, "00000000-0000-4000-8000-000000000000").await;
+        let refused = integrations.finish_lever(&maria, &pending, "00000000-0000-4000-8000-000000000000").await;
         assert!(matches!(refused, Err(ConnectError::InvalidInput(_))), "{refused:?}");
-        integrations.finish_lever_key(&maria, &pending, &users[1].id).await.unwrap();
+        integrations.finish_lever(&maria, &pending, &users[1].id).await.unwrap();
         let card = integrations.card(&maria).await.unwrap();
         assert_eq!((card.state, card.acting_member.as_deref()), (ConnectionState::Connected, Some("Ivy Chen")));
         assert_eq!(card.ats, Some(domain::AtsKind::Lever));
@@ -58,7 +105,7 @@ test_on_both_databases! {
         let sealed = stored.access_token_enc.unwrap();
         assert!(!sealed.windows(8).any(|w| w == &seed::NORTHWIND_KEY.as_bytes()[..8]), "the key is sealed");
         // The pending choice is used up.
-        let again = integrations.finish_lever_key(&maria, &pending, &users[0].id).await;
+        let again = integrations.finish_lever(&maria, &pending, &users[0].id).await;
         assert!(matches!(again, Err(ConnectError::PendingExpired)), "{again:?}");
     }
 }
@@ -81,7 +128,7 @@ test_on_both_databases! {
         // One connected ATS per company: with Lever connected, Workable's paths are refused.
         let pending = integrations.begin_lever_key(&maria, seed::NORTHWIND_KEY).await.unwrap();
         let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
-        integrations.finish_lever_key(&maria, &pending, &users[0].id).await.unwrap();
+        integrations.finish_lever(&maria, &pending, &users[0].id).await.unwrap();
         let other = integrations.connect_with_api_token(&maria, "northwind", "wat_anything", None).await.unwrap_err();
         assert!(other.to_string().starts_with("Lever is connected: a company connects one ATS"), "{other}");
         // Disconnected, Lever may be replaced by Workable (tried here up to Workable's refusal).
@@ -143,5 +190,113 @@ test_on_both_databases! {
         let checked = integrations.check_configuration(config().await).await.unwrap();
         assert_eq!(checked.attention[0], "The Lever job “Senior Rust Engineer” is closed.");
         assert_eq!(checked.job.state, domain::mapping::JobState::Closed);
+    }
+}
+
+test_on_both_databases! {
+    async fn lever_oauth_connects_acting_as_the_chosen_user(db: Db) {
+        let (_sandbox, integrations) = setup(&db).await;
+        let maria = actor(&db, 0).await;
+        assert!(integrations.lever_oauth_offered());
+        let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
+        for asked in ["audience=", "prompt=consent", "offline_access", "opportunities%3Awrite%3Aadmin", "state="] {
+            assert!(authorization.url.contains(asked), "{asked} missing from {}", authorization.url);
+        }
+        let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", None).await;
+        let code = param(&callback, "code").unwrap();
+        let pending = integrations.complete_lever_oauth(&maria, &code).await.unwrap();
+        assert_eq!(integrations.lever_pending_kind(&maria, &pending).await.unwrap(), AuthKind::OAuth);
+        // Nothing is connected before the choice of user; the same users as with a key.
+        assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::NotConnected);
+        let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
+        assert_eq!(users[0].name, "Nora Quinn");
+        integrations.finish_lever(&maria, &pending, &users[0].id).await.unwrap();
+        let stored = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert_eq!((stored.ats, stored.auth_kind), (domain::AtsKind::Lever, AuthKind::OAuth));
+        assert!(stored.refresh_token_enc.is_some() && stored.token_expires_at.is_some());
+        assert!(stored.scopes.contains("webhooks:write:admin"), "{}", stored.scopes);
+        let card = integrations.card(&maria).await.unwrap();
+        assert_eq!((card.state, card.acting_member.as_deref()), (ConnectionState::Connected, Some("Nora Quinn")));
+        // Neither token is anywhere in clear.
+        let dump = db.dump_connection_tables().await.unwrap();
+        assert!(!dump.windows(4).any(|w| w == b"lat_" || w == b"v1.0"), "tokens are sealed");
+        // The code is single-use.
+        let replay = integrations.complete_lever_oauth(&maria, &code).await.unwrap_err();
+        assert!(matches!(replay, ConnectError::CodeRejected("Lever")), "{replay:?}");
+        assert!(replay.to_string().starts_with("Lever refused the authorisation code"), "{replay}");
+        // Disconnect forgets the grant (Lever has no revoke endpoint; the customer revokes there).
+        integrations.disconnect(&maria).await.unwrap();
+        let row = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert!(row.access_token_enc.is_none() && row.refresh_token_enc.is_none());
+    }
+}
+
+test_on_both_databases! {
+    async fn a_lever_grant_without_what_the_product_needs_is_refused(db: Db) {
+        let (_sandbox, integrations) = setup(&db).await;
+        let (maria, tom) = (actor(&db, 0).await, actor(&db, 1).await);
+        assert!(matches!(integrations.begin_lever_oauth(&tom).await, Err(ConnectError::NotMaster)));
+        // A grant without webhooks: refused, naming the permission.
+        let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
+        let scope = lever::REQUIRED_SCOPES.iter().filter(|s| !s.starts_with("webhooks")).copied().collect::<Vec<_>>().join(" ");
+        let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", Some(&scope)).await;
+        let refused = integrations.complete_lever_oauth(&maria, &param(&callback, "code").unwrap()).await.unwrap_err();
+        assert!(refused.to_string().contains("manage webhooks (webhooks:write:admin)"), "{refused}");
+        // Without offline_access no refresh token comes: the connection would die within the hour.
+        let scope = lever::REQUIRED_SCOPES.iter().filter(|s| **s != "offline_access").copied().collect::<Vec<_>>().join(" ");
+        let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
+        let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", Some(&scope)).await;
+        let refused = integrations.complete_lever_oauth(&maria, &param(&callback, "code").unwrap()).await.unwrap_err();
+        assert!(refused.to_string().contains("offline_access"), "{refused}");
+        // Declined on Lever's page: the callback says so (the server's route words it).
+        let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
+        let callback = authorise(&authorization.url, seed::NORTHWIND, "deny", None).await;
+        assert_eq!(param(&callback, "error").as_deref(), Some("access_denied"));
+        assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::NotConnected);
+    }
+}
+
+test_on_both_databases! {
+    async fn a_lever_grant_is_renewed_ahead_of_its_hour_once_however_many_call(db: Db) {
+        let (sandbox, integrations) = setup(&db).await;
+        let maria = actor(&db, 0).await;
+        // Access tokens that live four minutes: inside the five-minute margin at once.
+        sandbox.set_access_token_seconds(240);
+        connect_with_oauth(&integrations, &maria).await;
+        let first = db.connection(maria.company_id).await.unwrap().unwrap();
+        sandbox.set_access_token_seconds(3600);
+        // Three calls at once on the expiring token: one refresh (a second use of the rotated
+        // refresh token would end the whole grant at Lever), every call answered.
+        let read = || async {
+            let mut ats = integrations.ats_calls(maria.company_id).await.unwrap();
+            ats.jobs().await.map(|jobs| jobs.len())
+        };
+        let (a, b, c) = tokio::join!(read(), read(), read());
+        assert!(a.unwrap() > 0 && b.is_ok() && c.is_ok(), "{b:?} {c:?}");
+        let renewed = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert_eq!(renewed.token_version, first.token_version + 1, "renewed once");
+        assert_ne!(renewed.refresh_token_enc, first.refresh_token_enc, "the rotated refresh token is kept");
+        assert!(renewed.token_expires_at > first.token_expires_at);
+        // A token far from expiry is used as it is.
+        read().await.unwrap();
+        assert_eq!(db.connection(maria.company_id).await.unwrap().unwrap().token_version, renewed.token_version);
+        // The access token revoked early (the refresh token still good): renewed after the 401.
+        sandbox.write(|w| w.tokens.clear());
+        read().await.unwrap();
+        let after_401 = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert_eq!(after_401.token_version, renewed.token_version + 1);
+        assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::Connected);
+        // The grant revoked in Lever's settings: *Reconnect needed*, in Lever's words.
+        sandbox.revoke_account_grants(seed::NORTHWIND);
+        let gone = read().await.unwrap_err();
+        assert!(gone.to_string().contains("reconnect"), "{gone}");
+        let card = integrations.card(&maria).await.unwrap();
+        assert_eq!(card.state, ConnectionState::ReconnectNeeded);
+        assert!(card.last_error.as_deref().is_some_and(|e| e.starts_with("Lever no longer accepts")), "{:?}", card.last_error);
+        // Reconnecting through the page again keeps the same connection.
+        connect_with_oauth(&integrations, &maria).await;
+        let back = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert_eq!((back.id, back.status), (first.id, storage::ConnectionStatus::Connected));
+        read().await.unwrap();
     }
 }

@@ -69,6 +69,8 @@ pub struct PendingConnection {
     pub id: String,
     pub company_id: CompanyId,
     pub user_id: UserId,
+    /// How the credential was obtained (Lever: an OAuth grant or an API key).
+    pub auth_kind: AuthKind,
     pub access_token_enc: Vec<u8>,
     pub refresh_token_enc: Option<Vec<u8>>,
     pub token_expires_at: Option<i64>,
@@ -268,12 +270,13 @@ impl Db {
 
     pub async fn insert_pending_connection(&self, p: &PendingConnection) -> Result<()> {
         sqlx::query(
-            "INSERT INTO pending_ats_connections (id, company_id, user_id, access_token_enc, refresh_token_enc, token_expires_at, scopes, accounts_json, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO pending_ats_connections (id, company_id, user_id, auth_kind, access_token_enc, refresh_token_enc, token_expires_at, scopes, accounts_json, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&p.id)
         .bind(p.company_id.0)
         .bind(p.user_id.0)
+        .bind(p.auth_kind.as_str())
         .bind(p.access_token_enc.clone())
         .bind(p.refresh_token_enc.clone())
         .bind(p.token_expires_at)
@@ -306,6 +309,7 @@ impl Db {
                 id: row.try_get("id")?,
                 company_id: CompanyId(row.try_get("company_id")?),
                 user_id: UserId(row.try_get("user_id")?),
+                auth_kind: AuthKind::parse(&row.try_get::<String, _>("auth_kind")?)?,
                 access_token_enc: row.try_get("access_token_enc")?,
                 refresh_token_enc: row.try_get("refresh_token_enc")?,
                 token_expires_at: row.try_get("token_expires_at")?,

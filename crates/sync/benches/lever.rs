@@ -66,7 +66,7 @@ async fn bench(backend: Backend, bucket: Option<u32>) -> Bench {
         .unwrap();
     let pending = integrations.begin_lever_key(&actor, seed::NORTHWIND_KEY).await.unwrap();
     let users = integrations.lever_pending_users(&actor, &pending).await.unwrap();
-    integrations.finish_lever_key(&actor, &pending, &users[0].id).await.unwrap();
+    integrations.finish_lever(&actor, &pending, &users[0].id).await.unwrap();
     let posting = integrations.job_choices(&actor, role, None).await.unwrap().preselected.unwrap();
     let table = integrations.mapping_table(&actor, role, &posting, None).await.unwrap();
     integrations.save_configuration(&actor, role, &posting, &table.choices()).await.unwrap();

@@ -129,12 +129,7 @@ impl Outcome {
 
     fn from_connect(err: ConnectError) -> Outcome {
         match err {
-            ConnectError::ReconnectNeeded => Outcome::Pause(
-                "Workable no longer accepts this connection's access. A master account needs to reconnect.".into(),
-            ),
-            ConnectError::NotConnected => Outcome::Pause(
-                "Workable is not connected. A master account can connect it under Account settings.".into(),
-            ),
+            ConnectError::ReconnectNeeded | ConnectError::NotConnected => Outcome::Pause(err.to_string()),
             ConnectError::Storage(err) => Outcome::Retry(format!("Storage failure: {err}")),
             other => Outcome::Retry(other.to_string()),
         }

@@ -55,7 +55,7 @@ fn receiver(db: Db, integrations: Integrations) -> axum::Router {
 async fn connect(integrations: &Integrations, master: &Actor, key: &str) {
     let pending = integrations.begin_lever_key(master, key).await.unwrap();
     let users = integrations.lever_pending_users(master, &pending).await.unwrap();
-    integrations.finish_lever_key(master, &pending, &users[0].id).await.unwrap();
+    integrations.finish_lever(master, &pending, &users[0].id).await.unwrap();
 }
 
 async fn setup(db: &Db) -> Setup {

@@ -40,6 +40,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let workable = WorkableSettings {
         lever: None,
+        lever_oauth: None,
         endpoints: workable::Endpoints::sandbox(&format!("{address}/sandbox")),
         oauth: Some(workable::oauth::OAuthApp {
             client_id: workable_sandbox::seed::CLIENT_ID.into(),

@@ -39,8 +39,8 @@ pub fn AtsRemovePage() -> impl IntoView {
                             None => view! { <p>{start.role.title} " has no ATS configuration."</p> }.into_any(),
                             Some(config) => view! {
                                 <p>
-                                    <strong>{start.role.title.clone()}</strong> " will stop sending candidates to the Workable job "
-                                    <strong>{config.job.title.clone()}</strong> ". Candidates already in Workable stay there, and their export history is kept."
+                                    <strong>{start.role.title.clone()}</strong> {format!(" will stop sending candidates to the {} job ", start.ats.name())}
+                                    <strong>{config.job.title.clone()}</strong> {format!(". Candidates already in {} stay there, and their export history is kept.", start.ats.name())}
                                 </p>
                                 <ActionForm action=remove attr:class="row">
                                     <input type="hidden" name="role_id" value=start.role.id.0/>

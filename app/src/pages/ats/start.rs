@@ -58,7 +58,7 @@ pub(super) fn StartStep(
         {if !start.connected {
             view! {
                 <p class="notice" role="alert">
-                    "Workable is not connected. A master account can connect it under "
+                    "No ATS is connected. A master account can connect one under "
                     <A href="/account-settings">"Account settings → ATS integrations"</A>
                     "; then come back to map this role."
                 </p>
@@ -69,7 +69,7 @@ pub(super) fn StartStep(
                 <div class="choices">
                     <A href=format!("/roles/{role_id}/ats/job") attr:class="choice">
                         <strong>"New configuration"</strong>
-                        <span>"Choose the Workable job and map each stage."</span>
+                        <span>{format!("Choose the {} job and map each stage.", start.ats.name())}</span>
                     </A>
                     {if can_import {
                         view! {
@@ -90,7 +90,7 @@ pub(super) fn StartStep(
                 <Show when=move || importing() && can_import>
                     <section class="imports">
                         <h2>"Import existing configuration"</h2>
-                        <p>"Choose the configuration to copy. You pick this role's Workable job next."</p>
+                        <p>{format!("Choose the configuration to copy. You pick this role's {} job next.", start.ats.name())}</p>
                         <ul>
                             {importable.get_value().into_iter().map(|config| view! { <ImportChoice role_id config/> }).collect_view()}
                         </ul>

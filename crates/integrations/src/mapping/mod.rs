@@ -35,15 +35,18 @@ pub enum MappingError {
         "Connect your ATS (Workable or Lever) first: a master account can do it under Account settings → ATS integrations."
     )]
     NotConnected,
-    #[error("Workable no longer accepts this connection's access. A master account needs to reconnect.")]
+    #[error(
+        "The ATS no longer accepts this connection's access: a master account needs to reconnect it under Account settings → ATS integrations."
+    )]
     ReconnectNeeded,
     #[error("{0}")]
     Invalid(FieldError),
-    /// Workable is busy (rate limit) or unreachable: try again shortly.
-    #[error("Workable is busy or unreachable right now; please try again in a minute.")]
-    Unavailable,
+    /// The ATS is busy (rate limit) or unreachable: try again shortly.
+    #[error("{0} is busy or unreachable right now; please try again in a minute.")]
+    Unavailable(&'static str),
+    /// Anything else the ATS said, in its name.
     #[error("{0}")]
-    Workable(String),
+    Ats(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -53,9 +56,9 @@ impl From<ConnectError> for MappingError {
         match err {
             ConnectError::NotConnected => MappingError::NotConnected,
             ConnectError::ReconnectNeeded => MappingError::ReconnectNeeded,
-            ConnectError::Unavailable => MappingError::Unavailable,
+            ConnectError::Unavailable(ats) => MappingError::Unavailable(ats),
             ConnectError::Storage(inner) => inner.into(),
-            other => MappingError::Workable(other.to_string()),
+            other => MappingError::Ats(other.to_string()),
         }
     }
 }
