@@ -1,7 +1,8 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import { acceptFreshCandidate, moveTo, shot, signIn } from "./helpers";
 
-// A second ATS: Globex connects Lever (the built-in Lever sandbox) with an API key, maps a role
+// A second ATS: Globex connects Lever (the built-in Lever sandbox) through Lever's authorisation
+// page (a wrong API key refused first), maps a role
 // to a Lever posting with the same wizard, and a candidate accepted on the marketplace lands in
 // Lever once, with the CV as the resume and the profile as a file — checked through Lever's API.
 
@@ -9,6 +10,7 @@ import { acceptFreshCandidate, moveTo, shot, signIn } from "./helpers";
 test.use({ timezoneId: "America/New_York" });
 
 const KEY = "lvr_globex_8a7b6c5d4e3f20110213243546576879";
+const GLOBEX = "00000000-0000-4000-8000-00000000a002";
 const ROLE = "Platform Engineer";
 const POSTING = "Senior Rust Engineer";
 
@@ -21,6 +23,14 @@ async function lever(request: APIRequestContext, path: string) {
   return (await answer.json()).data;
 }
 
+/** Every webhook of Globex's Lever account, as its super admin sees them in Lever's settings (the
+ * API lists only the asking credential's, and ours were registered with the OAuth grant). */
+async function webhooksInLever(request: APIRequestContext) {
+  const answer = await request.get(`/lever-sandbox/_control/accounts/${GLOBEX}/webhooks`);
+  expect(answer.status()).toBe(200);
+  return (await answer.json()).data as { url: string; event: string; registeredBy: string }[];
+}
+
 /** A change a recruiter makes in Lever (as Sam Okafor, through Lever's API). */
 async function inLever(request: APIRequestContext, path: string, body: object) {
   const users = await lever(request, "/users?limit=100");
@@ -29,7 +39,7 @@ async function inLever(request: APIRequestContext, path: string, body: object) {
   expect(answer.status()).toBe(200);
 }
 
-test("Lever: Connect with an API key, map a role to a posting, an acceptance lands in Lever once, moves and archives flow both ways", async ({ page }) => {
+test("Lever: Connect through Lever's authorisation page, map a role to a posting, an acceptance lands in Lever once, moves and archives flow both ways", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(`${page.url()}: ${err.message}`));
   await signIn(page, "hank@globex.test", "globex-master");
@@ -39,22 +49,31 @@ test("Lever: Connect with an API key, map a role to a posting, an acceptance lan
   await card.getByRole("link", { name: "Connect", exact: true }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByRole("heading", { name: "Connect Lever" })).toBeVisible();
+  await shot(page, "59-lever-connect");
 
   // A wrong key is refused in words that say what to do; nothing is saved.
   await page.getByLabel("API key").fill("lvr_not_a_key");
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByText("Lever did not accept that API key")).toBeVisible();
-  await page.getByLabel("API key").fill(KEY);
-  await page.getByRole("button", { name: "Continue" }).click();
-  // The key never comes back to the page; the user to act as is chosen (a super admin first).
+  // Lever's authorisation page: a super admin accepts for Globex's Lever account.
+  await page.getByRole("link", { name: "Continue to Lever" }).click();
+  await expect(page.getByRole("heading", { name: "Authorize ats-bridge" })).toBeVisible();
+  await expect(page.getByText("opportunities:write:admin")).toBeVisible();
+  await page.getByRole("radio", { name: /Globex/ }).check();
+  await page.getByRole("button", { name: "Accept" }).click();
+  // Back here, the grant pre-checked; the user to act as is chosen (a super admin first); no
+  // token reaches the page.
+  await expect(page.getByText("Lever authorised ats-bridge.")).toBeVisible();
   const user = page.getByLabel("Lever user");
-  await expect(user).toBeVisible();
   await expect(user.locator("option:checked")).toContainText("super admin");
-  expect(await page.content()).not.toContain(KEY);
+  const html = await page.content();
+  expect(html).not.toMatch(/lat_[0-9a-f]{16}/);
+  expect(html).not.toMatch(/v1\.[0-9a-f]{16}/);
   await shot(page, "60-lever-act-as");
   await page.getByRole("button", { name: "Connect" }).click();
   await expect(page.locator("[data-ats='lever'] h3")).toContainText("Connected");
   await expect(page.getByText("Lever is connected.")).toBeVisible();
+  await expect(page.locator("[data-ats='lever']")).toContainText("OAuth");
   await expect(page.locator("[data-ats='workable']")).toContainText("Lever is connected: a company connects one ATS.");
   await shot(page, "61-lever-connected");
 
@@ -128,12 +147,14 @@ test("Lever: Connect with an API key, map a role to a posting, an acceptance lan
   await shot(page, "65-lever-archived-in-lever");
 
   // The webhooks registered on the first mapping go with the connection.
-  expect((await lever(page.request, "/webhooks")).length).toBe(4);
+  const ours = await webhooksInLever(page.request);
+  expect(ours.length).toBe(4);
+  expect(ours.every((w) => w.registeredBy === "oauth" && w.url.includes("/webhooks/lever/"))).toBe(true);
   await page.getByRole("link", { name: "Account settings" }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.locator("[data-ats='lever']").getByRole("button", { name: "Disconnect" }).click();
   await expect(page.locator("[data-ats='lever'] h3")).toContainText("Disconnected");
   await expect(page.locator("[data-ats='workable']").getByRole("link", { name: "Connect", exact: true })).toBeVisible();
-  expect((await lever(page.request, "/webhooks")).length).toBe(0);
+  expect((await webhooksInLever(page.request)).length).toBe(0);
   expect(errors).toEqual([]);
 });

@@ -68,6 +68,7 @@ pub fn routes(sandbox: LeverSandbox) -> Router {
         .route("/_control/accounts/{account}/archive_reasons/{id}", delete(delete_reason))
         .route("/_control/requests", get(requests).delete(clear_requests))
         .route("/_control/webhooks", get(webhooks))
+        .route("/_control/accounts/{account}/webhooks", get(account_webhooks))
         .route_layer(axum::middleware::from_fn(sandbox_support::loopback_only))
         .with_state(sandbox)
 }
@@ -202,4 +203,26 @@ async fn clear_requests(State(s): State<LeverSandbox>) -> StatusCode {
 
 async fn webhooks(State(s): State<LeverSandbox>) -> Json<serde_json::Value> {
     Json(json!({ "waiting": s.inner.webhooks.waiting() }))
+}
+
+/// Every webhook of an account, whoever registered it — what a super admin sees under Settings →
+/// Integrations and API → Webhooks (the API lists only the asking credential's) — each with
+/// `registeredBy`: `"api key"` or `"oauth"`.
+async fn account_webhooks(State(s): State<LeverSandbox>, Path(account): Path<String>) -> Response {
+    let hooks = s.read(|w| {
+        w.account(&account).map(|a| {
+            a.webhooks
+                .iter()
+                .map(|h| {
+                    let mut shown = crate::render::webhook(h, false);
+                    shown["registeredBy"] = json!(if h.credential.starts_with("grant:") { "oauth" } else { "api key" });
+                    shown
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    match hooks {
+        Some(hooks) => Json(json!({ "data": hooks })).into_response(),
+        None => (axum::http::StatusCode::NOT_FOUND, "no such account").into_response(),
+    }
 }
