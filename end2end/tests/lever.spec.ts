@@ -90,7 +90,13 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await page.getByRole("button", { name: "Continue to mapping" }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByRole("columnheader", { name: "Lever stage" })).toBeVisible();
-  await expect(page.getByLabel("Rejected").locator("option:checked")).toHaveText("Archive in Lever");
+  // Outcomes archive with the account's reasons: the first that fits is proposed, any other may be
+  // chosen; a hire is archived with a hired reason.
+  await expect(page.getByLabel("Rejected").locator("option:checked")).toHaveText("Position filled");
+  await expect(page.getByLabel("Withdrawn").locator("option:checked")).toHaveText("Withdrew");
+  await expect(page.getByLabel("Hired").locator("option:checked")).toHaveText("Hired");
+  await expect(page.getByLabel("Hired").locator("optgroup")).toHaveAttribute("label", "Archive in Lever, with the reason");
+  await page.getByLabel("Rejected").selectOption({ label: "Under- qualified" });
   await page.getByLabel("Screening").selectOption({ label: "Recruiter screen" });
   await page.getByLabel("Final interview").selectOption({ label: "On-site interview" });
   await shot(page, "62-lever-mapping");
@@ -129,14 +135,15 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await expect(entry.locator("td.stage")).toContainText("Final interview", { timeout: 30_000 });
   await expect(entry).toContainText("by Lever");
   await shot(page, "64-lever-moved-in-lever");
-  // Marketplace → Lever: rejected is archived with the account's reason.
+  // Marketplace → Lever: rejected is archived with the reason chosen in the mapping.
+  const reasons = await lever(page.request, "/archive_reasons?limit=100");
+  const reasonId = (text: string) => reasons.find((r: { text: string }) => r.text === text).id;
+  const withdrew = reasonId("Withdrew");
   await moveTo(page, entry, name, "Rejected");
   await expect(async () => {
-    expect((await lever(page.request, opportunity)).archived?.reason).toBeTruthy();
+    expect((await lever(page.request, opportunity)).archived?.reason).toBe(reasonId("Under- qualified"));
   }).toPass({ timeout: 30_000 });
   // Lever → marketplace: unarchived, then archived as withdrawn.
-  const reasons = await lever(page.request, "/archive_reasons?limit=100");
-  const withdrew = reasons.find((r: { text: string }) => r.text === "Withdrew").id;
   await inLever(page.request, `${opportunity}/archived`, { reason: null });
   await expect(entry.locator("td.stage")).toContainText("Final interview", { timeout: 30_000 });
   await inLever(page.request, `${opportunity}/archived`, { reason: withdrew, cleanInterviews: false });
@@ -145,6 +152,11 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await expect(entry.locator("td.export-cell")).toContainText("Archived in Lever");
   await expect(entry.locator("td.export-cell")).toContainText("Withdrawn in Lever");
   await shot(page, "65-lever-archived-in-lever");
+  // Marketplace → Lever: hired is archived with the hired reason.
+  await moveTo(page, entry, name, "Hired");
+  await expect(async () => {
+    expect((await lever(page.request, opportunity)).archived?.reason).toBe(reasonId("Hired"));
+  }).toPass({ timeout: 30_000 });
 
   // The webhooks registered on the first mapping go with the connection.
   const ours = await webhooksInLever(page.request);

@@ -5,24 +5,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::MarketplaceStage;
 
-/// What reaching a marketplace stage does in Workable.
+/// What reaching a marketplace stage does in the ATS.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StageAction {
-    /// Blank: nothing happens in Workable on this stage.
+    /// Blank: nothing happens in the ATS on this stage.
     Nothing,
     /// Move the candidate to this stage of the job's pipeline (`name` as it was when mapped).
     Move { slug: String, name: String },
-    /// Workable's disqualify action (only for `rejected` and `withdrawn`).
+    /// The ATS's way out of the pipeline (only for `rejected` and `withdrawn`): Workable's
+    /// disqualify; on Lever an archive with the account's first fitting reason (a configuration
+    /// saved before reasons were chosen).
     Disqualify,
+    /// Out of the pipeline with this outcome reason of the account's (Lever's archive reasons):
+    /// for `rejected` and `withdrawn` a not-hired reason, for `hired` a hired one. `name` as it
+    /// was when mapped.
+    Archive { reason: String, name: String },
 }
 
 impl StageAction {
-    /// The value a mapping-table select sends: `none`, `disqualify` or `move:<slug>`.
+    /// The value a mapping-table select sends: `none`, `disqualify`, `move:<slug>` or
+    /// `archive:<reason id>`.
     pub fn form_value(&self) -> String {
         match self {
             StageAction::Nothing => "none".to_owned(),
             StageAction::Disqualify => "disqualify".to_owned(),
             StageAction::Move { slug, .. } => format!("move:{slug}"),
+            StageAction::Archive { reason, .. } => format!("archive:{reason}"),
+        }
+    }
+
+    /// The outcome reason it archives with, if it is one.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            StageAction::Archive { reason, .. } => Some(reason),
+            _ => None,
         }
     }
 
@@ -41,19 +57,26 @@ pub enum StageChoice {
     Nothing,
     Disqualify,
     Move(String),
+    /// An outcome reason's id (Lever's archive reasons).
+    Archive(String),
 }
 
 impl StageChoice {
     /// Reads a select's value. `stage` decides what is allowed: the outcomes (`rejected`,
-    /// `withdrawn`) disqualify or do nothing; every other stage moves or does nothing.
+    /// `withdrawn`) take the candidate out of the pipeline (disqualify, or archive with a reason)
+    /// or do nothing; *Hired* moves, archives with a (hired) reason or does nothing; every other
+    /// stage moves or does nothing. Whether a stage or reason exists is the wizard's to check.
     pub fn parse(stage: MarketplaceStage, value: &str) -> Result<StageChoice, String> {
         let value = value.trim();
+        let id =
+            |prefix: &str| value.strip_prefix(prefix).filter(|id| !id.is_empty() && id.len() <= 200).map(str::to_owned);
         let choice = match value {
             "none" => StageChoice::Nothing,
             "disqualify" => StageChoice::Disqualify,
-            "" => return Err(format!("Choose what “{}” does in Workable, or leave it blank.", stage.label())),
-            other => match other.strip_prefix("move:") {
-                Some(slug) if !slug.is_empty() && slug.len() <= 200 => StageChoice::Move(slug.to_owned()),
+            "" => return Err(format!("Choose what “{}” does in the ATS, or leave it blank.", stage.label())),
+            _ => match (id("move:"), id("archive:")) {
+                (Some(slug), _) => StageChoice::Move(slug),
+                (_, Some(reason)) => StageChoice::Archive(reason),
                 _ => return Err(format!("“{}” has a choice we do not recognise.", stage.label())),
             },
         };
@@ -61,8 +84,12 @@ impl StageChoice {
             (StageChoice::Disqualify, false) => {
                 Err(format!("Only Rejected and Withdrawn can disqualify; choose a stage for “{}”.", stage.label()))
             }
+            (StageChoice::Archive(_), false) if stage != MarketplaceStage::Hired => Err(format!(
+                "Only Rejected, Withdrawn and Hired can archive with a reason; choose a stage for “{}”.",
+                stage.label()
+            )),
             (StageChoice::Move(_), true) => {
-                Err(format!("“{}” disqualifies the candidate in Workable, or does nothing.", stage.label()))
+                Err(format!("“{}” takes the candidate out of the pipeline in the ATS, or does nothing.", stage.label()))
             }
             _ => Ok(choice),
         }
@@ -126,6 +153,26 @@ impl JobRef {
     /// Candidates can be added: published, or a draft about to be.
     pub fn accepts_candidates(&self) -> bool {
         self.state.accepts_candidates()
+    }
+}
+
+/// One of the account's outcome reasons (Lever's archive reasons), as the mapping table offers
+/// them: *Hired* archives with a hired one, *Rejected* and *Withdrawn* with another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonOption {
+    pub id: String,
+    pub name: String,
+    pub hired: bool,
+}
+
+impl ReasonOption {
+    /// Whether `stage` may archive with it.
+    pub fn fits(&self, stage: MarketplaceStage) -> bool {
+        match stage {
+            MarketplaceStage::Hired => self.hired,
+            MarketplaceStage::Rejected | MarketplaceStage::Withdrawn => !self.hired,
+            _ => false,
+        }
     }
 }
 
@@ -197,6 +244,8 @@ pub struct MappingTable {
     pub role_title: String,
     pub job: JobRef,
     pub stages: Vec<StageOption>,
+    /// The account's outcome reasons (Lever's archive reasons; none for Workable).
+    pub reasons: Vec<ReasonOption>,
     pub rows: Vec<MappingRow>,
     /// The role whose mapping was imported, when importing.
     pub imported_from: Option<String>,
@@ -214,6 +263,7 @@ impl MappingTable {
                 let choice = match &row.action {
                     Some(StageAction::Move { slug, .. }) => StageChoice::Move(slug.clone()),
                     Some(StageAction::Disqualify) => StageChoice::Disqualify,
+                    Some(StageAction::Archive { reason, .. }) => StageChoice::Archive(reason.clone()),
                     Some(StageAction::Nothing) | None => StageChoice::Nothing,
                 };
                 (row.stage, choice)
@@ -222,18 +272,28 @@ impl MappingTable {
     }
 }
 
-/// Reads a Workable candidate's state back through a mapping (product.md): a disqualification is
-/// *Rejected*, or *Withdrawn* when the candidate withdrew; otherwise the marketplace stage mapped
-/// to their Workable stage (the furthest along when several are); a stage the ATS says means
-/// hired (`hired_stage`) is *Hired* even unmapped. `None`: nothing in the mapping says where they
-/// are.
+/// Reads a candidate's state in the ATS back through a mapping (product.md): an outcome reason a
+/// stage archives with is that stage; a disqualification is *Rejected*, or *Withdrawn* when the
+/// candidate withdrew; otherwise the marketplace stage mapped to their ATS stage (the furthest
+/// along when several are); a stage (or reason) the ATS says means hired (`hired_stage`) is
+/// *Hired* even unmapped. `None`: nothing in the mapping says where they are.
 pub fn marketplace_stage_for(
     rows: &[(MarketplaceStage, StageAction)],
     slug: Option<&str>,
+    reason: Option<&str>,
     hired_stage: bool,
     disqualified: bool,
     withdrew: bool,
 ) -> Option<MarketplaceStage> {
+    if let Some(reason) = reason
+        && let Some((stage, _)) = rows.iter().find(|(_, action)| action.reason() == Some(reason))
+    {
+        return Some(*stage);
+    }
+    if disqualified && hired_stage && reason.is_some() {
+        // A hire the ATS records as an outcome (Lever archives a hire with a hired reason).
+        return Some(MarketplaceStage::Hired);
+    }
     if disqualified {
         return Some(if withdrew { MarketplaceStage::Withdrawn } else { MarketplaceStage::Rejected });
     }
@@ -294,6 +354,20 @@ mod tests {
         assert!(StageChoice::parse(MarketplaceStage::Offer, "").unwrap_err().contains("Offer"));
         assert!(StageChoice::parse(MarketplaceStage::Offer, "move:").is_err());
         assert!(StageChoice::parse(MarketplaceStage::Offer, "offer").is_err());
+        // Archive reasons: the outcomes and Hired only, with an id.
+        assert_eq!(StageChoice::parse(MarketplaceStage::Rejected, "archive:r1"), Ok(StageChoice::Archive("r1".into())));
+        assert_eq!(StageChoice::parse(MarketplaceStage::Hired, "archive:h1"), Ok(StageChoice::Archive("h1".into())));
+        assert!(StageChoice::parse(MarketplaceStage::Offer, "archive:r1").is_err());
+        assert!(StageChoice::parse(MarketplaceStage::Withdrawn, "archive:").is_err());
+    }
+
+    #[test]
+    fn a_reason_fits_its_stage() {
+        let hired = ReasonOption { id: "h".into(), name: "Hired".into(), hired: true };
+        let lost = ReasonOption { id: "u".into(), name: "Underqualified".into(), hired: false };
+        assert!(hired.fits(MarketplaceStage::Hired) && !hired.fits(MarketplaceStage::Rejected));
+        assert!(lost.fits(MarketplaceStage::Rejected) && lost.fits(MarketplaceStage::Withdrawn));
+        assert!(!lost.fits(MarketplaceStage::Hired) && !lost.fits(MarketplaceStage::Offer));
     }
 
     #[test]
@@ -307,7 +381,7 @@ mod tests {
             (MarketplaceStage::Rejected, StageAction::Disqualify),
         ];
         let read = |slug: &str, kind: &str, dq: bool, withdrew: bool| {
-            marketplace_stage_for(&rows, Some(slug), kind == "hired", dq, withdrew)
+            marketplace_stage_for(&rows, Some(slug), None, kind == "hired", dq, withdrew)
         };
         assert_eq!(
             read("interview", "interview", false, false),
@@ -319,6 +393,25 @@ mod tests {
         assert_eq!(read("hired", "hired", false, false), Some(MarketplaceStage::Hired));
         assert_eq!(read("interview", "interview", true, false), Some(MarketplaceStage::Rejected));
         assert_eq!(read("interview", "interview", true, true), Some(MarketplaceStage::Withdrawn));
+    }
+
+    #[test]
+    fn an_archive_reason_reads_back_as_the_stage_that_archives_with_it() {
+        let archive = |id: &str| StageAction::Archive { reason: id.into(), name: id.into() };
+        let rows = vec![
+            (MarketplaceStage::Hired, archive("hired")),
+            (MarketplaceStage::Rejected, archive("underqualified")),
+            (MarketplaceStage::Withdrawn, archive("declined")),
+        ];
+        // Lever archives every outcome, a hire too.
+        let read = |reason: &str, hired: bool| marketplace_stage_for(&rows, None, Some(reason), hired, true, false);
+        // No reason says "withdr": the mapping, not the name, makes it a withdrawal.
+        assert_eq!(read("declined", false), Some(MarketplaceStage::Withdrawn));
+        assert_eq!(read("underqualified", false), Some(MarketplaceStage::Rejected));
+        assert_eq!(read("hired", true), Some(MarketplaceStage::Hired));
+        // A reason nobody mapped: the ATS's own word (rejected, or hired) decides.
+        assert_eq!(read("timing", false), Some(MarketplaceStage::Rejected));
+        assert_eq!(read("another-hire", true), Some(MarketplaceStage::Hired));
     }
 
     #[test]

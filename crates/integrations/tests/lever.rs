@@ -194,6 +194,43 @@ test_on_both_databases! {
 }
 
 test_on_both_databases! {
+    async fn the_mapping_table_offers_archive_reasons_and_drift_names_a_removed_one(db: Db) {
+        use domain::MarketplaceStage;
+        use domain::mapping::StageAction;
+        let (sandbox, integrations) = setup(&db).await;
+        let integrations = integrations.with_read_cache_ttl(std::time::Duration::ZERO);
+        let (maria, role) = connected_with_role(&db, &integrations, "Senior Rust Engineer").await;
+        let posting = integrations.job_choices(&maria, role, None).await.unwrap().preselected.unwrap();
+        let table = integrations.mapping_table(&maria, role, &posting, None).await.unwrap();
+        // The account's active reasons (the inactive one is not offered), hired ones marked.
+        let names: Vec<&str> = table.reasons.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names.len(), 11, "{names:?}");
+        assert!(!names.contains(&"No Response - OLD"));
+        assert_eq!(table.reasons.iter().filter(|r| r.hired).map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Hired"]);
+        // Proposed: the first reason that fits each outcome, a hire archived as hired.
+        let proposed = |stage: MarketplaceStage| match table.rows.iter().find(|r| r.stage == stage).unwrap().action.clone() {
+            Some(StageAction::Archive { name, .. }) => name,
+            other => panic!("{stage:?}: {other:?}"),
+        };
+        assert_eq!(proposed(MarketplaceStage::Rejected), "Position filled");
+        assert_eq!(proposed(MarketplaceStage::Withdrawn), "Withdrew");
+        assert_eq!(proposed(MarketplaceStage::Hired), "Hired");
+        integrations.save_configuration(&maria, role, &posting, &table.choices()).await.unwrap();
+        let config = || async { db.configuration_for_role(maria.company_id, role).await.unwrap().unwrap() };
+        assert!(integrations.check_configuration(config().await).await.unwrap().attention.is_empty());
+        // Someone deletes *Withdrew* in Lever: the mapping needs attention, and the table asks again.
+        let withdrew = table.reasons.iter().find(|r| r.name == "Withdrew").unwrap().id.clone();
+        sandbox.write(|w| w.account_mut(seed::NORTHWIND).unwrap().archive_reasons.retain(|r| r.id != withdrew));
+        let checked = integrations.check_configuration(config().await).await.unwrap();
+        assert_eq!(checked.attention, ["Lever archive reason “Withdrew” (for Withdrawn) was deleted or deactivated."]);
+        let again = integrations.mapping_table(&maria, role, &posting, None).await.unwrap();
+        let row = again.rows.iter().find(|r| r.stage == MarketplaceStage::Withdrawn).unwrap();
+        assert_eq!(row.action, None);
+        assert!(row.needs_choice.as_deref().is_some_and(|why| why.starts_with("“Withdrew” is not an archive reason")), "{row:?}");
+    }
+}
+
+test_on_both_databases! {
     async fn lever_oauth_connects_acting_as_the_chosen_user(db: Db) {
         let (_sandbox, integrations) = setup(&db).await;
         let maria = actor(&db, 0).await;

@@ -81,16 +81,20 @@ fn action_from_row(row: &AnyRow) -> Result<(MarketplaceStage, StageAction)> {
         "none" => StageAction::Nothing,
         "disqualify" => StageAction::Disqualify,
         "move" => StageAction::Move {
-            slug: row.try_get::<Option<String>, _>("workable_slug")?.ok_or_else(|| missing("workable_slug"))?,
-            name: row.try_get::<Option<String>, _>("workable_name")?.unwrap_or_default(),
+            slug: row.try_get::<Option<String>, _>("ats_ref")?.ok_or_else(|| missing("move"))?,
+            name: row.try_get::<Option<String>, _>("ats_name")?.unwrap_or_default(),
+        },
+        "archive" => StageAction::Archive {
+            reason: row.try_get::<Option<String>, _>("ats_ref")?.ok_or_else(|| missing("archive"))?,
+            name: row.try_get::<Option<String>, _>("ats_name")?.unwrap_or_default(),
         },
         other => return Err(StorageError::Corrupt(format!("unknown stage action {other}"))),
     };
     Ok((stage, action))
 }
 
-fn missing(column: &str) -> StorageError {
-    StorageError::Corrupt(format!("{column} is empty for a move"))
+fn missing(action: &str) -> StorageError {
+    StorageError::Corrupt(format!("ats_ref is empty for a mapping that says {action}"))
 }
 
 impl Db {
@@ -131,9 +135,10 @@ impl Db {
                 StageAction::Nothing => ("none", None, None),
                 StageAction::Disqualify => ("disqualify", None, None),
                 StageAction::Move { slug, name } => ("move", Some(slug.as_str()), Some(name.as_str())),
+                StageAction::Archive { reason, name } => ("archive", Some(reason.as_str()), Some(name.as_str())),
             };
             sqlx::query(
-                "INSERT INTO ats_stage_mappings (configuration_id, marketplace_stage, action, workable_slug, workable_name)
+                "INSERT INTO ats_stage_mappings (configuration_id, marketplace_stage, action, ats_ref, ats_name)
                  VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id)
@@ -214,7 +219,7 @@ impl Db {
 
     async fn with_rows(&self, mut record: ConfigurationRecord) -> Result<ConfigurationRecord> {
         let rows = sqlx::query(
-            "SELECT marketplace_stage, action, workable_slug, workable_name FROM ats_stage_mappings
+            "SELECT marketplace_stage, action, ats_ref, ats_name FROM ats_stage_mappings
              WHERE configuration_id = $1",
         )
         .bind(record.id.0)

@@ -49,6 +49,8 @@ pub struct ExportRecord {
     pub workable_disqualified: bool,
     /// … as withdrawn.
     pub workable_withdrew: bool,
+    /// … with this outcome reason of the ATS's (Lever's archive reason id).
+    pub ats_reason: Option<String>,
     /// Workable's `updated_at` (ms) of the newest state of the candidate we applied.
     pub workable_updated_at: Option<i64>,
     /// A marketplace move on its way to Workable (its writes started, not all done).
@@ -62,6 +64,8 @@ pub struct WorkableSeen {
     pub stage: Option<String>,
     pub disqualified: bool,
     pub withdrew: bool,
+    /// The outcome reason they were taken out with (Lever's archive reason id).
+    pub reason: Option<String>,
 }
 
 impl ExportRecord {
@@ -70,6 +74,7 @@ impl ExportRecord {
             stage: self.workable_stage.clone(),
             disqualified: self.workable_disqualified,
             withdrew: self.workable_withdrew,
+            reason: self.ats_reason.clone(),
         }
     }
 }
@@ -122,6 +127,7 @@ pub(crate) fn export_from_row(row: &AnyRow) -> Result<ExportRecord> {
             .transpose()?,
         workable_disqualified: row.try_get::<i64, _>("workable_disqualified")? != 0,
         workable_withdrew: row.try_get::<i64, _>("workable_withdrew")? != 0,
+        ats_reason: row.try_get("ats_reason")?,
         workable_updated_at: row.try_get("workable_updated_at")?,
         pushing_stage: row
             .try_get::<Option<String>, _>("pushing_stage")?
@@ -291,7 +297,7 @@ impl Write {
         "UPDATE exports SET workable_stage = COALESCE($1, workable_stage), workable_disqualified = $2, workable_withdrew = $3,
             workable_updated_at = CASE WHEN workable_updated_at IS NULL OR workable_updated_at < COALESCE($4, -1)
                                        THEN $4 ELSE workable_updated_at END,
-            updated_at = $5
+            updated_at = $5, ats_reason = $7
          WHERE id = $6",
     )
     .bind(seen.stage.as_deref())
@@ -300,6 +306,7 @@ impl Write {
     .bind(updated_at)
     .bind(now)
     .bind(export.0)
+    .bind(seen.reason.as_deref())
     .execute(self.conn())
     .await?;
         Ok(())
@@ -605,7 +612,7 @@ impl Db {
         let mut write = self.write().await?;
         sqlx::query(
             "UPDATE exports SET synced_stage = $1, workable_stage = COALESCE($2, workable_stage), workable_disqualified = $3,
-                workable_withdrew = $4, pushing_stage = NULL, updated_at = $5 WHERE id = $6",
+                workable_withdrew = $4, pushing_stage = NULL, updated_at = $5, ats_reason = $7 WHERE id = $6",
         )
         .bind(stage.as_str())
         .bind(seen.stage.as_deref())
@@ -613,6 +620,7 @@ impl Db {
         .bind(i64::from(seen.withdrew))
         .bind(now)
         .bind(export.0)
+        .bind(seen.reason.as_deref())
         .execute(write.conn())
         .await?;
         write.add_ledger(export, now, LedgerStep::Stage, detail).await?;

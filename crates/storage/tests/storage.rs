@@ -365,7 +365,12 @@ fn mapping_rows() -> Vec<(MarketplaceStage, domain::mapping::StageAction)> {
             let action = match stage {
                 MarketplaceStage::Accepted => StageAction::Move { slug: "sourced".into(), name: "Sourced".into() },
                 MarketplaceStage::Offer => StageAction::Nothing,
-                s if s.is_outcome() => StageAction::Disqualify,
+                MarketplaceStage::Rejected => StageAction::Disqualify,
+                // Lever's archive reasons, by id and name.
+                MarketplaceStage::Withdrawn => {
+                    StageAction::Archive { reason: "r-withdrew".into(), name: "Withdrew".into() }
+                }
+                MarketplaceStage::Hired => StageAction::Archive { reason: "r-hired".into(), name: "Hired".into() },
                 _ => StageAction::Move { slug: "interview".into(), name: "Interview".into() },
             };
             (*stage, action)

@@ -28,7 +28,7 @@ pub(crate) struct Observed {
     /// The ATS that shows it (its name goes in the ledger).
     pub ats: domain::AtsKind,
     pub seen: WorkableSeen,
-    /// At a stage that means hired.
+    /// At a stage (Lever: archived with a reason) that means hired.
     pub hired: bool,
     /// Workable's `updated_at`, ms.
     pub updated_at: Option<i64>,
@@ -42,6 +42,7 @@ impl Observed {
                 stage: candidate.stage.clone(),
                 disqualified: candidate.closed,
                 withdrew: candidate.closed && candidate.withdrew.unwrap_or(false),
+                reason: candidate.reason.clone(),
             },
             hired: candidate.hired,
             updated_at: candidate.updated_at,
@@ -55,6 +56,7 @@ impl Observed {
             domain::AtsKind::Lever => "Archived",
         };
         match (&self.seen.stage, self.seen.disqualified, self.seen.withdrew) {
+            (_, true, _) if self.hired => format!("Hired in {ats}"),
             (_, true, true) => format!("Withdrawn in {ats}"),
             (_, true, false) => format!("{closed} in {ats}"),
             (Some(stage), false, _) => format!("Moved to “{stage}” in {ats}"),
@@ -74,13 +76,15 @@ pub(crate) enum Applied {
     Moved,
 }
 
-/// Whether Workable's state is what the marketplace stage's mapping asks for.
-fn consistent(action: &StageAction, seen: &WorkableSeen, stage: MarketplaceStage) -> bool {
+/// Whether the ATS's state is what the marketplace stage's mapping asks for.
+fn consistent(action: &StageAction, observed: &Observed, stage: MarketplaceStage) -> bool {
+    let seen = &observed.seen;
     match action {
         StageAction::Move { name, .. } => {
             !seen.disqualified && seen.stage.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(name))
         }
         StageAction::Disqualify => seen.disqualified && seen.withdrew == (stage == MarketplaceStage::Withdrawn),
+        StageAction::Archive { reason, .. } => seen.reason.as_deref() == Some(reason.as_str()),
         StageAction::Nothing => false,
     }
 }
@@ -201,7 +205,7 @@ impl Engine {
                 .map(|()| Applied::Recorded)
         };
         // Where the marketplace's stage puts them: our own move (maybe before we noted it).
-        if consistent(&config.action(now_at), &observed.seen, now_at) {
+        if consistent(&config.action(now_at), observed, now_at) {
             return remember(None).await;
         }
         let slug = observed.seen.stage.as_deref().and_then(|name| {
@@ -213,6 +217,7 @@ impl Engine {
         let target = marketplace_stage_for(
             &config.rows,
             slug,
+            observed.seen.reason.as_deref(),
             observed.hired,
             observed.seen.disqualified,
             observed.seen.withdrew,
@@ -451,8 +456,13 @@ impl Engine {
 mod tests {
     use super::*;
 
-    fn seen(stage: &str, disqualified: bool, withdrew: bool) -> WorkableSeen {
-        WorkableSeen { stage: Some(stage.into()), disqualified, withdrew }
+    fn seen(stage: &str, disqualified: bool, withdrew: bool) -> Observed {
+        Observed {
+            ats: domain::AtsKind::Workable,
+            seen: WorkableSeen { stage: Some(stage.into()), disqualified, withdrew, reason: None },
+            hired: false,
+            updated_at: None,
+        }
     }
 
     #[test]
@@ -465,5 +475,19 @@ mod tests {
         assert!(consistent(&StageAction::Disqualify, &seen("Interview", true, false), MarketplaceStage::Rejected));
         assert!(!consistent(&StageAction::Disqualify, &seen("Interview", true, false), MarketplaceStage::Withdrawn));
         assert!(!consistent(&StageAction::Nothing, &seen("Offer", false, false), MarketplaceStage::Offer));
+    }
+
+    #[test]
+    fn an_archive_with_a_chosen_reason_is_consistent_by_the_reason_alone() {
+        let declined = StageAction::Archive { reason: "r-declined".into(), name: "Candidate declined".into() };
+        let archived = |reason: &str| {
+            let mut observed = seen("Recruiter screen", true, false);
+            observed.seen.reason = Some(reason.into());
+            Observed { ats: domain::AtsKind::Lever, ..observed }
+        };
+        // Lever's answer does not call "Candidate declined" a withdrawal; the mapping does.
+        assert!(consistent(&declined, &archived("r-declined"), MarketplaceStage::Withdrawn));
+        assert!(!consistent(&declined, &archived("r-underqualified"), MarketplaceStage::Withdrawn));
+        assert!(!consistent(&declined, &seen("Recruiter screen", false, false), MarketplaceStage::Withdrawn));
     }
 }

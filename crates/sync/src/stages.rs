@@ -18,6 +18,8 @@ enum Step {
     Nothing,
     Move(AtsStage, String),
     Close,
+    /// Out of the pipeline with the outcome reason the mapping chose (its id).
+    CloseWith(String),
 }
 
 /// How often a move waiting for its export looks again.
@@ -62,7 +64,7 @@ impl Engine {
             Ok(Some(config)) => config,
             Ok(None) => {
                 let detail = format!(
-                    "Moved to {} in the marketplace; the role has no ATS configuration any more, so Workable was not changed.",
+                    "Moved to {} in the marketplace; the role has no ATS configuration any more, so the ATS was not changed.",
                     now_at.label()
                 );
                 return self.synced(export.id, now_at, &export.workable_seen(), &detail).await;
@@ -88,6 +90,7 @@ impl Engine {
                 }
             },
             StageAction::Disqualify => Step::Close,
+            StageAction::Archive { reason, .. } => Step::CloseWith(reason),
         };
         // From the first write on, Workable may show a state in between (revert, then move): the
         // read-backs of Workable changes wait until this is done.
@@ -117,15 +120,36 @@ impl Engine {
                     } else {
                         "Moved".to_owned()
                     };
-                    let seen = WorkableSeen { stage: Some(name.clone()), disqualified: false, withdrew: false };
+                    let seen =
+                        WorkableSeen { stage: Some(name.clone()), disqualified: false, withdrew: false, reason: None };
                     Ok((seen, format!("{reverted} to “{name}” in {ats} (marketplace: {}).", now_at.label())))
                 }
                 Step::Close => {
                     let withdrew = now_at == MarketplaceStage::Withdrawn;
                     let reason = calls.close(workable_id, withdrew).await?;
                     let why = reason.map(|r| format!(" (“{r}”)")).unwrap_or_default();
-                    let seen = WorkableSeen { stage: export.workable_stage.clone(), disqualified: true, withdrew };
+                    // The reason's id comes back with the next read (the mapping named none).
+                    let seen = WorkableSeen {
+                        stage: export.workable_stage.clone(),
+                        disqualified: true,
+                        withdrew,
+                        reason: None,
+                    };
                     Ok((seen, format!("{} in {ats}{why}: {} in the marketplace.", words.closed, now_at.label())))
+                }
+                Step::CloseWith(reason) => {
+                    let words_of_reason = calls.close_with(workable_id, &reason).await?;
+                    let withdrew = now_at == MarketplaceStage::Withdrawn;
+                    let stage = export.workable_stage.clone();
+                    let seen = WorkableSeen { stage, disqualified: true, withdrew, reason: Some(reason) };
+                    Ok((
+                        seen,
+                        format!(
+                            "{} in {ats} (“{words_of_reason}”): {} in the marketplace.",
+                            words.closed,
+                            now_at.label()
+                        ),
+                    ))
                 }
             }
         }

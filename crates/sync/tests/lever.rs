@@ -551,3 +551,80 @@ test_on_both_databases! {
         assert!(lines.iter().any(|l| l.starts_with("On the Lever timeline: Interview")), "{lines:#?}");
     }
 }
+
+impl Setup {
+    /// Waits until the marketplace has the candidate at `stage`, reconciling as it goes.
+    async fn comes_back_as(&self, request: RequestId, email: &str, stage: MarketplaceStage) {
+        eventually(Duration::from_secs(60), || async {
+            let now = self.integrations.clock().now_ms();
+            self.db
+                .enqueue(domain::WorkKind::Reconcile, self.maria.company_id, self.maria.company_id.0, now)
+                .await
+                .unwrap();
+            self.engine().run_until_idle().await.unwrap();
+            let pipeline = self.market.pipeline(&self.maria, self.rust).await.unwrap();
+            match pipeline.entries.iter().find(|e| e.email == email).map(|e| e.stage) {
+                Some(at) if at == stage => Ok(()),
+                other => Err(format!("still {other:?}: {:#?}", self.ledger(request).await)),
+            }
+        })
+        .await;
+    }
+}
+
+test_on_both_databases! {
+    async fn archive_reasons_chosen_in_the_wizard_go_both_ways(db: Db) {
+        use domain::mapping::StageChoice;
+        let s = setup(&db).await;
+        // The mapping table offers the account's active reasons; the employer picks their own.
+        let table = s.integrations.mapping_table(&s.maria, s.rust, s.posting.as_str(), None).await.unwrap();
+        let id = |name: &str| table.reasons.iter().find(|r| r.name == name).map(|r| r.id.clone()).unwrap();
+        assert!(!table.reasons.iter().any(|r| r.name == "No Response - OLD"), "inactive reasons are not offered");
+        assert!(table.reasons.iter().find(|r| r.name == "Hired").is_some_and(|r| r.hired));
+        let mut choices = table.choices();
+        for (stage, reason) in [
+            (MarketplaceStage::Rejected, "Under- qualified"),
+            (MarketplaceStage::Withdrawn, "Offer declined"),
+            (MarketplaceStage::Hired, "Hired"),
+        ] {
+            choices.iter_mut().find(|(st, _)| *st == stage).unwrap().1 = StageChoice::Archive(id(reason));
+        }
+        // A hired reason for a rejection, or a rejection's for a hire, is refused.
+        let mut wrong = choices.clone();
+        wrong.iter_mut().find(|(st, _)| *st == MarketplaceStage::Rejected).unwrap().1 = StageChoice::Archive(id("Hired"));
+        let refused = s.integrations.save_configuration(&s.maria, s.rust, s.posting.as_str(), &wrong).await;
+        assert!(matches!(refused, Err(integrations::MappingError::Invalid(ref e)) if e.field == "mapping[rejected]"), "{refused:?}");
+        s.integrations.save_configuration(&s.maria, s.rust, s.posting.as_str(), &choices).await.unwrap();
+        s.drain().await;
+
+        let (request, email) = s.acceptance(15).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        // Withdrawn: archived with the chosen reason, which Lever's words do not call a
+        // withdrawal — reading it back leaves the candidate where the marketplace has them.
+        s.move_to(request, MarketplaceStage::Withdrawn).await;
+        assert_eq!(s.stage_in_lever(&email).await.1.as_deref(), Some("Offer declined"));
+        s.comes_back_as(request, &email, MarketplaceStage::Withdrawn).await;
+        // Hired: archived with the hired reason.
+        s.move_to(request, MarketplaceStage::Hired).await;
+        assert_eq!(s.stage_in_lever(&email).await.1.as_deref(), Some("Hired"));
+        s.comes_back_as(request, &email, MarketplaceStage::Hired).await;
+
+        // In Lever, a recruiter archives them with the reason Withdrawn maps to: Withdrawn here.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let api = s.lever.api(&Credential::api_key(seed::NORTHWIND_KEY)).unwrap();
+        let sam = api.users_by_email("sam@northwind.example").await.unwrap().remove(0);
+        let opportunity = api.find_opportunities(&email, &s.posting).await.unwrap().remove(0);
+        let declined = lever::ArchiveReasonId::parse(&id("Offer declined")).unwrap();
+        api.archive(&opportunity.id, &sam.id, &declined).await.unwrap();
+        s.comes_back_as(request, &email, MarketplaceStage::Withdrawn).await;
+        // And with the hired reason: Hired here.
+        let hired = lever::ArchiveReasonId::parse(&id("Hired")).unwrap();
+        api.archive(&opportunity.id, &sam.id, &hired).await.unwrap();
+        s.comes_back_as(request, &email, MarketplaceStage::Hired).await;
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        let lines: Vec<String> = db.ledger(export.id).await.unwrap().into_iter().map(|e| e.detail).collect();
+        assert!(lines.iter().any(|l| l == "Archived in Lever (“Hired”): Hired in the marketplace."), "{lines:#?}");
+        assert!(lines.iter().any(|l| l.starts_with("Hired in Lever")), "{lines:#?}");
+        assert!(!lines.iter().any(|l| l.contains("moved to Rejected")), "no outcome read back as a rejection: {lines:#?}");
+    }
+}

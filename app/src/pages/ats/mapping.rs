@@ -1,7 +1,7 @@
 //! Step 3: the mapping table, one row per marketplace stage → *Save*.
 
 use domain::MarketplaceStage;
-use domain::mapping::{MappingRow, MappingTable, StageAction, StageOption};
+use domain::mapping::{MappingRow, MappingTable, ReasonOption, StageAction, StageOption};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -59,6 +59,7 @@ pub(super) fn MappingStep(
     save: ServerAction<SaveAtsConfiguration>,
 ) -> impl IntoView {
     let stages = StoredValue::new(table.stages);
+    let reasons = StoredValue::new(table.reasons);
     let unresolved = table.rows.iter().filter(|r| r.action.is_none()).count();
     let error_field = move || save.value().get().and_then(|r| r.err()).and_then(|e| e.field().map(str::to_owned));
     let editing = table.editing;
@@ -109,7 +110,7 @@ pub(super) fn MappingStep(
                             let field = field.clone();
                             move || error_field().as_deref() == Some(field.as_str())
                         };
-                        view! { <MappingRowView row stages=stages.get_value() field invalid ats/> }
+                        view! { <MappingRowView row stages=stages.get_value() reasons=reasons.get_value() field invalid ats/> }
                     }).collect_view()}
                 </tbody>
             </table>
@@ -124,6 +125,8 @@ pub(super) fn MappingStep(
 pub(super) fn MappingRowView(
     row: MappingRow,
     stages: Vec<StageOption>,
+    /// The account's outcome reasons (Lever's archive reasons; none for Workable).
+    reasons: Vec<ReasonOption>,
     field: String,
     invalid: impl Fn() -> bool + Send + Sync + 'static,
     ats: domain::AtsKind,
@@ -133,15 +136,38 @@ pub(super) fn MappingRowView(
     let created_hint = format!("Where the candidate is created in {}.", ats.name());
     let selected = row.action.as_ref().map(StageAction::form_value);
     let is = move |value: &str| selected.as_deref() == Some(value);
+    // With outcome reasons (Lever), the outcomes and *Hired* archive with a chosen one.
+    let fitting: Vec<ReasonOption> = reasons.into_iter().filter(|r| r.fits(stage)).collect();
     let hint = match stage {
         MarketplaceStage::Accepted => Some(created_hint),
+        MarketplaceStage::Rejected | MarketplaceStage::Withdrawn if !fitting.is_empty() => {
+            Some(format!("Archived in {} with the reason chosen.", ats.name()))
+        }
         MarketplaceStage::Rejected | MarketplaceStage::Withdrawn => Some(close_hint.to_owned()),
+        MarketplaceStage::Hired if !fitting.is_empty() => {
+            Some(format!("A hire is archived in {} with a hired reason, or moved to a stage.", ats.name()))
+        }
         _ => None,
     };
     let needs_choice = row.needs_choice.clone();
     let flagged = needs_choice.is_some();
+    let archive_label = format!("{close_option}, with the reason");
+    let reason_options = (!fitting.is_empty()).then(|| {
+        view! {
+            <optgroup label=archive_label>
+                {fitting.into_iter().map(|r| {
+                    let value = format!("archive:{}", r.id);
+                    let selected = is(&value);
+                    view! { <option value=value selected=selected>{r.name}</option> }
+                }).collect_view()}
+            </optgroup>
+        }
+    });
+    let closes = stage.is_outcome() && reason_options.is_none();
     let options = if stage.is_outcome() {
-        view! { <option value="disqualify" selected=is("disqualify")>{close_option}</option> }.into_any()
+        closes
+            .then(|| view! { <option value="disqualify" selected=is("disqualify")>{close_option}</option> })
+            .into_any()
     } else {
         stages
             .into_iter()
@@ -164,6 +190,7 @@ pub(super) fn MappingRowView(
                     {flagged.then(|| view! { <option value="" selected disabled>"Choose…"</option> })}
                     <option value="none" selected=is("none")>"— Nothing (blank) —"</option>
                     {options}
+                    {reason_options}
                 </select>
                 {needs_choice.map(|why| view! { <p class="needs-choice-why">{why}</p> })}
             </td>

@@ -64,6 +64,7 @@ pub(super) fn action_words(action: &StageAction) -> String {
         StageAction::Nothing => "nothing".to_owned(),
         StageAction::Disqualify => "disqualify".to_owned(),
         StageAction::Move { name, .. } => name.clone(),
+        StageAction::Archive { name, .. } => format!("archive (“{name}”)"),
     }
 }
 

@@ -9,7 +9,7 @@
 //!
 //! [`AtsCalls::refuses_duplicates`]: super::AtsCalls::refuses_duplicates
 
-use domain::mapping::{JobRef, JobState, StageOption};
+use domain::mapping::{JobRef, JobState, ReasonOption, StageOption};
 use lever::{
     ArchiveReason, Opportunity, OpportunityId, Phone, PostingId, PostingState, ReasonType, Stage, StageId, Upload,
     UserId,
@@ -101,14 +101,17 @@ impl<'i> LeverAdapter<'i> {
     fn described(&self, lists: &LeverLists, job: Option<&PostingId>, opportunity: Opportunity) -> AtsCandidate {
         let reason = lists.reason(&opportunity);
         let hired = reason.is_some_and(|r| r.kind == Some(ReasonType::Hired));
-        let closed = opportunity.archived.is_some() && !hired;
+        // Every outcome is an archive in Lever, a hire too: `closed` says archived, `hired` which.
+        let archived = opportunity.archived.is_some();
+        let lost = archived && !hired;
         let ours = self.source().is_some_and(|ours| opportunity.sources.iter().any(|s| s == ours));
         AtsCandidate {
-            insights: job.map(|job| insights_row(lists, job, &opportunity, hired, closed)),
+            insights: job.map(|job| insights_row(lists, job, &opportunity, hired, lost)),
             job: None,
-            closed,
-            withdrew: closed.then(|| reason.is_some_and(says_withdrawn)),
+            closed: archived,
+            withdrew: archived.then(|| lost && reason.is_some_and(says_withdrawn)),
             hired,
+            reason: opportunity.archived.as_ref().and_then(|a| a.reason.as_ref()).map(|r| r.as_str().to_owned()),
             updated_at: opportunity.updated_at,
             stage: lists.stage_name(&opportunity.stage),
             source: opportunity.sources.first().cloned(),
@@ -227,6 +230,39 @@ impl<'i> LeverAdapter<'i> {
         let reason_id = &reason.id;
         self.calls.call(WhenLimited::Defer, |api| async move { api.archive(id, perform_as, reason_id).await }).await?;
         Ok(Some(reason.text.clone()))
+    }
+
+    /// Archives with the reason the mapping chose (checked to be one of the account's, active).
+    pub(super) async fn close_with(&mut self, id: &str, reason: &str) -> Result<String, CallError> {
+        let id = &opportunity_id(id)?;
+        let perform_as = &self.perform_as()?;
+        let lists = self.lists().await?;
+        let reason = lists.reasons.iter().find(|r| r.id.as_str() == reason && r.is_active()).ok_or_else(|| {
+            CallError::Ats {
+                ats: domain::AtsKind::Lever,
+                failure: AtsFailure::Invalid(
+                    "the archive reason the mapping chose is no longer one of the Lever account's; edit the role's ATS configuration".into(),
+                ),
+            }
+        })?;
+        let reason_id = &reason.id;
+        self.calls.call(WhenLimited::Defer, |api| async move { api.archive(id, perform_as, reason_id).await }).await?;
+        Ok(reason.text.clone())
+    }
+
+    /// The account's active archive reasons, as the mapping table offers them (read fresh: the
+    /// wizard shows them).
+    pub(super) async fn outcome_reasons(&mut self) -> Result<Vec<ReasonOption>, CallError> {
+        let reasons = self.calls.read(|api| async move { api.archive_reasons().await }).await?;
+        Ok(reasons
+            .into_iter()
+            .filter(ArchiveReason::is_active)
+            .map(|r| ReasonOption {
+                id: r.id.as_str().to_owned(),
+                hired: r.kind == Some(ReasonType::Hired),
+                name: r.text,
+            })
+            .collect())
     }
 
     /// Unarchives; one not archived (any more) stays as is.

@@ -14,7 +14,7 @@ mod workable;
 
 pub use lever::LeverLists;
 
-use domain::mapping::{JobRef, StageOption};
+use domain::mapping::{JobRef, ReasonOption, StageOption};
 use domain::{AtsKind, CompanyId};
 use storage::{AtsCandidateRow, SharedCandidate};
 
@@ -109,12 +109,15 @@ pub struct AtsCandidate {
     pub resume_stored: bool,
     /// The job the ATS has them in, when it says.
     pub job: Option<String>,
-    /// Out of the pipeline (Workable: disqualified).
+    /// Out of the pipeline (Workable: disqualified; Lever: archived — a hire too, see `hired`).
     pub closed: bool,
     /// Whether they withdrew (rather than being rejected), when the answer says.
     pub withdrew: Option<bool>,
-    /// At a stage that means hired.
+    /// At a stage (Lever: archived with a reason) that means hired.
     pub hired: bool,
+    /// The outcome reason they were taken out with (Lever's archive reason id), when the answer
+    /// names one: a mapping may say which marketplace stage it is.
+    pub reason: Option<String>,
     /// When the ATS last changed them, ms.
     pub updated_at: Option<i64>,
     /// What *Insights* keeps of them, when their job is known.
@@ -349,6 +352,28 @@ impl AtsCalls<'_> {
         match &mut self.adapter {
             Adapter::Workable(a) => a.close(id, withdrew).await.map_err(|e| in_port_words(AtsKind::Workable, e)),
             Adapter::Lever(a) => a.close(id, withdrew).await,
+        }
+    }
+
+    /// Takes the candidate out of the pipeline with this outcome reason of the account's (the
+    /// mapping's choice: Lever's archive reasons); answers the reason's words. Workable has none
+    /// to choose (its mappings disqualify).
+    pub async fn close_with(&mut self, id: &str, reason: &str) -> Result<String, CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(_) => Err(CallError::Ats {
+                ats: AtsKind::Workable,
+                failure: AtsFailure::Invalid("Workable's mappings disqualify; they choose no archive reason".into()),
+            }),
+            Adapter::Lever(a) => a.close_with(id, reason).await,
+        }
+    }
+
+    /// The account's outcome reasons a mapping may choose (Lever's active archive reasons;
+    /// none for Workable). A read a person waits for.
+    pub async fn outcome_reasons(&mut self) -> Result<Vec<ReasonOption>, CallError> {
+        match &mut self.adapter {
+            Adapter::Workable(_) => Ok(Vec::new()),
+            Adapter::Lever(a) => a.outcome_reasons().await,
         }
     }
 

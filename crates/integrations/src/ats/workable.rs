@@ -49,6 +49,8 @@ impl<'i> WorkableAdapter<'i> {
             closed: candidate.disqualified,
             withdrew: candidate.withdrew,
             hired: candidate.stage_kind == Some(::workable::StageKind::Hired),
+            // Workable's disqualification reasons are not mapped (its mappings disqualify).
+            reason: None,
             updated_at: candidate.updated_at.as_deref().and_then(parse_time),
             id: candidate.id,
             profile_url: candidate.profile_url,

@@ -1,11 +1,12 @@
-//! Drift: a mapped job closed or archived, a mapped stage renamed or deleted — checked when the
+//! Drift: a mapped job closed or archived, a mapped stage or outcome reason renamed or deleted
+//! (or, for a reason, deactivated) — checked when the
 //! wizard opens, before work that uses a mapping, and by the periodic sweep.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use domain::AtsKind;
-use domain::mapping::{JobRef, JobState, StageAction, StageOption};
+use domain::mapping::{JobRef, JobState, ReasonOption, StageAction, StageOption};
 use storage::{ConfigurationRecord, now_ms};
 
 use crate::Integrations;
@@ -18,6 +19,7 @@ pub(super) fn drift(
     config: &ConfigurationRecord,
     job: Option<&JobRef>,
     stages: &[StageOption],
+    reasons: &[ReasonOption],
 ) -> Vec<String> {
     let (title, ats) = (&config.job.title, ats.name());
     let Some(job) = job else {
@@ -28,6 +30,19 @@ pub(super) fn drift(
         problems.push(format!("The {ats} job “{title}” is {}.", job.state));
     }
     for (stage, action) in &config.rows {
+        if let StageAction::Archive { reason, name } = action {
+            match reasons.iter().find(|r| &r.id == reason) {
+                None => problems
+                    .push(format!("{ats} archive reason “{name}” (for {}) was deleted or deactivated.", stage.label())),
+                Some(now) if &now.name != name => problems.push(format!(
+                    "{ats} archive reason “{name}” (for {}) was renamed to “{}”.",
+                    stage.label(),
+                    now.name
+                )),
+                Some(_) => {}
+            }
+            continue;
+        }
         let StageAction::Move { slug, name } = action else { continue };
         match stages.iter().find(|s| &s.slug == slug) {
             None => problems
@@ -61,7 +76,13 @@ impl Integrations {
                 Some(job) => self.stages(company, &job.shortcode).await?,
                 None => Arc::default(),
             };
-            problems = drift(ats, &config, job.as_deref(), &stages);
+            // Reasons are read only when the mapping archives with one (never for Workable).
+            let reasons = if config.rows.iter().any(|(_, a)| a.reason().is_some()) {
+                self.reasons(company).await?
+            } else {
+                Arc::default()
+            };
+            problems = drift(ats, &config, job.as_deref(), &stages, &reasons);
             if let Some(job) = &job {
                 state = job.state;
             }

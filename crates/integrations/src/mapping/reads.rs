@@ -1,4 +1,4 @@
-//! The wizard's reads (jobs, a job, a job's stages) from the connected ATS through the port and
+//! The wizard's reads (jobs, a job, a job's stages, the account's outcome reasons) from the connected ATS through the port and
 //! its call policy, shared briefly per connection so a person clicking through the wizard costs
 //! few calls.
 
@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::CompanyId;
-use domain::mapping::{JobRef, StageOption};
+use domain::mapping::{JobRef, ReasonOption, StageOption};
 
 use crate::ats::AtsCalls;
 use crate::{ConnectError, Integrations};
@@ -19,6 +19,8 @@ pub(crate) enum Read {
     /// A job by its id in the ATS (checked for the ATS's form before it is read).
     Job(String),
     Stages(String),
+    /// The account's outcome reasons (Lever's archive reasons).
+    Reasons,
 }
 
 #[derive(Clone, Debug)]
@@ -26,6 +28,7 @@ pub(crate) enum ReadValue {
     Jobs(Arc<Vec<JobRef>>),
     Job(Arc<JobRef>),
     Stages(Arc<Vec<StageOption>>),
+    Reasons(Arc<Vec<ReasonOption>>),
 }
 
 /// The ATS's reads shared for [`READ_CACHE_TTL`], keyed by company, account and what was read;
@@ -50,6 +53,7 @@ pub(super) async fn fetch(mut calls: AtsCalls<'_>, what: Read) -> Result<ReadVal
             let job = job(id)?;
             calls.stages(&job).await.map(|v| ReadValue::Stages(Arc::new(v)))
         }
+        Read::Reasons => calls.outcome_reasons().await.map(|v| ReadValue::Reasons(Arc::new(v))),
     };
     match read {
         Ok(value) => Ok(value),
@@ -101,6 +105,14 @@ impl Integrations {
         match self.read(company, Read::Stages(id.to_owned())).await? {
             ReadValue::Stages(stages) => Ok(stages),
             _ => unreachable!("a stages key holds stages"),
+        }
+    }
+
+    /// The account's outcome reasons a mapping may archive with (none for Workable).
+    pub(super) async fn reasons(&self, company: CompanyId) -> Result<Arc<Vec<ReasonOption>>, MappingError> {
+        match self.read(company, Read::Reasons).await? {
+            ReadValue::Reasons(reasons) => Ok(reasons),
+            _ => unreachable!("the reasons key holds reasons"),
         }
     }
 

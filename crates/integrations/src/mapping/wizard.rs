@@ -2,10 +2,10 @@
 //! mapping table with its proposal, validation on *Save*, and removal.
 
 use domain::AtsKind;
-use domain::mapping::StageOption;
 use domain::mapping::{
     JobChoices, JobRef, JobState, MappingRow, MappingTable, StageAction, StageChoice, WizardStart, suggest_job,
 };
+use domain::mapping::{ReasonOption, StageOption};
 use domain::{ConfigurationId, MarketplaceStage, RoleId, RoleStatus};
 use storage::{ConfigurationRecord, ConnectionStatus, RoleRecord, SaveConfiguration, StorageError};
 
@@ -14,8 +14,20 @@ use crate::{Actor, Integrations};
 use super::*;
 
 /// What a new configuration starts with: the stage of the matching kind (or name), and the ATS's
-/// way out of the pipeline for the outcomes. Every row stays editable.
-pub(super) fn proposed(stage: MarketplaceStage, stages: &[StageOption]) -> StageAction {
+/// way out of the pipeline for the outcomes — with outcome reasons (Lever), the first active
+/// reason that fits: a hired one for *Hired*, one that says *withdr…* for *Withdrawn*, another
+/// not-hired one for *Rejected*. Every row stays editable.
+pub(super) fn proposed(stage: MarketplaceStage, stages: &[StageOption], reasons: &[ReasonOption]) -> StageAction {
+    let says_withdrawn = |r: &ReasonOption| r.name.to_lowercase().contains("withdr");
+    let reason = match stage {
+        MarketplaceStage::Hired => reasons.iter().find(|r| r.hired),
+        MarketplaceStage::Withdrawn => reasons.iter().find(|r| !r.hired && says_withdrawn(r)),
+        MarketplaceStage::Rejected => reasons.iter().find(|r| !r.hired && !says_withdrawn(r)),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        return StageAction::Archive { reason: reason.id.clone(), name: reason.name.clone() };
+    }
     let wanted: &[&str] = match stage {
         MarketplaceStage::Accepted => &["sourced", "applied"],
         MarketplaceStage::Screening => &["phone-screen", "screening"],
@@ -159,6 +171,7 @@ impl Integrations {
         let (ats, _) = self.connected_ats(actor.company_id).await?;
         let job = self.chosen_job(actor, ats, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
+        let reasons = self.reasons(actor.company_id).await?;
         let imported = self.import_source(actor, from).await?;
         let imported_from = imported.as_ref().map(|c| c.role_title.clone());
         let importing = imported.is_some();
@@ -169,10 +182,27 @@ impl Integrations {
         let rows = MarketplaceStage::ALL
             .iter()
             .map(|&stage| {
-                let Some(config) = &carried else {
-                    return MappingRow { stage, action: Some(proposed(stage, &stages)), needs_choice: None };
-                };
+                let fresh =
+                    || MappingRow { stage, action: Some(proposed(stage, &stages, &reasons)), needs_choice: None };
+                let Some(config) = &carried else { return fresh() };
                 match config.action(stage) {
+                    // Saved before reasons were chosen: the proposal names the reason now.
+                    StageAction::Disqualify if !reasons.is_empty() => fresh(),
+                    StageAction::Archive { reason, name } => match reasons.iter().find(|r| r.id == reason) {
+                        Some(found) if found.fits(stage) => MappingRow {
+                            stage,
+                            action: Some(StageAction::Archive { reason, name: found.name.clone() }),
+                            needs_choice: None,
+                        },
+                        _ => MappingRow {
+                            stage,
+                            action: None,
+                            needs_choice: Some(format!(
+                                "“{name}” is not an archive reason of this {} account: choose one, or leave it blank.",
+                                ats.name()
+                            )),
+                        },
+                    },
                     StageAction::Move { slug, name } => match stages.iter().find(|s| s.slug == slug) {
                         Some(found) => MappingRow {
                             stage,
@@ -193,7 +223,16 @@ impl Integrations {
             .collect();
         // The role's own configuration, for the same job: this is editing it.
         let editing = !importing && carried.as_ref().is_some_and(|c| c.job.shortcode == job.shortcode);
-        Ok(MappingTable { ats, role_title: record.title, job, stages: stages.to_vec(), rows, imported_from, editing })
+        Ok(MappingTable {
+            ats,
+            role_title: record.title,
+            job,
+            stages: stages.to_vec(),
+            reasons: reasons.to_vec(),
+            rows,
+            imported_from,
+            editing,
+        })
     }
 
     /// The Workable job the role is mapped to now (*Edit ATS configuration* opens its mapping
@@ -221,6 +260,8 @@ impl Integrations {
         let (ats, account) = self.connected_ats(actor.company_id).await?;
         let job = self.chosen_job(actor, ats, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
+        let chooses_reasons = choices.iter().any(|(_, c)| matches!(c, StageChoice::Archive(_)));
+        let reasons = if chooses_reasons { self.reasons(actor.company_id).await? } else { Default::default() };
         let mut rows = Vec::with_capacity(MarketplaceStage::ALL.len());
         for &stage in MarketplaceStage::ALL {
             let choice = choices.iter().find(|(s, _)| *s == stage).map(|(_, c)| c).ok_or_else(|| {
@@ -229,6 +270,20 @@ impl Integrations {
             let action = match choice {
                 StageChoice::Nothing => StageAction::Nothing,
                 StageChoice::Disqualify => StageAction::Disqualify,
+                StageChoice::Archive(id) => {
+                    let found = reasons.iter().find(|r| &r.id == id && r.fits(stage)).ok_or_else(|| {
+                        invalid(
+                            stage_field(stage),
+                            format!(
+                                "Choose one of the {} archive reasons listed for “{}”{}.",
+                                ats.name(),
+                                stage.label(),
+                                if stage == MarketplaceStage::Hired { " (a hired one)" } else { "" }
+                            ),
+                        )
+                    })?;
+                    StageAction::Archive { reason: found.id.clone(), name: found.name.clone() }
+                }
                 StageChoice::Move(slug) => {
                     let found = stages.iter().find(|s| &s.slug == slug).ok_or_else(|| {
                         invalid(
@@ -297,10 +352,22 @@ mod tests {
     fn a_new_mapping_proposes_stages_by_kind() {
         let stages = [stage("sourced", "Sourced", "sourced"), stage("phone-screen", "Phone Screen", "phone-screen")];
         assert_eq!(
-            proposed(MarketplaceStage::Screening, &stages),
+            proposed(MarketplaceStage::Screening, &stages, &[]),
             StageAction::Move { slug: "phone-screen".into(), name: "Phone Screen".into() }
         );
-        assert_eq!(proposed(MarketplaceStage::Offer, &stages), StageAction::Nothing);
-        assert_eq!(proposed(MarketplaceStage::Withdrawn, &stages), StageAction::Disqualify);
+        assert_eq!(proposed(MarketplaceStage::Offer, &stages, &[]), StageAction::Nothing);
+        assert_eq!(proposed(MarketplaceStage::Withdrawn, &stages, &[]), StageAction::Disqualify);
+    }
+
+    #[test]
+    fn with_outcome_reasons_each_outcome_proposes_the_first_that_fits() {
+        let reason = |id: &str, hired: bool| ReasonOption { id: id.into(), name: id.into(), hired };
+        let reasons = [reason("Hired", true), reason("Withdrew", false), reason("Underqualified", false)];
+        let archive = |id: &str| StageAction::Archive { reason: id.into(), name: id.into() };
+        assert_eq!(proposed(MarketplaceStage::Rejected, &[], &reasons), archive("Underqualified"));
+        assert_eq!(proposed(MarketplaceStage::Withdrawn, &[], &reasons), archive("Withdrew"));
+        assert_eq!(proposed(MarketplaceStage::Hired, &[], &reasons), archive("Hired"));
+        // No reason says "withdr": Withdrawn falls back to the ATS's way out.
+        assert_eq!(proposed(MarketplaceStage::Withdrawn, &[], &reasons[2..]), StageAction::Disqualify);
     }
 }

@@ -54,7 +54,7 @@ impl Engine {
         let mut write = self.db.write().await?;
         let (export, backfilled) = write.prepare_export(company, request, config, now).await?;
         if let Some(config) = config.filter(|_| backfilled) {
-            let detail = format!("Back-fill: queued for the Workable job “{}”.", config.job.title);
+            let detail = format!("Back-fill: queued for the mapped job “{}”.", config.job.title);
             write.add_ledger(export.id, now, LedgerStep::Queued, &detail).await?;
         }
         write.commit().await?;
@@ -79,8 +79,8 @@ impl Engine {
         if stale {
             match self.integrations.check_configuration(config.clone()).await {
                 Ok(checked) => config = checked,
-                Err(integrations::MappingError::ReconnectNeeded | integrations::MappingError::NotConnected) => {
-                    return Outcome::Pause("Workable needs a master account to reconnect.".into());
+                Err(err @ (integrations::MappingError::ReconnectNeeded | integrations::MappingError::NotConnected)) => {
+                    return Outcome::Pause(err.to_string());
                 }
                 Err(err) => return Outcome::Retry(err.to_string()),
             }
@@ -92,7 +92,7 @@ impl Engine {
                     .attention
                     .first()
                     .cloned()
-                    .unwrap_or_else(|| format!("The Workable job “{}” cannot take candidates.", config.job.title))
+                    .unwrap_or_else(|| format!("The mapped job “{}” cannot take candidates.", config.job.title))
             ));
         }
         let candidate = match stored!(self.db.shared_candidate(company, export.candidate_id).await) {
@@ -121,9 +121,9 @@ impl Engine {
                 calls.name()
             ));
         };
-        // Created while already *Rejected* / *Withdrawn* in the marketplace: the stage sync
-        // disqualifies them right after (creation cannot).
-        let then_disqualify = matches!(config.action(now_at), StageAction::Disqualify);
+        // Created while already *Rejected* / *Withdrawn* (or *Hired*, archiving with a reason) in
+        // the marketplace: the stage sync takes them out right after (creation cannot).
+        let then_disqualify = matches!(config.action(now_at), StageAction::Disqualify | StageAction::Archive { .. });
         match self.export_steps(item, export, &job, (stage, &context, then_disqualify), &candidate, &mut calls).await {
             Ok(()) => {
                 if then_disqualify {
