@@ -628,3 +628,50 @@ test_on_both_databases! {
         assert!(!lines.iter().any(|l| l.contains("moved to Rejected")), "no outcome read back as a rejection: {lines:#?}");
     }
 }
+
+test_on_both_databases! {
+    async fn a_worker_killed_between_steps_is_resumed_by_another(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // Slow answers make the window between "created" and "profile attached" wide.
+        s.sandbox.set_faults(Faults { latency_ms: 400, ..Faults::default() });
+        let worker = |engine: Engine| {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            (stop, tokio::spawn(engine.run(async move {
+                let _ = stopped.await;
+            })))
+        };
+        let before = s.calls();
+        let (_stop, first) = worker(s.engine());
+        let (request, email) = s.acceptance(16).await;
+        eventually(Duration::from_secs(30), || async {
+            let export = db.export_by_request(s.maria.company_id, request).await.unwrap();
+            export.is_some_and(|e| e.created_in_workable_at.is_some()).then_some(()).ok_or("never created".to_owned())
+        })
+        .await;
+        // Killed mid-export: no cleanup, its lease stays until it runs out.
+        first.abort();
+        let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
+        assert_ne!(export.state, ExportState::Done);
+        s.sandbox.set_faults(Faults::default());
+        // The lease (120 s) runs out. A request the killed worker had sent still lands at Lever
+        // meanwhile — it is answered (or times out, at 30 s) long before the lease ends: the
+        // clock is moved past the lease once Lever has handled what was in flight.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        s.integrations.clock().advance(common::LEASE.as_millis() as i64);
+        let (_stop, _second) = worker(s.engine());
+        eventually(Duration::from_secs(60), || async {
+            match s.export_state(request).await {
+                Some(ExportState::Done) => Ok(()),
+                other => Err(format!("still {other:?}: {:#?}", s.ledger(request).await)),
+            }
+        })
+        .await;
+        s.assert_exported_once(&email, 16).await;
+        let creates = s.sandbox.request_log()[before..]
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/opportunities") && r.status < 300)
+            .count();
+        assert_eq!(creates, 1, "created once, by the first worker; the second looked it up and went on");
+    }
+}
