@@ -4,7 +4,7 @@
 //! and in the same view on hydration: a few bars need no chart library.
 
 use domain::insights::{
-    FUNNEL_STEPS, Insights, InsightsFilter, InsightsRange, RoleFunnel, SourceRow, format_day, funnel_base,
+    FUNNEL_LEN, Insights, InsightsFilter, InsightsRange, RoleFunnel, SourceRow, format_day, funnel_base,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +29,7 @@ pub fn InsightsPage() -> impl IntoView {
         <Title text="Insights · ats-bridge"/>
         <SignedIn>
             <h1>"Insights"</h1>
-            <p class="lead">"What the marketplace brought you: its own funnel, and its hires beside your other sources in Workable."</p>
+            <p class="lead">"What the marketplace brought you: its own funnel, and its hires beside your other sources in your ATS."</p>
             <Transition fallback=|| view! { <p>"Counting…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
                     {move || Suspend::new(async move {
@@ -54,6 +54,7 @@ fn InsightsView(insights: Insights) -> impl IntoView {
         .as_ref()
         .and_then(|code| insights.jobs.iter().find(|j| &j.shortcode == code))
         .map(|j| j.title.clone());
+    let steps = domain::insights::funnel_steps(insights.ats);
     view! {
         <Filters insights=insights.clone()/>
         <p class="muted" role="status" data-range data-from=insights.from_ms data-to=insights.to_ms>{format!("Showing {range} (UTC).")}</p>
@@ -64,11 +65,11 @@ fn InsightsView(insights: Insights) -> impl IntoView {
                 role_title.as_deref().unwrap_or("all roles")
             )}</p>
             <div class="chart-pair">
-                <FunnelChart funnel=insights.funnel.clone()/>
-                <FunnelTable funnel=insights.funnel.clone()/>
+                <FunnelChart funnel=insights.funnel.clone() steps=steps.clone()/>
+                <FunnelTable funnel=insights.funnel.clone() steps=steps.clone()/>
             </div>
             <p><a href=format!("/insights/funnel.csv{query}") rel="external" download>"Download CSV"</a></p>
-            <RoleTable roles=insights.roles.clone() filter=insights.filter.clone()/>
+            <RoleTable roles=insights.roles.clone() filter=insights.filter.clone() steps/>
         </section>
         <section class="card" aria-labelledby="sources-title">
             <h2 id="sources-title">"Hires by source"</h2>
@@ -115,7 +116,7 @@ fn Filters(insights: Insights) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>"Workable job"
+            <label>{format!("{} job", insights.ats.name())}
                 <select name="job">
                     <option value="" selected=filter.job.is_none()>"All mapped jobs"</option>
                     {insights.jobs.iter().map(|j| {
@@ -171,26 +172,25 @@ fn bars(title: String, description: String, rows: Vec<Bar>) -> impl IntoView {
 }
 
 #[component]
-fn FunnelChart(funnel: Vec<i64>) -> impl IntoView {
-    let description =
-        FUNNEL_STEPS.iter().zip(&funnel).map(|(step, n)| format!("{step}: {n}")).collect::<Vec<_>>().join("; ");
-    let rows = FUNNEL_STEPS.iter().zip(&funnel).map(|(step, n)| ((*step).to_owned(), *n, None, "bar")).collect();
+fn FunnelChart(funnel: Vec<i64>, steps: [String; FUNNEL_LEN]) -> impl IntoView {
+    let description = steps.iter().zip(&funnel).map(|(step, n)| format!("{step}: {n}")).collect::<Vec<_>>().join("; ");
+    let rows = steps.iter().zip(&funnel).map(|(step, n)| (step.clone(), *n, None, "bar")).collect();
     bars("Marketplace funnel".to_owned(), description, rows)
 }
 
 #[component]
-fn FunnelTable(funnel: Vec<i64>) -> impl IntoView {
+fn FunnelTable(funnel: Vec<i64>, steps: [String; FUNNEL_LEN]) -> impl IntoView {
     view! {
         <table class="compact stack" data-chart="funnel">
             <caption class="visually-hidden">"Marketplace funnel"</caption>
             <thead><tr><th scope="col">"Step"</th><th scope="col">"Candidates"</th><th scope="col">"Conversion"</th></tr></thead>
             <tbody>
-                {FUNNEL_STEPS.iter().enumerate().map(|(i, step)| {
+                {steps.iter().enumerate().map(|(i, step)| {
                     let share = funnel_base(i)
-                        .map(|base| format!("{} of {}", Insights::percent(funnel[i], funnel[base]), FUNNEL_STEPS[base].to_lowercase()))
+                        .map(|base| format!("{} of {}", Insights::percent(funnel[i], funnel[base]), steps[base].to_lowercase()))
                         .unwrap_or_default();
                     view! {
-                        <tr><th scope="row">{*step}</th><td data-label="Candidates">{funnel[i]}</td><td data-label="Conversion">{share}</td></tr>
+                        <tr><th scope="row">{step.clone()}</th><td data-label="Candidates">{funnel[i]}</td><td data-label="Conversion">{share}</td></tr>
                     }
                 }).collect_view()}
             </tbody>
@@ -200,17 +200,18 @@ fn FunnelTable(funnel: Vec<i64>) -> impl IntoView {
 
 /// The busiest roles' funnels side by side, each linking to its own view.
 #[component]
-fn RoleTable(roles: Vec<RoleFunnel>, filter: InsightsFilter) -> impl IntoView {
+fn RoleTable(roles: Vec<RoleFunnel>, filter: InsightsFilter, steps: [String; FUNNEL_LEN]) -> impl IntoView {
     if roles.is_empty() {
         return view! { <p class="muted">"No request was sent in this range."</p> }.into_any();
     }
     let more = roles.len().saturating_sub(ROLES_LISTED);
+    let in_ats = steps[2].clone();
     view! {
         <h3>"By role"</h3>
         <table class="stack" data-chart="roles">
                 <thead><tr>
                     <th scope="col">"Role"</th><th scope="col">"Sent"</th><th scope="col">"Accepted"</th>
-                    <th scope="col">"In Workable"</th><th scope="col">"Offer"</th><th scope="col">"Hired"</th>
+                    <th scope="col">{steps[2].clone()}</th><th scope="col">"Offer"</th><th scope="col">"Hired"</th>
                     <th scope="col">"Sent → hired"</th>
                 </tr></thead>
                 <tbody>
@@ -220,7 +221,7 @@ fn RoleTable(roles: Vec<RoleFunnel>, filter: InsightsFilter) -> impl IntoView {
                         view! { <tr>
                             <th scope="row"><A href=format!("/insights{href}")>{role.title}</A></th>
                             <td data-label="Sent">{s[0]}</td><td data-label="Accepted">{s[1]}</td>
-                            <td data-label="In Workable">{s[2]}</td><td data-label="Offer">{s[6]}</td>
+                            <td data-label=in_ats.clone()>{s[2]}</td><td data-label="Offer">{s[6]}</td>
                             <td data-label="Hired">{s[7]}</td>
                             <td data-label="Sent → hired">{Insights::percent(s[7], s[0])}</td>
                         </tr> }
@@ -234,13 +235,14 @@ fn RoleTable(roles: Vec<RoleFunnel>, filter: InsightsFilter) -> impl IntoView {
 
 #[component]
 fn SourcesIntro(insights: Insights, job_title: Option<String>) -> impl IntoView {
-    let scope = job_title.map_or_else(|| "your mapped Workable jobs".to_owned(), |t| format!("the Workable job {t}"));
+    let ats = insights.ats.name();
+    let scope = job_title.map_or_else(|| format!("your mapped {ats} jobs"), |t| format!("the {ats} job {t}"));
     let as_of = insights.as_of_ms.map(timestamp);
     let text = match (insights.connected, insights.jobs.is_empty(), as_of) {
-        (false, _, _) => "Connect Workable in Account settings → ATS integrations to compare the marketplace with your other sources.".to_owned(),
-        (true, true, _) => "Map a role to a Workable job (Source → ⋮ → Add ATS configuration) to compare the marketplace with your other sources.".to_owned(),
-        (true, false, None) => format!("Every candidate of {scope}, by the source Workable gives them. Workable's candidates are being read for the first time: they appear here within minutes."),
-        (true, false, Some(at)) => format!("Every candidate of {scope} who entered it in the range, by the source Workable gives them. Workable's candidates as of {at}."),
+        (false, _, _) => "Connect your ATS in Account settings → ATS integrations to compare the marketplace with your other sources.".to_owned(),
+        (true, true, _) => format!("Map a role to a {ats} job (Source → ⋮ → Add ATS configuration) to compare the marketplace with your other sources."),
+        (true, false, None) => format!("Every candidate of {scope}, by the source {ats} gives them. {ats}'s candidates are being read for the first time: they appear here within minutes."),
+        (true, false, Some(at)) => format!("Every candidate of {scope} who entered it in the range, by the source {ats} gives them. {ats}'s candidates as of {at}."),
     };
     let empty = insights.connected && !insights.jobs.is_empty() && insights.sources.is_empty();
     view! {

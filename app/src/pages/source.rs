@@ -86,18 +86,19 @@ fn Source(
                 {move || Suspend::new(async move {
                     roles.await.map(|page| {
                         let unmapped = page.unmapped_live;
+                        let ats = page.ats;
                         let known = |id: i64| page.focus.iter().chain(page.roles.iter()).find(|r| r.id.0 == id).cloned();
                         let just_live = prompt.get().and_then(known)
                             .filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped());
                         let just_mapped = mapped.get().and_then(known)
                             .filter(|r| r.ats_state.is_mapped() && r.exports.not_mapped > 0);
                         view! {
-                            {just_live.map(|role| view! { <PublishPrompt role prompt/> })}
-                            {just_mapped.map(|role| view! { <BackfillOffer role backfill/> })}
+                            {just_live.map(|role| view! { <PublishPrompt role prompt ats/> })}
+                            {just_mapped.map(|role| view! { <BackfillOffer role backfill ats/> })}
                             {(unmapped > 0).then(|| view! {
                                 <p class="attention">
-                                    {format!("{unmapped} live role{} not mapped to Workable: candidates who accept {} will not reach your ATS.",
-                                        if unmapped == 1 { " is" } else { "s are" }, if unmapped == 1 { "it" } else { "them" })}
+                                    {format!("{unmapped} live role{} not mapped to {}: candidates who accept {} will not reach your ATS.",
+                                        if unmapped == 1 { " is" } else { "s are" }, ats.name(), if unmapped == 1 { "it" } else { "them" })}
                                 </p>
                             })}
                             <RoleFilters filter=page.filter.clone()/>
@@ -128,12 +129,12 @@ fn Source(
 /// Shown once a role goes live without a mapping: map it now, import one, or skip (the role then
 /// stays flagged in the table).
 #[component]
-fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>) -> impl IntoView {
+fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>, ats: domain::AtsKind) -> impl IntoView {
     let id = role.id.0;
     view! {
         <section class="prompt" role="dialog" aria-labelledby="publish-prompt-title">
             <h2 id="publish-prompt-title">{format!("{} is live", role.title)}</h2>
-            <p>"Add its ATS configuration now, so every candidate who accepts lands in the right Workable job and stage."</p>
+            <p>{format!("Add its ATS configuration now, so every candidate who accepts lands in the right {} job and stage.", ats.name())}</p>
             <div class="row">
                 <A href=format!("/roles/{id}/ats?import=1") attr:class="button primary">"Import existing configuration"</A>
                 <A href=format!("/roles/{id}/ats") attr:class="button">"Add ATS configuration"</A>
@@ -272,7 +273,7 @@ fn AtsCell(state: AtsState, live: bool, ats: domain::AtsKind) -> impl IntoView {
         AtsState::Mapped { .. } => view! { <span class="badge badge-mapped">{label}</span> }.into_any(),
         AtsState::NeedsAttention { job_title, problems } => view! {
             <span class="badge badge-attention">{label}</span>
-            <br/><span class="muted">{format!("Workable job: {job_title}")}</span>
+            <br/><span class="muted">{format!("{} job: {job_title}", ats.name())}</span>
             <ul class="problems">{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
         }
         .into_any(),
@@ -330,19 +331,20 @@ fn ExportTallyView(role: RoleSummary, ats: domain::AtsKind, backfill: ServerActi
 
 /// Right after a role's first mapping: offers to export who accepted before.
 #[component]
-fn BackfillOffer(role: RoleSummary, backfill: ServerAction<BackfillRole>) -> impl IntoView {
+fn BackfillOffer(role: RoleSummary, backfill: ServerAction<BackfillRole>, ats: domain::AtsKind) -> impl IntoView {
     let n = role.exports.not_mapped;
+    let name = ats.name();
     view! {
         <section class="prompt" role="dialog" aria-labelledby="backfill-title">
             <h2 id="backfill-title">{format!("{} is mapped", role.title)}</h2>
             <p>{format!(
-                "{n} candidate{} accepted a request for it before it was mapped. Export {} to Workable now? Progress shows in the table.",
+                "{n} candidate{} accepted a request for it before it was mapped. Export {} to {name} now? Progress shows in the table.",
                 if n == 1 { "" } else { "s" }, if n == 1 { "them" } else { "them all" }
             )}</p>
             <div class="row">
                 <ActionForm action=backfill attr:class="inline">
                     <input type="hidden" name="role_id" value=role.id.0/>
-                    <button type="submit" class="primary">{format!("Export {n} to Workable")}</button>
+                    <button type="submit" class="primary">{format!("Export {n} to {name}")}</button>
                 </ActionForm>
                 // Declining leaves the quiet line in the role's row (and its pipeline) to do it later.
                 <A href="/source" attr:class="button">"Not now"</A>

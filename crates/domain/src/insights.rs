@@ -8,17 +8,23 @@ use crate::{FieldError, RoleId};
 
 const DAY_MS: i64 = 86_400_000;
 
-/// The funnel's steps, in order: what each of [`Insights::funnel`]'s counts is.
-pub const FUNNEL_STEPS: [&str; 8] = [
-    "Requests sent",
-    "Accepted",
-    "In Workable",
-    "Screening",
-    "Technical interview",
-    "Final interview",
-    "Offer",
-    "Hired",
-];
+/// How many steps the funnel has: what [`Insights::funnel`]'s counts are, as
+/// [`funnel_steps`] names them.
+pub const FUNNEL_LEN: usize = 8;
+
+/// The funnel's steps, in order, the third named after the connected ATS ("In Lever").
+pub fn funnel_steps(ats: crate::AtsKind) -> [String; FUNNEL_LEN] {
+    [
+        "Requests sent".to_owned(),
+        "Accepted".to_owned(),
+        format!("In {}", ats.name()),
+        "Screening".to_owned(),
+        "Technical interview".to_owned(),
+        "Final interview".to_owned(),
+        "Offer".to_owned(),
+        "Hired".to_owned(),
+    ]
+}
 
 /// Which days Insights counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +35,7 @@ pub enum InsightsRange {
     Custom { from: i64, to: i64 },
 }
 
-/// The page's filter: a range, and one role (the funnel) or one mapped Workable job (sources).
+/// The page's filter: a range, and one role (the funnel) or one mapped ATS job (sources).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InsightsFilter {
     pub range: InsightsRange,
@@ -81,9 +87,12 @@ impl InsightsFilter {
         };
         let job = match job.trim() {
             "" | "all" => None,
-            // Workable's shortcodes are short and alphanumeric; anything else names no job.
-            text if text.len() <= 32 && text.chars().all(|c| c.is_ascii_alphanumeric()) => Some(text.to_owned()),
-            _ => return Err(FieldError::new("job", "Choose a Workable job from the list.")),
+            // Workable's shortcodes are short and alphanumeric, Lever's posting ids UUIDs;
+            // anything else names no job.
+            text if text.len() <= 64 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                Some(text.to_owned())
+            }
+            _ => return Err(FieldError::new("job", "Choose a job from the list.")),
         };
         Ok(InsightsFilter { range, role, job })
     }
@@ -155,11 +164,11 @@ pub fn format_day(days: i64) -> String {
 pub struct RoleFunnel {
     pub role_id: RoleId,
     pub title: String,
-    /// As [`FUNNEL_STEPS`] names them.
+    /// As [`funnel_steps`] names them.
     pub steps: Vec<i64>,
 }
 
-/// One Workable source's candidates in the mapped jobs, created in the range.
+/// One source's candidates in the mapped ATS jobs, created in the range.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceRow {
     pub source: String,
@@ -172,7 +181,7 @@ pub struct SourceRow {
     pub marketplace: bool,
 }
 
-/// A mapped Workable job, to filter sources by.
+/// A mapped ATS job, to filter sources by.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobChoice {
     pub shortcode: String,
@@ -186,18 +195,20 @@ pub struct Insights {
     /// The range as `[from, to)`, Unix ms.
     pub from_ms: i64,
     pub to_ms: i64,
-    /// The funnel of the role chosen, or of every role: as [`FUNNEL_STEPS`] names them.
+    /// The funnel of the role chosen, or of every role: as [`funnel_steps`] names them.
     pub funnel: Vec<i64>,
     /// Every role with requests sent in the range, busiest first.
     pub roles: Vec<RoleFunnel>,
     /// Hires by source (of the job chosen, or of every mapped job), largest first.
     pub sources: Vec<SourceRow>,
     pub jobs: Vec<JobChoice>,
-    /// A Workable account is connected.
+    /// The connected ATS (Workable when none is), which the page's words name.
+    pub ats: crate::AtsKind,
+    /// An ATS account is connected.
     pub connected: bool,
-    /// When Workable's candidates were last read (the reconciliation's last round).
+    /// When the ATS's candidates were last read (the reconciliation's last round).
     pub as_of_ms: Option<i64>,
-    /// The source name Workable gives the marketplace's candidates.
+    /// The source name the ATS gives the marketplace's candidates.
     pub marketplace_source: Option<String>,
 }
 
@@ -227,12 +238,13 @@ impl Insights {
     /// from the step [`funnel_base`] names.
     pub fn funnel_records(&self) -> Vec<Vec<String>> {
         let mut records = vec![["Step", "Count", "Conversion", "Of step"].map(str::to_owned).to_vec()];
-        for (i, (step, count)) in FUNNEL_STEPS.iter().zip(&self.funnel).enumerate() {
+        let steps = funnel_steps(self.ats);
+        for (i, (step, count)) in steps.iter().zip(&self.funnel).enumerate() {
             let (share, of) = match funnel_base(i) {
-                Some(base) => (Insights::percent(*count, self.funnel[base]), FUNNEL_STEPS[base].to_owned()),
+                Some(base) => (Insights::percent(*count, self.funnel[base]), steps[base].clone()),
                 None => (String::new(), String::new()),
             };
-            records.push(vec![(*step).to_owned(), count.to_string(), share, of]);
+            records.push(vec![step.clone(), count.to_string(), share, of]);
         }
         records
     }
@@ -297,6 +309,9 @@ mod tests {
         let thirty = InsightsFilter::parse("30", "", "", "all", "all").unwrap();
         assert_eq!(thirty.window(DAY_MS * 100 + 5), (DAY_MS * 71, DAY_MS * 101));
         assert_eq!(thirty.days(DAY_MS * 100 + 5), (71, 101));
+        // A Lever posting's id is a UUID.
+        let posting = "00000000-0000-4000-8000-000000010301";
+        assert_eq!(InsightsFilter::parse("30", "", "", "", posting).unwrap().job.as_deref(), Some(posting));
         for (range, from, to, role, job, field) in [
             ("7", "", "", "", "", "range"),
             ("custom", "2026-04-01", "2026-03-01", "", "", "to"),

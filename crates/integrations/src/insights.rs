@@ -1,6 +1,6 @@
 //! Insights, read from what is stored: the company's funnel from its requests and moves, and
-//! hires by source from the Workable candidates the reconciliation keeps. Opening the page never
-//! calls Workable; "as of" says when Workable was last read.
+//! hires by source from the ATS's candidates the reconciliation keeps. Opening the page never
+//! calls the ATS; "as of" says when it was last read.
 
 use domain::insights::{Insights, InsightsFilter, JobChoice, RoleFunnel, SourceRow, median};
 
@@ -25,10 +25,10 @@ impl Integrations {
             && !roles.iter().any(|r| r.role_id == id)
             && let Some(role) = self.db.find_role(company, id).await?
         {
-            let steps = vec![0; domain::insights::FUNNEL_STEPS.len()];
+            let steps = vec![0; domain::insights::FUNNEL_LEN];
             roles.push(RoleFunnel { role_id: id, title: role.title, steps });
         }
-        let mut funnel = vec![0; domain::insights::FUNNEL_STEPS.len()];
+        let mut funnel = vec![0; domain::insights::FUNNEL_LEN];
         for role in roles.iter().filter(|r| filter.role.is_none_or(|id| id == r.role_id)) {
             for (total, step) in funnel.iter_mut().zip(&role.steps) {
                 *total += step;
@@ -68,6 +68,7 @@ impl Integrations {
             roles,
             sources,
             jobs,
+            ats: connection.as_ref().map_or(domain::AtsKind::Workable, |c| c.ats),
             connected: connection.as_ref().is_some_and(|c| c.status == storage::ConnectionStatus::Connected),
             as_of_ms: connection.and_then(|c| c.reconciled_at),
             marketplace_source,
