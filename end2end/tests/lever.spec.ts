@@ -158,6 +158,19 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
     expect((await lever(page.request, opportunity)).archived?.reason).toBe(reasonId("Hired"));
   }).toPass({ timeout: 30_000 });
 
+  // Insights speaks Lever: the funnel's step, and the sources of one posting (a UUID in the
+  // filter's address).
+  await page.getByRole("link", { name: "Insights", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Marketplace funnel" })).toBeVisible();
+  await expect(page.locator("[data-chart='funnel']")).toContainText("In Lever");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Lever job").selectOption({ label: POSTING });
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(new RegExp(`job=${posting.id}`));
+  await expect(page.getByLabel("Lever job")).toHaveValue(posting.id);
+  await expect(page.locator("[data-as-of]")).toContainText(`the Lever job ${POSTING}`);
+  await shot(page, "66-lever-insights");
+
   // The webhooks registered on the first mapping go with the connection.
   const ours = await webhooksInLever(page.request);
   expect(ours.length).toBe(4);

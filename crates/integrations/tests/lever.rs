@@ -37,25 +37,9 @@ async fn setup(db: &Db) -> (LeverSandbox, Integrations) {
     (sandbox, integrations)
 }
 
-/// What a super admin does on Lever's authorisation page (the sandbox's): the account chosen,
-/// *Accept* or *Decline*, the scopes as asked unless `scope` replaces them. Returns the callback's
-/// query.
+/// What a super admin does on Lever's authorisation page (the sandbox's); the callback's query.
 async fn authorise(url: &str, account: &str, decision: &str, scope: Option<&str>) -> Vec<(String, String)> {
-    let (page, query) = url.split_once('?').unwrap();
-    let shown = reqwest::get(url).await.unwrap();
-    assert_eq!(shown.status(), 200, "Lever's page accepts our authorisation request");
-    let mut form: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .map(|(k, v)| if k == "scope" { (k, scope.map_or(v, str::to_owned)) } else { (k, v) })
-        .collect();
-    form.push(("account".into(), account.into()));
-    form.push(("decision".into(), decision.into()));
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let response = client.post(page).form(&form).send().await.unwrap();
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(CALLBACK), "{location}");
-    let query = location.split_once('?').unwrap().1.to_owned();
-    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    lever_sandbox::consent(url, account, decision, scope).await.unwrap()
 }
 
 fn param(query: &[(String, String)], key: &str) -> Option<String> {

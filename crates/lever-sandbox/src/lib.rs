@@ -33,6 +33,7 @@ use sandbox_support::SavedWorld;
 pub use control::LoggedRequest;
 pub use faults::Faults;
 pub use model::World;
+pub use oauth::consent;
 pub use webhooks::signed;
 
 /// The sandbox: cheap to clone, shared by every request.

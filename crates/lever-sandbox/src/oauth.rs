@@ -301,3 +301,36 @@ fn basic_client(headers: &HeaderMap) -> Option<(String, String)> {
     let decode = |s: &str| form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
     Some((decode(id)?, decode(secret)?))
 }
+
+/// What a Super Admin does on the authorisation page, over HTTP as a browser would: the page is
+/// shown for `authorize_url` (the product's), `account` is chosen, and `decision` (`allow` or
+/// `deny`) sent, with the scopes asked replaced by `scope` when given. Returns the callback's
+/// query (`code` and `state`, or `error`). For tests of the products that connect to it.
+pub async fn consent(
+    authorize_url: &str,
+    account: &str,
+    decision: &str,
+    scope: Option<&str>,
+) -> Result<Vec<(String, String)>, String> {
+    let (page, query) = authorize_url.split_once('?').ok_or("no query in the authorize URL")?;
+    let shown = reqwest::get(authorize_url).await.map_err(|e| e.to_string())?;
+    if !shown.status().is_success() {
+        return Err(format!("the authorisation page answered {}", shown.status()));
+    }
+    let mut form: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .map(|(k, v)| if k == "scope" { (k, scope.map_or(v, str::to_owned)) } else { (k, v) })
+        .collect();
+    form.push(("account".into(), account.into()));
+    form.push(("decision".into(), decision.into()));
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
+    let answer = client.post(page).form(&form).send().await.map_err(|e| e.to_string())?;
+    let location = answer
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .ok_or_else(|| format!("no redirect from the decision ({})", answer.status()))?;
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    Ok(form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+}

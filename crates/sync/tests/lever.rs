@@ -51,6 +51,20 @@ fn receiver(db: Db, integrations: Integrations) -> axum::Router {
         .with_state(sync::webhooks::Receiver::new(db, integrations))
 }
 
+/// Where Lever's authorisation page sends the browser back (registered with the sandbox's client).
+const CALLBACK: &str = "http://127.0.0.1:3000/integrations/lever/callback";
+
+/// *Connect* under Lever through Lever's authorisation page (Northwind's super admin accepts),
+/// acting as the user preselected.
+async fn connect_with_oauth(integrations: &Integrations, master: &Actor) {
+    let authorization = integrations.begin_lever_oauth(master).await.unwrap();
+    let callback = lever_sandbox::consent(&authorization.url, seed::NORTHWIND, "allow", None).await.unwrap();
+    let code = callback.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()).unwrap();
+    let pending = integrations.complete_lever_oauth(master, &code).await.unwrap();
+    let users = integrations.lever_pending_users(master, &pending).await.unwrap();
+    integrations.finish_lever(master, &pending, &users[0].id).await.unwrap();
+}
+
 /// *Connect* under Lever with `key`, acting as the user preselected.
 async fn connect(integrations: &Integrations, master: &Actor, key: &str) {
     let pending = integrations.begin_lever_key(master, key).await.unwrap();
@@ -62,7 +76,7 @@ async fn setup(db: &Db) -> Setup {
     let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     seed_if_empty(db).await.unwrap();
     let clock = workable::Clock::system();
-    let sandbox = LeverSandbox::new(seed::seed(Vec::new()), None, clock.clone());
+    let sandbox = LeverSandbox::new(seed::seed(vec![CALLBACK.to_owned()]), None, clock.clone());
     let (base, _) = sandbox.serve(0).await.unwrap();
     sandbox.start_webhook_delivery();
     let lever = LeverClient::new(lever::Endpoints::local(&base));
@@ -71,8 +85,14 @@ async fn setup(db: &Db) -> Setup {
     // The webhook endpoint as the server mounts it, on a port of its own (the public address).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let public_url = format!("http://{}", listener.local_addr().unwrap());
+    let app = lever::oauth::OAuthApp {
+        client_id: seed::CLIENT_ID.into(),
+        client_secret: seed::CLIENT_SECRET.to_owned().into(),
+        redirect_uri: CALLBACK.into(),
+    };
     let integrations = Integrations::new(db.clone(), workable, None, TokenCipher::generate().0)
         .with_lever(lever.clone())
+        .with_lever_oauth(Some(app))
         .with_public_url(public_url)
         .with_source_domain(Some(workable::SourceDomain::parse("127.0.0.1").unwrap()))
         .with_clock(clock.clone());
@@ -673,5 +693,29 @@ test_on_both_databases! {
             .filter(|r| r.method == "POST" && r.path.ends_with("/opportunities") && r.status < 300)
             .count();
         assert_eq!(creates, 1, "created once, by the first worker; the second looked it up and went on");
+    }
+}
+
+test_on_both_databases! {
+    async fn an_oauth_grant_revoked_in_lever_pauses_the_work_until_a_reconnect(db: Db) {
+        let s = setup(&db).await;
+        s.drain().await;
+        // Northwind switches from its key to Lever's authorisation page; the mapping stays.
+        s.integrations.disconnect(&s.maria).await.unwrap();
+        connect_with_oauth(&s.integrations, &s.maria).await;
+        let (request, email) = s.acceptance(17).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        s.assert_exported_once(&email, 17).await;
+        // A super admin revokes ats-bridge in Lever's settings.
+        s.sandbox.revoke_account_grants(seed::NORTHWIND);
+        let (request, email) = s.acceptance(18).await;
+        assert_eq!(s.settle(request).await, ExportState::Paused, "{:#?}", s.ledger(request).await);
+        let connection = db.connection(s.maria.company_id).await.unwrap().unwrap();
+        assert_eq!(connection.status, storage::ConnectionStatus::ReconnectNeeded);
+        assert!(connection.last_error.as_deref().is_some_and(|e| e.starts_with("Lever no longer accepts")), "{:?}", connection.last_error);
+        // Authorised again: the paused export goes on, once.
+        connect_with_oauth(&s.integrations, &s.maria).await;
+        assert_eq!(s.settle(request).await, ExportState::Done, "{:#?}", s.ledger(request).await);
+        s.assert_exported_once(&email, 18).await;
     }
 }
