@@ -295,20 +295,32 @@ pub async fn sweep_sessions(db: Db, shutdown: impl std::future::Future<Output = 
 /// archived, stage renamed or deleted) when nothing else checked it meanwhile.
 pub const DRIFT_CHECK_EVERY: Duration = Duration::from_secs(15 * 60);
 
+/// How long an OAuth grant may go unused before the sweep renews it: its access token expired
+/// this long ago.
+const GRANT_IDLE: Duration = Duration::from_secs(6 * 86_400);
+
 /// Checks due ATS configurations every minute (a batch at a time, within each connection's rate
-/// limit) until `shutdown` resolves. Several instances may run it: a check only records its
-/// finding against the configuration version it read.
+/// limit), and renews OAuth grants idle for [`GRANT_IDLE`], until `shutdown` resolves. Several
+/// instances may run it: a check only records its finding against the configuration version it
+/// read, and a grant is renewed by the one instance that claims it.
 pub async fn sweep_drift(integrations: integrations::Integrations, shutdown: impl std::future::Future<Output = ()>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             _ = &mut shutdown => return,
-            _ = tick.tick() => match integrations.check_due_configurations(DRIFT_CHECK_EVERY, 50).await {
-                Ok(n) if n > 0 => tracing::info!(configurations = n, "ATS configurations checked for drift"),
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "drift sweep failed"),
-            },
+            _ = tick.tick() => {
+                match integrations.check_due_configurations(DRIFT_CHECK_EVERY, 50).await {
+                    Ok(n) if n > 0 => tracing::info!(configurations = n, "ATS configurations checked for drift"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "drift sweep failed"),
+                }
+                match integrations.renew_idle_grants(GRANT_IDLE, 50).await {
+                    Ok(n) if n > 0 => tracing::info!(grants = n, "idle OAuth grants renewed"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "renewing idle grants failed"),
+                }
+            }
         }
     }
 }

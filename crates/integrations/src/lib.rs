@@ -108,6 +108,22 @@ impl Integrations {
         }
     }
 
+    /// Another instance of the product beside this one: the same database, clients, token key and
+    /// configuration, and its own process-wide state (refresh locks, rate limiters, caches) — what
+    /// a second process started with the same configuration holds.
+    pub fn instance_beside(&self) -> Self {
+        let fresh = Integrations::new(self.db.clone(), self.client.clone(), self.oauth.clone(), self.cipher.clone());
+        Integrations {
+            reads: self.reads.as_ref().map(|_| mapping::read_cache(mapping::READ_CACHE_TTL)),
+            limiter: limiter::RateLimiter::with_clock(self.clock().clone()),
+            public_url: self.public_url.clone(),
+            source_domain: self.source_domain.clone(),
+            lever: self.lever.clone(),
+            lever_oauth: self.lever_oauth.clone(),
+            ..fresh
+        }
+    }
+
     /// Offers Lever beside Workable, through this client (the real Lever, or a sandbox).
     pub fn with_lever(mut self, client: lever::LeverClient) -> Self {
         self.lever = Some(client);

@@ -13,6 +13,11 @@ use crate::{ConnectError, Integrations};
 
 /// Refresh this long before the access token expires.
 const REFRESH_AHEAD_MS: i64 = 5 * 60 * 1000;
+/// How long an instance's claim on a refresh lasts: longer than a token request may take (the
+/// clients time out at 30 s).
+const REFRESH_CLAIM_MS: i64 = 45_000;
+/// How often an instance waiting for another's refresh looks again.
+const REFRESH_POLL_MS: u64 = 100;
 
 /// What a Workable call needs: the account, the member to act as, a usable token.
 #[derive(Clone, Debug)]
@@ -99,11 +104,31 @@ impl Integrations {
         self.open(&latest)
     }
 
+    /// Renews up to `limit` OAuth grants nothing has used for `idle` (their access token expired
+    /// that long ago): a refresh token left unused for months may stop working (Lever's
+    /// integrators warn of it, and no lifetime is documented), and a connection with no mapped
+    /// role calls nothing. A grant that can no longer be renewed shows *Reconnect needed* on the
+    /// card now, not at the first export. Returns how many were renewed.
+    pub async fn renew_idle_grants(&self, idle: std::time::Duration, limit: i64) -> Result<usize, ConnectError> {
+        let before = now_ms() - idle.as_millis() as i64;
+        let mut renewed = 0;
+        for (company, version) in self.db().idle_grants(before, limit).await? {
+            match self.refresh_grant(company, version).await {
+                Ok(_) => renewed += 1,
+                Err(ConnectError::Storage(err)) => return Err(err.into()),
+                Err(err) => tracing::info!(company.id = %company, error = %err, "idle grant not renewed"),
+            }
+        }
+        Ok(renewed)
+    }
+
     /// Renews the connection's OAuth grant read at `seen_version` — its ATS's token endpoint,
-    /// one refresh at a time per connection (a lock in this process, a compare-and-swap on
-    /// `token_version` across instances) — and returns the connection as stored afterwards. The
-    /// new refresh token (Lever rotates it on every use) is stored before the new access token
-    /// is used. A grant nobody can renew marks the connection *Reconnect needed*.
+    /// one refresh at a time per connection: a lock in this process, and across instances a
+    /// claim on the connection's row (Lever ends the whole grant when a rotated refresh token is
+    /// presented twice, so two instances must never both exchange it); the others wait for the
+    /// token version to move on — and returns the connection as stored afterwards. The new
+    /// refresh token is stored before the new access token is used. A grant nobody can renew
+    /// marks the connection *Reconnect needed*.
     pub(crate) async fn refresh_grant(
         &self,
         company: CompanyId,
@@ -116,6 +141,50 @@ impl Integrations {
             // Another worker refreshed while we waited: use its tokens.
             return Ok(connection);
         }
+        if let Some(renewed) = self.wait_for_other_instance(company, seen_version).await? {
+            return Ok(renewed);
+        }
+        let result = self.exchange_refresh_token(connection, seen_version).await;
+        if result.is_err() {
+            self.db().release_refresh(company).await?;
+        }
+        result
+    }
+
+    /// Claims the refresh across instances. `None`: this instance holds the claim and exchanges
+    /// the refresh token; otherwise the connection as another instance renewed it (after waiting
+    /// for it, at most as long as a claim lasts, then claiming again).
+    async fn wait_for_other_instance(
+        &self,
+        company: CompanyId,
+        seen_version: i64,
+    ) -> Result<Option<ConnectionRecord>, ConnectError> {
+        loop {
+            let until = now_ms() + REFRESH_CLAIM_MS;
+            if self.db().claim_refresh(company, seen_version, until).await? {
+                return Ok(None);
+            }
+            let waited_until = now_ms() + REFRESH_CLAIM_MS;
+            while now_ms() < waited_until {
+                tokio::time::sleep(std::time::Duration::from_millis(REFRESH_POLL_MS)).await;
+                let latest = self.usable_connection(company).await?;
+                if latest.token_version != seen_version {
+                    return Ok(Some(latest));
+                }
+                if latest.refresh_claimed_until.is_none_or(|at| at < now_ms()) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The exchange itself, under the claim; the new tokens stored (which ends the claim).
+    async fn exchange_refresh_token(
+        &self,
+        connection: ConnectionRecord,
+        seen_version: i64,
+    ) -> Result<ConnectionRecord, ConnectError> {
+        let company = connection.company_id;
         let ats = connection.ats.name();
         let sealed = connection.refresh_token_enc.as_deref().ok_or(ConnectError::ReconnectNeeded)?;
         let refresh_token =

@@ -321,3 +321,54 @@ test_on_both_databases! {
         read().await.unwrap();
     }
 }
+
+test_on_both_databases! {
+    async fn two_instances_renewing_one_grant_exchange_its_refresh_token_once(db: Db) {
+        let (sandbox, integrations) = setup(&db).await;
+        let maria = actor(&db, 0).await;
+        sandbox.set_access_token_seconds(240);
+        connect_with_oauth(&integrations, &maria).await;
+        sandbox.set_access_token_seconds(3600);
+        let first = db.connection(maria.company_id).await.unwrap().unwrap();
+        // A second instance: the same database and token key, its own locks and limiter.
+        let other = integrations.instance_beside();
+        let read = |instance: &Integrations| {
+            let instance = instance.clone();
+            async move { instance.ats_calls(maria.company_id).await.unwrap().jobs().await.map(|jobs| jobs.len()) }
+        };
+        let (a, b) = tokio::join!(read(&integrations), read(&other));
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+        let renewed = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert_eq!(renewed.token_version, first.token_version + 1, "renewed once, by one instance");
+        assert_eq!(renewed.refresh_claimed_until, None, "the claim ends with the renewal");
+        let exchanges = sandbox.read(|w| w.refresh_tokens.iter().filter(|r| r.used).count());
+        assert_eq!(exchanges, 1, "the refresh token was presented once (twice would end the grant)");
+        assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::Connected);
+    }
+}
+
+test_on_both_databases! {
+    async fn a_grant_nothing_used_for_a_while_is_renewed_by_the_sweep(db: Db) {
+        let (sandbox, integrations) = setup(&db).await;
+        let maria = actor(&db, 0).await;
+        // An access token of one second, expired by the time the sweep looks.
+        sandbox.set_access_token_seconds(1);
+        connect_with_oauth(&integrations, &maria).await;
+        sandbox.set_access_token_seconds(3600);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let first = db.connection(maria.company_id).await.unwrap().unwrap();
+        let idle = std::time::Duration::from_millis(50);
+        assert_eq!(integrations.renew_idle_grants(idle, 10).await.unwrap(), 1);
+        let renewed = db.connection(maria.company_id).await.unwrap().unwrap();
+        assert_eq!(renewed.token_version, first.token_version + 1);
+        // Fresh now: nothing to renew.
+        assert_eq!(integrations.renew_idle_grants(idle, 10).await.unwrap(), 0);
+        // Revoked in Lever while idle: the card says so without waiting for the next export.
+        sandbox.set_access_token_seconds(1);
+        connect_with_oauth(&integrations, &maria).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        sandbox.revoke_account_grants(seed::NORTHWIND);
+        assert_eq!(integrations.renew_idle_grants(idle, 10).await.unwrap(), 0);
+        assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::ReconnectNeeded);
+    }
+}

@@ -40,6 +40,8 @@ pub struct ConnectionRecord {
     pub webhook_error: Option<String>,
     /// Lever: the sealed signature tokens of the webhooks registered (Workable: none).
     pub webhook_secrets_enc: Option<Vec<u8>>,
+    /// An instance refreshing the grant holds it until then (Unix ms).
+    pub refresh_claimed_until: Option<i64>,
     pub reconciled_at: Option<i64>,
     /// Workable `updated_at` (ms) up to which reconciliation has read.
     pub reconcile_watermark: Option<i64>,
@@ -115,6 +117,7 @@ fn connection_from_row(row: &AnyRow) -> Result<ConnectionRecord> {
             .unwrap_or_default(),
         webhook_error: row.try_get("webhook_error")?,
         webhook_secrets_enc: row.try_get("webhook_secrets_enc")?,
+        refresh_claimed_until: row.try_get("refresh_claimed_until")?,
         reconciled_at: row.try_get("reconciled_at")?,
         reconcile_watermark: row.try_get("reconcile_watermark")?,
         reconcile_corrections: row.try_get("reconcile_corrections")?,
@@ -191,7 +194,7 @@ impl Db {
     ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE ats_connections SET access_token_enc = $1, refresh_token_enc = $2, token_expires_at = $3,
-                 token_version = token_version + 1, updated_at = $4
+                 token_version = token_version + 1, updated_at = $4, refresh_claimed_until = NULL
              WHERE company_id = $5 AND token_version = $6 AND status = 'connected'",
         )
         .bind(access_enc.to_vec())
@@ -203,6 +206,48 @@ impl Db {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Claims the refresh of the grant read at `version` until `until` (Unix ms), unless another
+    /// instance holds an unexpired claim or the tokens moved on. Returns whether this one holds it.
+    pub async fn claim_refresh(&self, company: CompanyId, version: i64, until: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE ats_connections SET refresh_claimed_until = $1
+             WHERE company_id = $2 AND token_version = $3 AND status = 'connected'
+               AND (refresh_claimed_until IS NULL OR refresh_claimed_until < $4)",
+        )
+        .bind(until)
+        .bind(company.0)
+        .bind(version)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives up a refresh claim that renewed nothing (the grant refused, the ATS down).
+    pub async fn release_refresh(&self, company: CompanyId) -> Result<()> {
+        sqlx::query("UPDATE ats_connections SET refresh_claimed_until = NULL WHERE company_id = $1")
+            .bind(company.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Connected OAuth grants whose access token expired before `before` (Unix ms): nothing has
+    /// called the ATS with them since, oldest first, with the token version read.
+    pub async fn idle_grants(&self, before: i64, limit: i64) -> Result<Vec<(CompanyId, i64)>> {
+        let rows = sqlx::query(
+            "SELECT company_id, token_version FROM ats_connections
+             WHERE status = 'connected' AND auth_kind = 'oauth' AND refresh_token_enc IS NOT NULL
+               AND token_expires_at < $1
+             ORDER BY token_expires_at LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|row| Ok((CompanyId(row.try_get("company_id")?), row.try_get("token_version")?))).collect()
     }
 
     /// The grant stopped working: keep everything, ask a person to reconnect.
