@@ -1,7 +1,9 @@
 //! Access tokens for calls to the connected ATS: opened from custody, refreshed before they
 //! expire and once after a 401, one refresh at a time per connection (a lock in this process, a
-//! compare-and-swap on `token_version` across instances). Workable's calls take [`Credentials`];
-//! Lever's are renewed by [`LeverCalls`](crate::LeverCalls) through the same refresh.
+//! claim on the connection's row across instances, the tokens replaced by a compare-and-swap on
+//! `token_version`); grants left idle renewed by the sweep. Workable's calls take
+//! [`Credentials`]; Lever's are renewed by [`LeverCalls`](crate::LeverCalls) through the same
+//! refresh.
 
 use domain::AtsKind;
 use domain::CompanyId;
