@@ -2,7 +2,8 @@
 //! reconciliation, and the moves Workable makes (recorded with origin `workable` and never sent
 //! back to Workable).
 
-use domain::{CompanyId, RequestId};
+use domain::{CompanyId, MoveOrigin, RequestId};
+use sqlx::Row;
 
 use crate::{Db, ExportRecord, Result, Write};
 
@@ -168,16 +169,27 @@ impl Db {
         row.as_ref().map(crate::exports::export_from_row).transpose()
     }
 
-    /// When the marketplace last moved the request itself (not a move that came from Workable).
+    /// When the marketplace itself (a person, or the candidate) made the request's latest move;
+    /// `None` when the latest move came from the ATS — then the marketplace has no change of its
+    /// own waiting to go out, whatever an export read a moment earlier says. (Latest by id: each
+    /// move is a compare-and-swap on the request's stage, so ids follow the moves' order.)
     pub async fn last_marketplace_move_at(&self, company: CompanyId, request: RequestId) -> Result<Option<i64>> {
-        let at: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(moved_at) FROM stage_moves WHERE company_id = $1 AND request_id = $2 AND origin <> 'workable'",
+        let latest = sqlx::query(
+            "SELECT moved_at, origin FROM stage_moves WHERE company_id = $1 AND request_id = $2
+             ORDER BY id DESC LIMIT 1",
         )
         .bind(company.0)
         .bind(request.0)
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await?;
-        Ok(at)
+        latest
+            .map(|row| {
+                let origin: String = row.try_get("origin")?;
+                let at: i64 = row.try_get("moved_at")?;
+                Ok::<_, crate::StorageError>((origin != MoveOrigin::Workable.as_str()).then_some(at))
+            })
+            .transpose()
+            .map(Option::flatten)
     }
 }
 

@@ -261,6 +261,25 @@ test_on_both_databases! {
 }
 
 test_on_both_databases! {
+    async fn the_marketplace_has_a_move_of_its_own_only_when_it_made_the_latest(db: Db) {
+        let f = fixture(&db).await;
+        let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();
+        accept(&db, f.company, request).await.unwrap();
+        assert!(move_from(&db, f.company, request, (MarketplaceStage::Accepted, MarketplaceStage::Screening), f.user).await);
+        let screened = db.last_marketplace_move_at(f.company, request).await.unwrap();
+        assert!(screened.is_some(), "Dana's move is the latest");
+        // The ATS moves them on: the marketplace has nothing of its own to send any more.
+        let mut write = db.write().await.unwrap();
+        let stages = (MarketplaceStage::Screening, MarketplaceStage::FinalInterview);
+        assert!(write.move_request_stage(f.company, request, stages, None, MoveOrigin::Workable, storage::now_ms() + 1).await.unwrap());
+        write.commit().await.unwrap();
+        assert_eq!(db.last_marketplace_move_at(f.company, request).await.unwrap(), None);
+        assert!(move_from(&db, f.company, request, (MarketplaceStage::FinalInterview, MarketplaceStage::Offer), f.user).await);
+        assert!(db.last_marketplace_move_at(f.company, request).await.unwrap() >= screened);
+    }
+}
+
+test_on_both_databases! {
     async fn another_company_can_neither_see_nor_change_a_request(db: Db) {
         let f = fixture(&db).await;
         let request = db.insert_request(f.company, f.role, f.candidate, Some(f.user)).await.unwrap();

@@ -233,16 +233,17 @@ impl Engine {
         if target == now_at {
             return remember(None).await;
         }
-        // Both sides moved since the last sync: the later wins.
+        // Both sides moved since the last sync: the later wins. (The export may have been read
+        // before another read-back applied the ATS's previous move: the marketplace's own move,
+        // not the export's note of it, says whether the marketplace changed anything.)
         let marketplace_pending = export.synced_stage.is_some() && export.synced_stage != Some(now_at);
+        let marketplace_moved_at = if marketplace_pending {
+            self.db.last_marketplace_move_at(export.company_id, export.request_id).await.map_err(storage_failure)?
+        } else {
+            None
+        };
         let mut detail = format!("{what} ({via}): moved to {} in the marketplace.", target.label());
-        if marketplace_pending {
-            let marketplace_at = self
-                .db
-                .last_marketplace_move_at(export.company_id, export.request_id)
-                .await
-                .map_err(storage_failure)?
-                .unwrap_or(0);
+        if let Some(marketplace_at) = marketplace_moved_at {
             let workable_at = observed.updated_at.unwrap_or_else(|| self.clock().now_ms());
             let both = format!(
                 "Both sides changed: {what} at {}, and {} in the marketplace at {}",
