@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get};
 use domain::AtsKind;
 use integrations::{Actor, Completion, ConnectError, Integrations};
 use marketplace::Marketplace;
@@ -104,72 +105,74 @@ async fn returned(
     }
 }
 
-pub async fn authorize(
-    State(market): State<Marketplace>,
-    State(integrations): State<Integrations>,
-    session: Session,
-) -> Response {
+/// `GET /integrations/{ats}/authorize` for one ATS.
+pub fn authorize_route(ats: AtsKind) -> MethodRouter<crate::AppState> {
+    get(move |State(market): State<Marketplace>, State(integrations): State<Integrations>, session: Session| {
+        authorize(ats, market, integrations, session)
+    })
+}
+
+/// `GET /integrations/{ats}/callback` for one ATS.
+pub fn callback_route(ats: AtsKind) -> MethodRouter<crate::AppState> {
+    get(
+        move |State(market): State<Marketplace>,
+              State(integrations): State<Integrations>,
+              session: Session,
+              Query(query): Query<HashMap<String, String>>| {
+            callback(ats, market, integrations, session, query)
+        },
+    )
+}
+
+async fn authorize(ats: AtsKind, market: Marketplace, integrations: Integrations, session: Session) -> Response {
     let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
-    match integrations.begin_oauth(&actor) {
-        Ok(authorization) => {
-            let (state, verifier) = (authorization.state.expose(), authorization.pkce_verifier.expose());
-            send_to(session, AtsKind::Workable, &actor, &authorization.url, state, Some(verifier)).await
+    let begun = match ats {
+        AtsKind::Workable => integrations.begin_oauth(&actor).map(|a| {
+            let (state, verifier) = (a.state.expose().to_owned(), a.pkce_verifier.expose().to_owned());
+            (a.url, state, Some(verifier))
+        }),
+        AtsKind::Lever => {
+            integrations.begin_lever_oauth(&actor).await.map(|a| (a.url, a.state.expose_secret().to_owned(), None))
         }
-        Err(err) => back_with(session, AtsKind::Workable, false, err.to_string()).await,
+    };
+    match begun {
+        Ok((url, state, verifier)) => send_to(session, ats, &actor, &url, &state, verifier.as_deref()).await,
+        Err(err) => back_with(session, ats, false, err.to_string()).await,
     }
 }
 
-pub async fn callback(
-    State(market): State<Marketplace>,
-    State(integrations): State<Integrations>,
+/// The callback: Workable connects at once (or asks which account); Lever's grant, pre-checked and
+/// kept pending, goes on to the choice of the Lever user to act as (the same step as after a key).
+async fn callback(
+    ats: AtsKind,
+    market: Marketplace,
+    integrations: Integrations,
     session: Session,
-    Query(query): Query<HashMap<String, String>>,
+    query: HashMap<String, String>,
 ) -> Response {
     let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
-    let (code, started) = match returned(&session, AtsKind::Workable, &actor, &query).await {
+    let (code, started) = match returned(&session, ats, &actor, &query).await {
         Ok(returned) => returned,
         Err(response) => return response,
     };
-    let verifier = Secret::new(started.verifier.unwrap_or_default());
-    match integrations.complete_oauth(&actor, &code, &verifier).await {
-        Ok(Completion::Connected) => back_with(session, AtsKind::Workable, true, "Workable is connected.".into()).await,
-        Ok(Completion::ChooseAccount { pending_id }) => {
-            Redirect::to(&format!("/account-settings/workable/choose?pending={pending_id}")).into_response()
+    let next = match ats {
+        AtsKind::Workable => {
+            let verifier = Secret::new(started.verifier.unwrap_or_default());
+            integrations.complete_oauth(&actor, &code, &verifier).await.map(|done| match done {
+                Completion::Connected => None,
+                Completion::ChooseAccount { pending_id } => {
+                    Some(format!("/account-settings/workable/choose?pending={pending_id}"))
+                }
+            })
         }
-        Err(err) => back_with(session, AtsKind::Workable, false, err.to_string()).await,
-    }
-}
-
-pub async fn lever_authorize(
-    State(market): State<Marketplace>,
-    State(integrations): State<Integrations>,
-    session: Session,
-) -> Response {
-    let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
-    match integrations.begin_lever_oauth(&actor).await {
-        Ok(authorization) => {
-            let state = authorization.state.expose_secret();
-            send_to(session, AtsKind::Lever, &actor, &authorization.url, state, None).await
-        }
-        Err(err) => back_with(session, AtsKind::Lever, false, err.to_string()).await,
-    }
-}
-
-/// Lever's callback: the grant pre-checked and kept pending, then on to the choice of the Lever
-/// user to act as (the same step as after an API key).
-pub async fn lever_callback(
-    State(market): State<Marketplace>,
-    State(integrations): State<Integrations>,
-    session: Session,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(actor) = actor(&market, session.clone()).await else { return Redirect::to("/sign-in").into_response() };
-    let (code, _) = match returned(&session, AtsKind::Lever, &actor, &query).await {
-        Ok(returned) => returned,
-        Err(response) => return response,
+        AtsKind::Lever => integrations
+            .complete_lever_oauth(&actor, &code)
+            .await
+            .map(|pending| Some(format!("/integrations/lever/connect?pending={pending}"))),
     };
-    match integrations.complete_lever_oauth(&actor, &code).await {
-        Ok(pending) => Redirect::to(&format!("/integrations/lever/connect?pending={pending}")).into_response(),
-        Err(err) => back_with(session, AtsKind::Lever, false, err.to_string()).await,
+    match next {
+        Ok(Some(to)) => Redirect::to(&to).into_response(),
+        Ok(None) => back_with(session, ats, true, format!("{} is connected.", ats.name())).await,
+        Err(err) => back_with(session, ats, false, err.to_string()).await,
     }
 }
