@@ -92,11 +92,11 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await expect(page.getByRole("columnheader", { name: "Lever stage" })).toBeVisible();
   // Outcomes archive with the account's reasons: the first that fits is proposed, any other may be
   // chosen; a hire is archived with a hired reason.
-  await expect(page.getByLabel("Rejected").locator("option:checked")).toHaveText("Position filled");
-  await expect(page.getByLabel("Withdrawn").locator("option:checked")).toHaveText("Withdrew");
-  await expect(page.getByLabel("Hired").locator("option:checked")).toHaveText("Hired");
+  await expect(page.getByLabel("Rejected").locator("option:checked")).toHaveText("Archive: Position filled");
+  await expect(page.getByLabel("Withdrawn").locator("option:checked")).toHaveText("Archive: Withdrew");
+  await expect(page.getByLabel("Hired").locator("option:checked")).toHaveText("Archive: Hired");
   await expect(page.getByLabel("Hired").locator("optgroup")).toHaveAttribute("label", "Archive in Lever, with the reason");
-  await page.getByLabel("Rejected").selectOption({ label: "Under- qualified" });
+  await page.getByLabel("Rejected").selectOption({ label: "Archive: Under- qualified" });
   await page.getByLabel("Screening").selectOption({ label: "Recruiter screen" });
   await page.getByLabel("Final interview").selectOption({ label: "On-site interview" });
   await shot(page, "62-lever-mapping");

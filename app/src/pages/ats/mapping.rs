@@ -158,7 +158,8 @@ pub(super) fn MappingRowView(
                 {fitting.into_iter().map(|r| {
                     let value = format!("archive:{}", r.id);
                     let selected = is(&value);
-                    view! { <option value=value selected=selected>{r.name}</option> }
+                    // Said as an archive even when the list is closed: the column is the ATS's stages.
+                    view! { <option value=value selected=selected>{format!("Archive: {}", r.name)}</option> }
                 }).collect_view()}
             </optgroup>
         }
