@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import { acceptFreshCandidate, moveTo, shot, signIn } from "./helpers";
+import { acceptFreshCandidate, checkPage, moveTo, shot, signIn } from "./helpers";
 
 // A second ATS: Globex connects Lever (the built-in Lever sandbox) through Lever's authorisation
 // page (a wrong API key refused first), maps a role
@@ -50,6 +50,9 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByRole("heading", { name: "Connect Lever" })).toBeVisible();
   await shot(page, "59-lever-connect");
+  // Each of Lever's own pages at a laptop's and a phone's width, with the accessibility check.
+  await checkPage(page, "lever-connect", () => page.goto("/integrations/lever/connect").then(() => undefined));
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // A wrong key is refused in words that say what to do; nothing is saved.
   await page.getByLabel("API key").fill("lvr_not_a_key");
@@ -66,6 +69,9 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await expect(page.getByText("Lever authorised ats-bridge.")).toBeVisible();
   const user = page.getByLabel("Lever user");
   await expect(user.locator("option:checked")).toContainText("super admin");
+  const actAs = page.url();
+  await checkPage(page, "lever-act-as", () => page.goto(actAs).then(() => undefined));
+  await page.setViewportSize({ width: 1280, height: 720 });
   const html = await page.content();
   expect(html).not.toMatch(/lat_[0-9a-f]{16}/);
   expect(html).not.toMatch(/v1\.[0-9a-f]{16}/);
@@ -90,6 +96,9 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await page.getByRole("button", { name: "Continue to mapping" }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByRole("columnheader", { name: "Lever stage" })).toBeVisible();
+  const mapping = page.url();
+  await checkPage(page, "lever-mapping", () => page.goto(mapping).then(() => undefined));
+  await page.setViewportSize({ width: 1280, height: 720 });
   // Outcomes archive with the account's reasons: the first that fits is proposed, any other may be
   // chosen; a hire is archived with a hired reason.
   await expect(page.getByLabel("Rejected").locator("option:checked")).toHaveText("Archive: Position filled");

@@ -1,45 +1,11 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { acceptFreshCandidate, ensureConnected, ensureMapped, signIn } from "./helpers";
+import { WIDTHS, acceptFreshCandidate, checkPage, ensureConnected, ensureMapped, signIn } from "./helpers";
 
 // Every page reads at a laptop's 1280 px and a phone's 375 px (no sideways scrolling; screenshots
 // of both in end2end/screenshots/layout-<width>-<page>.png), passes the automated accessibility
 // check (axe-core, WCAG 2.1 A and AA: no serious or critical violation), and the help page's
 // mapping flow works by keyboard alone. Runs after the other walks (file order), so the pages
 // carry mapped roles, exported candidates and interviews.
-
-const WIDTHS = [
-  { width: 1280, height: 800 },
-  { width: 375, height: 812 },
-];
-
-/** Serious and critical accessibility violations on the page as it is now, as readable lines. */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
-
-/** Checks the page at both widths: nothing wider than the screen, no serious violation; shots. */
-async function checkPage(page: Page, name: string, reach: () => Promise<void>) {
-  for (const size of WIDTHS) {
-    await page.setViewportSize(size);
-    await reach();
-    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-    await page.screenshot({ path: `screenshots/layout-${size.width}-${name}.png`, fullPage: true });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect.soft(overflow, `${name} at ${size.width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
-    // No table wider than the column it sits in.
-    const wide = await page.evaluate(() =>
-      [...document.querySelectorAll("table")]
-        .filter((t) => t.getBoundingClientRect().right > t.parentElement!.getBoundingClientRect().right + 1)
-        .map((t) => t.className),
-    );
-    expect.soft(wide, `${name} at ${size.width} px: tables wider than their column`).toEqual([]);
-    expect.soft(await violations(page), `${name} at ${size.width} px`).toEqual([]);
-  }
-}
 
 /** The id of a role, from its link on Source. */
 async function roleId(page: Page, title: string): Promise<string> {

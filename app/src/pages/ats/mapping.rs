@@ -101,7 +101,7 @@ pub(super) fn MappingStep(
         <ActionForm action=save attr:class="mapping">
             <input type="hidden" name="role_id" value=role_id/>
             <input type="hidden" name="job" value=table.job.shortcode.clone()/>
-            <table class="mapping">
+            <table class="mapping stack">
                 <thead><tr><th scope="col">"Marketplace stage"</th><th scope="col">{format!("{name} stage")}</th></tr></thead>
                 <tbody>
                     {table.rows.into_iter().map(|row| {
@@ -186,7 +186,7 @@ pub(super) fn MappingRowView(
                 <label for=field.clone()>{stage.label()}</label>
                 {hint.map(|h| view! { <br/><span class="muted">{h}</span> })}
             </th>
-            <td>
+            <td data-label=format!("{} stage", ats.name())>
                 <select id=field.clone() name=field required>
                     {flagged.then(|| view! { <option value="" selected disabled>"Choose…"</option> })}
                     <option value="none" selected=is("none")>"— Nothing (blank) —"</option>
