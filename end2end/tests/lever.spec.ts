@@ -80,6 +80,7 @@ test("Lever: Connect through Lever's authorisation page, map a role to a posting
   await expect(page.locator("[data-ats='lever'] h3")).toContainText("Connected");
   await expect(page.getByText("Lever is connected.")).toBeVisible();
   await expect(page.locator("[data-ats='lever']")).toContainText("OAuth");
+  await expect(page.locator("[data-ats='lever']")).toContainText("jobs.lever.co/globex");
   await expect(page.locator("[data-ats='workable']")).toContainText("Lever is connected: a company connects one ATS.");
   await shot(page, "61-lever-connected");
 

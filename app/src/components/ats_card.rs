@@ -97,7 +97,7 @@ fn health(ats: AtsKind, card: &WorkableCard) -> impl IntoView + use<> {
     let name = ats.name();
     let account = match (&card.account_name, &card.subdomain) {
         (Some(name), Some(sub)) if !sub.is_empty() => format!("{name} ({sub})"),
-        (Some(name), None) => name.clone(),
+        (Some(name), _) => name.clone(),
         _ => String::new(),
     };
     let connected = match (&card.connected_by, card.connected_at_ms) {

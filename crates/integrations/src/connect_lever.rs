@@ -14,8 +14,17 @@ use workable::Secret;
 use crate::ats::AtsFailure;
 use crate::{Actor, CallError, ConnectError, Integrations, LeverCalls};
 
-/// The name the card shows for a Lever account (an API key names none).
+/// The name the card shows for a Lever account whose postings name no job site (Lever's API names
+/// no account: its published postings' job site does, `jobs.lever.co/<site>`).
 const ACCOUNT_NAME: &str = "Lever";
+
+/// What a pre-check found: the account's name as the card shows it, and the users to act as (the
+/// one to preselect first). Kept with the pending connection until the choice.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checked {
+    account: String,
+    users: Vec<ActingUser>,
+}
 
 impl Integrations {
     /// Step one of *Connect* under Lever with an API key: the key tried on every read the product
@@ -25,9 +34,9 @@ impl Integrations {
     pub async fn begin_lever_key(&self, actor: &Actor, key: &str) -> Result<String, ConnectError> {
         Self::require_master(actor)?;
         let credential = self.lever_key(actor, key).await?;
-        let users = self.lever_precheck(actor, credential).await?;
+        let checked = self.lever_precheck(actor, credential).await?;
         let grant = Secret::new(key.trim());
-        self.keep_lever_pending(actor, AuthKind::ApiToken, &grant, None, None, "", &users).await
+        self.keep_lever_pending(actor, AuthKind::ApiToken, &grant, None, None, "", &checked).await
     }
 
     /// Step one of *Connect* under Lever with OAuth: where to send the browser (Lever's
@@ -67,24 +76,30 @@ impl Integrations {
             return Err(ConnectError::MissingAtsPermissions { ats: AtsKind::Lever.name(), missing });
         }
         let access = Secret::new(tokens.access_token.expose_secret());
-        let users = self.lever_precheck(actor, Credential::access_token(access.expose())).await?;
+        let checked = self.lever_precheck(actor, Credential::access_token(access.expose())).await?;
         let refresh = tokens.refresh_token.as_ref().map(|t| Secret::new(t.expose_secret()));
         let expires_at = tokens.expires_in_seconds.map(|s| now_ms() + s as i64 * 1000);
         let scopes = tokens.scopes.join(" ");
-        self.keep_lever_pending(actor, AuthKind::OAuth, &access, refresh.as_ref(), expires_at, &scopes, &users).await
+        self.keep_lever_pending(actor, AuthKind::OAuth, &access, refresh.as_ref(), expires_at, &scopes, &checked).await
     }
 
     /// Every read the product will make, tried with `credential` (users, published postings,
-    /// stages, archive reasons, webhooks; a 403 on any names it): the users to act as, the one to
-    /// preselect first.
-    async fn lever_precheck(&self, actor: &Actor, credential: Credential) -> Result<Vec<ActingUser>, ConnectError> {
+    /// stages, archive reasons, webhooks; a 403 on any names it): the account's name and the users
+    /// to act as.
+    async fn lever_precheck(&self, actor: &Actor, credential: Credential) -> Result<Checked, ConnectError> {
         let mut calls = LeverCalls::new(self, actor.company_id, credential, None, None, false);
         let users =
             calls.read(|api| async move { api.users().await }).await.map_err(|err| lever_refusal(err, "list users"))?;
         let mut missing = Vec::new();
         let open = [PostingState::Published];
+        let postings = calls.read(|api| async move { api.postings(&open).await }).await;
+        let account = postings
+            .as_ref()
+            .ok()
+            .and_then(|all| all.iter().find_map(|p| p.urls.as_ref().map(|u| job_site(&u.list))))
+            .unwrap_or_else(|| ACCOUNT_NAME.to_owned());
         let checks: [(&'static str, Result<(), CallError>); 4] = [
-            ("list postings", calls.read(|api| async move { api.postings(&open).await }).await.map(drop)),
+            ("list postings", postings.map(drop)),
             ("read the stages", calls.read(|api| async move { api.stages().await }).await.map(drop)),
             ("read the archive reasons", calls.read(|api| async move { api.archive_reasons().await }).await.map(drop)),
             ("manage webhooks", calls.read(|api| async move { api.webhooks().await }).await.map(drop)),
@@ -106,7 +121,7 @@ impl Integrations {
                 missing: vec!["act as a user of the account (it has no active users)"],
             });
         }
-        Ok(users)
+        Ok(Checked { account, users })
     }
 
     /// A pre-checked credential, sealed, waiting (fifteen minutes at most) for the choice of user.
@@ -119,7 +134,7 @@ impl Integrations {
         refresh: Option<&Secret>,
         token_expires_at: Option<i64>,
         scopes: &str,
-        users: &[ActingUser],
+        checked: &Checked,
     ) -> Result<String, ConnectError> {
         let pending_id = crate::connect::random_id();
         self.db()
@@ -132,7 +147,7 @@ impl Integrations {
                 refresh_token_enc: refresh.map(|t| self.cipher().seal(actor.company_id, "pending-refresh", t)),
                 token_expires_at,
                 scopes: scopes.to_owned(),
-                accounts_json: serde_json::to_string(users).unwrap_or_default(),
+                accounts_json: serde_json::to_string(checked).unwrap_or_default(),
                 expires_at: now_ms() + crate::PENDING_MS,
             })
             .await?;
@@ -141,7 +156,7 @@ impl Integrations {
 
     /// The Lever users to choose from for a pending key or grant, the one to preselect first.
     pub async fn lever_pending_users(&self, actor: &Actor, pending_id: &str) -> Result<Vec<ActingUser>, ConnectError> {
-        Ok(self.lever_pending(actor, pending_id).await?.1)
+        Ok(self.lever_pending(actor, pending_id).await?.1.users)
     }
 
     /// How a pending Lever connection was authorised (an API key, or Lever's OAuth page).
@@ -153,24 +168,24 @@ impl Integrations {
         &self,
         actor: &Actor,
         pending_id: &str,
-    ) -> Result<(PendingConnection, Vec<ActingUser>), ConnectError> {
+    ) -> Result<(PendingConnection, Checked), ConnectError> {
         Self::require_master(actor)?;
         let pending = self
             .db()
             .pending_connection(pending_id, actor.company_id, actor.user_id)
             .await?
             .ok_or(ConnectError::PendingExpired)?;
-        let users = serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)?;
-        Ok((pending, users))
+        let checked = serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)?;
+        Ok((pending, checked))
     }
 
     /// Step two (either path): the chosen user checked to be one of those listed, the key or
     /// grant sealed and the connection saved; work paused by an earlier broken connection goes on.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn finish_lever(&self, actor: &Actor, pending_id: &str, perform_as: &str) -> Result<(), ConnectError> {
-        let (pending, users) = self.lever_pending(actor, pending_id).await?;
+        let (pending, checked) = self.lever_pending(actor, pending_id).await?;
         self.refuse_other_ats(actor, AtsKind::Lever).await?;
-        let chosen = users.into_iter().find(|u| u.id == perform_as.trim()).ok_or_else(|| {
+        let chosen = checked.users.into_iter().find(|u| u.id == perform_as.trim()).ok_or_else(|| {
             ConnectError::InvalidInput(FieldError::new("perform_as", "Choose one of the listed Lever users."))
         })?;
         let opened = |purpose, sealed: &[u8]| {
@@ -188,7 +203,7 @@ impl Integrations {
                 ats: AtsKind::Lever,
                 auth_kind: pending.auth_kind,
                 subdomain: "",
-                account_name: ACCOUNT_NAME,
+                account_name: &checked.account,
                 member_id: &chosen.id,
                 member_name: &chosen.name,
                 connected_by: actor.user_id,
@@ -252,6 +267,13 @@ fn lever_refusal(err: CallError, what: &'static str) -> ConnectError {
         | CallError::Deferred { .. } => ConnectError::Unavailable(AtsKind::Lever.name()),
         other => other.into(),
     }
+}
+
+/// A posting list's address as the account's name: `https://jobs.lever.co/globex` →
+/// `jobs.lever.co/globex`.
+fn job_site(list_url: &str) -> String {
+    let site = list_url.trim().trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+    if site.is_empty() { ACCOUNT_NAME.to_owned() } else { site.chars().take(120).collect() }
 }
 
 /// A Lever scope in the words of the permission it gives.

@@ -84,6 +84,8 @@ test_on_both_databases! {
         let card = integrations.card(&maria).await.unwrap();
         assert_eq!((card.state, card.acting_member.as_deref()), (ConnectionState::Connected, Some("Ivy Chen")));
         assert_eq!(card.ats, Some(domain::AtsKind::Lever));
+        // Lever's API names no account; its postings' job site does.
+        assert_eq!(card.account_name.as_deref(), Some("jobs.lever.co/northwind"));
         let stored = db.connection(maria.company_id).await.unwrap().unwrap();
         assert_eq!((stored.ats, stored.member_id.as_str()), (domain::AtsKind::Lever, users[1].id.as_str()));
         let sealed = stored.access_token_enc.unwrap();
