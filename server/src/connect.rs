@@ -44,7 +44,12 @@ async fn actor(market: &Marketplace, session: Session) -> Option<Actor> {
 
 /// Back to Account settings with a message for the ATS's card.
 async fn back_with(session: Session, ats: AtsKind, ok: bool, text: String) -> Response {
-    if let Err(err) = session.insert(NOTICE_KEY, Notice { ats, ok, text }).await {
+    notify(session, Notice { ats, ok, text }).await
+}
+
+/// Back to Account settings with `notice` for its ATS's card.
+async fn notify(session: Session, notice: Notice) -> Response {
+    if let Err(err) = session.insert(NOTICE_KEY, notice).await {
         tracing::error!(error = %err, "session store failure");
     }
     Redirect::to("/account-settings").into_response()
@@ -172,7 +177,7 @@ async fn callback(
     };
     match next {
         Ok(Some(to)) => Redirect::to(&to).into_response(),
-        Ok(None) => back_with(session, ats, true, format!("{} is connected.", ats.name())).await,
+        Ok(None) => notify(session, Notice::connected(ats)).await,
         Err(err) => back_with(session, ats, false, err.to_string()).await,
     }
 }

@@ -34,8 +34,7 @@ pub async fn lever_connect_step(pending: Option<String>) -> Result<LeverStep, Ap
     match pending.filter(|p| !p.is_empty()) {
         None => Ok(LeverStep::Start { oauth: integrations.lever_oauth_offered() }),
         Some(pending) => {
-            let users = respond(integrations.lever_pending_users(&actor, &pending).await)?;
-            let kind = respond(integrations.lever_pending_kind(&actor, &pending).await)?;
+            let (kind, users) = respond(integrations.lever_pending_step(&actor, &pending).await)?;
             Ok(LeverStep::ActAs { pending, users, authorised: kind == domain::AuthKind::OAuth })
         }
     }

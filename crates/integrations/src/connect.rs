@@ -116,12 +116,13 @@ impl Integrations {
         Ok(self.pending(actor, pending_id).await?.1)
     }
 
-    /// The actor's own pending connection and its accounts.
-    async fn pending(
+    /// The actor's own pending connection and what it waits to be chosen from (Workable's
+    /// accounts, Lever's users), for a master account only.
+    pub(crate) async fn pending<T: serde::de::DeserializeOwned>(
         &self,
         actor: &Actor,
         pending_id: &str,
-    ) -> Result<(PendingConnection, Vec<AccountChoice>), ConnectError> {
+    ) -> Result<(PendingConnection, T), ConnectError> {
         Self::require_master(actor)?;
         let pending = self
             .db
@@ -135,7 +136,7 @@ impl Integrations {
     /// Connects the account the user chose among several.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn choose_account(&self, actor: &Actor, pending_id: &str, subdomain: &str) -> Result<(), ConnectError> {
-        let (pending, choices) = self.pending(actor, pending_id).await?;
+        let (pending, choices): (_, Vec<AccountChoice>) = self.pending(actor, pending_id).await?;
         let choice = choices.iter().find(|c| c.subdomain == subdomain).ok_or_else(|| {
             ConnectError::InvalidInput(FieldError::new("account", "Choose one of the listed accounts."))
         })?;

@@ -87,9 +87,13 @@ impl Integrations {
     /// stages, archive reasons, webhooks; a 403 on any names it): the account's name and the users
     /// to act as.
     async fn lever_precheck(&self, actor: &Actor, credential: Credential) -> Result<Checked, ConnectError> {
+        // A refused key is a wrong key; a refused fresh token, a grant gone already.
+        let authorised = matches!(credential, Credential::AccessToken(_));
         let mut calls = LeverCalls::new(self, actor.company_id, credential, None, None, false);
-        let users =
-            calls.read(|api| async move { api.users().await }).await.map_err(|err| lever_refusal(err, "list users"))?;
+        let users = calls
+            .read(|api| async move { api.users().await })
+            .await
+            .map_err(|err| lever_refusal(err, "list users", authorised))?;
         let mut missing = Vec::new();
         let open = [PostingState::Published];
         let postings = calls.read(|api| async move { api.postings(&open).await }).await;
@@ -108,7 +112,7 @@ impl Integrations {
             match result {
                 Ok(()) => {}
                 Err(CallError::Ats { failure: AtsFailure::Forbidden, .. }) => missing.push(what),
-                Err(err) => return Err(lever_refusal(err, what)),
+                Err(err) => return Err(lever_refusal(err, what, authorised)),
             }
         }
         if !missing.is_empty() {
@@ -156,34 +160,25 @@ impl Integrations {
 
     /// The Lever users to choose from for a pending key or grant, the one to preselect first.
     pub async fn lever_pending_users(&self, actor: &Actor, pending_id: &str) -> Result<Vec<ActingUser>, ConnectError> {
-        Ok(self.lever_pending(actor, pending_id).await?.1.users)
+        Ok(self.lever_pending_step(actor, pending_id).await?.1)
     }
 
-    /// How a pending Lever connection was authorised (an API key, or Lever's OAuth page).
-    pub async fn lever_pending_kind(&self, actor: &Actor, pending_id: &str) -> Result<AuthKind, ConnectError> {
-        Ok(self.lever_pending(actor, pending_id).await?.0.auth_kind)
-    }
-
-    async fn lever_pending(
+    /// A pending Lever connection as *Act as* shows it: how it was authorised (an API key, or
+    /// Lever's OAuth page) and the users to choose from, the one to preselect first.
+    pub async fn lever_pending_step(
         &self,
         actor: &Actor,
         pending_id: &str,
-    ) -> Result<(PendingConnection, Checked), ConnectError> {
-        Self::require_master(actor)?;
-        let pending = self
-            .db()
-            .pending_connection(pending_id, actor.company_id, actor.user_id)
-            .await?
-            .ok_or(ConnectError::PendingExpired)?;
-        let checked = serde_json::from_str(&pending.accounts_json).map_err(|_| ConnectError::PendingExpired)?;
-        Ok((pending, checked))
+    ) -> Result<(AuthKind, Vec<ActingUser>), ConnectError> {
+        let (pending, checked): (_, Checked) = self.pending(actor, pending_id).await?;
+        Ok((pending.auth_kind, checked.users))
     }
 
     /// Step two (either path): the chosen user checked to be one of those listed, the key or
     /// grant sealed and the connection saved; work paused by an earlier broken connection goes on.
     #[tracing::instrument(skip_all, fields(company.id = %actor.company_id, user.id = %actor.user_id))]
     pub async fn finish_lever(&self, actor: &Actor, pending_id: &str, perform_as: &str) -> Result<(), ConnectError> {
-        let (pending, checked) = self.lever_pending(actor, pending_id).await?;
+        let (pending, checked): (_, Checked) = self.pending(actor, pending_id).await?;
         self.refuse_other_ats(actor, AtsKind::Lever).await?;
         let chosen = checked.users.into_iter().find(|u| u.id == perform_as.trim()).ok_or_else(|| {
             ConnectError::InvalidInput(FieldError::new("perform_as", "Choose one of the listed Lever users."))
@@ -256,9 +251,13 @@ impl Integrations {
     }
 }
 
-/// A refused pre-check read in the connect page's words.
-fn lever_refusal(err: CallError, what: &'static str) -> ConnectError {
+/// A refused pre-check read in the connect page's words (`authorised`: through Lever's OAuth
+/// page, not with a key).
+fn lever_refusal(err: CallError, what: &'static str, authorised: bool) -> ConnectError {
     match err {
+        CallError::Ats { failure: AtsFailure::Unauthorized, .. } if authorised => {
+            ConnectError::CodeRejected(AtsKind::Lever.name())
+        }
         CallError::Ats { failure: AtsFailure::Unauthorized, .. } => ConnectError::LeverKeyRejected,
         CallError::Ats { failure: AtsFailure::Forbidden, .. } => {
             ConnectError::MissingAtsPermissions { ats: AtsKind::Lever.name(), missing: vec![what] }

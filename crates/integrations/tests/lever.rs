@@ -218,7 +218,7 @@ test_on_both_databases! {
 
 test_on_both_databases! {
     async fn lever_oauth_connects_acting_as_the_chosen_user(db: Db) {
-        let (_sandbox, integrations) = setup(&db).await;
+        let (sandbox, integrations) = setup(&db).await;
         let maria = actor(&db, 0).await;
         assert!(integrations.lever_oauth_offered());
         let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
@@ -228,7 +228,7 @@ test_on_both_databases! {
         let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", None).await;
         let code = param(&callback, "code").unwrap();
         let pending = integrations.complete_lever_oauth(&maria, &code).await.unwrap();
-        assert_eq!(integrations.lever_pending_kind(&maria, &pending).await.unwrap(), AuthKind::OAuth);
+        assert_eq!(integrations.lever_pending_step(&maria, &pending).await.unwrap().0, AuthKind::OAuth);
         // Nothing is connected before the choice of user; the same users as with a key.
         assert_eq!(integrations.card(&maria).await.unwrap().state, ConnectionState::NotConnected);
         let users = integrations.lever_pending_users(&maria, &pending).await.unwrap();
@@ -240,9 +240,15 @@ test_on_both_databases! {
         assert!(stored.scopes.contains("webhooks:write:admin"), "{}", stored.scopes);
         let card = integrations.card(&maria).await.unwrap();
         assert_eq!((card.state, card.acting_member.as_deref()), (ConnectionState::Connected, Some("Nora Quinn")));
-        // Neither token is anywhere in clear.
+        // No token Lever issued is anywhere in clear.
         let dump = db.dump_connection_tables().await.unwrap();
-        assert!(!dump.windows(4).any(|w| w == b"lat_" || w == b"v1.0"), "tokens are sealed");
+        let issued: Vec<String> = sandbox.read(|w| {
+            w.tokens.iter().map(|t| t.token.clone()).chain(w.refresh_tokens.iter().map(|r| r.token.clone())).collect()
+        });
+        assert!(issued.len() >= 2, "an access and a refresh token were issued");
+        for token in &issued {
+            assert!(!dump.windows(token.len()).any(|w| w == token.as_bytes()), "a token in clear");
+        }
         // The code is single-use.
         let replay = integrations.complete_lever_oauth(&maria, &code).await.unwrap_err();
         assert!(matches!(replay, ConnectError::CodeRejected("Lever")), "{replay:?}");
