@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use domain::mapping::StageChoice;
-use domain::views::CandidateProfile;
 use domain::{Email, Location, MarketplaceStage, RequestId, RoleId, RoleStatus, RoleTitle, UserRole};
 use integrations::{Actor, Integrations, TokenCipher};
 use marketplace::Marketplace;
 use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
-use storage::{Backend, CvFile, Db, NewCandidate, NewUser};
+use storage::{Backend, Db, NewUser};
 use sync::{Engine, Settings};
+
+mod support;
 use workable::{Endpoints, WorkableClient};
 use workable_sandbox::{Faults, Sandbox, seed};
 
@@ -103,40 +104,11 @@ async fn bench(backend: Backend, n: usize, limit: Option<u32>) -> Bench {
 
 impl Bench {
     async fn accept(&self, c: &Connection, n: usize) -> RequestId {
-        let email = format!("c{n}-{}@bench.test", c.actor.company_id);
-        let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
-        let candidate = self
-            .db
-            .insert_candidate(NewCandidate {
-                name: "Bench Candidate",
-                email: &Email::parse(&email).unwrap(),
-                phone: None,
-                headline: "Engineer",
-                summary: "Benchmarks things.",
-                profile: &profile,
-                cv: Some(CvFile { filename: format!("cv-{n}.pdf"), pdf: b"%PDF-1.4 bench".to_vec() }),
-            })
-            .await
-            .unwrap();
-        let request =
-            self.db.insert_request(c.actor.company_id, c.role, candidate, Some(c.actor.user_id)).await.unwrap();
-        self.market.accept_on_behalf(&c.actor, request).await.unwrap();
-        request
+        support::accept(&self.db, &self.market, &c.actor, c.role, n).await
     }
 
     async fn wait_done(&self, c: &Connection, requests: &[RequestId]) -> i64 {
-        let mut last = 0;
-        for request in requests {
-            loop {
-                let export = self.db.export_by_request(c.actor.company_id, *request).await.unwrap();
-                if let Some(e) = export.filter(|e| e.state == domain::export::ExportState::Done) {
-                    last = last.max(e.at_stage_at.unwrap_or_default());
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-        last
+        support::wait_done(&self.db, &c.actor, requests).await
     }
 
     /// Calls per 10-s window made with `token` (the sandbox's windows), and the 429s among them.
@@ -151,10 +123,6 @@ impl Bench {
         }
         (per.into_values().collect(), mine.iter().filter(|r| r.status == 429).count())
     }
-}
-
-fn percentile(sorted: &[i64], p: f64) -> i64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 async fn run(backend: Backend) -> Vec<(String, String)> {
@@ -181,21 +149,9 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
             format!("Workable calls per export ({name})"),
             format!("{:.2}", calls as f64 / requests.len() as f64),
         ));
-        let mut latency = Vec::new();
-        for request in &requests {
-            let e = b.db.export_by_request(c.actor.company_id, *request).await.unwrap().unwrap();
-            let accepted = b.db.export_context(&e).await.unwrap().accepted_at;
-            latency.push(e.created_in_workable_at.unwrap() - accepted);
-        }
-        latency.sort_unstable();
         rows.push((
             format!("acceptance → created in Workable, limit lifted, 20/s ({name})"),
-            format!(
-                "p50 {} ms · p99 {} ms · max {} ms",
-                percentile(&latency, 0.5),
-                percentile(&latency, 0.99),
-                latency.last().unwrap()
-            ),
+            support::creation_latency(&b.db, &c.actor, &requests).await,
         ));
     }
 
@@ -257,7 +213,7 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
                 "all done in {:.1} s · per connection done after min {:.1} s / median {:.1} s / max {:.1} s · busiest window {busiest} calls · {throttled} × 429",
                 *finished.last().unwrap() as f64 / 1000.0,
                 finished[0] as f64 / 1000.0,
-                percentile(&finished, 0.5) as f64 / 1000.0,
+                support::percentile(&finished, 0.5) as f64 / 1000.0,
                 *finished.last().unwrap() as f64 / 1000.0
             ),
         ));

@@ -11,14 +11,15 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use domain::views::CandidateProfile;
 use domain::{Email, Location, RequestId, RoleId, RoleStatus, RoleTitle, UserRole};
 use integrations::{Actor, Integrations, TokenCipher};
 use lever_sandbox::{Faults, LeverSandbox, seed};
 use marketplace::Marketplace;
 use storage::testing::{POSTGRES_URL_VAR, TestDatabase};
-use storage::{Backend, CvFile, Db, NewCandidate, NewUser};
+use storage::{Backend, Db, NewUser};
 use sync::{Engine, Settings};
+
+mod support;
 
 struct Bench {
     _database: TestDatabase,
@@ -87,46 +88,12 @@ async fn bench(backend: Backend, bucket: Option<u32>) -> Bench {
 
 impl Bench {
     async fn accept(&self, n: usize) -> RequestId {
-        let email = format!("c{n}@bench.test");
-        let profile = CandidateProfile { skills: vec!["Rust".into()], ..Default::default() };
-        let candidate = self
-            .db
-            .insert_candidate(NewCandidate {
-                name: "Bench Candidate",
-                email: &Email::parse(&email).unwrap(),
-                phone: None,
-                headline: "Engineer",
-                summary: "Benchmarks things.",
-                profile: &profile,
-                cv: Some(CvFile { filename: format!("cv-{n}.pdf"), pdf: b"%PDF-1.4 bench".to_vec() }),
-            })
-            .await
-            .unwrap();
-        let request = self
-            .db
-            .insert_request(self.actor.company_id, self.role, candidate, Some(self.actor.user_id))
-            .await
-            .unwrap();
-        self.market.accept_on_behalf(&self.actor, request).await.unwrap();
-        request
+        support::accept(&self.db, &self.market, &self.actor, self.role, n).await
     }
 
     async fn wait_done(&self, requests: &[RequestId]) {
-        for request in requests {
-            loop {
-                let export = self.db.export_by_request(self.actor.company_id, *request).await.unwrap();
-                match export.map(|e| e.state) {
-                    Some(domain::export::ExportState::Done) => break,
-                    Some(domain::export::ExportState::Failed) => panic!("an export failed"),
-                    _ => tokio::time::sleep(Duration::from_millis(20)).await,
-                }
-            }
-        }
+        support::wait_done(&self.db, &self.actor, requests).await;
     }
-}
-
-fn percentile(sorted: &[i64], p: f64) -> i64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 async fn run(backend: Backend) -> Vec<(String, String)> {
@@ -154,21 +121,9 @@ async fn run(backend: Backend) -> Vec<(String, String)> {
             format!("Lever calls per export, 1 acceptance/s ({name})"),
             format!("{:.2} answered · {refused} × 429", calls as f64 / requests.len() as f64),
         ));
-        let mut latency = Vec::new();
-        for request in &requests {
-            let e = b.db.export_by_request(b.actor.company_id, *request).await.unwrap().unwrap();
-            let accepted = b.db.export_context(&e).await.unwrap().accepted_at;
-            latency.push(e.created_in_workable_at.unwrap() - accepted);
-        }
-        latency.sort_unstable();
         rows.push((
             format!("acceptance → opportunity created in Lever, 1 acceptance/s ({name})"),
-            format!(
-                "p50 {} ms · p99 {} ms · max {} ms",
-                percentile(&latency, 0.5),
-                percentile(&latency, 0.99),
-                latency.last().unwrap()
-            ),
+            support::creation_latency(&b.db, &b.actor, &requests).await,
         ));
     }
 
