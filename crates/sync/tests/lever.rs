@@ -124,6 +124,17 @@ impl Setup {
         Engine::new(self.db.clone(), self.integrations.clone(), settings())
     }
 
+    /// A worker running until the sender is used or dropped (or the handle aborted: killed).
+    fn start(&self) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        (
+            stop,
+            tokio::spawn(self.engine().run(async move {
+                let _ = stopped.await;
+            })),
+        )
+    }
+
     /// Does the work there is now.
     async fn drain(&self) {
         self.engine().run_until_idle().await.unwrap();
@@ -276,10 +287,7 @@ impl Setup {
         for n in ns.clone() {
             exports.push(self.acceptance(n).await);
         }
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(self.engine().run(async move {
-            let _ = stopped.await;
-        }));
+        let (stop, worker) = self.start();
         for (request, _) in &exports {
             eventually(Duration::from_secs(60), || async {
                 match self.export_state(*request).await {
@@ -419,22 +427,7 @@ test_on_both_databases! {
         let offer = lever::StageId::parse("offer").unwrap();
         api.move_stage(&opportunity.id, &sam.id, &offer).await.unwrap();
         // Lever's webhooks are not subscribed yet: the next reconciliation reads the change.
-        let now = s.integrations.clock().now_ms();
-        db.enqueue(domain::WorkKind::Reconcile, s.maria.company_id, s.maria.company_id.0, now).await.unwrap();
-        eventually(Duration::from_secs(60), || async {
-            s.engine().run_until_idle().await.unwrap();
-            let pipeline = s
-                .market
-                .pipeline(&s.maria, s.rust)
-                .await
-                .unwrap();
-            let entry = pipeline.entries.iter().find(|e| e.email == email).cloned();
-            match entry.map(|e| e.stage) {
-                Some(MarketplaceStage::Offer) => Ok(()),
-                other => Err(format!("still {other:?}: {:#?}", s.ledger(request).await)),
-            }
-        })
-        .await;
+        s.comes_back_as(request, &email, MarketplaceStage::Offer, By::Reconciliation).await;
         assert_eq!(s.export_state(request).await, Some(ExportState::Done));
     }
 }
@@ -455,15 +448,7 @@ test_on_both_databases! {
         let opportunity = api.find_opportunities(&email, &s.posting).await.unwrap().remove(0);
         api.move_stage(&opportunity.id, &sam.id, &lever::StageId::parse("offer").unwrap()).await.unwrap();
         // No reconciliation is queued: the delivery alone brings it back.
-        eventually(Duration::from_secs(60), || async {
-            s.engine().run_until_idle().await.unwrap();
-            let pipeline = s.market.pipeline(&s.maria, s.rust).await.unwrap();
-            match pipeline.entries.iter().find(|e| e.email == email).map(|e| e.stage) {
-                Some(MarketplaceStage::Offer) => Ok(()),
-                other => Err(format!("still {other:?}")),
-            }
-        })
-        .await;
+        s.comes_back_as(request, &email, MarketplaceStage::Offer, By::Webhook).await;
         let card = s.integrations.card(&s.maria).await.unwrap();
         assert!(card.last_webhook_ms.is_some() && card.webhook_error.is_none(), "{card:?}");
         // A forged delivery (signed with a token that is not one of ours) is refused.
@@ -572,15 +557,23 @@ test_on_both_databases! {
     }
 }
 
+/// How a change made in Lever is to come back.
+#[derive(Clone, Copy, PartialEq)]
+enum By {
+    /// Its webhook's delivery alone: nothing else is queued.
+    Webhook,
+    /// A reconciliation queued at every look (the webhooks may have come too).
+    Reconciliation,
+}
+
 impl Setup {
-    /// Waits until the marketplace has the candidate at `stage`, reconciling as it goes.
-    async fn comes_back_as(&self, request: RequestId, email: &str, stage: MarketplaceStage) {
+    /// Waits until the marketplace has the candidate at `stage`, doing the work there is.
+    async fn comes_back_as(&self, request: RequestId, email: &str, stage: MarketplaceStage, by: By) {
         eventually(Duration::from_secs(60), || async {
-            let now = self.integrations.clock().now_ms();
-            self.db
-                .enqueue(domain::WorkKind::Reconcile, self.maria.company_id, self.maria.company_id.0, now)
-                .await
-                .unwrap();
+            if by == By::Reconciliation {
+                let (company, now) = (self.maria.company_id, self.integrations.clock().now_ms());
+                self.db.enqueue(domain::WorkKind::Reconcile, company, company.0, now).await.unwrap();
+            }
             self.engine().run_until_idle().await.unwrap();
             let pipeline = self.market.pipeline(&self.maria, self.rust).await.unwrap();
             match pipeline.entries.iter().find(|e| e.email == email).map(|e| e.stage) {
@@ -623,11 +616,11 @@ test_on_both_databases! {
         // withdrawal — reading it back leaves the candidate where the marketplace has them.
         s.move_to(request, MarketplaceStage::Withdrawn).await;
         assert_eq!(s.stage_in_lever(&email).await.1.as_deref(), Some("Offer declined"));
-        s.comes_back_as(request, &email, MarketplaceStage::Withdrawn).await;
+        s.comes_back_as(request, &email, MarketplaceStage::Withdrawn, By::Reconciliation).await;
         // Hired: archived with the hired reason.
         s.move_to(request, MarketplaceStage::Hired).await;
         assert_eq!(s.stage_in_lever(&email).await.1.as_deref(), Some("Hired"));
-        s.comes_back_as(request, &email, MarketplaceStage::Hired).await;
+        s.comes_back_as(request, &email, MarketplaceStage::Hired, By::Reconciliation).await;
 
         // In Lever, a recruiter archives them with the reason Withdrawn maps to: Withdrawn here.
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -636,11 +629,11 @@ test_on_both_databases! {
         let opportunity = api.find_opportunities(&email, &s.posting).await.unwrap().remove(0);
         let declined = lever::ArchiveReasonId::parse(&id("Offer declined")).unwrap();
         api.archive(&opportunity.id, &sam.id, &declined).await.unwrap();
-        s.comes_back_as(request, &email, MarketplaceStage::Withdrawn).await;
+        s.comes_back_as(request, &email, MarketplaceStage::Withdrawn, By::Reconciliation).await;
         // And with the hired reason: Hired here.
         let hired = lever::ArchiveReasonId::parse(&id("Hired")).unwrap();
         api.archive(&opportunity.id, &sam.id, &hired).await.unwrap();
-        s.comes_back_as(request, &email, MarketplaceStage::Hired).await;
+        s.comes_back_as(request, &email, MarketplaceStage::Hired, By::Reconciliation).await;
         let export = db.export_by_request(s.maria.company_id, request).await.unwrap().unwrap();
         let lines: Vec<String> = db.ledger(export.id).await.unwrap().into_iter().map(|e| e.detail).collect();
         assert!(lines.iter().any(|l| l == "Archived in Lever (“Hired”): Hired in the marketplace."), "{lines:#?}");
@@ -655,14 +648,8 @@ test_on_both_databases! {
         s.drain().await;
         // Slow answers make the window between "created" and "profile attached" wide.
         s.sandbox.set_faults(Faults { latency_ms: 400, ..Faults::default() });
-        let worker = |engine: Engine| {
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            (stop, tokio::spawn(engine.run(async move {
-                let _ = stopped.await;
-            })))
-        };
         let before = s.calls();
-        let (_stop, first) = worker(s.engine());
+        let (_stop, first) = s.start();
         let (request, email) = s.acceptance(16).await;
         eventually(Duration::from_secs(30), || async {
             let export = db.export_by_request(s.maria.company_id, request).await.unwrap();
@@ -679,7 +666,7 @@ test_on_both_databases! {
         // clock is moved past the lease once Lever has handled what was in flight.
         tokio::time::sleep(Duration::from_millis(800)).await;
         s.integrations.clock().advance(common::LEASE.as_millis() as i64);
-        let (_stop, _second) = worker(s.engine());
+        let (_stop, _second) = s.start();
         eventually(Duration::from_secs(60), || async {
             match s.export_state(request).await {
                 Some(ExportState::Done) => Ok(()),
