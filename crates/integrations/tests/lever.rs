@@ -42,6 +42,19 @@ async fn authorise(url: &str, account: &str, decision: &str, scope: Option<&str>
     lever_sandbox::consent(url, account, decision, scope).await.unwrap()
 }
 
+/// The refusal of a grant Lever's page gave without `scope`.
+async fn granted_without(integrations: &Integrations, maria: &Actor, scope: &str) -> ConnectError {
+    let authorization = integrations.begin_lever_oauth(maria).await.unwrap();
+    let scopes = lever::REQUIRED_SCOPES.iter().filter(|s| **s != scope).copied().collect::<Vec<_>>().join(" ");
+    let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", Some(&scopes)).await;
+    integrations.complete_lever_oauth(maria, &param(&callback, "code").unwrap()).await.unwrap_err()
+}
+
+/// One call to Lever through the port (its postings, counted).
+async fn read_postings(integrations: &Integrations, maria: &Actor) -> Result<usize, integrations::CallError> {
+    integrations.ats_calls(maria.company_id).await.unwrap().jobs().await.map(|jobs| jobs.len())
+}
+
 fn param(query: &[(String, String)], key: &str) -> Option<String> {
     query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
 }
@@ -266,16 +279,10 @@ test_on_both_databases! {
         let (maria, tom) = (actor(&db, 0).await, actor(&db, 1).await);
         assert!(matches!(integrations.begin_lever_oauth(&tom).await, Err(ConnectError::NotMaster)));
         // A grant without webhooks: refused, naming the permission.
-        let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
-        let scope = lever::REQUIRED_SCOPES.iter().filter(|s| !s.starts_with("webhooks")).copied().collect::<Vec<_>>().join(" ");
-        let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", Some(&scope)).await;
-        let refused = integrations.complete_lever_oauth(&maria, &param(&callback, "code").unwrap()).await.unwrap_err();
+        let refused = granted_without(&integrations, &maria, "webhooks:write:admin").await;
         assert!(refused.to_string().contains("manage webhooks (webhooks:write:admin)"), "{refused}");
         // Without offline_access no refresh token comes: the connection would die within the hour.
-        let scope = lever::REQUIRED_SCOPES.iter().filter(|s| **s != "offline_access").copied().collect::<Vec<_>>().join(" ");
-        let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
-        let callback = authorise(&authorization.url, seed::NORTHWIND, "allow", Some(&scope)).await;
-        let refused = integrations.complete_lever_oauth(&maria, &param(&callback, "code").unwrap()).await.unwrap_err();
+        let refused = granted_without(&integrations, &maria, "offline_access").await;
         assert!(refused.to_string().contains("offline_access"), "{refused}");
         // Declined on Lever's page: the callback says so (the server's route words it).
         let authorization = integrations.begin_lever_oauth(&maria).await.unwrap();
@@ -296,10 +303,7 @@ test_on_both_databases! {
         sandbox.set_access_token_seconds(3600);
         // Three calls at once on the expiring token: one refresh (a second use of the rotated
         // refresh token would end the whole grant at Lever), every call answered.
-        let read = || async {
-            let mut ats = integrations.ats_calls(maria.company_id).await.unwrap();
-            ats.jobs().await.map(|jobs| jobs.len())
-        };
+        let read = || read_postings(&integrations, &maria);
         let (a, b, c) = tokio::join!(read(), read(), read());
         assert!(a.unwrap() > 0 && b.is_ok() && c.is_ok(), "{b:?} {c:?}");
         let renewed = db.connection(maria.company_id).await.unwrap().unwrap();
@@ -340,11 +344,7 @@ test_on_both_databases! {
         let first = db.connection(maria.company_id).await.unwrap().unwrap();
         // A second instance: the same database and token key, its own locks and limiter.
         let other = integrations.instance_beside();
-        let read = |instance: &Integrations| {
-            let instance = instance.clone();
-            async move { instance.ats_calls(maria.company_id).await.unwrap().jobs().await.map(|jobs| jobs.len()) }
-        };
-        let (a, b) = tokio::join!(read(&integrations), read(&other));
+        let (a, b) = tokio::join!(read_postings(&integrations, &maria), read_postings(&other, &maria));
         assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
         let renewed = db.connection(maria.company_id).await.unwrap().unwrap();
         assert_eq!(renewed.token_version, first.token_version + 1, "renewed once, by one instance");
