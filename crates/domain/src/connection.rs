@@ -19,6 +19,12 @@ impl AtsKind {
         }
     }
 
+    /// Whether a mapping chooses the account's outcome reasons (Lever's archive reasons); Workable's
+    /// mappings disqualify without one.
+    pub fn chooses_outcome_reasons(self) -> bool {
+        matches!(self, AtsKind::Lever)
+    }
+
     /// How the mapping table offers taking a candidate out of the pipeline: the option, and its
     /// hint (Workable disqualifies; Lever archives with a reason).
     pub fn closing_words(self) -> (&'static str, &'static str) {

@@ -171,7 +171,9 @@ impl Integrations {
         let (ats, _) = self.connected_ats(actor.company_id).await?;
         let job = self.chosen_job(actor, ats, shortcode).await?;
         let stages = self.stages(actor.company_id, &job.shortcode).await?;
-        let reasons = self.reasons(actor.company_id).await?;
+        // Asked only of an ATS whose mappings choose reasons: no read at all for Workable.
+        let reasons =
+            if ats.chooses_outcome_reasons() { self.reasons(actor.company_id).await? } else { Default::default() };
         let imported = self.import_source(actor, from).await?;
         let imported_from = imported.as_ref().map(|c| c.role_title.clone());
         let importing = imported.is_some();
