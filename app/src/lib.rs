@@ -1,5 +1,6 @@
 //! The ats-bridge web UI: pages, components and the server functions behind them. Compiled twice:
-//! with `ssr` into the server, with `hydrate` into the browser's WASM bundle.
+//! with `ssr` into the server, which renders every page, and with `hydrate` into the browser's WASM
+//! bundle, which holds only the pages' one island (`components::Enhance`): Leptos islands.
 // Deeply nested views (the wizard) have deep types; the hydrate build needs the higher limit.
 #![recursion_limit = "256"]
 
@@ -15,6 +16,8 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+
+use crate::components::Enhance;
 
 use crate::pages::{
     AccountSettingsPage, AtsJobPage, AtsMappingPage, AtsRemovePage, AtsStartPage, CandidateSourceGuidePage,
@@ -53,11 +56,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
+                <Enhance/>
             </body>
         </html>
     }
@@ -66,7 +70,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     view! {
         <Title text="ats-bridge"/>
         // Async rendering waits for the data before sending headers, so a page can still answer
@@ -90,15 +93,4 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
-}
-
-/// Effects run only in the browser, once the WASM has taken over the server's HTML: marking
-/// `<body data-hydrated>` lets the browser suite wait for interactivity instead of sleeping.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

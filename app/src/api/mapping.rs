@@ -86,7 +86,10 @@ pub async fn save_ats_configuration(
             .map_err(|message| AppError::Invalid(domain::FieldError::new(stage_field(stage), message)).respond())?;
         choices.push((stage, choice));
     }
-    ssr::respond(integrations.save_configuration(&actor, domain::RoleId(role_id), &job, &choices).await).map(|id| id.0)
+    let id = ssr::respond(integrations.save_configuration(&actor, domain::RoleId(role_id), &job, &choices).await)?;
+    // Source then offers to export whoever accepted before the mapping.
+    leptos_axum::redirect(&format!("/source?mapped={role_id}"));
+    Ok(id.0)
 }
 
 /// *Remove ATS configuration*.

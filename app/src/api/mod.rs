@@ -17,6 +17,48 @@ use crate::error::ssr::respond;
 #[cfg(feature = "ssr")]
 use crate::session::{SIGNED_IN_AT_KEY, USER_ID_KEY, current_user, marketplace, session, signed_in, signed_in_user};
 
+/// Where a form posted as a page (without JavaScript, or by the page's island) goes when it
+/// succeeded: the page it was posted from (its path and query only), with `change` made to its
+/// query — a dialog closed, the role just published named. A caller reading JSON is not sent
+/// anywhere (`leptos_axum::redirect` only names the place).
+#[cfg(feature = "ssr")]
+fn back_changed(change: impl FnOnce(&mut Vec<(String, String)>)) {
+    let Some(parts) = use_context::<http::request::Parts>() else { return };
+    let Some(referer) = parts.headers.get(http::header::REFERER).and_then(|v| v.to_str().ok()) else { return };
+    let Ok(uri) = referer.parse::<http::Uri>() else { return };
+    // A path only: `//elsewhere` would leave the site.
+    let path = match uri.path() {
+        path if path.starts_with('/') && !path.starts_with("//") => path,
+        _ => "/",
+    };
+    let mut query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key != "__err" && key != "__path")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    change(&mut query);
+    let mut to = path.to_owned();
+    if !query.is_empty() {
+        to.push('?');
+        to.push_str(&form_urlencoded::Serializer::new(String::new()).extend_pairs(&query).finish());
+    }
+    leptos_axum::redirect(&to);
+}
+
+/// `back_changed` naming the role that just went live (`live=<id>`), which the page offers to map.
+#[cfg(feature = "ssr")]
+fn back_with_live(role_id: i64) {
+    back_changed(|query| {
+        query.retain(|(key, _)| key != "live" && key != "mapped");
+        query.push(("live".to_owned(), role_id.to_string()));
+    });
+}
+
+/// `back_changed` with the candidate dialog closed (`?move=`, `?schedule=`).
+#[cfg(feature = "ssr")]
+fn back_closing_dialog() {
+    back_changed(|query| query.retain(|(key, _)| key != "move" && key != "schedule"));
+}
+
 /// A demo sign-in shown on the sign-in page (demo mode only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DemoLoginView {
@@ -149,14 +191,20 @@ pub async fn create_role(
     #[server(default)] publish: Option<String>,
 ) -> Result<i64, AppError> {
     let (market, actor) = signed_in().await?;
-    respond(market.create_role(&actor, &title, &location, publish.is_some()).await).map(|id| id.0)
+    let id = respond(market.create_role(&actor, &title, &location, publish.is_some()).await)?;
+    if publish.is_some() {
+        back_with_live(id.0);
+    }
+    Ok(id.0)
 }
 
 #[server]
 /// Makes a draft live; answers the role's id (the page then offers its ATS configuration).
 pub async fn publish_role(role_id: i64) -> Result<i64, AppError> {
     let (market, actor) = signed_in().await?;
-    respond(market.publish_role(&actor, domain::RoleId(role_id)).await).map(|()| role_id)
+    respond(market.publish_role(&actor, domain::RoleId(role_id)).await)?;
+    back_with_live(role_id);
+    Ok(role_id)
 }
 
 /// A page of the role's pipeline (`stage`, `page`, `rpage` as in its links; blank = all, first);
@@ -197,7 +245,9 @@ pub async fn answer_request(request_id: i64, accept: bool) -> Result<(), AppErro
 #[server]
 pub async fn move_candidate(request_id: i64, stage: String) -> Result<bool, AppError> {
     let (market, actor) = signed_in().await?;
-    respond(market.move_candidate(&actor, domain::RequestId(request_id), &stage).await)
+    let moved = respond(market.move_candidate(&actor, domain::RequestId(request_id), &stage).await)?;
+    back_closing_dialog();
+    Ok(moved)
 }
 
 #[server]
@@ -225,11 +275,13 @@ pub async fn schedule_interview(
 ) -> Result<domain::InterviewId, AppError> {
     let (market, actor) = signed_in().await?;
     let duration = minutes(&duration_minutes)?;
-    respond(
+    let id = respond(
         market
             .schedule_interview(&actor, domain::RequestId(request_id), &kind, &starts_at, duration, &interviewer)
             .await,
-    )
+    )?;
+    back_closing_dialog();
+    Ok(id)
 }
 
 /// Moves (or changes) a scheduled interview.

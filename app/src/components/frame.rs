@@ -75,18 +75,21 @@ pub fn ErrorList(errors: ArcRwSignal<Errors>) -> impl IntoView {
     }
 }
 
-/// The error of the last submission of a form, if it failed. Field errors name their field in
-/// the message ("Title is required").
+/// The error of the last submission of a form, if it failed: rendered by the server from the
+/// address it sent the browser back to (`__err`), or put in place by the page's island from the
+/// page the server answered with (the places are matched in order, so one is always rendered).
+/// Field errors name their field in the message ("Title is required") and in `data-field`.
 #[component]
 pub fn FormError<T, R>(result: R) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     R: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
-    move || match result.get() {
+    let error = match result.get() {
         Some(Err(err)) => Some(
             view! { <p class="error" role="alert" data-field=err.field().map(str::to_owned)>{err.to_string()}</p> },
         ),
         _ => None,
-    }
+    };
+    view! { <div class="form-error">{error}</div> }
 }

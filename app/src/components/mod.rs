@@ -2,6 +2,7 @@
 
 mod ats_card;
 mod changes;
+mod enhance;
 mod export_status;
 mod filter_select;
 mod frame;
@@ -9,7 +10,8 @@ mod pager;
 mod status;
 
 pub use ats_card::AtsCardView;
-pub use changes::follow_changes;
+pub use changes::Follow;
+pub use enhance::Enhance;
 pub use export_status::{BackfillLine, ExportCell};
 pub use filter_select::FilterSelect;
 pub use frame::{ErrorList, FormError, SignedIn};

@@ -5,25 +5,21 @@ use domain::export::ExportState;
 use domain::views::{OpenRequest, Pipeline, PipelineEntry, PipelineFilter};
 use domain::{MarketplaceStage, RequestId, RequestStatus, RoleStatus};
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::exports::{BackfillRole, RetryExport};
 use crate::api::{
     AnswerRequest, CancelInterview, MoveCandidate, RescheduleInterview, ScheduleInterview, SendRequest, get_pipeline,
 };
 use crate::components::{
-    BackfillLine, ErrorList, ExportCell, FilterSelect, FormError, Pager, SignedIn, StatusBadge, follow_changes,
+    BackfillLine, ErrorList, ExportCell, FilterSelect, Follow, FormError, Pager, SignedIn, StatusBadge,
 };
 use crate::error::AppError;
 use crate::format::timestamp;
 use domain::interview::{Interview, InterviewKind};
 
-/// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
-/// server's data.
 #[component]
 pub fn PipelinePage() -> impl IntoView {
     let params = use_params_map();
@@ -40,46 +36,15 @@ pub fn PipelinePage() -> impl IntoView {
         reschedule: ServerAction::new(),
         cancel: ServerAction::new(),
     };
-    // Refreshes while an export is on its way, so its steps appear as they happen.
-    let tick = RwSignal::new(0u32);
-    // While the candidate dialog is open the page does not read itself again under the person
-    // filling it (a re-render reset their choice); the change it was told of is read on closing.
-    let dialog_open = move || Dialog::ALL.iter().any(|d| query.read().get_str(d.param()).is_some());
-    let told = Memo::new(move |shown: Option<&u32>| match shown {
-        Some(shown) if dialog_open() => *shown,
-        _ => tick.get(),
-    });
     let pipeline = Resource::new(
-        move || {
-            (
-                role_id(),
-                (field("find"), field("stage"), field("page"), field("rpage")),
-                actions.move_candidate.version().get(),
-                actions.answer.version().get(),
-                actions.send.version().get(),
-                actions.retry.version().get(),
-                actions.backfill.version().get(),
-                actions.schedule.version().get(),
-                actions.reschedule.version().get(),
-                actions.cancel.version().get(),
-                told.get(),
-            )
-        },
-        |(role_id, (find, stage, page, rpage), ..)| async move {
+        move || (role_id(), (field("find"), field("stage"), field("page"), field("rpage"))),
+        |(role_id, (find, stage, page, rpage))| async move {
             match role_id {
                 Some(id) => get_pipeline(id, Some(find).filter(|f| !f.is_empty()), stage, page, rpage).await,
                 None => Err(AppError::NotFound),
             }
         },
     );
-    // The server says when what the page shows has changed (an export's step, a move from
-    // Workable, an acceptance elsewhere): one connection per open page, nothing while idle.
-    Effect::new(move |_| {
-        if let Some(id) = role_id() {
-            let since = pipeline.get_untracked().and_then(Result::ok).map(|p| p.version);
-            follow_changes(format!("/events/roles/{id}"), since, tick);
-        }
-    });
     view! {
         <Title text="Pipeline · ats-bridge"/>
         <SignedIn>
@@ -125,6 +90,11 @@ fn PipelineBody(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let (entries_link, requests_link) = (pipeline.filter.clone(), pipeline.filter.clone());
     let chosen = pipeline.entries.iter().map(|e| (e.request_id, e.name.clone(), e.stage)).collect();
     view! {
+        // The server says when what the page shows has changed (an export's step, a move from
+        // the ATS, an acceptance elsewhere): one connection per open page, nothing while idle.
+        // While the candidate dialog is open the page is not read again under the person filling
+        // it; closing it reads the page.
+        <Follow events=format!("/events/roles/{role_id}") since=pipeline.version.clone()/>
         <h1>{role.title.clone()} " " <StatusBadge kind=role.status.as_str() label=role.status.label()/></h1>
         <p class="lead">{role.location.clone()}</p>
 
@@ -302,40 +272,8 @@ fn CandidateDialog(
         })
     };
     let close = move || dialog_href(role_id, &query.read(), None);
-    let navigate = use_navigate();
-    let leave = move || {
-        navigate(
-            &dialog_href(role_id, &query.read_untracked(), None),
-            NavigateOptions { scroll: false, ..Default::default() },
-        )
-    };
-    // Done: the dialog closes (the first run only notes where the actions stand).
-    let (schedule, move_candidate) = (actions.schedule, actions.move_candidate);
-    let after = leave.clone();
-    Effect::new(move |seen: Option<(usize, usize)>| {
-        let now = (schedule.version().get(), move_candidate.version().get());
-        let succeeded = matches!(schedule.value().get_untracked(), Some(Ok(_)))
-            || matches!(move_candidate.value().get_untracked(), Some(Ok(_)));
-        if seen.is_some_and(|seen| seen != now) && succeeded {
-            after();
-        }
-        now
-    });
-    let first_field = NodeRef::<leptos::html::Section>::new();
-    // Opened after hydration: the keyboard goes to the dialog's first field (unless it is in the
-    // dialog already: the page reading itself again must not move it).
-    Effect::new(move |_| {
-        if let Some(section) = first_field.get()
-            && !section.contains(document().active_element().as_ref().map(|e| e.unchecked_ref()))
-            && let Ok(Some(field)) = section.query_selector("select, input:not([type=hidden])")
-            && let Ok(field) = field.dyn_into::<leptos::web_sys::HtmlElement>()
-        {
-            let _ = field.focus();
-        }
-    });
     move || {
         chosen().map(|(dialog, (request, name, stage))| {
-            let leave = leave.clone();
             let title = match dialog {
                 Dialog::Schedule => format!("Schedule interview with {name}"),
                 Dialog::Move => format!("Move {name}"),
@@ -353,7 +291,7 @@ fn CandidateDialog(
             };
             let form = match dialog {
                 Dialog::Schedule => {
-                    let fields = view! { <InterviewFields interview=None who=name.clone()/> }.into_any();
+                    let fields = view! { <InterviewFields interview=None who=name.clone() first=true/> }.into_any();
                     view! { <ActionForm action=actions.schedule attr:class="stack">{inside(fields, "Schedule")}</ActionForm> }
                         .into_any()
                 }
@@ -373,8 +311,8 @@ fn CandidateDialog(
                 }
             };
             view! {
-                <section class="prompt sheet" role="dialog" aria-labelledby="candidate-dialog-title" node_ref=first_field
-                    on:keydown=move |event| if event.key() == "Escape" { leave() }>
+                // Escape closes it too (the page's island goes to `data-close`).
+                <section class="prompt sheet" role="dialog" aria-labelledby="candidate-dialog-title" data-close=close>
                     <h2 id="candidate-dialog-title">{title}</h2>
                     {form}
                 </section>
@@ -445,7 +383,7 @@ fn InterviewLine(
                     <summary>"Move interview"</summary>
                     <ActionForm action attr:class="stack">
                         <input type="hidden" name="interview_id" value=id.0/>
-                        <InterviewFields interview=Some(interview.clone()) who=who.clone()/>
+                        <InterviewFields interview=Some(interview.clone()) who=who.clone() first=false/>
                         <button type="submit" class="primary">"Save"</button>
                     </ActionForm>
                 </details>
@@ -464,7 +402,12 @@ struct ReaderZone(String);
 
 /// The fields of an interview form, filled from `interview` when moving one.
 #[component]
-fn InterviewFields(interview: Option<Interview>, who: String) -> impl IntoView {
+fn InterviewFields(
+    interview: Option<Interview>,
+    who: String,
+    /// The dialog's first field: the keyboard starts there when the dialog opens.
+    first: bool,
+) -> impl IntoView {
     let zone = use_context::<ReaderZone>().map_or_else(|| "UTC".to_owned(), |zone| zone.0);
     let kind = interview.as_ref().map(|i| i.kind);
     let starts = interview.as_ref().map(|i| i.starts_field.clone()).unwrap_or_default();
@@ -472,7 +415,7 @@ fn InterviewFields(interview: Option<Interview>, who: String) -> impl IntoView {
     let interviewer = interview.as_ref().map(|i| i.interviewer.clone()).unwrap_or_default();
     view! {
         <label>"Interview kind"
-            <select name="kind" aria-label=format!("Interview kind for {who}")>
+            <select name="kind" aria-label=format!("Interview kind for {who}") autofocus=first>
                 {InterviewKind::ALL.iter().map(|k| view! {
                     <option value=k.as_str() selected=Some(*k) == kind>{k.label()}</option>
                 }).collect_view()}

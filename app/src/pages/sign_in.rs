@@ -8,10 +8,6 @@ use crate::components::FormError;
 pub fn SignInPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let demo = Resource::new(|| (), |_| demo_logins());
-    // Filled once the page runs in the browser: the zone times are shown in until the person
-    // chooses another in Account settings (kept only at their first sign-in).
-    let time_zone = RwSignal::new(String::new());
-    Effect::new(move |_| time_zone.set(browser_time_zone()));
     view! {
         <Title text="Sign in · ats-bridge"/>
         <main class="page narrow">
@@ -19,8 +15,11 @@ pub fn SignInPage() -> impl IntoView {
             <ActionForm action=sign_in>
                 <label>"Email" <input type="email" name="email" autocomplete="username" required/></label>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" required/></label>
-                <input type="hidden" name="time_zone" prop:value=move || time_zone.get()/>
-                <button type="submit" class="primary" disabled=move || sign_in.pending().get()>"Sign in"</button>
+                // Filled by the page's island with the browser's time zone: the zone times are shown
+                // in until the person chooses another in Account settings (kept only at their
+                // first sign-in).
+                <input type="hidden" name="time_zone" value="" data-fill="time-zone"/>
+                <button type="submit" class="primary">"Sign in"</button>
             </ActionForm>
             <FormError result=sign_in.value()/>
             <Transition fallback=|| ()>
@@ -49,16 +48,4 @@ pub fn SignInPage() -> impl IntoView {
             </Transition>
         </main>
     }
-}
-
-/// The browser's time zone (`America/New_York`); empty on the server or when the browser says none.
-fn browser_time_zone() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let options =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|zone| zone.as_string()).unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
 }

@@ -11,53 +11,28 @@ use leptos_router::components::{A, Form};
 use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, get_roles_page};
 use crate::components::{
-    BackfillLine, ErrorList, FilterSelect, FormError, Pager, SignedIn, StatusBadge, follow_changes,
+    BackfillLine, ErrorList, FilterSelect, Follow, FormError, Pager, SignedIn, StatusBadge,
 };
 use crate::error::AppError;
 
-/// Resources live here, outside the signed-in frame's `Suspense`, so hydration reuses the
-/// server's data.
 #[component]
 pub fn SourcePage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let publish = ServerAction::<PublishRole>::new();
     let backfill = ServerAction::<BackfillRole>::new();
-    // Refreshes while exports are on their way (back-fill progress shows live).
-    let tick = RwSignal::new(0u32);
-    // `?mapped=<role>`: the wizard just saved this role's configuration; the filter's fields.
+    // `?live=<role>`: the role that just went live, whose ATS configuration the page offers;
+    // `?mapped=<role>`: the wizard just saved this role's configuration. Then the filter's fields.
     let query = leptos_router::hooks::use_query_map();
-    let mapped = Memo::new(move |_| query.read().get("mapped").and_then(|v| v.parse::<i64>().ok()));
+    let id = move |name: &str| query.read().get(name).and_then(|v| v.parse::<i64>().ok());
     let field = move |name: &str| query.read().get(name).unwrap_or_default();
-    // The role that just went live, whose ATS configuration the page offers.
-    let prompt = RwSignal::new(None::<i64>);
     let roles = Resource::new(
-        move || {
-            let filter = (field("search"), field("status"), field("ats"), field("page"));
-            let focus = prompt.get().or(mapped.get());
-            (filter, focus, create.version().get(), publish.version().get(), backfill.version().get(), tick.get())
-        },
-        |((search, status, ats, page), focus, ..)| get_roles_page(search, status, ats, page, focus),
+        move || ((field("search"), field("status"), field("ats"), field("page")), id("live").or(id("mapped"))),
+        |((search, status, ats, page), focus)| get_roles_page(search, status, ats, page, focus),
     );
-    // The server says when what the page shows has changed (an export's progress, a new
-    // acceptance, a mapping): one connection per open page, nothing while idle.
-    Effect::new(move |_| {
-        let since = roles.get_untracked().and_then(Result::ok).map(|page| page.version);
-        follow_changes("/events/source".to_owned(), since, tick);
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = create.value().get() {
-            prompt.set(Some(id));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = publish.value().get() {
-            prompt.set(Some(id));
-        }
-    });
     view! {
         <Title text="Source · ats-bridge"/>
         <SignedIn>
-            <Source create publish backfill roles prompt mapped/>
+            <Source create publish backfill roles live=id("live") mapped=id("mapped")/>
         </SignedIn>
     }
 }
@@ -68,16 +43,9 @@ fn Source(
     publish: ServerAction<PublishRole>,
     backfill: ServerAction<BackfillRole>,
     roles: Resource<Result<RolesPage, AppError>>,
-    prompt: RwSignal<Option<i64>>,
-    mapped: Memo<Option<i64>>,
+    live: Option<i64>,
+    mapped: Option<i64>,
 ) -> impl IntoView {
-    // A created role empties the form for the next one.
-    let new_role = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(form)) = (create.value().get(), new_role.get()) {
-            form.reset();
-        }
-    });
     view! {
         <h1>"Source"</h1>
         <p class="lead">"Your roles on the marketplace, and where each one stands with your ATS."</p>
@@ -88,12 +56,17 @@ fn Source(
                         let unmapped = page.unmapped_live;
                         let ats = page.ats;
                         let known = |id: i64| page.focus.iter().chain(page.roles.iter()).find(|r| r.id.0 == id).cloned();
-                        let just_live = prompt.get().and_then(known)
+                        let just_live = live.and_then(known)
                             .filter(|r| r.status == RoleStatus::Live && !r.ats_state.is_mapped());
-                        let just_mapped = mapped.get().and_then(known)
+                        let just_mapped = mapped.and_then(known)
                             .filter(|r| r.ats_state.is_mapped() && r.exports.not_mapped > 0);
+                        // *Skip for now*: the same list without the prompt.
+                        let skip = format!("/source{}", page.filter.query(page.filter.page));
                         view! {
-                            {just_live.map(|role| view! { <PublishPrompt role prompt ats/> })}
+                            // The server says when what the page shows has changed (an export's
+                            // progress, a new acceptance, a mapping): nothing while idle.
+                            <Follow events="/events/source".to_owned() since=page.version.clone()/>
+                            {just_live.map(|role| view! { <PublishPrompt role skip ats/> })}
                             {just_mapped.map(|role| view! { <BackfillOffer role backfill ats/> })}
                             {(unmapped > 0).then(|| view! {
                                 <p class="attention">
@@ -115,7 +88,7 @@ fn Source(
         <FormError result=backfill.value()/>
         <section class="card">
             <h2>"New role"</h2>
-            <ActionForm action=create node_ref=new_role attr:class="row">
+            <ActionForm action=create attr:class="row">
                 <label>"Title" <input type="text" name="title" maxlength="120" required/></label>
                 <label>"Location" <input type="text" name="location" maxlength="120" required/></label>
                 <label class="check"><input type="checkbox" name="publish" value="on"/>" Publish now"</label>
@@ -129,7 +102,7 @@ fn Source(
 /// Shown once a role goes live without a mapping: map it now, import one, or skip (the role then
 /// stays flagged in the table).
 #[component]
-fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>, ats: domain::AtsKind) -> impl IntoView {
+fn PublishPrompt(role: RoleSummary, skip: String, ats: domain::AtsKind) -> impl IntoView {
     let id = role.id.0;
     view! {
         <section class="prompt" role="dialog" aria-labelledby="publish-prompt-title">
@@ -138,7 +111,7 @@ fn PublishPrompt(role: RoleSummary, prompt: RwSignal<Option<i64>>, ats: domain::
             <div class="row">
                 <A href=format!("/roles/{id}/ats?import=1") attr:class="button primary">"Import existing configuration"</A>
                 <A href=format!("/roles/{id}/ats") attr:class="button">"Add ATS configuration"</A>
-                <button type="button" class="link" on:click=move |_| prompt.set(None)>"Skip for now"</button>
+                <A href=skip>"Skip for now"</A>
             </div>
         </section>
     }

@@ -141,13 +141,19 @@ impl JobRef {
     /// Whether the words someone typed in the job search find this job: every word must appear
     /// in the title, code, department or location.
     pub fn matches(&self, query: &str) -> bool {
-        let haystack = [Some(&self.title), self.code.as_ref(), self.department.as_ref(), self.location.as_ref()]
+        let haystack = self.haystack();
+        query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
+    }
+
+    /// The words a search looks in: title, code, department and location, in lower case (the
+    /// job list's `data-search`, which the page filters the same way as [`JobRef::matches`]).
+    pub fn haystack(&self) -> String {
+        [Some(&self.title), self.code.as_ref(), self.department.as_ref(), self.location.as_ref()]
             .into_iter()
             .flatten()
             .map(|s| s.to_lowercase())
             .collect::<Vec<_>>()
-            .join(" ");
-        query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
+            .join(" ")
     }
 
     /// Candidates can be added: published, or a draft about to be.

@@ -40,9 +40,6 @@ pub fn AtsJobPage() -> impl IntoView {
 
 #[component]
 pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let jobs = StoredValue::new(choices.jobs);
-    let any_match = move || jobs.read_value().iter().any(|j| j.matches(&search.get()));
     let preselected = choices.preselected.clone();
     let suggested = choices.suggested.clone();
     let hidden = choices.hidden;
@@ -57,27 +54,21 @@ pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> i
         {choices.imported_from.map(|role| view! {
             <p class="notice">"Importing the stage mapping of " <strong>{role}</strong> {format!(". Choose this role's own {name} job.")}</p>
         })}
+        // Filtered as one types by the page's island (every word in the job's words).
         <label class="search">
             {format!("Search {name} jobs")}
-            <input
-                type="search"
-                placeholder="Title, code, department or location"
-                prop:value=move || search.get()
-                on:input=move |ev| search.set(event_target_value(&ev))
-            />
+            <input type="search" placeholder="Title, code, department or location" data-filter="label.job"/>
         </label>
         <Form method="GET" action=format!("/roles/{role_id}/ats/mapping")>
             {from.map(|f| view! { <input type="hidden" name="from" value=f/> })}
             <fieldset class="jobs">
                 <legend>{format!("{name} jobs (published first)")}</legend>
-                {jobs.get_value().into_iter().map(|job| {
+                {choices.jobs.into_iter().map(|job| {
                     let checked = preselected.as_deref() == Some(job.shortcode.as_str());
                     let is_suggested = suggested.as_deref() == Some(job.shortcode.as_str());
-                    view! { <JobOption job checked is_suggested search ats/> }
+                    view! { <JobOption job checked is_suggested ats/> }
                 }).collect_view()}
-                <Show when=move || !any_match()>
-                    <p class="muted">{format!("No {name} job matches “")} {move || search.get()} "”."</p>
-                </Show>
+                <p class="muted" hidden data-filter-empty>{format!("No {name} job matches “")} <span data-filter-query></span> "”."</p>
             </fieldset>
             {(hidden > 0).then(|| view! {
                 <p class="muted">{format!("{hidden} closed or archived {name} job{} not listed: they cannot take candidates.", if hidden == 1 { " is" } else { "s are" })}</p>
@@ -92,7 +83,6 @@ pub(super) fn JobOption(
     job: JobRef,
     checked: bool,
     is_suggested: bool,
-    search: RwSignal<String>,
     ats: domain::AtsKind,
 ) -> impl IntoView {
     let details: Vec<String> =
@@ -101,9 +91,8 @@ pub(super) fn JobOption(
     let shortcode = job.shortcode.clone();
     let data_job = job.shortcode.clone();
     let title = job.title.clone();
-    let visible = move || job.matches(&search.get());
     view! {
-        <label class="job" class:suggested=is_suggested hidden=move || !visible() data-job=data_job>
+        <label class="job" class:suggested=is_suggested data-job=data_job data-search=job.haystack()>
             <input type="radio" name="job" value=shortcode checked=checked required/>
             <span class="job-title">{title}</span>
             {is_suggested.then(|| view! { <span class="badge badge-suggested">"Suggested"</span> })}

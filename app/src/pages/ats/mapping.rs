@@ -5,7 +5,6 @@ use domain::mapping::{MappingRow, MappingTable, ReasonOption, StageAction, Stage
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::mapping::{SaveAtsConfiguration, ats_mapping};
 use crate::components::{ErrorList, FormError, SignedIn};
@@ -29,13 +28,6 @@ pub fn AtsMappingPage() -> impl IntoView {
         },
     );
     let save = ServerAction::<SaveAtsConfiguration>::new();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(role)) = (save.value().get(), role_id()) {
-            // Source then offers to export whoever accepted before the mapping.
-            navigate(&format!("/source?mapped={role}"), Default::default());
-        }
-    });
     view! {
         <Title text="Stage mapping · ats-bridge"/>
         <SignedIn>
@@ -149,6 +141,7 @@ pub(super) fn MappingRowView(
         }
         _ => None,
     };
+    let bad = invalid();
     let needs_choice = row.needs_choice.clone();
     let flagged = needs_choice.is_some();
     let archive_label = format!("{close_option}, with the reason");
@@ -181,13 +174,13 @@ pub(super) fn MappingRowView(
             .into_any()
     };
     view! {
-        <tr data-stage=stage.as_str() class:needs-choice=flagged class:invalid=invalid>
+        <tr data-stage=stage.as_str() class:needs-choice=flagged class:invalid=bad>
             <th scope="row">
                 <label for=field.clone()>{stage.label()}</label>
                 {hint.map(|h| view! { <br/><span class="muted">{h}</span> })}
             </th>
             <td data-label=format!("{} stage", ats.name())>
-                <select id=field.clone() name=field required>
+                <select id=field.clone() name=field required aria-invalid=bad.then_some("true")>
                     {flagged.then(|| view! { <option value="" selected disabled>"Choose…"</option> })}
                     <option value="none" selected=is("none")>"— Nothing (blank) —"</option>
                     {options}

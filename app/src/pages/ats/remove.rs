@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::mapping::{RemoveAtsConfiguration, ats_wizard};
 use crate::components::{ErrorList, FormError, SignedIn};
@@ -21,12 +20,6 @@ pub fn AtsRemovePage() -> impl IntoView {
         }
     });
     let remove = ServerAction::<RemoveAtsConfiguration>::new();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = remove.value().get() {
-            navigate("/source", Default::default());
-        }
-    });
     view! {
         <Title text="Remove ATS configuration · ats-bridge"/>
         <SignedIn>
