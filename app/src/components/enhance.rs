@@ -114,8 +114,7 @@ mod browser {
         }
         let action = form.action();
         let Ok(url) = web_sys::Url::new(&action) else { return };
-        if url.origin() != window().location().origin().unwrap_or_default() || !url.pathname().starts_with("/api/")
-        {
+        if url.origin() != window().location().origin().unwrap_or_default() || !url.pathname().starts_with("/api/") {
             return;
         }
         event.prevent_default();
@@ -280,7 +279,9 @@ mod browser {
         }
         for error in all(&doc, ".form-error [data-field]") {
             let Some(name) = error.get_attribute("data-field") else { continue };
-            if let Some(field) = all(form, "[name]").into_iter().find(|f| f.get_attribute("name").as_deref() == Some(&name)) {
+            if let Some(field) =
+                all(form, "[name]").into_iter().find(|f| f.get_attribute("name").as_deref() == Some(&name))
+            {
                 let _ = field.set_attribute("aria-invalid", "true");
             }
         }
@@ -367,7 +368,9 @@ mod browser {
 
     fn is_field(el: &Element) -> bool {
         match el.dyn_ref::<HtmlInputElement>() {
-            Some(input) => !matches!(input.type_().as_str(), "hidden" | "submit" | "button" | "reset" | "checkbox" | "radio"),
+            Some(input) => {
+                !matches!(input.type_().as_str(), "hidden" | "submit" | "button" | "reset" | "checkbox" | "radio")
+            }
             None => el.is_instance_of::<HtmlSelectElement>() || el.is_instance_of::<HtmlTextAreaElement>(),
         }
     }
@@ -395,7 +398,9 @@ mod browser {
         }
         restore_values(&main, typed);
         if let Some(focused) = focused
-            && let Some(el) = all(&main, "a, button, input, select, textarea, summary").into_iter().find(|el| fingerprint(el) == focused)
+            && let Some(el) = all(&main, "a, button, input, select, textarea, summary")
+                .into_iter()
+                .find(|el| fingerprint(el) == focused)
             && let Ok(el) = el.dyn_into::<HtmlElement>()
         {
             let _ = el.focus();
@@ -499,7 +504,13 @@ mod browser {
     fn form_key(form: &Element, n: usize) -> String {
         let hidden: Vec<String> = all(form, "input[type=hidden]")
             .iter()
-            .map(|h| format!("{}={}", h.get_attribute("name").unwrap_or_default(), h.get_attribute("value").unwrap_or_default()))
+            .map(|h| {
+                format!(
+                    "{}={}",
+                    h.get_attribute("name").unwrap_or_default(),
+                    h.get_attribute("value").unwrap_or_default()
+                )
+            })
             .collect();
         let action = form.get_attribute("action").unwrap_or_default();
         if hidden.is_empty() { format!("{action}#{n}") } else { format!("{action}?{}", hidden.join("&")) }
@@ -557,7 +568,8 @@ mod browser {
     fn fill_time_zones(doc: &Document) {
         let options =
             js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        let zone = js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|z| z.as_string()).unwrap_or_default();
+        let zone =
+            js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|z| z.as_string()).unwrap_or_default();
         for field in all(doc, "input[data-fill=time-zone]") {
             if let Some(field) = field.dyn_ref::<HtmlInputElement>() {
                 field.set_value(&zone);

@@ -10,9 +10,7 @@ use leptos_router::components::{A, Form};
 
 use crate::api::exports::BackfillRole;
 use crate::api::{CreateRole, PublishRole, get_roles_page};
-use crate::components::{
-    BackfillLine, ErrorList, FilterSelect, Follow, FormError, Pager, SignedIn, StatusBadge,
-};
+use crate::components::{BackfillLine, ErrorList, FilterSelect, Follow, FormError, Pager, SignedIn, StatusBadge};
 use crate::error::AppError;
 
 #[component]

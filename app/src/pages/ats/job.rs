@@ -79,12 +79,7 @@ pub(super) fn JobStep(role_id: i64, from: Option<i64>, choices: JobChoices) -> i
 }
 
 #[component]
-pub(super) fn JobOption(
-    job: JobRef,
-    checked: bool,
-    is_suggested: bool,
-    ats: domain::AtsKind,
-) -> impl IntoView {
+pub(super) fn JobOption(job: JobRef, checked: bool, is_suggested: bool, ats: domain::AtsKind) -> impl IntoView {
     let details: Vec<String> =
         [job.code.clone(), job.department.clone(), job.location.clone()].into_iter().flatten().collect();
     let draft = job.state == JobState::Draft;
