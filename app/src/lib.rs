@@ -1,7 +1,7 @@
 //! The ats-bridge web UI: pages, components and the server functions behind them. Compiled twice:
 //! with `ssr` into the server, which renders every page, and with `hydrate` into the browser's WASM
 //! bundle, which holds only the pages' one island (`components::Enhance`): Leptos islands.
-// Deeply nested views (the wizard) have deep types; the hydrate build needs the higher limit.
+// Deeply nested views (the wizard) have deep types.
 #![recursion_limit = "256"]
 
 pub mod api;

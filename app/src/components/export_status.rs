@@ -95,7 +95,7 @@ pub fn BackfillLine(
     };
     view! {
         // A <div>, not a <p>: a form inside a paragraph is split by the browser's parser, and the
-        // server-rendered page would no longer match what hydration expects.
+        // page would no longer be what the server rendered.
         <div class="tally backfill-line">
             <span class="muted">{format!("{count} not in {} — ", ats.name())}</span>
             <ActionForm action=backfill attr:class="inline">

@@ -1,5 +1,5 @@
-//! *Previous* / *Next* for a list shown a page at a time, as plain links (they work before
-//! hydration and can be shared).
+//! *Previous* / *Next* for a list shown a page at a time, as plain links (they work without
+//! the page's script and can be shared).
 
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -1,7 +1,7 @@
 //! *Insights*: the marketplace funnel (from the company's own requests) and hires by source (every
 //! candidate of the mapped Workable jobs, by Workable's source), for a range of days, a role and a
-//! job, each chart with its table and a CSV download. The charts are SVG drawn here, on the server
-//! and in the same view on hydration: a few bars need no chart library.
+//! job, each chart with its table and a CSV download. The charts are SVG drawn here, on the server:
+//! a few bars need no chart library.
 
 use domain::insights::{
     FUNNEL_LEN, Insights, InsightsFilter, InsightsRange, RoleFunnel, SourceRow, format_day, funnel_base,

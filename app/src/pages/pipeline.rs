@@ -255,7 +255,7 @@ fn dialog_href(role_id: i64, query: &leptos_router::params::ParamsMap, chosen: O
 }
 
 /// The page's one form to schedule an interview with a candidate or move them: opened by the
-/// row's link (so it is a link, and works before hydration), closed by *Cancel*, Escape or a
+/// row's link (so it is a link, and works without the page's script), closed by *Cancel*, Escape or a
 /// successful submission. It stays where it is on the screen while the page scrolls.
 #[component]
 fn CandidateDialog(

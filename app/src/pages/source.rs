@@ -115,7 +115,7 @@ fn PublishPrompt(role: RoleSummary, skip: String, ats: domain::AtsKind) -> impl 
     }
 }
 
-/// Search and filters: a GET form, so a filtered list is a link and works before hydration.
+/// Search and filters: a GET form, so a filtered list is a link and works without the page's script.
 #[component]
 fn RoleFilters(filter: RoleFilter) -> impl IntoView {
     view! {
@@ -251,7 +251,7 @@ fn AtsCell(state: AtsState, live: bool, ats: domain::AtsKind) -> impl IntoView {
     }
 }
 
-/// The ⋮ menu: a native disclosure, so it opens with Enter or Space and works before hydration.
+/// The ⋮ menu: a native disclosure, so it opens with Enter or Space and works without the page's script.
 #[component]
 fn AtsMenu(role_id: i64, title: String, mapped: bool) -> impl IntoView {
     view! {
