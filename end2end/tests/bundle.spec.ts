@@ -25,6 +25,8 @@ test("the bundle arrives brotli-compressed, named by its content, and comes from
   const wasm = bundle.find((r) => r.url().endsWith(".wasm"))!;
   const sent = (await wasm.request().sizes()).responseBodySize;
   console.log(`WASM as sent to Chromium (brotli): ${sent} B`);
+  // The pages are islands: the bundle holds the one island, not the pages (issue 13: ≤ 250 KB).
+  expect(sent).toBeLessThanOrEqual(250_000);
 
   // The next page: the bundle is the cached one (nothing transferred), and the page still hydrates.
   await page.goto("/sign-in?again");

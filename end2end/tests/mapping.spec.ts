@@ -65,6 +65,22 @@ test("roles are mapped to Workable jobs: new, imported, and right after publishi
   await expect(page.getByLabel("Rejected")).toHaveValue("disqualify");
   await expect(page.getByLabel("Withdrawn")).toHaveValue("disqualify");
   await shot(page, "25-mapping-table");
+
+  // A choice the server refuses (a Workable stage that is not in the job, as a stale page would
+  // send): the error says which, that row is marked, and every other choice made stays.
+  await page.getByLabel("Technical interview").evaluate((select: HTMLSelectElement) => {
+    select.add(new Option("Gone", "move:no-such-stage"));
+    select.value = "move:no-such-stage";
+  });
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByLabel("Technical interview")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("heading", { name: "Map the stages" })).toBeVisible();
+  await expect(page.getByLabel("Screening").locator("option:checked")).toHaveText("Phone Screen");
+  await expect(page.getByLabel("Final interview").locator("option:checked")).toHaveText("Interview");
+  await expect(page.getByLabel("Offer").locator("option:checked")).toHaveText("— Nothing (blank) —");
+  await shot(page, "25b-mapping-refused");
+  await page.getByLabel("Technical interview").selectOption({ label: "Assessment" });
   await page.getByRole("button", { name: "Save" }).click();
 
   await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();

@@ -111,6 +111,9 @@ test("a wrong password is refused in plain words and a new role can be created a
   await page.getByLabel("Password").fill("wrong");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText("The email or password is not right.");
+  // Nothing typed is lost, and the address stays the page's.
+  await expect(page.getByLabel("Email")).toHaveValue("maria@northwind.test");
+  await expect(page).toHaveURL(/\/sign-in$/);
 
   await signIn(page, "maria@northwind.test", "northwind-master");
   const title = `Platform Engineer ${Date.now()}`;
@@ -122,4 +125,34 @@ test("a wrong password is refused in plain words and a new role can be created a
   await row.getByRole("button", { name: `Publish ${title}` }).click();
   await expect(row).toContainText("Live");
   await shot(page, "07-published");
+});
+
+test("without JavaScript, signing in, creating a role and publishing it work as plain forms", async ({ browser }) => {
+  // The pages are rendered by the server and their forms post to the server functions, which
+  // answer with a redirect: the island only makes this smoother.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("maria@northwind.test");
+  await page.getByLabel("Password").fill("wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The email or password is not right.");
+  await page.getByLabel("Email").fill("maria@northwind.test");
+  await page.getByLabel("Password").fill("northwind-master");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Source" })).toBeVisible();
+
+  const title = `No Script Engineer ${Date.now()}`;
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Location").fill("Lisbon, Portugal");
+  await page.getByLabel("Publish now").check();
+  await page.getByRole("button", { name: "Create role" }).click();
+  // Live at once: the page offers its ATS configuration.
+  const prompt = page.getByRole("dialog", { name: `${title} is live` });
+  await expect(prompt).toBeVisible();
+  await expect(page.locator(`tr[data-role='${title}']`)).toContainText("Live");
+  await prompt.getByRole("link", { name: "Skip for now" }).click();
+  await expect(prompt).toBeHidden();
+  await expect(page.locator(`tr[data-role='${title}']`)).toContainText("Not mapped");
+  await context.close();
 });
