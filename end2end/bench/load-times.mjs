@@ -6,7 +6,7 @@
 // Signs in once, then loads each path LOADS times, each in a fresh browser context that has only
 // the session cookie (an empty cache: the bundle is fetched each time, as on a first visit), and
 // reads the load event and the moment the page was hydrated (`<body data-hydrated>`, set by the
-// app's first effect) from the page's own clock, both counted from the navigation's start. Then it
+// page's island once it runs) from the page's own clock, both counted from the navigation's start. Then it
 // keeps the last path open, idle, for IDLE_SECONDS and counts the requests the page makes.
 // Prints one JSON object per path, and one for the idle page.
 import { chromium } from "playwright-core";

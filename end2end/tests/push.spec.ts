@@ -76,3 +76,34 @@ test("thirty acceptances in a row each reach In Workable on the open page withou
   await page.waitForTimeout(5_000);
   expect(asked, "requests from an idle Source page in 5 s").toEqual([]);
 });
+
+test("a change pushed to an open Source page keeps what is being typed and the menu that is open", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const watcher = await context.newPage();
+  await signIn(watcher, "maria@northwind.test", "northwind-master");
+  await expect(watcher.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await watcher.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+  await watcher.getByLabel("Title").fill("Half-typed title");
+  await watcher.getByLabel("Location").focus();
+  const rust = watcher.locator('tr[data-role="Senior Rust Engineer"]');
+  await rust.getByLabel("ATS configuration of Senior Rust Engineer").click();
+  await expect(rust.locator("details.menu")).toHaveAttribute("open", "");
+
+  // Someone else (another tab) creates a role: the open page is told and reads itself again.
+  const other = await context.newPage();
+  await other.goto("/source");
+  await expect(other.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const title = `Pushed ${Date.now()}`;
+  await other.getByLabel("Title").fill(title);
+  await other.getByLabel("Location").fill("Remote");
+  await other.getByRole("button", { name: "Create role" }).click();
+  await expect(other.locator(`tr[data-role='${title}']`)).toContainText("Draft");
+
+  await expect(watcher.locator(`tr[data-role='${title}']`)).toContainText("Draft");
+  await expect(watcher.getByLabel("Title")).toHaveValue("Half-typed title");
+  await expect(rust.locator("details.menu")).toHaveAttribute("open", "");
+  expect(await watcher.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+  await context.close();
+});

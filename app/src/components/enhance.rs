@@ -185,8 +185,9 @@ mod browser {
         if landed.search_params().has("__err") {
             show_errors_of(form, Some(&page), None);
         } else if landed.pathname() == location.pathname().unwrap_or_default() {
-            // Done, and the page is the same: its new state in place, the address it has now.
-            if show(&page, seq) {
+            // Done, and the page is the same: its new state in place, the address it has now. The
+            // form sent starts afresh (a new role's fields empty); any other keeps what was typed.
+            if show(&page, seq, Some(form)) {
                 let mut shown = landed.pathname();
                 shown.push_str(&landed.search());
                 let _ = window().history().and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&shown)));
@@ -340,7 +341,7 @@ mod browser {
                         == window().location().pathname().ok();
                     match parse(&answer.html) {
                         Some(page) if same && !busy() => {
-                            show(&page, seq);
+                            show(&page, seq, None);
                         }
                         Some(_) if same => PENDING.set(true),
                         // Signed out meanwhile, or the page is gone: go where the server says.
@@ -376,8 +377,9 @@ mod browser {
     }
 
     /// Replaces the page's `<main>` with `page`'s, keeping the focus, the menus open and the
-    /// values typed in forms. False when a newer reading is shown already.
-    fn show(page: &Document, seq: u64) -> bool {
+    /// values typed in forms (but `sent`'s, which the server has taken). False when a newer
+    /// reading is shown already.
+    fn show(page: &Document, seq: u64, sent: Option<&HtmlFormElement>) -> bool {
         if seq <= SHOWN.get() {
             return false;
         }
@@ -388,7 +390,12 @@ mod browser {
         SHOWN.set(seq);
         let focused = doc.active_element().filter(|el| old.contains(Some(el))).map(|el| fingerprint(&el));
         let open: Vec<String> = all(&old, "details[open]").iter().map(fingerprint).collect();
-        let typed = typed_values(&old);
+        let sent = sent.and_then(|form| {
+            let form: &Element = form.as_ref();
+            form_keys(&old).into_iter().find(|(f, _)| f == form).map(|(_, key)| key)
+        });
+        let mut typed = typed_values(&old);
+        typed.retain(|(form, ..)| Some(form) != sent.as_ref());
         let _ = old.replace_with_with_node_1(&new);
         let Ok(Some(main)) = doc.query_selector("main") else { return true };
         for details in all(&main, "details") {
@@ -436,8 +443,7 @@ mod browser {
     /// The values changed by the person in the forms of `root`: (the form, the field, the value).
     fn typed_values(root: &Element) -> Vec<(String, String, String)> {
         let mut typed = Vec::new();
-        for (n, form) in all(root, "form").into_iter().enumerate() {
-            let key = form_key(&form, n);
+        for (form, key) in form_keys(root) {
             for field in all(&form, "input[name], select[name], textarea[name]") {
                 let name = field.get_attribute("name").unwrap_or_default();
                 if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
@@ -475,8 +481,7 @@ mod browser {
         if typed.is_empty() {
             return;
         }
-        for (n, form) in all(root, "form").into_iter().enumerate() {
-            let key = form_key(&form, n);
+        for (form, key) in form_keys(root) {
             for (_, name, value) in typed.iter().filter(|(k, ..)| *k == key) {
                 for field in all(&form, "input[name], select[name], textarea[name]") {
                     let field_name = field.get_attribute("name").unwrap_or_default();
@@ -490,7 +495,18 @@ mod browser {
                         }
                     } else if field_name == *name {
                         if let Some(select) = field.dyn_ref::<HtmlSelectElement>() {
-                            select.set_value(value);
+                            // Only a choice the new page still offers (a candidate sent a request
+                            // meanwhile is no longer in the list).
+                            let options = select.options();
+                            let offered = (0..options.length()).any(|i| {
+                                options
+                                    .item(i)
+                                    .and_then(|o| o.dyn_into::<web_sys::HtmlOptionElement>().ok())
+                                    .is_some_and(|o| o.value() == *value)
+                            });
+                            if offered {
+                                select.set_value(value);
+                            }
                         } else if let Some(area) = field.dyn_ref::<HtmlTextAreaElement>() {
                             area.set_value(value);
                         }
@@ -500,20 +516,30 @@ mod browser {
         }
     }
 
-    /// A form by its action and what it is about (its hidden fields), or its place.
-    fn form_key(form: &Element, n: usize) -> String {
-        let hidden: Vec<String> = all(form, "input[type=hidden]")
-            .iter()
-            .map(|h| {
-                format!(
-                    "{}={}",
-                    h.get_attribute("name").unwrap_or_default(),
-                    h.get_attribute("value").unwrap_or_default()
-                )
+    /// The forms of `root`, each with what identifies it from one reading of the page to the
+    /// next: its action, what it is about (its hidden fields), and which of the forms alike it is
+    /// (rows added above it do not change it).
+    fn form_keys(root: &Element) -> Vec<(Element, String)> {
+        let mut seen: Vec<String> = Vec::new();
+        all(root, "form")
+            .into_iter()
+            .map(|form| {
+                let hidden: Vec<String> = all(&form, "input[type=hidden]")
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{}={}",
+                            h.get_attribute("name").unwrap_or_default(),
+                            h.get_attribute("value").unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let alike = format!("{}?{}", form.get_attribute("action").unwrap_or_default(), hidden.join("&"));
+                let n = seen.iter().filter(|s| **s == alike).count();
+                seen.push(alike.clone());
+                (form, format!("{alike}#{n}"))
             })
-            .collect();
-        let action = form.get_attribute("action").unwrap_or_default();
-        if hidden.is_empty() { format!("{action}#{n}") } else { format!("{action}?{}", hidden.join("&")) }
+            .collect()
     }
 
     // ---- Filters, dialogs, time zones -------------------------------------------------------------
