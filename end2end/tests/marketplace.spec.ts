@@ -125,6 +125,10 @@ test("a wrong password is refused in plain words and a new role can be created a
   await row.getByRole("button", { name: `Publish ${title}` }).click();
   await expect(row).toContainText("Live");
   await shot(page, "07-published");
+  // Source was shown in place after signing in, as a new history entry: Back is the sign-in page.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 });
 
 test("without JavaScript, signing in, creating a role and publishing it work as plain forms", async ({ browser }) => {

@@ -45,6 +45,8 @@ mod browser {
         /// A change was announced while the page could not be read again (or was being read).
         static PENDING: Cell<bool> = const { Cell::new(false) };
         static READING: Cell<bool> = const { Cell::new(false) };
+        /// The address (path and query) of the page shown.
+        static SHOWING: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         /// The connection of the page shown (a page shown in place closes its predecessor's).
         static FOLLOWING: std::cell::RefCell<Option<gloo_net::eventsource::futures::EventSource>> =
             const { std::cell::RefCell::new(None) };
@@ -61,9 +63,13 @@ mod browser {
                 spawn_local(refresh());
             }
         });
-        // A page shown in place is left by the history's back button: the browser shows it anew.
+        // A page shown in place is left by the history's back button: the browser shows the page
+        // of the address it went back to anew (a change of the fragment alone is no new page).
+        SHOWING.with_borrow_mut(|at| *at = here());
         let back = Closure::<dyn FnMut(Event)>::new(|_| {
-            let _ = window().location().reload();
+            if SHOWING.with_borrow(|at| *at != here()) {
+                let _ = window().location().reload();
+            }
         });
         let _ = window().add_event_listener_with_callback("popstate", back.as_ref().unchecked_ref());
         back.forget();
@@ -71,6 +77,24 @@ mod browser {
         if let Some(body) = doc.body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+    }
+
+    fn here() -> String {
+        let location = window().location();
+        location.pathname().unwrap_or_default() + &location.search().unwrap_or_default()
+    }
+
+    /// Puts `shown` (a path and query) in the address bar: as a new history entry, or in place of
+    /// the current one.
+    fn show_address(shown: &str, new_entry: bool) {
+        if let Ok(history) = window().history() {
+            let _ = if new_entry {
+                history.push_state_with_url(&JsValue::NULL, "", Some(shown))
+            } else {
+                history.replace_state_with_url(&JsValue::NULL, "", Some(shown))
+            };
+        }
+        SHOWING.with_borrow_mut(|at| *at = here());
     }
 
     /// What the page shown needs: its time-zone fields filled, its filters applied (a value the
@@ -188,9 +212,7 @@ mod browser {
             // Done, and the page is the same: its new state in place, the address it has now. The
             // form sent starts afresh (a new role's fields empty); any other keeps what was typed.
             if show(&page, seq, Some(form)) {
-                let mut shown = landed.pathname();
-                shown.push_str(&landed.search());
-                let _ = window().history().and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&shown)));
+                show_address(&(landed.pathname() + &landed.search()), false);
             }
         } else if !arrive(&page, &answer.url, seq) {
             let _ = location.assign(&answer.url);
@@ -209,9 +231,7 @@ mod browser {
         }
         SHOWN.set(seq);
         let Ok(landed) = web_sys::Url::new(url) else { return false };
-        let mut shown = landed.pathname();
-        shown.push_str(&landed.search());
-        let _ = window().history().and_then(|h| h.push_state_with_url(&JsValue::NULL, "", Some(&shown)));
+        show_address(&(landed.pathname() + &landed.search()), true);
         // Everything but the island (this code) is the new page's.
         let island = all(&body, ":scope > leptos-island");
         for child in all(&body, ":scope > *") {
