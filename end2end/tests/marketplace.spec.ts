@@ -116,6 +116,8 @@ test("a wrong password is refused in plain words and a new role can be created a
   await expect(page).toHaveURL(/\/sign-in$/);
 
   await signIn(page, "maria@northwind.test", "northwind-master");
+  // Source, shown in place after signing in, starts the keyboard at its heading as a page load would.
+  await expect(page.getByRole("heading", { name: "Source" })).toBeFocused();
   const title = `Platform Engineer ${Date.now()}`;
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Location").fill("Munich, Germany");
@@ -124,6 +126,8 @@ test("a wrong password is refused in plain words and a new role can be created a
   await expect(row).toContainText("Draft");
   await row.getByRole("button", { name: `Publish ${title}` }).click();
   await expect(row).toContainText("Live");
+  // The button pressed is gone: the keyboard is in the prompt the page now shows, not at its top.
+  await expect(page.getByRole("dialog", { name: `${title} is live` })).toBeFocused();
   await shot(page, "07-published");
   // Source was shown in place after signing in, as a new history entry: Back is the sign-in page.
   await page.goBack();

@@ -254,11 +254,25 @@ mod browser {
         }
         window().scroll_to_with_x_and_y(0.0, 0.0);
         set_up(&doc);
-        if let Ok(Some(field)) = doc.query_selector("main [autofocus]")
-            && let Ok(field) = field.dyn_into::<HtmlElement>()
-        {
-            let _ = field.focus();
+        // As a page load would: the field marked `autofocus`, or else the page's heading, has
+        // the keyboard (and a screen reader starts there).
+        if let Some(main) = doc.query_selector("main").ok().flatten() {
+            let _ = focus_first(&main, "[autofocus]") || focus_first(&main, "h1");
         }
+        true
+    }
+
+    /// Gives the keyboard to the first element of `root` matching `selector` (reachable by
+    /// script only, if it is not a control); false when there is none.
+    fn focus_first(root: &Element, selector: &str) -> bool {
+        let Ok(Some(el)) = root.query_selector(selector) else { return false };
+        let Ok(el) = el.dyn_into::<HtmlElement>() else { return false };
+        let control =
+            is_field(&el) || el.tag_name().eq_ignore_ascii_case("button") || el.tag_name().eq_ignore_ascii_case("a");
+        if !control && !el.has_attribute("tabindex") {
+            let _ = el.set_attribute("tabindex", "-1");
+        }
+        let _ = el.focus();
         true
     }
 
@@ -379,9 +393,12 @@ mod browser {
         READING.set(false);
     }
 
+    /// The person is in the middle of something: the candidate dialog is open (a dialog one
+    /// leaves by an address, `data-close`; a prompt such as *… is live* is no such dialog) or a
+    /// field has the focus.
     fn busy() -> bool {
         let doc = document();
-        if doc.query_selector("main [role=dialog]").ok().flatten().is_some() {
+        if doc.query_selector("main [role=dialog][data-close]").ok().flatten().is_some() {
             return true;
         }
         doc.active_element().is_some_and(|el| is_field(&el))
@@ -424,13 +441,20 @@ mod browser {
             }
         }
         restore_values(&main, typed);
-        if let Some(focused) = focused
-            && let Some(el) = all(&main, "a, button, input, select, textarea, summary")
+        if let Some(focused) = focused {
+            let again = all(&main, "a, button, input, select, textarea, summary")
                 .into_iter()
-                .find(|el| fingerprint(el) == focused)
-            && let Ok(el) = el.dyn_into::<HtmlElement>()
-        {
-            let _ = el.focus();
+                .find(|el| fingerprint(el) == focused);
+            match again.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
+                Some(el) => {
+                    let _ = el.focus();
+                }
+                // What had the keyboard is gone (a *Publish* button, once published): a prompt the
+                // page now shows takes it, so the keyboard is not sent back to the page's top.
+                None => {
+                    focus_first(&main, "[role=dialog]");
+                }
+            }
         }
         let title = page.title();
         if !title.is_empty() {
