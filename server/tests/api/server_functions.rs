@@ -419,3 +419,48 @@ on_both_databases! {
         assert!(signed_in.status().is_success() || signed_in.status().is_redirection(), "{}", signed_in.status());
     }
 }
+
+/// Posts `fields` to `F` as a browser's form does (as a page: `Accept: text/html`) from `referer`
+/// (a path of the site); where the server sends the browser.
+async fn post_as_page<F: server_fn::ServerFn>(visitor: &Visitor, referer: &str, fields: &[(&str, &str)]) -> String {
+    let response = visitor
+        .client
+        .post(format!("{}{}", visitor.address, F::PATH))
+        .header("accept", "text/html")
+        .header("referer", format!("{}{referer}", visitor.address))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{} answered {}", F::PATH, response.status());
+    let location = response.headers()["location"].to_str().unwrap();
+    location.strip_prefix(&visitor.address).unwrap_or(location).to_owned()
+}
+
+on_both_databases! {
+    async fn a_form_posted_as_a_page_goes_back_where_its_step_leads(app: TestApp) {
+        let maria = app.signed_in(MARIA).await;
+        // Created and published at once: back to the same list (an old error dropped), naming the
+        // role, so the page offers its ATS configuration.
+        let to = post_as_page::<CreateRole>(
+            &maria,
+            "/source?search=Platform&__path=/api/x&__err=abc",
+            &[("title", "Platform Engineer"), ("location", "Berlin"), ("publish", "on")],
+        )
+        .await;
+        let live = to.strip_prefix("/source?search=Platform&live=").unwrap_or_else(|| panic!("sent to {to}"));
+        let roles: Vec<RoleSummary> = maria.call_ok::<ListRoles, _>(&[]).await;
+        let role = roles.iter().find(|r| r.id.0.to_string() == live).expect("the role named is Maria's");
+        assert_eq!((role.title.as_str(), role.status), ("Platform Engineer", RoleStatus::Live));
+        // A draft: back where it was, nothing named.
+        let to = post_as_page::<CreateRole>(&maria, "/source?page=2", &[("title", "Draft Role"), ("location", "Paris")])
+            .await;
+        assert_eq!(to, "/source?page=2");
+        // Published from a row: named the same way. A referer whose path would leave the site
+        // (`//elsewhere`) sends the browser to the site's root instead.
+        let draft = maria.call_ok::<ListRoles, Vec<RoleSummary>>(&[]).await.into_iter().find(|r| r.title == "Draft Role").unwrap();
+        let id = draft.id.0.to_string();
+        let to = post_as_page::<PublishRole>(&maria, "//elsewhere.test/source", &[("role_id", &id)]).await;
+        assert_eq!(to, format!("/?live={id}"));
+    }
+}
