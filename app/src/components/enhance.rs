@@ -45,6 +45,9 @@ mod browser {
         /// A change was announced while the page could not be read again (or was being read).
         static PENDING: Cell<bool> = const { Cell::new(false) };
         static READING: Cell<bool> = const { Cell::new(false) };
+        /// Forms on their way: the page is not read again meanwhile (their answer is newer, and
+        /// may be another address).
+        static SENDING: Cell<u32> = const { Cell::new(0) };
         /// The address (path and query) of the page shown.
         static SHOWING: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         /// The connection of the page shown (a page shown in place closes its predecessor's).
@@ -152,11 +155,17 @@ mod browser {
         spawn_local(async move {
             let seq = STARTED.get() + 1;
             STARTED.set(seq);
+            SENDING.set(SENDING.get() + 1);
             let answer = fetch_page(&action, Some(&body)).await;
             let _ = form.remove_attribute("aria-busy");
             match answer {
                 Ok(answer) => after_submit(&form, answer, seq),
                 Err(said) => show_errors_of(&form, None, Some(&said)),
+            }
+            SENDING.set(SENDING.get() - 1);
+            // A change announced while the form was on its way is read now.
+            if PENDING.get() {
+                refresh().await;
             }
         });
     }
@@ -361,30 +370,41 @@ mod browser {
     /// dialog open (closing it reads the page anyway) or a field with the focus (shown once they
     /// leave it).
     async fn refresh() {
-        if READING.get() || busy() {
+        if READING.get() || SENDING.get() > 0 || busy() {
             return;
         }
         READING.set(true);
         while PENDING.replace(false) {
             let seq = STARTED.get() + 1;
             STARTED.set(seq);
-            let here = window().location().href().unwrap_or_default();
-            match fetch_page(&here, None).await {
-                Ok(answer) if answer.ok => {
-                    let same = web_sys::Url::new(&answer.url).ok().map(|u| u.pathname())
-                        == window().location().pathname().ok();
-                    match parse(&answer.html) {
-                        Some(page) if same && !busy() => {
+            let asked = here();
+            let answer = fetch_page(&window().location().href().unwrap_or_default(), None).await;
+            if here() != asked {
+                // Another page is shown meanwhile: it follows its own changes.
+                continue;
+            }
+            if SENDING.get() > 0 {
+                // A form went meanwhile: read once it is answered.
+                PENDING.set(true);
+                break;
+            }
+            if let Ok(answer) = answer
+                && answer.ok
+            {
+                let landed = web_sys::Url::new(&answer.url).ok().map(|u| u.pathname() + &u.search());
+                match parse(&answer.html) {
+                    Some(page) if landed.as_deref() == Some(asked.as_str()) => {
+                        if busy() {
+                            PENDING.set(true);
+                        } else {
                             show(&page, seq, None);
                         }
-                        Some(_) if same => PENDING.set(true),
-                        // Signed out meanwhile, or the page is gone: go where the server says.
-                        _ => {
-                            let _ = window().location().assign(&answer.url);
-                        }
+                    }
+                    // Sent elsewhere (signed out meanwhile, the page gone): go where the server says.
+                    _ => {
+                        let _ = window().location().assign(&answer.url);
                     }
                 }
-                _ => {}
             }
             if busy() {
                 break;
@@ -433,6 +453,12 @@ mod browser {
         });
         let mut typed = typed_values(&old);
         typed.retain(|(form, ..)| Some(form) != sent.as_ref());
+        // A reading of the page (no form sent) keeps the errors shown: they stand until the form
+        // is sent again.
+        let said: Vec<String> = match sent {
+            None => all(&old, ".form-error").iter().map(Element::inner_html).collect(),
+            Some(_) => Vec::new(),
+        };
         let _ = old.replace_with_with_node_1(&new);
         let Ok(Some(main)) = doc.query_selector("main") else { return true };
         for details in all(&main, "details") {
@@ -441,6 +467,22 @@ mod browser {
             }
         }
         restore_values(&main, typed);
+        let places = all(&main, ".form-error");
+        if places.len() == said.len() {
+            for (place, said) in places.iter().zip(&said) {
+                if place.inner_html().trim().is_empty() && !said.trim().is_empty() {
+                    place.set_inner_html(said);
+                }
+            }
+            for error in all(&main, ".form-error [data-field]") {
+                let Some(name) = error.get_attribute("data-field") else { continue };
+                for field in
+                    all(&main, "[name]").into_iter().filter(|f| f.get_attribute("name").as_deref() == Some(&name))
+                {
+                    let _ = field.set_attribute("aria-invalid", "true");
+                }
+            }
+        }
         if let Some(focused) = focused {
             let again = all(&main, "a, button, input, select, textarea, summary")
                 .into_iter()
