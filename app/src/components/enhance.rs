@@ -290,13 +290,9 @@ mod browser {
     /// every value typed.
     fn show_errors_of(form: &HtmlFormElement, page: Option<&Document>, said: Option<&str>) {
         let doc = document();
-        let places = all(&doc, ".form-error");
         let answered = page.map(|page| all(page, ".form-error")).unwrap_or_default();
-        if page.is_some() && answered.len() == places.len() {
-            for (place, answer) in places.iter().zip(&answered) {
-                place.set_inner_html(&answer.inner_html());
-            }
-        } else {
+        let answered_html: Vec<String> = answered.iter().map(Element::inner_html).collect();
+        if page.is_none() || !put_errors(&doc, &answered_html, false) {
             // No page to take the errors from: the message right after the form.
             let message = said.map(str::to_owned).or_else(|| {
                 answered.iter().map(|e| e.text_content().unwrap_or_default()).find(|t| !t.trim().is_empty())
@@ -318,15 +314,34 @@ mod browser {
                 let _ = place.append_child(&p);
             }
         }
-        for field in all(form, "[aria-invalid]") {
-            let _ = field.remove_attribute("aria-invalid");
+        mark_invalid(form);
+    }
+
+    /// Puts `said` (each error place's content, in the page's order) in `root`'s error places —
+    /// only into empty places when `only_empty`. False when the places do not match in number.
+    fn put_errors(root: &impl AsRef<web_sys::Node>, said: &[String], only_empty: bool) -> bool {
+        let places = all(root, ".form-error");
+        if places.len() != said.len() {
+            return false;
         }
-        for error in all(&doc, ".form-error [data-field]") {
-            let Some(name) = error.get_attribute("data-field") else { continue };
-            if let Some(field) =
-                all(form, "[name]").into_iter().find(|f| f.get_attribute("name").as_deref() == Some(&name))
-            {
+        for (place, said) in places.iter().zip(said) {
+            if !only_empty || (place.inner_html().trim().is_empty() && !said.trim().is_empty()) {
+                place.set_inner_html(said);
+            }
+        }
+        true
+    }
+
+    /// Marks `aria-invalid` the fields in `scope` that the errors shown name (`data-field`), and
+    /// no other.
+    fn mark_invalid(scope: &Element) {
+        let named: Vec<String> =
+            all(&document(), ".form-error [data-field]").iter().filter_map(|e| e.get_attribute("data-field")).collect();
+        for field in all(scope, "[name]") {
+            if named.iter().any(|name| field.get_attribute("name").as_deref() == Some(name)) {
                 let _ = field.set_attribute("aria-invalid", "true");
+            } else {
+                let _ = field.remove_attribute("aria-invalid");
             }
         }
     }
@@ -467,21 +482,8 @@ mod browser {
             }
         }
         restore_values(&main, typed);
-        let places = all(&main, ".form-error");
-        if places.len() == said.len() {
-            for (place, said) in places.iter().zip(&said) {
-                if place.inner_html().trim().is_empty() && !said.trim().is_empty() {
-                    place.set_inner_html(said);
-                }
-            }
-            for error in all(&main, ".form-error [data-field]") {
-                let Some(name) = error.get_attribute("data-field") else { continue };
-                for field in
-                    all(&main, "[name]").into_iter().filter(|f| f.get_attribute("name").as_deref() == Some(&name))
-                {
-                    let _ = field.set_attribute("aria-invalid", "true");
-                }
-            }
+        if sent.is_none() && put_errors(&main, &said, true) {
+            mark_invalid(&main);
         }
         if let Some(focused) = focused {
             let again = all(&main, "a, button, input, select, textarea, summary")
@@ -643,11 +645,9 @@ mod browser {
     fn filter(doc: &Document, input: &HtmlInputElement) {
         let Some(selector) = input.get_attribute("data-filter") else { return };
         let typed = input.value();
-        let words: Vec<String> = typed.split_whitespace().map(str::to_lowercase).collect();
         let mut any = false;
         for item in all(doc, &selector) {
-            let haystack = item.get_attribute("data-search").unwrap_or_default();
-            let shown = words.iter().all(|w| haystack.contains(w.as_str()));
+            let shown = domain::mapping::words_in(&item.get_attribute("data-search").unwrap_or_default(), &typed);
             any |= shown;
             if let Some(item) = item.dyn_ref::<HtmlElement>() {
                 item.set_hidden(!shown);

@@ -1,4 +1,5 @@
-//! Presentational pieces: they take props and never call the server.
+//! Presentational pieces: they take props and never call the server — but the pages' one island
+//! (`Enhance`), which runs in the browser.
 
 mod ats_card;
 mod changes;

@@ -10,14 +10,14 @@ use crate::api::{SetTimeZone, TimeZoneView, get_time_zone};
 use crate::components::{AtsCardView, ErrorList, FormError, SignedIn};
 use crate::error::AppError;
 
-/// Resources are created here, outside the signed-in frame's `Suspense`, so the browser picks
-/// up the server's data instead of fetching again (the card's one-shot message would differ).
+/// The page is read once per request (its card's one-shot notice is taken from the session
+/// then); a form sent from it comes back with the page read again.
 #[component]
 pub fn AccountSettingsPage() -> impl IntoView {
     let disconnect = ServerAction::<DisconnectWorkable>::new();
-    let card = Resource::new(move || disconnect.version().get(), |_| get_workable_card());
+    let card = Resource::new(|| (), |_| get_workable_card());
     let set_zone = ServerAction::<SetTimeZone>::new();
-    let zone = Resource::new(move || set_zone.version().get(), |_| get_time_zone());
+    let zone = Resource::new(|| (), |_| get_time_zone());
     view! {
         <Title text="Account settings · ats-bridge"/>
         <SignedIn>

@@ -137,12 +137,17 @@ pub struct JobRef {
     pub state: JobState,
 }
 
+/// Whether every word of `query` appears in `haystack` (lower case, as [`JobRef::haystack`]
+/// makes it): the job search, on the server and in the page's island alike.
+pub fn words_in(haystack: &str, query: &str) -> bool {
+    query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
+}
+
 impl JobRef {
     /// Whether the words someone typed in the job search find this job: every word must appear
     /// in the title, code, department or location.
     pub fn matches(&self, query: &str) -> bool {
-        let haystack = self.haystack();
-        query.split_whitespace().all(|word| haystack.contains(&word.to_lowercase()))
+        words_in(&self.haystack(), query)
     }
 
     /// The words a search looks in: title, code, department and location, in lower case (the
